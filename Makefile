@@ -1,0 +1,218 @@
+# libunikraft: the one entry point.
+#
+#   make              build everything into $(BUILD)/
+#   make run          build, then boot examples-c/hello
+#   make test         build, then run every test (host unit tests, guest tests)
+#   make bench        boot/link/size measurements, as ratios against baselines
+#   make install PREFIX=DIR
+#   make image UK_LDFLAGS="app.o -lfoo" UK_LDEPS="app.o" IMAGE=app
+#
+# The kernel builds with GCC (default) or Clang: make CC=clang CXX=clang++.
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+SHELL := /bin/bash
+
+TOP    := $(abspath .)
+BUILD  ?= build
+DEPS   ?= build/deps
+# musl is built once (with gcc) and shared by every kernel build.
+MUSL   ?= build/musl
+PREFIX ?= /usr/local
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
+HOSTCXX ?= $(CXX)
+LD_R    ?= ld
+OBJCOPY ?= objcopy
+AR      ?= ar
+
+deps_stamp := $(DEPS)/musl/.unpacked
+musl_lib   := $(MUSL)/root/lib/libc.a
+
+# ---------------------------------------------------------------- the kernel
+
+KERNEL_DIRS := arch/x86_64 boot mm sched posix vfs drivers net libc lib
+KERNEL_SRCS := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard libunikraft/$(d)/*.cc libunikraft/$(d)/*.S)))
+KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+KERNEL_COMMON := -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
+	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-O2 -g $(WARN) -Iinclude -Ilibunikraft
+KERNEL_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
+	-fno-use-cxa-atexit $(KERNEL_COMMON)
+# The kernel proper never touches FP/SIMD registers, so interrupt entry need
+# not save them. libc/ glue runs in the app's context and forwards varargs
+# (doubles travel in SSE registers), so it keeps SSE and sees musl's headers.
+KERNEL_NOSIMD := -mgeneral-regs-only
+LIBC_GLUE_FLAGS := -isystem $(MUSL)/root/include
+
+$(BUILD)/obj/libunikraft/libc/%.cc.o: libunikraft/libc/%.cc $(musl_lib)
+	@mkdir -p $(@D)
+	$(CXX) $(KERNEL_CXXFLAGS) $(LIBC_GLUE_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/libunikraft/%.cc.o: libunikraft/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(KERNEL_CXXFLAGS) $(KERNEL_NOSIMD) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/libunikraft/%.S.o: libunikraft/%.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_COMMON) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# The whole kernel is one relocatable object: one archive member, pulled in
+# as a whole (its registration tables cannot be lost to archive member
+# selection), with every symbol not marked UK_API made local so nothing
+# inside can clash with the app's own libstdc++ or Rust runtime.
+$(BUILD)/obj/unikraft.o: $(KERNEL_OBJS)
+	@mkdir -p $(@D)
+	$(LD_R) -r -o $@.tmp $(KERNEL_OBJS)
+	$(OBJCOPY) --localize-hidden $@.tmp
+	@if readelf -SW $@.tmp | grep -qE '\.(init_array|ctors)'; then \
+		echo "libunikraft: the kernel must not have static constructors" >&2; exit 1; fi
+	mv $@.tmp $@
+
+$(BUILD)/lib/libunikraft.a: $(BUILD)/obj/unikraft.o
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcsD $@ $<
+
+$(BUILD)/lib/unikraft.ld: linker/unikraft.ld
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The runtime libraries every image links against, copied next to
+# libunikraft.a so that an installed tree needs nothing from this one.
+RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
+	$(BUILD)/lib/unikraft/libgcc_eh.a
+$(BUILD)/lib/unikraft/libc.a: $(musl_lib)
+	@mkdir -p $(@D)
+	cp $< $@
+$(BUILD)/lib/unikraft/libgcc.a $(BUILD)/lib/unikraft/libgcc_eh.a:
+	@mkdir -p $(@D)
+	cp "$$(gcc -print-file-name=$(@F))" $@
+
+$(BUILD)/include/.stamp: $(musl_lib) $(wildcard include/uk/*.h)
+	@mkdir -p $(@D)
+	cp -a $(MUSL)/root/include/. $(BUILD)/include/
+	mkdir -p $(BUILD)/include/uk && cp include/uk/*.h $(BUILD)/include/uk/
+	touch $@
+
+$(BUILD)/lib/pkgconfig/unikraft.pc: pkgconfig/unikraft.pc.in
+	@mkdir -p $(@D)
+	cp $< $@
+
+# ---------------------------------------------------------------- deps, musl
+
+$(deps_stamp):
+	bash tools/deps.sh $(DEPS)
+
+deps: $(deps_stamp)
+
+$(musl_lib): $(deps_stamp) tools/musl.sh libunikraft/libc/musl/syscall_arch.h
+	bash tools/musl.sh $(DEPS)/musl $(MUSL)
+
+# ---------------------------------------------------------------- host tools
+
+HOST_CXXFLAGS := -std=c++20 -O2 -g $(WARN) -Iinclude -Ilibunikraft -Ikraftld
+HOST_LDFLAGS  := -static
+
+$(BUILD)/host/%.cc.o: %.cc
+	@mkdir -p $(@D)
+	$(HOSTCXX) $(HOST_CXXFLAGS) -MMD -MP -c $< -o $@
+
+# Fragments name their programs, unit tests and fuzz targets:
+#   HOST_PROGRAMS += name          with name_SRCS := ...
+#   UNIT_SRCS     += files         (test files and the pure sources they test)
+#   FUZZ_TARGETS  += name          with name_FUZZ_SRCS := ...
+HOST_PROGRAMS :=
+UNIT_SRCS     :=
+FUZZ_TARGETS  :=
+include $(sort $(wildcard kraftld/*.mk tests/unit/*.mk tests/fuzz/*.mk))
+
+define host_program
+$(BUILD)/bin/$(1): $$(patsubst %,$$(BUILD)/host/%.o,$$($(1)_SRCS))
+	@mkdir -p $$(@D)
+	$$(HOSTCXX) $$(HOST_LDFLAGS) -o $$@ $$^
+endef
+$(foreach p,$(HOST_PROGRAMS),$(eval $(call host_program,$(p))))
+
+UNIT_OBJS := $(patsubst %,$(BUILD)/host/%.o,$(sort $(UNIT_SRCS)))
+$(BUILD)/tests/unit_tests: $(UNIT_OBJS)
+	@mkdir -p $(@D)
+	$(HOSTCXX) -o $@ $^ -lgtest_main -lgtest -pthread
+
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Ilibunikraft -Ikraftld
+define fuzz_target
+$(BUILD)/fuzz/$(1): $$($(1)_FUZZ_SRCS)
+	@mkdir -p $$(@D)
+	clang++ $$(FUZZ_CXXFLAGS) -o $$@ $$^
+endef
+$(foreach f,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(f))))
+
+# ---------------------------------------------------------------- top level
+
+KERNEL_OUT := $(BUILD)/lib/libunikraft.a $(BUILD)/lib/unikraft.ld $(RUNTIME_LIBS) \
+	$(BUILD)/include/.stamp $(BUILD)/lib/pkgconfig/unikraft.pc
+TOOLS_OUT  := $(patsubst %,$(BUILD)/bin/%,$(HOST_PROGRAMS))
+
+all: $(KERNEL_OUT) $(TOOLS_OUT)
+kernel: $(KERNEL_OUT)
+tools: $(TOOLS_OUT)
+unit: $(BUILD)/tests/unit_tests
+fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+# Source files exist before any build; musl's headers must exist before the
+# libc glue compiles, which the rule above orders.
+$(KERNEL_OBJS): | $(deps_stamp)
+
+EXAMPLE_HELLO := $(BUILD)/examples/hello
+$(BUILD)/examples/hello.o: examples-c/hello/hello.c
+	@mkdir -p $(@D)
+	gcc -O2 -c $< -o $@
+$(EXAMPLE_HELLO): $(BUILD)/examples/hello.o all
+	$(BUILD)/bin/kraftld -o $@ $<
+
+run: $(EXAMPLE_HELLO)
+	$(BUILD)/bin/ukrun $(EXAMPLE_HELLO) one two
+
+test: all
+	@bash tests/run.sh
+
+bench: all
+	@bash bench/run.sh
+
+# Unikraft-style linking of external objects: relinks whenever a UK_LDEPS
+# file changes.
+IMAGE ?= $(BUILD)/image
+image: $(IMAGE)
+$(IMAGE): $(UK_LDEPS) $(KERNEL_OUT) $(BUILD)/bin/kraftld
+	$(BUILD)/bin/kraftld -o $@ $(UK_LDFLAGS)
+.PHONY: image
+
+install: all
+	mkdir -p $(PREFIX)
+	cp -a $(BUILD)/bin $(BUILD)/lib $(PREFIX)/
+	mkdir -p $(PREFIX)/include && cp -a $(BUILD)/include/. $(PREFIX)/include/ && rm -f $(PREFIX)/include/.stamp
+	if [ -d $(BUILD)/share ]; then cp -a $(BUILD)/share $(PREFIX)/; fi
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h' | grep -v '^libunikraft/libc/musl/')
+
+lint:
+	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h' | grep -v '^libunikraft/libc/musl/')
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/lib $(BUILD)/bin $(BUILD)/include $(BUILD)/tests $(BUILD)/examples
+
+distclean:
+	rm -rf build
+
+.PHONY: all kernel tools unit fuzz-build run test bench install format lint clean distclean deps
+
+-include $(shell find $(BUILD)/obj $(BUILD)/host -name '*.d' 2>/dev/null)
