@@ -28,6 +28,8 @@ ifeq ($(origin CXX),default)
 CXX := g++
 endif
 HOSTCXX ?= $(CXX)
+# V=1 shows every command.
+Q := $(if $(V),,@)
 LD_R    ?= ld
 OBJCOPY ?= objcopy
 AR      ?= ar
@@ -56,15 +58,18 @@ LIBC_GLUE_FLAGS := -isystem $(MUSL)/root/include
 
 $(BUILD)/obj/libunikraft/libc/%.cc.o: libunikraft/libc/%.cc $(musl_lib)
 	@mkdir -p $(@D)
-	$(CXX) $(KERNEL_CXXFLAGS) $(LIBC_GLUE_FLAGS) -MMD -MP -c $< -o $@
+	@echo "  CXX     $<"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) $(LIBC_GLUE_FLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/libunikraft/%.cc.o: libunikraft/%.cc
 	@mkdir -p $(@D)
-	$(CXX) $(KERNEL_CXXFLAGS) $(KERNEL_NOSIMD) -MMD -MP -c $< -o $@
+	@echo "  CXX     $<"
+	$(Q)$(CXX) $(KERNEL_CXXFLAGS) $(KERNEL_NOSIMD) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/libunikraft/%.S.o: libunikraft/%.S
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_COMMON) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_COMMON) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
 # The whole kernel is one relocatable object: one archive member, pulled in
 # as a whole (its registration tables cannot be lost to archive member
@@ -124,7 +129,8 @@ HOST_LDFLAGS  := -static
 
 $(BUILD)/host/%.cc.o: %.cc
 	@mkdir -p $(@D)
-	$(HOSTCXX) $(HOST_CXXFLAGS) -MMD -MP -c $< -o $@
+	@echo "  HOSTCXX $<"
+	$(Q)$(HOSTCXX) $(HOST_CXXFLAGS) -MMD -MP -c $< -o $@
 
 # Fragments name their programs, unit tests and fuzz targets:
 #   HOST_PROGRAMS += name          with name_SRCS := ...

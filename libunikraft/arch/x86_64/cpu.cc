@@ -1,0 +1,179 @@
+// Per-CPU set-up: TSS with IST stacks, IDT, and the FPU/SIMD state the app
+// expects to find enabled.
+#include "arch/x86_64/cpu.h"
+
+#include "arch/x86_64/trap.h"
+
+extern "C" {
+extern uint64_t uk_gdt[];
+extern const uint64_t uk_trap_stubs[256];
+}
+
+namespace uk::arch {
+
+constinit CpuFeatures g_cpu{};
+
+namespace {
+
+struct [[gnu::packed]] Tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+static_assert(sizeof(Tss) == 104, "the CPU fixes the 64-bit TSS layout");
+
+struct IdtGate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+};
+static_assert(sizeof(IdtGate) == 16, "the CPU fixes the 64-bit IDT gate layout");
+
+struct [[gnu::packed]] DescriptorPointer {
+    uint16_t limit;
+    uint64_t base;
+};
+
+constexpr uint16_t kernel_cs = 0x08;
+constexpr uint16_t tss_selector = 0x18;
+
+// Stack sizes: the shared exception stack also runs the panic path
+// (formatting, symbol lookup), so it gets the most room.
+constexpr size_t ist_small = 4096;
+constexpr size_t ist_large = 16384;
+
+alignas(16) constinit uint8_t g_ist_df[ist_small];
+alignas(16) constinit uint8_t g_ist_nmi[ist_small];
+alignas(16) constinit uint8_t g_ist_mc[ist_small];
+alignas(16) constinit uint8_t g_ist_pf[ist_large];
+alignas(16) constinit uint8_t g_ist_exc[ist_large];
+alignas(16) constinit uint8_t g_ist_irq[ist_large];
+
+constinit Tss g_tss{};
+alignas(16) constinit IdtGate g_idt[256]{};
+
+int ist_for_vector(unsigned v) {
+    switch (v) {
+    case 2:
+        return ist_nmi;
+    case 8:
+        return ist_double_fault;
+    case 14:
+        return ist_page_fault;
+    case 18:
+        return ist_machine_check;
+    default:
+        return v < 32 ? ist_exception : ist_irq;
+    }
+}
+
+template <size_t N> uint64_t stack_top(uint8_t (&s)[N]) { return reinterpret_cast<uint64_t>(s + N); }
+
+void load_tss() {
+    g_tss.ist[ist_double_fault - 1] = stack_top(g_ist_df);
+    g_tss.ist[ist_nmi - 1] = stack_top(g_ist_nmi);
+    g_tss.ist[ist_machine_check - 1] = stack_top(g_ist_mc);
+    g_tss.ist[ist_page_fault - 1] = stack_top(g_ist_pf);
+    g_tss.ist[ist_exception - 1] = stack_top(g_ist_exc);
+    g_tss.ist[ist_irq - 1] = stack_top(g_ist_irq);
+    g_tss.iomap_base = sizeof(Tss);
+
+    uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
+    uint64_t limit = sizeof(Tss) - 1;
+    uk_gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (uint64_t(0x89) << 40) |
+                (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    uk_gdt[4] = base >> 32;
+    asm volatile("ltr %0" ::"r"(tss_selector));
+}
+
+void load_idt() {
+    for (unsigned v = 0; v < 256; v++) {
+        uint64_t h = uk_trap_stubs[v];
+        g_idt[v] = IdtGate{uint16_t(h), kernel_cs, uint8_t(ist_for_vector(v)),
+                           0x8e, // present, ring 0, interrupt gate
+                           uint16_t(h >> 16), uint32_t(h >> 32), 0};
+    }
+    DescriptorPointer p{sizeof(g_idt) - 1, reinterpret_cast<uint64_t>(g_idt)};
+    asm volatile("lidt %0" ::"m"(p));
+}
+
+void enable_simd() {
+    auto l1 = cpuid(1);
+    g_cpu.hwcap = l1.edx;
+    g_cpu.xsave = l1.ecx & (1u << 26);
+    g_cpu.rdrand = l1.ecx & (1u << 30);
+    g_cpu.tsc_deadline = l1.ecx & (1u << 24);
+    bool avx = l1.ecx & (1u << 28);
+    auto l7 = cpuid(0);
+    if (l7.eax >= 7)
+        g_cpu.fsgsbase = cpuid(7, 0).ebx & 1u;
+
+    uint64_t cr4 = read_cr4();
+    if (g_cpu.fsgsbase)
+        cr4 |= cr4_fsgsbase;
+    if (g_cpu.xsave)
+        cr4 |= cr4_osxsave;
+    write_cr4(cr4);
+    if (g_cpu.xsave) {
+        // x87 and SSE always; AVX state when the CPU has it.
+        uint64_t xcr0 = 3;
+        if (avx && (cpuid(0xd, 0).eax & 4)) {
+            xcr0 |= 4;
+            g_cpu.avx = true;
+        }
+        xsetbv(0, xcr0);
+    }
+    // A clean MXCSR and x87 control word, as Linux gives a new process.
+    uint32_t mxcsr = 0x1f80;
+    asm volatile("ldmxcsr %0" ::"m"(mxcsr));
+    asm volatile("fninit");
+}
+
+} // namespace
+
+void cpu_init() {
+    load_tss();
+    load_idt();
+    enable_simd();
+}
+
+void set_fs_base(uint64_t v) {
+    if (g_cpu.fsgsbase)
+        asm volatile("wrfsbase %0" ::"r"(v));
+    else
+        wrmsr(msr_fs_base, v);
+}
+
+uint64_t get_fs_base() {
+    if (g_cpu.fsgsbase) {
+        uint64_t v;
+        asm volatile("rdfsbase %0" : "=r"(v));
+        return v;
+    }
+    return rdmsr(msr_fs_base);
+}
+
+bool rdrand64(uint64_t* out) {
+    if (!g_cpu.rdrand)
+        return false;
+    for (int i = 0; i < 10; i++) {
+        unsigned char ok;
+        uint64_t v;
+        asm volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+        if (ok) {
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace uk::arch

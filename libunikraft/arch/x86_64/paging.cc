@@ -1,0 +1,62 @@
+#include "arch/x86_64/paging.h"
+
+#include "arch/x86_64/cpu.h"
+#include "mm/mm.h"
+
+extern "C" {
+extern uint64_t uk_boot_pml4[512];
+extern uint64_t uk_boot_pdpt[512];
+extern uint64_t uk_boot_pd[4 * 512];
+extern uint32_t uk_boot_nx;
+extern char __uk_image_start[], __uk_text_end[], __uk_rodata_start[], __uk_data_start[],
+    __uk_image_end[];
+}
+
+namespace uk::arch {
+
+namespace {
+
+constexpr uint64_t pte_present = 1, pte_write = 2;
+constexpr uint64_t pte_nx = uint64_t(1) << 63;
+constexpr uint64_t page = 4096, large = 2 * 1024 * 1024;
+
+uintptr_t addr(const char* s) { return reinterpret_cast<uintptr_t>(s); }
+
+} // namespace
+
+bool paging_init() {
+    const uint64_t nx = uk_boot_nx ? pte_nx : 0;
+    const uintptr_t text_lo = addr(__uk_image_start) & ~(page - 1);
+    const uintptr_t text_hi = addr(__uk_rodata_start);
+    const uintptr_t ro_hi = addr(__uk_data_start);
+    const uintptr_t img_hi = (addr(__uk_image_end) + page - 1) & ~(page - 1);
+
+    for (uintptr_t big = 0; big < 4 * 512 * large; big += large) {
+        uint64_t& pde = uk_boot_pd[big / large];
+        if (big >= img_hi) {
+            pde |= nx;
+            continue;
+        }
+        auto* pt = static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
+        if (!pt)
+            return false;
+        for (uintptr_t i = 0; i < 512; i++) {
+            uintptr_t va = big + i * page;
+            uint64_t flags;
+            if (va == 0)
+                flags = 0;
+            else if (va >= text_lo && va < text_hi)
+                flags = pte_present;
+            else if (va >= text_hi && va < ro_hi)
+                flags = pte_present | nx;
+            else
+                flags = pte_present | pte_write | nx;
+            pt[i] = flags ? (va | flags) : 0;
+        }
+        pde = reinterpret_cast<uintptr_t>(pt) | pte_present | pte_write;
+    }
+    write_cr3(read_cr3());
+    return true;
+}
+
+} // namespace uk::arch

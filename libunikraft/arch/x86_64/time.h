@@ -1,0 +1,26 @@
+// Time sources: the TSC for intervals, the CMOS RTC for the wall clock.
+#pragma once
+
+#include <stdint.h>
+
+namespace uk::arch {
+
+/// TSC at the first instruction of the kernel (entry.S records it).
+uint64_t boot_tsc();
+
+/// TSC ticks per second. Found from CPUID (leaf 0x15/0x16 or the hypervisor
+/// leaf 0x40000010) when offered, else measured once against the PIT for a
+/// few milliseconds, on first use (never on the boot path).
+uint64_t tsc_hz();
+
+/// Nanoseconds since the kernel's entry.
+uint64_t monotonic_ns();
+
+/// Wall-clock time at boot in nanoseconds since the epoch, read from the
+/// CMOS RTC (seconds resolution) on first use; 0 when there is no RTC.
+int64_t boot_epoch_ns();
+
+/// Converts a civil UTC date to seconds since 1970-01-01 (pure).
+int64_t civil_to_epoch(int year, int month, int day, int hour, int min, int sec);
+
+} // namespace uk::arch

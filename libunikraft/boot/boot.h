@@ -1,0 +1,28 @@
+// The boot sequence and what it leaves for the rest of the kernel.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace uk::boot {
+
+/// Boot stages whose TSC the kernel records (printed with uk.timestamps=1).
+enum class Stage { entry, cpu, memory, paging, cmdline, app_start, main, count };
+
+/// Records the TSC for `s` (once; later calls keep the first value).
+void mark(Stage s);
+
+/// Kernel parameters the rest of the kernel reads.
+struct Params {
+    bool timestamps;  // uk.timestamps: print boot-stage times before main
+    bool log_enosys;  // uk.log_enosys: log calls that return -ENOSYS
+    uint64_t stack_size; // uk.stack_size: the main thread's stack, bytes
+};
+extern Params g_params;
+
+/// Starts the app: builds its initial stack (argc, argv, envp, auxv) and
+/// enters musl's __libc_start_main, which runs constructors and main.
+[[noreturn]] void start_app(const char* argv0, const char* const* args, size_t nargs,
+                            const char* const* env, size_t nenv);
+
+} // namespace uk::boot

@@ -1,0 +1,73 @@
+#include "drivers/serial.h"
+
+#include <stdarg.h>
+#include <uk/console.h>
+
+#include "arch/x86_64/cpu.h"
+#include "lib/format.h"
+
+namespace uk::drivers {
+
+namespace {
+
+constexpr uint16_t com1 = 0x3f8;
+constexpr uint16_t reg_data = 0, reg_ier = 1, reg_fcr = 2, reg_lcr = 3, reg_mcr = 4, reg_lsr = 5;
+constexpr uint8_t lsr_data_ready = 0x01, lsr_thr_empty = 0x20;
+constexpr size_t fifo_depth = 16;
+
+} // namespace
+
+void serial_init() {
+    using arch::outb;
+    outb(com1 + reg_ier, 0x00);
+    outb(com1 + reg_lcr, 0x80); // divisor latch
+    outb(com1 + reg_data, 0x01); // 115200 baud
+    outb(com1 + reg_ier, 0x00);
+    outb(com1 + reg_lcr, 0x03); // 8N1
+    outb(com1 + reg_fcr, 0x07); // FIFOs on and cleared
+    outb(com1 + reg_mcr, 0x03); // DTR, RTS
+}
+
+void serial_write(const char* buf, size_t len) {
+    // Each port access is a VM exit: check for room once per FIFO's worth
+    // of bytes, not once per byte.
+    while (len) {
+        while (!(arch::inb(com1 + reg_lsr) & lsr_thr_empty))
+            arch::cpu_relax();
+        size_t n = len < fifo_depth ? len : fifo_depth;
+        for (size_t i = 0; i < n; i++)
+            arch::outb(com1 + reg_data, uint8_t(buf[i]));
+        buf += n;
+        len -= n;
+    }
+}
+
+size_t serial_read(char* buf, size_t len) {
+    size_t n = 0;
+    while (n < len && (arch::inb(com1 + reg_lsr) & lsr_data_ready))
+        buf[n++] = char(arch::inb(com1 + reg_data));
+    return n;
+}
+
+} // namespace uk::drivers
+
+extern "C" UK_API size_t uk_console_write(const char* buf, size_t len) {
+    uk::drivers::serial_write(buf, len);
+    return len;
+}
+
+extern "C" UK_API size_t uk_console_read(char* buf, size_t len) {
+    return uk::drivers::serial_read(buf, len);
+}
+
+extern "C" UK_API int uk_printk(const char* fmt, ...) {
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    size_t n = uk::vformat(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n >= sizeof(buf))
+        n = sizeof(buf) - 1;
+    uk::drivers::serial_write(buf, n);
+    return int(n);
+}

@@ -1,0 +1,111 @@
+#include "mm/mm.h"
+
+#include "mm/page_alloc.h"
+
+extern "C" {
+extern char __uk_image_start[];
+extern char __uk_image_end[];
+}
+
+namespace uk::mm {
+
+namespace {
+
+constinit PageAllocator g_pages{};
+constinit uint64_t* g_mapped = nullptr; // one bit per page: owned by mmap
+constinit uint64_t g_ram_end = 0;
+constexpr size_t page = PageAllocator::page_size;
+
+uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
+
+} // namespace
+
+bool init(const MemRegion* usable, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (usable[i].base + usable[i].len > g_ram_end)
+            g_ram_end = usable[i].base + usable[i].len;
+    size_t npages = g_ram_end / page;
+    size_t bitmap = align_up(PageAllocator::bitmap_bytes(npages), 8);
+    size_t need = align_up(2 * bitmap, page);
+
+    // The two bitmaps go in the first usable stretch after the image big
+    // enough for them.
+    uintptr_t img_lo = reinterpret_cast<uintptr_t>(__uk_image_start);
+    uintptr_t img_hi = align_up(reinterpret_cast<uintptr_t>(__uk_image_end), page);
+    uintptr_t where = 0;
+    for (size_t i = 0; i < n && !where; i++) {
+        uintptr_t lo = align_up(usable[i].base, page), hi = (usable[i].base + usable[i].len) & ~(page - 1);
+        if (lo < img_hi && hi > img_lo)
+            lo = img_hi;
+        if (lo < page)
+            lo = page;
+        if (hi > lo && hi - lo >= need)
+            where = lo;
+    }
+    if (!where)
+        return false;
+    auto* bits = reinterpret_cast<uint64_t*>(where);
+    zero_pages(bits, need / page);
+    g_pages.init(0, npages, bits);
+    g_mapped = bits + bitmap / 8;
+    for (size_t i = 0; i < n; i++)
+        g_pages.add_free(usable[i].base, usable[i].len);
+    g_pages.reserve(0, page);
+    g_pages.reserve(img_lo, img_hi - img_lo);
+    g_pages.reserve(where, need);
+    return true;
+}
+
+void zero_pages(void* p, size_t npages) {
+    // Plain 64-bit stores, eight per iteration: `rep stos` is emulated one
+    // element at a time by QEMU's TCG and is several times slower there.
+    auto* w = static_cast<uint64_t*>(p);
+    for (size_t i = 0, n = npages * page / 8; i < n; i += 8) {
+        w[i] = 0;
+        w[i + 1] = 0;
+        w[i + 2] = 0;
+        w[i + 3] = 0;
+        w[i + 4] = 0;
+        w[i + 5] = 0;
+        w[i + 6] = 0;
+        w[i + 7] = 0;
+    }
+}
+
+void* alloc_pages(size_t npages, size_t align_pages, Fill fill) {
+    uintptr_t p = g_pages.alloc(npages, align_pages);
+    if (!p)
+        return nullptr;
+    if (fill == Fill::zero)
+        zero_pages(reinterpret_cast<void*>(p), npages);
+    return reinterpret_cast<void*>(p);
+}
+
+void free_pages(void* p, size_t npages) { g_pages.free(reinterpret_cast<uintptr_t>(p), npages); }
+
+void mark_mapped(uintptr_t addr, size_t npages, bool mapped) {
+    for (size_t i = 0; i < npages; i++) {
+        size_t pfn = addr / page + i;
+        if (mapped)
+            g_mapped[pfn / 64] |= uint64_t(1) << (pfn % 64);
+        else
+            g_mapped[pfn / 64] &= ~(uint64_t(1) << (pfn % 64));
+    }
+}
+
+bool is_mapped(uintptr_t addr, size_t npages) {
+    if (addr + npages * page > g_ram_end || addr + npages * page < addr)
+        return false;
+    for (size_t i = 0; i < npages; i++) {
+        size_t pfn = addr / page + i;
+        if (!(g_mapped[pfn / 64] & (uint64_t(1) << (pfn % 64))))
+            return false;
+    }
+    return true;
+}
+
+uint64_t ram_end() { return g_ram_end; }
+size_t free_page_count() { return g_pages.free_pages(); }
+size_t total_page_count() { return g_pages.total_pages(); }
+
+} // namespace uk::mm

@@ -1,0 +1,39 @@
+// The system-call table: Linux x86_64 numbers, handlers registered from
+// wherever they are implemented through a linker-section table.
+#pragma once
+
+#include <stdint.h>
+
+namespace uk::posix {
+
+using SyscallFn = long (*)(long, long, long, long, long, long);
+
+// Entries are placed one after another in .uk_syscalls.* sections: the
+// explicit alignment and a size that is a multiple of it keep compilers from
+// padding between them (GCC aligns 24-byte objects to 16 on its own).
+struct alignas(16) SyscallEntry {
+    long nr;
+    const char* name;
+    SyscallFn fn;
+    void* reserved;
+};
+static_assert(sizeof(SyscallEntry) == 32, "the table walker steps by sizeof");
+
+/// Fills the dispatch array from the registration table. Called once at boot
+/// before the app starts.
+void syscall_init(bool log_enosys);
+
+} // namespace uk::posix
+
+#define UK_SYSCALL_CAT2(a, b) a##b
+#define UK_SYSCALL_CAT(a, b) UK_SYSCALL_CAT2(a, b)
+
+/// Defines the handler of Linux system call `name` (number `nr`). The body
+/// sees the raw arguments a1..a6 and returns a result or a negative errno.
+#define UK_SYSCALL(nr, name)                                                                   \
+    static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);            \
+    [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry     \
+        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                          \
+    static long uk_sys_##name([[maybe_unused]] long a1, [[maybe_unused]] long a2,               \
+                              [[maybe_unused]] long a3, [[maybe_unused]] long a4,               \
+                              [[maybe_unused]] long a5, [[maybe_unused]] long a6)
