@@ -173,25 +173,24 @@ tools: $(TOOLS_OUT)
 unit: $(BUILD)/tests/unit_tests
 fuzz-build: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
 
-# Source files exist before any build; musl's headers must exist before the
-# libc glue compiles, which the rule above orders.
-$(KERNEL_OBJS): | $(deps_stamp)
+# Packages (compilers, GoogleTest, QEMU) are installed before anything builds.
+$(KERNEL_OBJS) $(UNIT_OBJS): | $(deps_stamp)
 
 EXAMPLE_HELLO := $(BUILD)/examples/hello
 $(BUILD)/examples/hello.o: examples-c/hello/hello.c
 	@mkdir -p $(@D)
 	gcc -O2 -c $< -o $@
-$(EXAMPLE_HELLO): $(BUILD)/examples/hello.o all
+$(EXAMPLE_HELLO): $(BUILD)/examples/hello.o $(KERNEL_OUT) $(TOOLS_OUT)
 	$(BUILD)/bin/kraftld -o $@ $<
 
 run: $(EXAMPLE_HELLO)
 	$(BUILD)/bin/ukrun $(EXAMPLE_HELLO) one two
 
-test: all
-	@bash tests/run.sh
+test: all $(BUILD)/tests/unit_tests fuzz-build
+	@BUILD=$(BUILD) bash tests/run.sh
 
-bench: all
-	@bash bench/run.sh
+bench: all $(EXAMPLE_HELLO)
+	@BUILD=$(BUILD) bash bench/run.sh
 
 # Unikraft-style linking of external objects: relinks whenever a UK_LDEPS
 # file changes.

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Guest tests: every tests/guest/*.c is compiled with the host's gcc and
+# clang (plain -O2 -c, glibc headers), linked by kraftld and booted by ukrun.
+# Directives in the source say what to run and what must come out:
+#   //! run: [ukrun options] -- [app args]   starts a case (HOST_TIME = date +%s)
+#   //! status: N                            the exit status ukrun must return
+#   //! expect: TEXT                         a line containing TEXT, in order
+#   //! reject: TEXT                         no line may contain TEXT
+# Prints PASS/FAIL lines for tests/run.sh to count.
+set -uo pipefail
+BUILD=${BUILD:-build}
+top=$(pwd)
+out_dir=$BUILD/tests/guest
+kraftld=$BUILD/bin/kraftld
+ukrun=$BUILD/bin/ukrun
+filter=${GUEST_FILTER:-}
+compilers=${GUEST_COMPILERS:-gcc clang}
+
+run_case() { # name image opts-and-args expect-status expects rejects
+	local name=$1 image=$2 spec=$3 want=$4 expects=$5 rejects=$6
+	spec=${spec//HOST_TIME/$(date +%s)}
+	local -a words opts args
+	eval "words=($spec)"
+	local seen_dd=0 w
+	for w in "${words[@]}"; do
+		if [ $seen_dd = 0 ] && [ "$w" = "--" ]; then seen_dd=1; continue; fi
+		if [ $seen_dd = 0 ]; then opts+=("$w"); else args+=("$w"); fi
+	done
+	local log=$out_dir/$name.log
+	mkdir -p "$(dirname "$log")"
+	"$ukrun" --accel tcg --timeout 60 "${opts[@]}" "$image" "${args[@]}" >"$log" 2>&1 </dev/null
+	local st=$?
+	local why=""
+	[ "$st" = "$want" ] || why="status $st, want $want"
+	if [ -z "$why" ] && [ -n "$expects" ]; then
+		# Each expected text must appear, in order, each on its own line.
+		local line=0 e found
+		while IFS= read -r e; do
+			found=$(awk -v s="$e" -v from="$line" 'NR > from && index($0, s) { print NR; exit }' "$log")
+			if [ -z "$found" ]; then why="missing '$e' (after line $line)"; break; fi
+			line=$found
+		done <<<"$expects"
+	fi
+	if [ -z "$why" ] && [ -n "$rejects" ]; then
+		local r
+		while IFS= read -r r; do
+			if grep -qF -- "$r" "$log"; then why="unexpected '$r'"; break; fi
+		done <<<"$rejects"
+	fi
+	if [ -z "$why" ]; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: $why"
+		sed 's/^/    | /' "$log" | head -40
+	fi
+}
+
+for src in tests/guest/*.c; do
+	base=$(basename "$src" .c)
+	[ -n "$filter" ] && [[ ! $base =~ $filter ]] && continue
+	for cc in $compilers; do
+		dir=$out_dir/$cc
+		mkdir -p "$dir"
+		if ! $cc -O2 -c "$src" -o "$dir/$base.o" 2>"$dir/$base.cc.log"; then
+			echo "FAIL guest/$base[$cc]: compile: $(head -3 "$dir/$base.cc.log")"
+			continue
+		fi
+		if ! "$kraftld" -o "$dir/$base" "$dir/$base.o" 2>"$dir/$base.ld.log"; then
+			echo "FAIL guest/$base[$cc]: link: $(head -5 "$dir/$base.ld.log")"
+			continue
+		fi
+		n=0 spec="" want=0 expects="" rejects="" active=0
+		flush() {
+			[ $active = 1 ] || return 0
+			n=$((n + 1))
+			run_case "guest/$base[$cc]#$n" "$dir/$base" "$spec" "$want" "$expects" "$rejects"
+		}
+		while IFS= read -r line; do
+			case $line in
+			"//! run:"*) flush; active=1; spec=${line#//! run:}; want=0; expects=""; rejects="" ;;
+			"//! status:"*) want=$(echo ${line#//! status:}) ;;
+			"//! expect: "*) expects+="${expects:+$'\n'}${line#//! expect: }" ;;
+			"//! reject: "*) rejects+="${rejects:+$'\n'}${line#//! reject: }" ;;
+			esac
+		done <"$src"
+		flush
+	done
+done
+exit 0
