@@ -1,0 +1,91 @@
+// The kernel command line: `[argv0] [param...] [-- arg...]`.
+//
+// Tokens are separated by ASCII whitespace. Double quotes group (they are
+// removed and may appear mid-token: a"b c"d is the one token `ab cd`); a
+// backslash escapes the next character anywhere, inside quotes or not. The
+// first token is argv0 when it contains no `=` and is not `--` (QEMU's
+// Multiboot loader and urunc put the image name first). The other tokens
+// before the first `--` are kernel parameters, `name=value` or a bare `name`;
+// names match [A-Za-z0-9_.-]+ and split at the first `=` that was not
+// produced by a backslash escape (so a quoted `"name=a b"` is a parameter, and
+// argv0 may contain `\=`). Everything after the first `--` is the app's
+// arguments, verbatim after unquoting; a later `--` is an ordinary argument.
+// Only an unquoted, unescaped `--` separates: `"--"` is an ordinary token.
+//
+// Pure logic, shared by the kernel and the host unit tests and fuzzers.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace uk {
+
+/// One kernel parameter; value is nullptr for a bare `name`.
+struct CmdlineParam {
+    const char* name;
+    const char* value;
+};
+
+/// What went wrong while parsing a command line.
+enum class CmdlineError {
+    none,
+    unterminated_quote,
+    trailing_backslash,
+    bad_param_name,
+    too_many_params,
+    too_many_args,
+};
+
+/// The outcome of parse_cmdline().
+struct CmdlineResult {
+    /// The image name, or nullptr when the command line does not start with one.
+    const char* argv0;
+    /// Parameters found. With too_many_params or too_many_args, the number
+    /// needed (it may exceed the cap); otherwise at most the cap.
+    size_t nparams;
+    /// App arguments found, counted like nparams.
+    size_t nargs;
+    /// CmdlineError::none on success.
+    CmdlineError error;
+    /// Byte offset into the original buffer of what caused the error: the
+    /// opening quote, the lone backslash, or the start of the offending token.
+    size_t error_offset;
+};
+
+/// Parses the NUL-terminated command line in buf in place, writing NULs and
+/// unquoted text into it; every pointer in the result and the arrays points
+/// into buf. Fills params[0..param_cap) and args[0..arg_cap) and never writes
+/// past the caps (a null array counts as cap 0).
+///
+/// On too_many_params or too_many_args parsing runs to the end so that
+/// nparams and nargs say how many entries are needed (when both overflow the
+/// error names parameters); only the entries below the caps are filled. On a
+/// syntax error (unterminated_quote, trailing_backslash, bad_param_name)
+/// parsing stops there, which wins over an earlier too_many_*, and nparams
+/// and nargs count the filled entries before it. In every error case buf is
+/// left partly tokenised: to parse again, e.g. with bigger arrays, re-copy
+/// the original command line first. A null buf parses as empty.
+CmdlineResult parse_cmdline(char* buf, CmdlineParam* params, size_t param_cap, const char** args,
+                            size_t arg_cap);
+
+/// Returns a human-readable message for e, e.g. "unterminated quote"; never
+/// nullptr ("unknown error" for a value outside the enum).
+const char* cmdline_error_string(CmdlineError e);
+
+/// Returns the last parameter among params[0..n) named name (so a later
+/// parameter overrides an earlier one), or nullptr if there is none or name
+/// is nullptr.
+const CmdlineParam* cmdline_find(const CmdlineParam* params, size_t n, const char* name);
+
+/// Parses s as an unsigned integer, decimal or 0x-prefixed hexadecimal, with
+/// no sign, spaces or suffix, into *out. Returns false, leaving *out alone,
+/// on nullptr, bad syntax or a value above UINT64_MAX.
+bool parse_u64(const char* s, uint64_t* out);
+
+/// Parses s as a boolean into *out: "1", "on", "yes", "true" are true and
+/// "0", "off", "no", "false" are false (any letter case); nullptr, the value
+/// of a bare `name` parameter, is true. Returns false, leaving *out alone,
+/// for anything else.
+bool parse_bool(const char* s, bool* out);
+
+} // namespace uk
