@@ -1,4 +1,4 @@
-# Host unit tests for the kernel's pure logic, compiled from the same sources
-# as the kernel.
-UNIT_SRCS += tests/unit/page_alloc_test.cc tests/unit/cmdline_test.cc \
-	libunikraft/mm/page_alloc.cc libunikraft/boot/cmdline.cc
+# Host unit tests for the kernel's pure logic: the page allocator, the heap
+# and the command-line parser, compiled from the same sources as the kernel.
+UNIT_SRCS += tests/unit/page_alloc_test.cc tests/unit/heap_test.cc tests/unit/cmdline_test.cc \
+	libunikraft/mm/page_alloc.cc libunikraft/mm/heap.cc libunikraft/boot/cmdline.cc
