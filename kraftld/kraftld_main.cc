@@ -1,0 +1,551 @@
+// kraftld: links objects into a bootable libunikraft image. See
+// kraftld --help and link_args.h for the command line, elf_file.h for the
+// image post-processing.
+//
+// The link runs in up to two passes of the driven linker: pass 1 produces
+// the image; kraftld reads its function symbols, encodes them (lib/symtab.h)
+// into a small object holding the .uk_symtab section, and pass 2 links the
+// same inputs plus that object. unikraft.ld places .uk_symtab last, so
+// nothing else moves, which kraftld verifies.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "elf_file.h"
+#include "link_args.h"
+
+extern char** environ;
+
+namespace kraftld {
+namespace {
+
+// The temporary output, removed if kraftld is interrupted. A fixed buffer
+// because the signal handler may only call async-signal-safe functions.
+char g_temp_path[PATH_MAX];
+
+void on_fatal_signal(int sig) {
+    if (g_temp_path[0] != '\0')
+        unlink(g_temp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void install_signal_handlers() {
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+        signal(sig, on_fatal_signal);
+}
+
+/// Reports an error and exits.
+[[noreturn]] void die(const std::string& message) {
+    std::fprintf(stderr, "kraftld: error: %s\n", message.c_str());
+    std::exit(1);
+}
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+/// A read-only mapping of a whole file.
+class MappedFile {
+  public:
+    MappedFile() = default;
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    MappedFile(MappedFile&& other) noexcept { *this = std::move(other); }
+    MappedFile& operator=(MappedFile&& other) noexcept {
+        std::swap(m_data, other.m_data);
+        std::swap(m_size, other.m_size);
+        return *this;
+    }
+    ~MappedFile() {
+        if (m_data != nullptr)
+            munmap(m_data, m_size);
+    }
+
+    /// Maps `path`. Returns std::nullopt and sets `error` (strerror text or
+    /// "is a directory") on failure.
+    static std::optional<MappedFile> open(const std::string& path, std::string& error) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            error = errno_text();
+            return std::nullopt;
+        }
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            error = errno_text();
+            close(fd);
+            return std::nullopt;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            error = "is a directory";
+            close(fd);
+            return std::nullopt;
+        }
+        MappedFile file;
+        if (st.st_size > 0) {
+            void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p == MAP_FAILED) {
+                error = errno_text();
+                close(fd);
+                return std::nullopt;
+            }
+            file.m_data = p;
+            file.m_size = static_cast<size_t>(st.st_size);
+        }
+        close(fd);
+        return file;
+    }
+
+    std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(m_data), m_size}; }
+
+  private:
+    void* m_data = nullptr;
+    size_t m_size = 0;
+};
+
+std::optional<std::string> read_text_file(const std::string& path) {
+    std::string error;
+    std::optional<MappedFile> file = MappedFile::open(path, error);
+    if (!file)
+        return std::nullopt;
+    const std::span<const uint8_t> b = file->bytes();
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+bool is_file(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string dirname_of(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string basename_of(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+std::optional<std::string> find_in_path(const std::string& name) {
+    if (name.find('/') != std::string::npos)
+        return access(name.c_str(), X_OK) == 0 ? std::optional(name) : std::nullopt;
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (true) {
+        const size_t colon = dirs.find(':');
+        std::string dir(dirs.substr(0, colon));
+        if (dir.empty())
+            dir = ".";
+        const std::string candidate = dir + "/" + name;
+        if (access(candidate.c_str(), X_OK) == 0 && is_file(candidate))
+            return candidate;
+        if (colon == std::string_view::npos)
+            return std::nullopt;
+        dirs = dirs.substr(colon + 1);
+    }
+}
+
+bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
+}
+
+/// The linker kraftld drives.
+struct Linker {
+    std::string path;
+    bool is_lld;
+};
+
+Linker find_linker() {
+    if (const char* env = std::getenv("KRAFTLD_LD"); env != nullptr && *env != '\0') {
+        std::optional<std::string> path = find_in_path(env);
+        if (!path)
+            die(std::string("KRAFTLD_LD=") + env + ": no such executable");
+        return {*path, basename_of(*path).find("lld") != std::string::npos};
+    }
+    if (std::optional<std::string> lld = find_in_path("ld.lld"))
+        return {*lld, true};
+    if (std::optional<std::string> ld = find_in_path("ld"))
+        return {*ld, false};
+    die("no linker found: install lld (ld.lld) or binutils (ld), or set KRAFTLD_LD");
+}
+
+/// The installed (or build) tree kraftld belongs to.
+struct Tree {
+    std::string lib;     // <prefix>/lib
+    std::string runtime; // <prefix>/lib/unikraft
+    std::string script;  // unikraft.ld
+    std::string kernel;  // libunikraft.a
+    std::vector<std::string> runtime_libs;
+};
+
+Tree find_tree() {
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe) == nullptr)
+        die("cannot find kraftld's own executable: " + errno_text());
+    Tree tree;
+    tree.lib = dirname_of(dirname_of(exe)) + "/lib";
+    tree.runtime = tree.lib + "/unikraft";
+    tree.script = tree.lib + "/unikraft.ld";
+    tree.kernel = tree.lib + "/libunikraft.a";
+    tree.runtime_libs = {tree.runtime + "/libc.a", tree.runtime + "/libgcc.a",
+                         tree.runtime + "/libgcc_eh.a"};
+    std::vector<std::string> needed = {tree.script, tree.kernel};
+    needed.insert(needed.end(), tree.runtime_libs.begin(), tree.runtime_libs.end());
+    for (const std::string& file : needed)
+        if (!is_file(file))
+            die(file + ": missing (kraftld uses the libunikraft tree next to its own " +
+                "executable, " + exe + "; run `make` or `make install`)");
+    return tree;
+}
+
+void print_command(const std::vector<std::string>& argv) {
+    std::string line = "kraftld:";
+    for (const std::string& arg : argv)
+        line += " " + shell_quote(arg);
+    std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+/// Runs argv and waits. With `capture_fd` >= 0 the child's stdout and
+/// stderr go there. Returns true if it exited with status 0.
+bool run(const std::vector<std::string>& argv, int capture_fd) {
+    std::vector<char*> cargv;
+    for (const std::string& arg : argv)
+        cargv.push_back(const_cast<char*>(arg.c_str()));
+    cargv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (capture_fd >= 0) {
+        posix_spawn_file_actions_adddup2(&actions, capture_fd, 1);
+        posix_spawn_file_actions_adddup2(&actions, capture_fd, 2);
+    }
+    pid_t pid;
+    const int rc = posix_spawn(&pid, cargv[0], &actions, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        die("cannot run " + argv[0] + ": " + std::strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            die("waitpid: " + errno_text());
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+void copy_fd_to_stderr(int fd) {
+    lseek(fd, 0, SEEK_SET);
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        if (write(2, buf, static_cast<size_t>(n)) < 0)
+            break;
+}
+
+bool write_file(const std::string& path, std::span<const uint8_t> data) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            close(fd);
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    return close(fd) == 0;
+}
+
+/// Reports every input that is missing or not an x86_64 object or archive;
+/// returns false if there was one.
+bool check_inputs(const LinkRequest& request) {
+    bool ok = true;
+    for (const LinkItem& item : request.items) {
+        if (item.kind != LinkItem::Kind::Input)
+            continue;
+        std::string error;
+        std::optional<MappedFile> file = MappedFile::open(item.text, error);
+        if (!file) {
+            std::fprintf(stderr, "kraftld: error: %s: %s\n", item.text.c_str(), error.c_str());
+            ok = false;
+            continue;
+        }
+        if (std::optional<std::string> problem = input_file_problem(file->bytes())) {
+            std::fprintf(stderr, "kraftld: error: %s: %s\n", item.text.c_str(), problem->c_str());
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/// One link in progress: owns the temporary output until it is renamed.
+class ImageLink {
+  public:
+    ImageLink(LinkRequest request, Linker linker, Tree tree, ImageFormat format, bool symtab,
+              bool verbose)
+        : m_request(std::move(request)), m_linker(std::move(linker)), m_tree(std::move(tree)),
+          m_format(format), m_symtab(symtab), m_verbose(verbose) {
+        m_temp = m_request.output + ".kraftld-" + std::to_string(getpid()) + ".tmp";
+        if (m_temp.size() < sizeof(g_temp_path))
+            std::memcpy(g_temp_path, m_temp.c_str(), m_temp.size() + 1);
+    }
+
+    /// Links the image; on any failure removes the temporary and any old
+    /// output (a stale image must not look up to date) and exits.
+    void link();
+
+  private:
+    [[noreturn]] void fail(const std::string& message) {
+        cleanup();
+        if (!message.empty())
+            std::fprintf(stderr, "kraftld: error: %s\n", message.c_str());
+        std::exit(1);
+    }
+    void cleanup() {
+        unlink(m_temp.c_str());
+        struct stat st;
+        if (lstat(m_request.output.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+            unlink(m_request.output.c_str());
+    }
+    std::vector<std::string> command(StripMode strip, const std::string& extra_object) const;
+    void run_pass(StripMode strip, const std::string& extra_object, bool quiet);
+    MappedFile map_temp(const char* what);
+    ElfFile parse(const MappedFile& file, const char* what);
+
+    LinkRequest m_request;
+    Linker m_linker;
+    Tree m_tree;
+    ImageFormat m_format;
+    bool m_symtab;
+    bool m_verbose;
+    std::string m_temp;
+};
+
+std::vector<std::string> ImageLink::command(StripMode strip,
+                                            const std::string& extra_object) const {
+    std::vector<std::string> argv = {m_linker.path,
+                                     "-nostdlib",
+                                     "-static",
+                                     "--no-dynamic-linker",
+                                     "-z",
+                                     "noexecstack",
+                                     "-z",
+                                     "max-page-size=4096",
+                                     "--eh-frame-hdr",
+                                     "--build-id=none",
+                                     "--gc-sections"};
+    if (m_linker.is_lld)
+        argv.push_back("--error-limit=0");
+    if (strip == StripMode::All)
+        argv.push_back("--strip-all");
+    else if (strip == StripMode::Debug)
+        argv.push_back("--strip-debug");
+    argv.insert(argv.end(), {"-T", m_tree.script, "-o", m_temp});
+    for (const LinkItem& item : m_request.items)
+        argv.push_back(item.text);
+    argv.push_back(m_tree.kernel);
+    argv.push_back("--start-group");
+    argv.insert(argv.end(), m_tree.runtime_libs.begin(), m_tree.runtime_libs.end());
+    argv.push_back("--end-group");
+    if (!extra_object.empty())
+        argv.push_back(extra_object);
+    return argv;
+}
+
+void ImageLink::run_pass(StripMode strip, const std::string& extra_object, bool quiet) {
+    const std::vector<std::string> argv = command(strip, extra_object);
+    if (m_verbose)
+        print_command(argv);
+    // A second pass repeats the first one's warnings; show its output only
+    // if it fails.
+    int capture = -1;
+    if (quiet) {
+        capture = memfd_create("kraftld-pass2", MFD_CLOEXEC);
+        if (capture < 0)
+            fail("memfd_create: " + errno_text());
+    }
+    const bool ok = run(argv, capture);
+    if (!ok && capture >= 0)
+        copy_fd_to_stderr(capture);
+    if (capture >= 0)
+        close(capture);
+    if (!ok)
+        fail(std::string());
+}
+
+MappedFile ImageLink::map_temp(const char* what) {
+    std::string error;
+    std::optional<MappedFile> file = MappedFile::open(m_temp, error);
+    if (!file)
+        fail(std::string("cannot read the ") + what + " (" + m_temp + "): " + error);
+    return std::move(*file);
+}
+
+ElfFile ImageLink::parse(const MappedFile& file, const char* what) {
+    std::string error;
+    std::optional<ElfFile> elf = ElfFile::parse(file.bytes(), error);
+    if (!elf)
+        fail(std::string("the ") + what + " is not a valid ELF64 image: " + error);
+    return std::move(*elf);
+}
+
+void ImageLink::link() {
+    if (!check_inputs(m_request))
+        fail(std::string());
+    const bool multiboot = m_format == ImageFormat::Multiboot;
+    const StripMode final_strip = m_request.strip;
+    std::optional<uint64_t> multiboot_entry;
+    std::vector<uint8_t> multiboot_image;
+
+    auto find_multiboot_entry = [&](const ElfFile& image) {
+        multiboot_entry = image.find_symbol("_uk_multiboot_entry");
+        if (!multiboot_entry)
+            fail("--uk-format=multiboot: the image has no _uk_multiboot_entry symbol (this "
+                 "libunikraft.a has no Multiboot entry point)");
+    };
+
+    // Pass 1 keeps its symbols (they are read below) but not its debug
+    // information, which only costs time here.
+    const bool two_passes = m_symtab || (multiboot && final_strip == StripMode::All);
+    if (!two_passes) {
+        run_pass(final_strip, std::string(), false);
+        if (multiboot) {
+            MappedFile image_file = map_temp("image");
+            find_multiboot_entry(parse(image_file, "image"));
+        }
+    } else {
+        run_pass(StripMode::Debug, std::string(), false);
+        MappedFile pass1_file = map_temp("pass 1 image");
+        const ElfFile pass1 = parse(pass1_file, "pass 1 image");
+        if (multiboot)
+            find_multiboot_entry(pass1);
+
+        std::vector<uint8_t> blob;
+        std::string object_path;
+        int object_fd = -1;
+        if (m_symtab) {
+            blob = build_symtab_blob(collect_functions(pass1));
+            if (blob.empty())
+                fail("cannot encode the image's function table (addresses span more than 4 GiB)");
+            const std::vector<uint8_t> object = make_symtab_object(blob);
+            // The object lives in memory; the linker (a child) opens it
+            // through the inherited descriptor.
+            object_fd = memfd_create("kraftld-symtab.o", 0);
+            if (object_fd < 0)
+                fail("memfd_create: " + errno_text());
+            if (write(object_fd, object.data(), object.size()) !=
+                static_cast<ssize_t>(object.size()))
+                fail("cannot write the symbol table object: " + errno_text());
+            object_path = "/proc/self/fd/" + std::to_string(object_fd);
+        }
+        // The linker replaces the file by renaming a new one over it, so
+        // pass1_file's mapping stays valid.
+        run_pass(final_strip, object_path, true);
+        if (object_fd >= 0)
+            close(object_fd);
+
+        MappedFile pass2_file = map_temp("image");
+        const ElfFile pass2 = parse(pass2_file, "image");
+        uint64_t symtab_addr = UINT64_MAX;
+        if (m_symtab) {
+            const ElfSection* section = pass2.find_section(".uk_symtab");
+            if (section == nullptr)
+                fail("the image has no .uk_symtab section (is " + m_tree.script + " current?)");
+            if (section->size != blob.size())
+                fail(".uk_symtab holds " + std::to_string(section->size) + " bytes, not the " +
+                     std::to_string(blob.size()) + " kraftld wrote (is " + m_tree.script +
+                     " current?)");
+            symtab_addr = section->addr;
+        }
+        if (std::optional<std::string> moved = layout_difference(pass1, pass2, symtab_addr))
+            fail("linking the symbol table moved the image: " + *moved + " (" + m_tree.script +
+                 " must place .uk_symtab after everything else)");
+    }
+
+    if (multiboot) {
+        std::string error;
+        std::optional<std::vector<uint8_t>> converted;
+        {
+            MappedFile image_file = map_temp("image");
+            converted = make_multiboot_image(image_file.bytes(), *multiboot_entry, error);
+        }
+        if (!converted)
+            fail("--uk-format=multiboot: " + error);
+        if (!write_file(m_temp, *converted))
+            fail("cannot write " + m_temp + ": " + errno_text());
+    }
+
+    if (rename(m_temp.c_str(), m_request.output.c_str()) != 0)
+        fail("cannot create " + m_request.output + ": " + errno_text());
+    g_temp_path[0] = '\0';
+}
+
+int kraftld_main(int argc, char** argv) {
+    std::string error;
+    std::optional<std::vector<std::string>> args = expand_response_files(
+        std::vector<std::string>(argv + 1, argv + argc), read_text_file, error);
+    if (!args)
+        die(error);
+    std::optional<LinkRequest> request = parse_link_args(*args, error);
+    if (!request)
+        die(error);
+
+    if (request->action == Action::Help) {
+        std::fputs(usage_text, stdout);
+        return 0;
+    }
+    const Linker linker = find_linker();
+    if (request->action == Action::LinkerQuery) {
+        std::fflush(stdout);
+        execl(linker.path.c_str(), linker.path.c_str(), request->query_flag.c_str(),
+              static_cast<char*>(nullptr));
+        die("cannot run " + linker.path + ": " + errno_text());
+    }
+
+    ImageFormat format = ImageFormat::Pvh;
+    if (request->format) {
+        format = *request->format;
+    } else if (const char* env = std::getenv("UK_FORMAT"); env != nullptr && *env != '\0') {
+        std::optional<ImageFormat> parsed = parse_image_format(env);
+        if (!parsed)
+            die(std::string("UK_FORMAT=") + env + ": the formats are pvh and multiboot");
+        format = *parsed;
+    }
+    const bool symtab = !request->no_symtab && !env_flag("KRAFTLD_NO_SYMTAB");
+    const bool verbose = request->verbose || env_flag("KRAFTLD_VERBOSE");
+
+    Tree tree = find_tree();
+    if (!resolve_libraries(*request, {tree.runtime}, is_file, error))
+        die(error);
+    install_signal_handlers();
+    ImageLink link(std::move(*request), linker, std::move(tree), format, symtab, verbose);
+    link.link();
+    return 0;
+}
+
+} // namespace
+} // namespace kraftld
+
+int main(int argc, char** argv) {
+    return kraftld::kraftld_main(argc, argv);
+}
