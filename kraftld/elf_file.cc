@@ -356,7 +356,7 @@ std::vector<FunctionSymbol> collect_functions(const ElfFile& image) {
         const uint64_t size = std::min(s.size, section_end - s.value);
         if (s.type == stt_func || s.type == stt_gnu_ifunc)
             functions.push_back({{s.value, size, s.name}, bind_rank(s.bind), section_end});
-        else if (s.type == stt_notype && (section.flags & shf_execinstr))
+        else if (s.type == stt_notype && s.bind != stb_local && (section.flags & shf_execinstr))
             labels.push_back({{s.value, size, s.name}, bind_rank(s.bind), section_end});
     }
 

@@ -100,9 +100,12 @@ class ElfFile {
 /// name, e.g. "is a 32-bit object (ELF32, i386)".
 std::optional<std::string> input_file_problem(std::span<const uint8_t> data);
 
-/// The functions of a linked image (STT_FUNC symbols, plus assembly labels
-/// in executable sections that fall inside no function), sorted, one per
-/// address, each with a size that reaches no further than the next one.
+/// The functions of a linked image (STT_FUNC symbols, plus global assembly
+/// labels in executable sections that fall inside no function), sorted, one
+/// per address, each with a size that reaches no further than the next one.
+/// Local labels are left out: they are many (e.g. one per trap stub) and the
+/// table must stay small; give an assembly routine `.type name, @function`
+/// to have it named.
 std::vector<FunctionSymbol> collect_functions(const ElfFile& image);
 
 /// The .uk_symtab blob (lib/symtab.h) for `functions`. Returns an empty

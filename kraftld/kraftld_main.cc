@@ -214,6 +214,10 @@ Tree find_tree() {
         if (!is_file(file))
             die(file + ": missing (kraftld uses the libunikraft tree next to its own " +
                 "executable, " + exe + "; run `make` or `make install`)");
+    // C++ objects from the host's g++ need its libstdc++; a tree that ships
+    // one links them without -lstdc++ (an archive costs nothing when unused).
+    if (const std::string libstdcxx = tree.runtime + "/libstdc++.a"; is_file(libstdcxx))
+        tree.runtime_libs.insert(tree.runtime_libs.begin(), libstdcxx);
     return tree;
 }
 

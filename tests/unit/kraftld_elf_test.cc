@@ -165,6 +165,7 @@ TEST(KraftldElf, CollectFunctions) {
                                {"a", 0x100100, 0x10, stt_func, stb_global, 1},
                                {"asm_label_inside_b", 0x100210, 0, stt_notype, stb_global, 1},
                                {"asm_entry", 0x100300, 0, stt_notype, stb_global, 1},
+                               {"local_label", 0x100320, 0, stt_notype, stb_local, 1},
                                {".Llocal", 0x100340, 0, stt_notype, stb_local, 1},
                                {"tail", 0x100380, 0, stt_func, stb_global, 1},
                                {"data_label", 0x101010, 0, stt_notype, stb_global, 2},
