@@ -94,11 +94,11 @@ $(BUILD)/lib/unikraft.ld: linker/unikraft.ld
 # The runtime libraries every image links against, copied next to
 # libunikraft.a so that an installed tree needs nothing from this one.
 RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
-	$(BUILD)/lib/unikraft/libgcc_eh.a
+	$(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a
 $(BUILD)/lib/unikraft/libc.a: $(musl_lib)
 	@mkdir -p $(@D)
 	cp $< $@
-$(BUILD)/lib/unikraft/libgcc.a $(BUILD)/lib/unikraft/libgcc_eh.a:
+$(BUILD)/lib/unikraft/libgcc.a $(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a:
 	@mkdir -p $(@D)
 	cp "$$(gcc -print-file-name=$(@F))" $@
 

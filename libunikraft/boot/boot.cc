@@ -14,6 +14,7 @@
 #include "lib/panic.h"
 #include "mm/mm.h"
 #include "posix/syscall.h"
+#include "sched/sched.h"
 
 namespace uk::boot {
 
@@ -158,5 +159,6 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
     mark(Stage::cmdline);
 
     posix::syscall_init(g_params.log_enosys);
+    sched::init();
     start_app(r.argv0 ? r.argv0 : "app", g_arg_slots, r.nargs, g_env, nenv);
 }

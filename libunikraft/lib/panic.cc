@@ -114,10 +114,16 @@ void panic_trap(const arch::TrapFrame& f) {
         f.vector < 32 ? vectors[f.vector] : VectorInfo{"unexpected interrupt", 0};
     uk_printk("uk: fatal CPU exception: %s, vector %lu, error code 0x%lx\n", info.name, f.vector,
               f.error);
-    if (f.vector == 14)
-        uk_printk("uk: page fault at address 0x%lx (%s, %s)\n", arch::read_cr2(),
+    if (f.vector == 14) {
+        uint64_t addr = arch::read_cr2();
+        uk_printk("uk: page fault at address 0x%lx (%s, %s)\n", addr,
                   (f.error & 1) ? "protection violation" : "page not present",
                   (f.error & 16) ? "instruction fetch" : (f.error & 2) ? "write" : "read");
+        if (addr < f.rsp && f.rsp - addr < 65536 && !(f.error & 16))
+            uk_printk("uk: the address is just below the stack pointer: a stack overflow?\n");
+        else if (addr < 4096)
+            uk_printk("uk: a NULL pointer dereference\n");
+    }
     uk_printk("rip 0x%016lx rsp 0x%016lx rflags 0x%08lx\n", f.rip, f.rsp, f.rflags);
     uk_printk("rax 0x%016lx rbx 0x%016lx rcx 0x%016lx rdx 0x%016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
     uk_printk("rsi 0x%016lx rdi 0x%016lx rbp 0x%016lx r8  0x%016lx\n", f.rsi, f.rdi, f.rbp, f.r8);

@@ -21,9 +21,15 @@ uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
 } // namespace
 
 bool init(const MemRegion* usable, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        if (usable[i].base + usable[i].len > g_ram_end)
-            g_ram_end = usable[i].base + usable[i].len;
+    // Only the first 4 GiB are mapped; RAM above is not used.
+    constexpr uint64_t limit = uint64_t(1) << 32;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t end = usable[i].base + usable[i].len;
+        if (end > limit)
+            end = limit;
+        if (end > g_ram_end)
+            g_ram_end = end;
+    }
     size_t npages = g_ram_end / page;
     size_t bitmap = align_up(PageAllocator::bitmap_bytes(npages), 8);
     size_t need = align_up(2 * bitmap, page);

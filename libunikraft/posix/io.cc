@@ -6,6 +6,7 @@
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
+#include "sched/sched.h"
 
 namespace uk::posix {
 
@@ -279,11 +280,14 @@ long do_poll(Pollfd* fds, long n, int64_t timeout_ns) {
         if (p.revents)
             ready++;
     }
-    if (!ready && timeout_ns > 0) {
-        uint64_t until = arch::monotonic_ns() + uint64_t(timeout_ns);
-        while (arch::monotonic_ns() < until)
-            asm volatile("pause");
-    }
+    // Nothing here can become ready later (consoles always are, bad fds
+    // stay bad): a timeout is just a sleep, and no timeout would wait
+    // forever, which the scheduler reports as a deadlock when no other
+    // thread can run.
+    if (!ready && timeout_ns > 0)
+        sched::sleep_until(arch::monotonic_ns() + uint64_t(timeout_ns));
+    else if (!ready && timeout_ns < 0)
+        sched::block(0);
     return ready;
 }
 

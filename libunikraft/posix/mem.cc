@@ -1,59 +1,91 @@
-// Anonymous memory for the app: mmap hands out zeroed pages from the page
-// allocator (memory is identity mapped, so a mapping is its pages).
+// Anonymous memory for the app: mmap hands out pages from the page
+// allocator (memory is identity mapped, so a mapping is its pages), and
+// mprotect changes their page-table entries. Writable-and-executable is
+// refused (W^X); out of memory is ENOMEM.
+#include "posix/mem.h"
+
+#include "arch/x86_64/paging.h"
 #include "mm/mm.h"
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
+#include "sched/sched.h"
 
-extern "C" char __uk_image_end[];
+extern "C" {
+extern char __uk_image_start[];
+extern char __uk_image_end[];
+}
 
 namespace uk::posix {
 
 namespace {
 
 constexpr uint64_t page = 4096;
-constexpr long map_shared = 0x01, map_private = 0x02, map_fixed = 0x10, map_anonymous = 0x20;
+constexpr long map_shared = 0x01, map_private = 0x02, map_fixed = 0x10, map_anonymous = 0x20,
+               map_fixed_noreplace = 0x100000;
 constexpr long mremap_maymove = 1, mremap_fixed = 2;
+constexpr long prot_mask = arch::prot_read | arch::prot_write | arch::prot_exec;
+constexpr int prot_default = arch::prot_read | arch::prot_write;
 
 uint64_t pages_of(uint64_t len) { return (len + page - 1) / page; }
 
-void unmap_range(uintptr_t addr, uint64_t npages) {
-    for (uint64_t i = 0; i < npages; i++) {
+bool in_image(uintptr_t addr, uint64_t n) {
+    uintptr_t lo = reinterpret_cast<uintptr_t>(__uk_image_start);
+    uintptr_t hi = reinterpret_cast<uintptr_t>(__uk_image_end);
+    return addr >= lo && addr + n * page <= hi;
+}
+
+} // namespace
+
+void unmap_pages(uintptr_t addr, size_t npages) {
+    for (size_t i = 0; i < npages; i++) {
         uintptr_t p = addr + i * page;
         if (mm::is_mapped(p, 1)) {
+            arch::protect(p, 1, prot_default);
             mm::mark_mapped(p, 1, false);
             mm::free_pages(reinterpret_cast<void*>(p), 1);
         }
     }
 }
 
-} // namespace
-
 UK_SYSCALL(9, mmap) {
     uint64_t len = uint64_t(a2);
-    long flags = a4;
+    long prot = a3, flags = a4;
     if (!len || len > (uint64_t(1) << 40) || (uint64_t(a6) & (page - 1)))
         return -EINVAL;
-    if (!(flags & (map_shared | map_private)))
+    if (!(flags & (map_shared | map_private)) || (prot & ~prot_mask))
         return -EINVAL;
+    if ((prot & arch::prot_write) && (prot & arch::prot_exec))
+        return -EACCES;
     if (!(flags & map_anonymous))
         return -EBADF; // There are no files to map yet.
     uint64_t n = pages_of(len);
-    if (flags & map_fixed) {
+    if (flags & (map_fixed | map_fixed_noreplace)) {
         uintptr_t addr = uintptr_t(a1);
         if (addr & (page - 1))
             return -EINVAL;
-        // Only a range the app already owns can be mapped over in place.
+        // Memory is identity mapped: a fixed address can only be one the app
+        // already owns, mapped over in place.
         if (!mm::is_mapped(addr, n))
+            return (flags & map_fixed_noreplace) ? -EEXIST : -ENOMEM;
+        if (flags & map_fixed_noreplace)
+            return -EEXIST;
+        arch::protect(addr, n, prot_default);
+        mm::zero_pages(reinterpret_cast<void*>(addr), n);
+        if (prot != prot_default && !arch::protect(addr, n, int(prot)))
             return -ENOMEM;
-        __builtin_memset(reinterpret_cast<void*>(addr), 0, n * page);
         return long(addr);
     }
     void* p = mm::alloc_pages(n);
     if (!p)
         return -ENOMEM;
-    mm::mark_mapped(reinterpret_cast<uintptr_t>(p), n, true);
-    return reinterpret_cast<long>(p);
+    uintptr_t addr = reinterpret_cast<uintptr_t>(p);
+    mm::mark_mapped(addr, n, true);
+    if (prot != prot_default && !arch::protect(addr, n, int(prot))) {
+        unmap_pages(addr, n);
+        return -ENOMEM;
+    }
+    return long(addr);
 }
 
 UK_SYSCALL(11, munmap) {
@@ -61,7 +93,15 @@ UK_SYSCALL(11, munmap) {
     uint64_t len = uint64_t(a2);
     if ((addr & (page - 1)) || !len || addr + len < addr)
         return -EINVAL;
-    unmap_range(addr, pages_of(len));
+    uint64_t n = pages_of(len);
+    // A detached thread unmaps its own stack and then exits: those pages go
+    // back once it no longer runs on them.
+    uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (sp >= addr && sp < addr + n * page) {
+        sched::defer_unmap(addr, n);
+        return 0;
+    }
+    unmap_pages(addr, n);
     return 0;
 }
 
@@ -72,10 +112,12 @@ UK_SYSCALL(25, mremap) {
     if ((old & (page - 1)) || !new_len || (flags & ~(mremap_maymove | mremap_fixed)))
         return -EINVAL;
     uint64_t on = pages_of(old_len), nn = pages_of(new_len);
+    // As on Linux: a range that is not mapped is EFAULT (musl's
+    // pthread_getattr_np probes the stack this way until it sees it).
     if (!on || !mm::is_mapped(old, on))
         return -EFAULT;
     if (nn <= on) {
-        unmap_range(old + nn * page, on - nn);
+        unmap_pages(old + nn * page, on - nn);
         return long(old);
     }
     if (!(flags & mremap_maymove))
@@ -85,14 +127,24 @@ UK_SYSCALL(25, mremap) {
         return -ENOMEM;
     __builtin_memcpy(p, reinterpret_cast<void*>(old), on * page);
     mm::mark_mapped(reinterpret_cast<uintptr_t>(p), nn, true);
-    unmap_range(old, on);
+    unmap_pages(old, on);
     return reinterpret_cast<long>(p);
 }
 
 UK_SYSCALL(10, mprotect) {
-    if (uint64_t(a1) & (page - 1))
+    uintptr_t addr = uintptr_t(a1);
+    uint64_t len = uint64_t(a2);
+    long prot = a3;
+    if ((addr & (page - 1)) || (prot & ~prot_mask) || addr + len < addr)
         return -EINVAL;
-    return 0;
+    if ((prot & arch::prot_write) && (prot & arch::prot_exec))
+        return -EACCES;
+    uint64_t n = pages_of(len);
+    if (!n)
+        return 0;
+    if (!mm::is_mapped(addr, n) && !in_image(addr, n))
+        return -ENOMEM;
+    return arch::protect(addr, n, int(prot)) ? 0 : -ENOMEM;
 }
 
 UK_SYSCALL(28, madvise) {

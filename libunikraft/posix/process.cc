@@ -47,11 +47,8 @@ void copy_str(char* dst, const char* src, size_t cap) {
 
 } // namespace
 
-UK_SYSCALL(60, exit) { uk_exit(int(a1 & 0xff)); }
-UK_SYSCALL(231, exit_group) { uk_exit(int(a1 & 0xff)); }
 
 UK_SYSCALL(39, getpid) { return self_pid; }
-UK_SYSCALL(186, gettid) { return self_pid; }
 UK_SYSCALL(110, getppid) { return 0; }
 UK_SYSCALL(111, getpgrp) { return self_pid; }
 UK_SYSCALL(121, getpgid) { return self_pid; }
@@ -61,7 +58,6 @@ UK_SYSCALL(102, getuid) { return 0; }
 UK_SYSCALL(104, getgid) { return 0; }
 UK_SYSCALL(107, geteuid) { return 0; }
 UK_SYSCALL(108, getegid) { return 0; }
-UK_SYSCALL(218, set_tid_address) { return self_pid; }
 UK_SYSCALL(273, set_robust_list) { return 0; }
 
 UK_SYSCALL(158, arch_prctl) {
@@ -195,8 +191,6 @@ UK_SYSCALL(157, prctl) {
         return -EINVAL;
     }
 }
-
-UK_SYSCALL(24, sched_yield) { return 0; }
 
 UK_SYSCALL(204, sched_getaffinity) {
     if (a1 != 0 && a1 != self_pid)

@@ -26,6 +26,7 @@ struct KSigaction {
 
 constinit KSigaction g_actions[nsig]{};
 constinit uint64_t g_blocked = 0;
+constinit uint64_t g_pending = 0;
 
 struct StackT {
     uint64_t sp;
@@ -58,8 +59,12 @@ long deliver(int sig) {
     if (sig != sigkill && sig != sigstop) {
         if (a.handler == sig_ign || (a.handler == sig_dfl && ignored_by_default(sig)))
             return 0;
-        if (blocked)
-            return 0; // Would stay pending; with no later delivery point, drop it.
+        if (blocked) {
+            // Pending until unblocked (musl's raise() blocks signals around
+            // its tkill and relies on the unblock to deliver).
+            g_pending |= uint64_t(1) << (sig - 1);
+            return 0;
+        }
         if (a.handler != sig_dfl) {
             uint64_t saved = g_blocked;
             g_blocked |= a.mask | (uint64_t(1) << (sig - 1));
@@ -126,6 +131,12 @@ UK_SYSCALL(14, rt_sigprocmask) {
     }
     if (old)
         *old = prev;
+    // Deliver what the new mask lets through, lowest signal first.
+    while (uint64_t ready = g_pending & ~g_blocked) {
+        int sig = __builtin_ctzll(ready) + 1;
+        g_pending &= ~(uint64_t(1) << (sig - 1));
+        deliver(sig);
+    }
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <uk/console.h>
 #include <uk/syscall.h>
 
+#include "arch/x86_64/trap.h"
 #include "posix/errno.h"
 
 extern "C" {
@@ -17,8 +18,22 @@ namespace {
 constexpr long max_syscall = 512;
 constinit SyscallFn g_table[max_syscall]{};
 constinit bool g_log_enosys = false;
+constinit const arch::TrapFrame* g_frame = nullptr;
+
+// Interrupts are off while the kernel runs (it is not preemptible).
+long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+    if (static_cast<unsigned long>(nr) < max_syscall) {
+        if (SyscallFn fn = g_table[nr]) [[likely]]
+            return fn(a1, a2, a3, a4, a5, a6);
+    }
+    if (g_log_enosys)
+        uk_printk("uk: unimplemented system call %ld (%lx, %lx, %lx)\n", nr, a1, a2, a3);
+    return -ENOSYS;
+}
 
 } // namespace
+
+const arch::TrapFrame* current_syscall_frame() { return g_frame; }
 
 void syscall_init(bool log_enosys) {
     g_log_enosys = log_enosys;
@@ -30,12 +45,21 @@ void syscall_init(bool log_enosys) {
 } // namespace uk::posix
 
 extern "C" UK_API long uk_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+    uint64_t flags;
+    asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+    long r = uk::posix::dispatch(nr, a1, a2, a3, a4, a5, a6);
+    if (flags & 0x200)
+        asm volatile("sti" ::: "memory");
+    return r;
+}
+
+/// Entered from syscall_entry.S with interrupts off and the caller's
+/// registers in `f`; the result goes back in f->rax.
+extern "C" void uk_syscall_frame(uk::arch::TrapFrame* f) {
     using namespace uk::posix;
-    if (static_cast<unsigned long>(nr) < max_syscall) {
-        if (SyscallFn fn = g_table[nr]) [[likely]]
-            return fn(a1, a2, a3, a4, a5, a6);
-    }
-    if (g_log_enosys)
-        uk_printk("uk: unimplemented system call %ld (%lx, %lx, %lx)\n", nr, a1, a2, a3);
-    return -ENOSYS;
+    const uk::arch::TrapFrame* outer = g_frame;
+    g_frame = f;
+    f->rax = uint64_t(dispatch(long(f->rax), long(f->rdi), long(f->rsi), long(f->rdx), long(f->r10),
+                               long(f->r8), long(f->r9)));
+    g_frame = outer;
 }

@@ -4,6 +4,10 @@
 
 #include <stdint.h>
 
+namespace uk::arch {
+struct TrapFrame;
+}
+
 namespace uk::posix {
 
 using SyscallFn = long (*)(long, long, long, long, long, long);
@@ -22,6 +26,11 @@ static_assert(sizeof(SyscallEntry) == 32, "the table walker steps by sizeof");
 /// Fills the dispatch array from the registration table. Called once at boot
 /// before the app starts.
 void syscall_init(bool log_enosys);
+
+/// The caller's registers when the running system call came through one of
+/// the assembly entries (a `syscall` instruction or musl's assembly), else
+/// nullptr (a call from C through uk_syscall6).
+const arch::TrapFrame* current_syscall_frame();
 
 } // namespace uk::posix
 

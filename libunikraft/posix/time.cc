@@ -4,6 +4,7 @@
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
+#include "sched/sched.h"
 
 namespace uk::posix {
 
@@ -35,19 +36,22 @@ int64_t now_ns(long clock) {
     case clock_monotonic_coarse:
     case clock_boottime:
     case clock_boottime_alarm:
-    // One thread that never waits for another: its CPU time is the time
-    // since boot.
-    case clock_process_cputime:
-    case clock_thread_cputime:
         return int64_t(arch::monotonic_ns());
+    case clock_process_cputime:
+        return int64_t(sched::process_cpu_ns());
+    case clock_thread_cputime:
+        return int64_t(sched::thread_cpu_ns());
     default:
         return -1;
     }
 }
 
 long sleep_until(long clock, int64_t deadline) {
-    while (now_ns(clock) < deadline)
-        arch::cpu_relax();
+    // Deadlines on the wall clock become monotonic ones: both advance with
+    // the TSC here.
+    int64_t mono = deadline - (now_ns(clock) - int64_t(arch::monotonic_ns()));
+    if (mono > 0)
+        sched::sleep_until(uint64_t(mono));
     return 0;
 }
 
@@ -125,7 +129,7 @@ UK_SYSCALL(35, nanosleep) {
 
 UK_SYSCALL(230, clock_nanosleep) {
     constexpr long timer_abstime = 1;
-    if (now_ns(a1) < 0 || a1 == clock_thread_cputime)
+    if (now_ns(a1) < 0 || a1 == clock_thread_cputime || a1 == clock_process_cputime)
         return -EINVAL;
     int64_t ns;
     if (long r = read_timespec(a3, &ns))

@@ -13,8 +13,8 @@
 //! status: 134
 //! run: -- exit 200
 //! status: 200
-//! expect: atexit handler ran
 //! expect: buffered line flushed
+//! expect: atexit handler ran
 //! run: -- exit 255
 //! status: 255
 //! run: -- exit 256
@@ -42,11 +42,10 @@ int main(int argc, char *argv[])
 	int n = atoi(argv[2]);
 	if (!strcmp(argv[1], "ret"))
 		return n;
-	atexit(bye);
-	/* Not a whole line to a line-buffered console: must be flushed at exit. */
-	fputs("buffered line flushed", stdout);
-	fputs("\n", stdout);
+	/* Fully buffered: nothing reaches the console unless exit flushes it. */
 	setvbuf(stdout, NULL, _IOFBF, 4096);
+	fputs("buffered line flushed\n", stdout);
+	atexit(bye);
 	leave(n);
 	return 98;
 }

@@ -5,6 +5,7 @@
 #include "arch/x86_64/trap.h"
 
 extern "C" {
+void uk_syscall_trap();
 extern uint64_t uk_gdt[];
 extern const uint64_t uk_trap_stubs[256];
 }
@@ -112,8 +113,8 @@ void enable_simd() {
     g_cpu.rdrand = l1.ecx & (1u << 30);
     g_cpu.tsc_deadline = l1.ecx & (1u << 24);
     bool avx = l1.ecx & (1u << 28);
-    auto l7 = cpuid(0);
-    if (l7.eax >= 7)
+    uint32_t max_leaf = cpuid(0).eax;
+    if (max_leaf >= 7)
         g_cpu.fsgsbase = cpuid(7, 0).ebx & 1u;
 
     uint64_t cr4 = read_cr4();
@@ -130,11 +131,23 @@ void enable_simd() {
             g_cpu.avx = true;
         }
         xsetbv(0, xcr0);
+        g_cpu.xsave_size = cpuid(0xd, 0).ebx;
+    } else {
+        g_cpu.xsave_size = 512; // fxsave
     }
     // A clean MXCSR and x87 control word, as Linux gives a new process.
     uint32_t mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
     asm volatile("fninit");
+}
+
+// The `syscall` instruction traps to uk_syscall_trap in ring 0 with
+// interrupts, single-stepping, DF, AC and NT cleared.
+void enable_syscall_trap() {
+    constexpr uint32_t msr_star = 0xc0000081, msr_lstar = 0xc0000082, msr_fmask = 0xc0000084;
+    wrmsr(msr_star, (uint64_t(kernel_cs) << 48) | (uint64_t(kernel_cs) << 32));
+    wrmsr(msr_lstar, reinterpret_cast<uint64_t>(uk_syscall_trap));
+    wrmsr(msr_fmask, 0x44700);
 }
 
 } // namespace
@@ -143,6 +156,7 @@ void cpu_init() {
     load_tss();
     load_idt();
     enable_simd();
+    enable_syscall_trap();
 }
 
 void set_fs_base(uint64_t v) {
@@ -159,6 +173,20 @@ uint64_t get_fs_base() {
         return v;
     }
     return rdmsr(msr_fs_base);
+}
+
+void fpu_save(void* area) {
+    if (g_cpu.xsave)
+        asm volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
+    else
+        asm volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+void fpu_restore(const void* area) {
+    if (g_cpu.xsave)
+        asm volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u) : "memory");
+    else
+        asm volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 }
 
 bool rdrand64(uint64_t* out) {

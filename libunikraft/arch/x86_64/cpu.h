@@ -101,13 +101,20 @@ struct CpuFeatures {
     bool rdrand;
     bool fsgsbase;
     bool tsc_deadline;
-    uint32_t hwcap; // CPUID.1:EDX, as Linux reports it in AT_HWCAP.
+    uint32_t hwcap;      // CPUID.1:EDX, as Linux reports it in AT_HWCAP.
+    uint32_t xsave_size; // bytes of FPU/SIMD state (fxsave's 512 without XSAVE)
 };
 extern CpuFeatures g_cpu;
 
 /// Sets up this CPU: GDT with a TSS whose IST stacks serve every vector, the
 /// IDT, SSE/AVX state for the app, FS/GS base access. Needs no allocation.
 void cpu_init();
+
+/// Saves the app's FPU/SIMD state into `area` (g_cpu.xsave_size bytes,
+/// 64-byte aligned). The kernel itself never touches these registers.
+void fpu_save(void* area);
+/// Loads state saved by fpu_save.
+void fpu_restore(const void* area);
 
 /// Sets the FS base (the app's thread pointer).
 void set_fs_base(uint64_t v);

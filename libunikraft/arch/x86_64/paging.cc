@@ -16,7 +16,7 @@ namespace uk::arch {
 
 namespace {
 
-constexpr uint64_t pte_present = 1, pte_write = 2;
+constexpr uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, pte_large = 0x80;
 constexpr uint64_t pte_nx = uint64_t(1) << 63;
 constexpr uint64_t page = 4096, large = 2 * 1024 * 1024;
 
@@ -55,7 +55,45 @@ bool paging_init() {
         }
         pde = reinterpret_cast<uintptr_t>(pt) | pte_present | pte_write;
     }
+    // The local and I/O APIC registers: uncached.
+    uk_boot_pd[0xfec00000 / large] |= pte_pcd | pte_pwt;
+    uk_boot_pd[0xfee00000 / large] |= pte_pcd | pte_pwt;
     write_cr3(read_cr3());
+    return true;
+}
+
+bool protect(uintptr_t va, size_t npages, int prot) {
+    if ((prot & prot_write) && (prot & prot_exec))
+        return false;
+    const uint64_t nx = uk_boot_nx ? pte_nx : 0;
+    uint64_t flags = 0;
+    if (prot != prot_none)
+        flags = pte_present | ((prot & prot_write) ? pte_write : 0) | ((prot & prot_exec) ? 0 : nx);
+    for (size_t i = 0; i < npages; i++) {
+        uintptr_t p = va + i * page;
+        if (p >= 4 * 512 * large)
+            return false;
+        uint64_t& pde = uk_boot_pd[p / large];
+        if (pde & pte_large) {
+            constexpr uint64_t mask = pte_present | pte_write | pte_nx;
+            if (flags && (pde & mask) == (flags & mask))
+                continue; // the 2 MiB page already has this protection
+            auto* pt = static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
+            if (!pt)
+                return false;
+            uint64_t keep = pde & (pte_present | pte_write | pte_nx | pte_pcd | pte_pwt);
+            uintptr_t base = p & ~(large - 1);
+            for (uintptr_t j = 0; j < 512; j++)
+                pt[j] = (base + j * page) | keep;
+            pde = reinterpret_cast<uintptr_t>(pt) | pte_present | pte_write;
+            write_cr3(read_cr3());
+        }
+        auto* pt = reinterpret_cast<uint64_t*>(pde & 0x000ffffffffff000ULL);
+        uint64_t& pte = pt[(p / page) % 512];
+        uint64_t cache = pte & (pte_pcd | pte_pwt);
+        pte = flags ? (p | flags | cache) : 0;
+        invlpg(p);
+    }
     return true;
 }
 

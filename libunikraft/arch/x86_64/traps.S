@@ -1,7 +1,16 @@
 /* Interrupt and exception entry. Every vector arrives on an IST stack (see
  * cpu.cc), so whatever the app keeps in its red zone below %rsp is never
- * touched. The stubs push a uniform frame (struct TrapFrame in trap.h) and
- * call uk_trap(). */
+ * touched. The stubs push a uniform frame (struct TrapFrame in trap.h).
+ *
+ * Exceptions (vectors 0-31) are handled where they arrive: uk_trap() reports
+ * them and ends the VM. Interrupts (32-255) may switch threads, and the IST
+ * stack is reused by the next interrupt, so their frame is first moved onto
+ * the interrupted thread's own stack, below its red zone, and handled there
+ * by uk_irq(). */
+
+#define FRAME_SIZE (22 * 8)
+#define FRAME_RSP  (20 * 8)
+#define RED_ZONE   128
 
 	.text
 	.code64
@@ -14,10 +23,14 @@ trap_stub_\vec:
 	push $0
 	.endif
 	push $\vec
+	.if \vec < 32
 	jmp trap_common
+	.else
+	jmp irq_common
+	.endif
 .endm
 
-trap_common:
+.macro SAVE_REGS
 	push %rax
 	push %rbx
 	push %rcx
@@ -34,8 +47,32 @@ trap_common:
 	push %r14
 	push %r15
 	cld
+.endm
+
+trap_common:
+	SAVE_REGS
 	mov %rsp, %rdi
 	call uk_trap
+	jmp uk_trap_return
+
+irq_common:
+	SAVE_REGS
+	/* Destination: below the interrupted %rsp and its red zone. */
+	mov FRAME_RSP(%rsp), %rdi
+	sub $(RED_ZONE + FRAME_SIZE), %rdi
+	and $-16, %rdi
+	mov %rsp, %rsi
+	mov %rdi, %rax
+	mov $22, %ecx
+	rep movsq
+	mov %rax, %rsp
+	mov %rsp, %rdi
+	call uk_irq
+
+	/* Also where a new thread starts (sched.cc builds a frame for it). */
+	.globl uk_trap_return
+	.hidden uk_trap_return
+uk_trap_return:
 	pop %r15
 	pop %r14
 	pop %r13

@@ -1,0 +1,23 @@
+// The local APIC: the timer that drives preemption and sleeping.
+#pragma once
+
+#include <stdint.h>
+
+namespace uk::arch {
+
+inline constexpr uint8_t timer_vector = 0x20;
+inline constexpr uint8_t spurious_vector = 0xff;
+
+/// Enables the local APIC (and masks the legacy PICs) on first use, not at
+/// boot: a program that never sleeps or starts a thread never pays for it.
+void lapic_init();
+
+/// Arms a one-shot timer interrupt at TSC value `deadline_tsc` (TSC-deadline
+/// mode where the CPU has it, else the APIC's one-shot countdown). A
+/// deadline in the past fires at once; 0 disarms.
+void lapic_arm(uint64_t deadline_tsc);
+
+/// Acknowledges the interrupt being handled.
+void lapic_eoi();
+
+} // namespace uk::arch
