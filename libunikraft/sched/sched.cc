@@ -13,6 +13,7 @@
 #include "mm/kheap.h"
 #include "mm/mm.h"
 #include "posix/errno.h"
+#include "posix/mem.h"
 
 extern "C" {
 void uk_context_switch(uint64_t* save_rsp, uint64_t new_rsp);
@@ -92,15 +93,8 @@ void expire_timers() {
 }
 
 void free_thread(Thread* t) {
-    if (t->stack_pages) {
-        for (size_t i = 0; i < t->stack_pages; i++) {
-            uintptr_t p = t->stack_lo + i * 4096;
-            if (mm::is_mapped(p, 1)) {
-                mm::mark_mapped(p, 1, false);
-                mm::free_pages(reinterpret_cast<void*>(p), 1);
-            }
-        }
-    }
+    if (t->stack_pages)
+        posix::unmap_pages(t->stack_lo, t->stack_pages);
     if (t == &g_main)
         return;
     g_all.remove(t);

@@ -73,9 +73,14 @@ int main(void)
 	}
 	printf("reuse ok\n");
 
-	void *huge = malloc((size_t)1 << 40);
+	/* Through volatiles, so the compiler cannot assume malloc succeeds. */
+	static void *volatile huge;
+	static volatile size_t huge_size = (size_t)1 << 40;
+	errno = 0;
+	huge = malloc(huge_size);
+	int malloc_errno = errno;
 	void *m = mmap(0, (size_t)1 << 39, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (huge == NULL && errno == ENOMEM && m == MAP_FAILED)
+	if (huge == NULL && malloc_errno == ENOMEM && m == MAP_FAILED && errno == ENOMEM)
 		printf("oom ok\n");
 	return 0;
 }
