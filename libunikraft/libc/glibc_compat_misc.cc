@@ -22,90 +22,202 @@
 
 #define UK_GLIBC_EXPORT __attribute__((visibility("default")))
 
-extern "C" int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+extern "C" int __cxa_atexit(void (*fn)(void*), void* arg, void* dso);
 
 namespace {
 
 // ---------------------------------------------------------------- error(3)
 
-void error_tail(int status, int errnum, const char *fmt, va_list ap);
+void error_tail(int status, int errnum, const char* fmt, va_list ap);
 
 // ---------------------------------------------------------------- arc4random
 
-[[noreturn]] void entropy_fail()
-{
-	static const char msg[] = "Fatal glibc error: cannot get entropy for arc4random\n";
-	write(STDERR_FILENO, msg, sizeof msg - 1);
-	abort();
+[[noreturn]] void entropy_fail() {
+    static const char msg[] = "Fatal glibc error: cannot get entropy for arc4random\n";
+    write(STDERR_FILENO, msg, sizeof msg - 1);
+    abort();
 }
 
 // Reads /dev/urandom, glibc's fallback when getrandom(2) does not exist.
-bool urandom_fill(unsigned char *p, size_t n)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			close(fd);
-			return false;
-		}
-		p += r;
-		n -= static_cast<size_t>(r);
-	}
-	close(fd);
-	return true;
+bool urandom_fill(unsigned char* p, size_t n) {
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            close(fd);
+            return false;
+        }
+        p += r;
+        n -= static_cast<size_t>(r);
+    }
+    close(fd);
+    return true;
 }
 
 // ---------------------------------------------------------------- names
 
 // Linux errno names, indexed by number; glibc names errno 0 "0".
-const char *const kErrnoNames[] = {
-	"0", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
-	"ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV",
-	"ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG",
-	"ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG",
-	"ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP", nullptr, "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC",
-	"EL3HLT", "EL3RST", "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE", "EBADR", "EXFULL",
-	"ENOANO", "EBADRQC", "EBADSLT", nullptr, "EBFONT", "ENOSTR", "ENODATA", "ETIME", "ENOSR",
-	"ENONET", "ENOPKG", "EREMOTE", "ENOLINK", "EADV", "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP",
-	"EDOTDOT", "EBADMSG", "EOVERFLOW", "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD",
-	"ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ", "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK",
-	"EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE", "ENOPROTOOPT", "EPROTONOSUPPORT",
-	"ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT", "EADDRINUSE",
-	"EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED", "ECONNRESET",
-	"ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT", "ECONNREFUSED",
-	"EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE", "EUCLEAN", "ENOTNAM",
-	"ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM", "EMEDIUMTYPE", "ECANCELED",
-	"ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED", "EOWNERDEAD", "ENOTRECOVERABLE",
-	"ERFKILL", "EHWPOISON",
+const char* const kErrnoNames[] = {
+    "0",
+    "EPERM",
+    "ENOENT",
+    "ESRCH",
+    "EINTR",
+    "EIO",
+    "ENXIO",
+    "E2BIG",
+    "ENOEXEC",
+    "EBADF",
+    "ECHILD",
+    "EAGAIN",
+    "ENOMEM",
+    "EACCES",
+    "EFAULT",
+    "ENOTBLK",
+    "EBUSY",
+    "EEXIST",
+    "EXDEV",
+    "ENODEV",
+    "ENOTDIR",
+    "EISDIR",
+    "EINVAL",
+    "ENFILE",
+    "EMFILE",
+    "ENOTTY",
+    "ETXTBSY",
+    "EFBIG",
+    "ENOSPC",
+    "ESPIPE",
+    "EROFS",
+    "EMLINK",
+    "EPIPE",
+    "EDOM",
+    "ERANGE",
+    "EDEADLK",
+    "ENAMETOOLONG",
+    "ENOLCK",
+    "ENOSYS",
+    "ENOTEMPTY",
+    "ELOOP",
+    nullptr,
+    "ENOMSG",
+    "EIDRM",
+    "ECHRNG",
+    "EL2NSYNC",
+    "EL3HLT",
+    "EL3RST",
+    "ELNRNG",
+    "EUNATCH",
+    "ENOCSI",
+    "EL2HLT",
+    "EBADE",
+    "EBADR",
+    "EXFULL",
+    "ENOANO",
+    "EBADRQC",
+    "EBADSLT",
+    nullptr,
+    "EBFONT",
+    "ENOSTR",
+    "ENODATA",
+    "ETIME",
+    "ENOSR",
+    "ENONET",
+    "ENOPKG",
+    "EREMOTE",
+    "ENOLINK",
+    "EADV",
+    "ESRMNT",
+    "ECOMM",
+    "EPROTO",
+    "EMULTIHOP",
+    "EDOTDOT",
+    "EBADMSG",
+    "EOVERFLOW",
+    "ENOTUNIQ",
+    "EBADFD",
+    "EREMCHG",
+    "ELIBACC",
+    "ELIBBAD",
+    "ELIBSCN",
+    "ELIBMAX",
+    "ELIBEXEC",
+    "EILSEQ",
+    "ERESTART",
+    "ESTRPIPE",
+    "EUSERS",
+    "ENOTSOCK",
+    "EDESTADDRREQ",
+    "EMSGSIZE",
+    "EPROTOTYPE",
+    "ENOPROTOOPT",
+    "EPROTONOSUPPORT",
+    "ESOCKTNOSUPPORT",
+    "EOPNOTSUPP",
+    "EPFNOSUPPORT",
+    "EAFNOSUPPORT",
+    "EADDRINUSE",
+    "EADDRNOTAVAIL",
+    "ENETDOWN",
+    "ENETUNREACH",
+    "ENETRESET",
+    "ECONNABORTED",
+    "ECONNRESET",
+    "ENOBUFS",
+    "EISCONN",
+    "ENOTCONN",
+    "ESHUTDOWN",
+    "ETOOMANYREFS",
+    "ETIMEDOUT",
+    "ECONNREFUSED",
+    "EHOSTDOWN",
+    "EHOSTUNREACH",
+    "EALREADY",
+    "EINPROGRESS",
+    "ESTALE",
+    "EUCLEAN",
+    "ENOTNAM",
+    "ENAVAIL",
+    "EISNAM",
+    "EREMOTEIO",
+    "EDQUOT",
+    "ENOMEDIUM",
+    "EMEDIUMTYPE",
+    "ECANCELED",
+    "ENOKEY",
+    "EKEYEXPIRED",
+    "EKEYREVOKED",
+    "EKEYREJECTED",
+    "EOWNERDEAD",
+    "ENOTRECOVERABLE",
+    "ERFKILL",
+    "EHWPOISON",
 };
 static_assert(sizeof kErrnoNames / sizeof *kErrnoNames == 134, "errno 0..133");
 
 // Linux signal abbreviations, indexed by number (the real-time signals have
 // none in glibc).
-const char *const kSignalNames[] = {
-	nullptr, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1",
-	"SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
-	"TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "POLL", "PWR", "SYS",
+const char* const kSignalNames[] = {
+    nullptr, "HUP",  "INT",  "QUIT", "ILL",    "TRAP",   "ABRT",  "BUS",  "FPE",  "KILL", "USR1",
+    "SEGV",  "USR2", "PIPE", "ALRM", "TERM",   "STKFLT", "CHLD",  "CONT", "STOP", "TSTP", "TTIN",
+    "TTOU",  "URG",  "XCPU", "XFSZ", "VTALRM", "PROF",   "WINCH", "POLL", "PWR",  "SYS",
 };
 static_assert(sizeof kSignalNames / sizeof *kSignalNames == 32, "signals 0..31");
 
-const char *errno_name(int errnum)
-{
-	if (errnum < 0 || errnum >= static_cast<int>(sizeof kErrnoNames / sizeof *kErrnoNames))
-		return nullptr;
-	return kErrnoNames[errnum];
+const char* errno_name(int errnum) {
+    if (errnum < 0 || errnum >= static_cast<int>(sizeof kErrnoNames / sizeof *kErrnoNames))
+        return nullptr;
+    return kErrnoNames[errnum];
 }
 
-const char *signal_name(int sig)
-{
-	if (sig < 0 || sig >= static_cast<int>(sizeof kSignalNames / sizeof *kSignalNames))
-		return nullptr;
-	return kSignalNames[sig];
+const char* signal_name(int sig) {
+    if (sig < 0 || sig >= static_cast<int>(sizeof kSignalNames / sizeof *kSignalNames))
+        return nullptr;
+    return kSignalNames[sig];
 }
 
 // ---------------------------------------------------------------- glibc struct layouts
@@ -113,76 +225,74 @@ const char *signal_name(int sig)
 // glibc's struct msghdr and struct cmsghdr, whose length fields are size_t
 // (musl's are socklen_t plus padding).
 struct GlibcMsghdr {
-	void *msg_name;
-	socklen_t msg_namelen;
-	void *msg_iov;
-	size_t msg_iovlen;
-	void *msg_control;
-	size_t msg_controllen;
-	int msg_flags;
+    void* msg_name;
+    socklen_t msg_namelen;
+    void* msg_iov;
+    size_t msg_iovlen;
+    void* msg_control;
+    size_t msg_controllen;
+    int msg_flags;
 };
 struct GlibcCmsghdr {
-	size_t cmsg_len;
-	int cmsg_level;
-	int cmsg_type;
+    size_t cmsg_len;
+    int cmsg_level;
+    int cmsg_type;
 };
 static_assert(sizeof(GlibcMsghdr) == 56 && sizeof(GlibcCmsghdr) == 16, "glibc socket ABI");
 
-constexpr size_t cmsg_align(size_t len)
-{
-	return (len + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1);
+constexpr size_t cmsg_align(size_t len) {
+    return (len + sizeof(size_t) - 1) & ~(sizeof(size_t) - 1);
 }
 
 // ---------------------------------------------------------------- C23 number parsing
 
-bool is_space(char c)
-{
-	return isspace(static_cast<unsigned char>(c));
+bool is_space(char c) {
+    return isspace(static_cast<unsigned char>(c));
 }
 
-bool is_space(wchar_t c)
-{
-	return iswspace(static_cast<wint_t>(c));
+bool is_space(wchar_t c) {
+    return iswspace(static_cast<wint_t>(c));
 }
 
 // Parses a "0b"/"0B"-prefixed binary number the way C23's strtol family
 // does (glibc 2.38's __isoc23_* names) when `base` is 0 or 2; everything
 // else goes to musl's C17 function `fallback`. `Max` is the largest value
 // of T and `Signed` says whether T is a signed type.
-template <typename T, typename Ch, T (*Fallback)(const Ch *, Ch **, int), bool Signed, unsigned long long Max>
-T c23_strto(const Ch *s, Ch **end, int base)
-{
-	if (base != 0 && base != 2)
-		return Fallback(s, end, base);
-	const Ch *p = s;
-	while (is_space(*p))
-		p++;
-	bool negative = false;
-	if (*p == '+' || *p == '-')
-		negative = *p++ == '-';
-	if (p[0] != '0' || (p[1] != 'b' && p[1] != 'B') || (p[2] != '0' && p[2] != '1'))
-		return Fallback(s, end, base);
-	p += 2;
-	unsigned long long magnitude = 0;
-	bool overflow = false;
-	for (; *p == '0' || *p == '1'; p++) {
-		if (magnitude >> 63)
-			overflow = true;
-		magnitude = magnitude << 1 | static_cast<unsigned>(*p - '0');
-	}
-	if (end)
-		*end = const_cast<Ch *>(p);
-	if constexpr (Signed) {
-		unsigned long long limit = negative ? Max + 1 : Max;
-		if (overflow || magnitude > limit) {
-			errno = ERANGE;
-			return negative ? static_cast<T>(-static_cast<long long>(Max) - 1) : static_cast<T>(Max);
-		}
-	} else if (overflow || magnitude > Max) {
-		errno = ERANGE;
-		return static_cast<T>(Max);
-	}
-	return static_cast<T>(negative ? 0 - magnitude : magnitude);
+template <typename T, typename Ch, T (*Fallback)(const Ch*, Ch**, int), bool Signed,
+          unsigned long long Max>
+T c23_strto(const Ch* s, Ch** end, int base) {
+    if (base != 0 && base != 2)
+        return Fallback(s, end, base);
+    const Ch* p = s;
+    while (is_space(*p))
+        p++;
+    bool negative = false;
+    if (*p == '+' || *p == '-')
+        negative = *p++ == '-';
+    if (p[0] != '0' || (p[1] != 'b' && p[1] != 'B') || (p[2] != '0' && p[2] != '1'))
+        return Fallback(s, end, base);
+    p += 2;
+    unsigned long long magnitude = 0;
+    bool overflow = false;
+    for (; *p == '0' || *p == '1'; p++) {
+        if (magnitude >> 63)
+            overflow = true;
+        magnitude = magnitude << 1 | static_cast<unsigned>(*p - '0');
+    }
+    if (end)
+        *end = const_cast<Ch*>(p);
+    if constexpr (Signed) {
+        unsigned long long limit = negative ? Max + 1 : Max;
+        if (overflow || magnitude > limit) {
+            errno = ERANGE;
+            return negative ? static_cast<T>(-static_cast<long long>(Max) - 1)
+                            : static_cast<T>(Max);
+        }
+    } else if (overflow || magnitude > Max) {
+        errno = ERANGE;
+        return static_cast<T>(Max);
+    }
+    return static_cast<T>(negative ? 0 - magnitude : magnitude);
 }
 
 // glibc's C-locale case tables, indexed from -128 to 255: ASCII letters
@@ -191,36 +301,34 @@ T c23_strto(const Ch *s, Ch **end, int base)
 // outside 0..127, which breaks glibc-compiled code at -O2, where <ctype.h>
 // reads these tables inline: toupper(EOF) would be 0, toupper(0xe9) 0.
 struct CaseTable {
-	int32_t entries[384];
+    int32_t entries[384];
 
-	constexpr explicit CaseTable(bool upper) : entries{}
-	{
-		for (int c = -128; c < 256; c++) {
-			int v = c < -1 ? c + 256 : c;
-			if (upper && v >= 'a' && v <= 'z')
-				v -= 'a' - 'A';
-			if (!upper && v >= 'A' && v <= 'Z')
-				v += 'a' - 'A';
-			entries[c + 128] = v;
-		}
-	}
+    constexpr explicit CaseTable(bool upper) : entries{} {
+        for (int c = -128; c < 256; c++) {
+            int v = c < -1 ? c + 256 : c;
+            if (upper && v >= 'a' && v <= 'z')
+                v -= 'a' - 'A';
+            if (!upper && v >= 'A' && v <= 'Z')
+                v += 'a' - 'A';
+            entries[c + 128] = v;
+        }
+    }
 };
 
 constexpr CaseTable kToupper(true);
 constexpr CaseTable kTolower(false);
-const int32_t *g_toupper = kToupper.entries + 128;
-const int32_t *g_tolower = kTolower.entries + 128;
+const int32_t* g_toupper = kToupper.entries + 128;
+const int32_t* g_tolower = kTolower.entries + 128;
 
 struct OnExitRecord {
-	void (*fn)(int, void *);
-	void *arg;
+    void (*fn)(int, void*);
+    void* arg;
 };
 
-void run_on_exit(void *p)
-{
-	auto *record = static_cast<OnExitRecord *>(p);
-	// musl's exit() does not hand its status to exit handlers.
-	record->fn(0, record->arg);
+void run_on_exit(void* p) {
+    auto* record = static_cast<OnExitRecord*>(p);
+    // musl's exit() does not hand its status to exit handlers.
+    record->fn(0, record->arg);
 }
 
 } // namespace
@@ -242,62 +350,59 @@ UK_GLIBC_EXPORT void (*error_print_progname)(void);
 
 /// Prints "program: message[: strerror(errnum)]\n" on stderr after flushing
 /// stdout, counts it, and calls exit(status) when status is nonzero.
-UK_GLIBC_EXPORT void error(int status, int errnum, const char *fmt, ...)
-{
-	fflush(stdout);
-	flockfile(stderr);
-	if (error_print_progname)
-		error_print_progname();
-	else
-		fprintf(stderr, "%s: ", program_invocation_name);
-	va_list ap;
-	va_start(ap, fmt);
-	error_tail(status, errnum, fmt, ap);
-	va_end(ap);
+UK_GLIBC_EXPORT void error(int status, int errnum, const char* fmt, ...) {
+    fflush(stdout);
+    flockfile(stderr);
+    if (error_print_progname)
+        error_print_progname();
+    else
+        fprintf(stderr, "%s: ", program_invocation_name);
+    va_list ap;
+    va_start(ap, fmt);
+    error_tail(status, errnum, fmt, ap);
+    va_end(ap);
 }
 
 /// Like error(), with "file:line: " after the program name; with
 /// error_one_per_line set, a repeat of the previous file and line prints
 /// nothing (and does not exit).
-UK_GLIBC_EXPORT void error_at_line(int status, int errnum, const char *file, unsigned int line, const char *fmt,
-				   ...)
-{
-	if (error_one_per_line) {
-		static const char *old_file;
-		static unsigned int old_line;
-		if (old_line == line &&
-		    (file == old_file || (old_file && file && strcmp(old_file, file) == 0)))
-			return;
-		old_file = file;
-		old_line = line;
-	}
-	fflush(stdout);
-	flockfile(stderr);
-	if (error_print_progname)
-		error_print_progname();
-	else
-		fprintf(stderr, "%s:", program_invocation_name);
-	if (file)
-		fprintf(stderr, "%s:%u: ", file, line);
-	else
-		fputs(" ", stderr);
-	va_list ap;
-	va_start(ap, fmt);
-	error_tail(status, errnum, fmt, ap);
-	va_end(ap);
+UK_GLIBC_EXPORT void error_at_line(int status, int errnum, const char* file, unsigned int line,
+                                   const char* fmt, ...) {
+    if (error_one_per_line) {
+        static const char* old_file;
+        static unsigned int old_line;
+        if (old_line == line &&
+            (file == old_file || (old_file && file && strcmp(old_file, file) == 0)))
+            return;
+        old_file = file;
+        old_line = line;
+    }
+    fflush(stdout);
+    flockfile(stderr);
+    if (error_print_progname)
+        error_print_progname();
+    else
+        fprintf(stderr, "%s:", program_invocation_name);
+    if (file)
+        fprintf(stderr, "%s:%u: ", file, line);
+    else
+        fputs(" ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    error_tail(status, errnum, fmt, ap);
+    va_end(ap);
 }
 
 /// The assert_perror() failure path: prints
 /// "program: file:line: function: Unexpected error: strerror(errnum).\n" and
 /// aborts.
-UK_GLIBC_EXPORT __attribute__((noreturn)) void __assert_perror_fail(int errnum, const char *file, unsigned int line,
-								    const char *function)
-{
-	const char *prog = program_invocation_short_name;
-	fprintf(stderr, "%s%s%s:%u: %s%sUnexpected error: %s.\n", prog, prog[0] ? ": " : "", file, line,
-		function ? function : "", function ? ": " : "", strerror(errnum));
-	fflush(stderr);
-	abort();
+UK_GLIBC_EXPORT __attribute__((noreturn)) void
+__assert_perror_fail(int errnum, const char* file, unsigned int line, const char* function) {
+    const char* prog = program_invocation_short_name;
+    fprintf(stderr, "%s%s%s:%u: %s%sUnexpected error: %s.\n", prog, prog[0] ? ": " : "", file, line,
+            function ? function : "", function ? ": " : "", strerror(errnum));
+    fflush(stderr);
+    abort();
 }
 
 // ---------------------------------------------------------------- arc4random
@@ -305,76 +410,69 @@ UK_GLIBC_EXPORT __attribute__((noreturn)) void __assert_perror_fail(int errnum, 
 /// Fills `buf` with `n` random bytes from getrandom(2) (or /dev/urandom when
 /// getrandom does not exist). Cannot fail: without entropy it aborts, as
 /// glibc does. Leaves errno alone.
-UK_GLIBC_EXPORT void arc4random_buf(void *buf, size_t n)
-{
-	int saved_errno = errno;
-	auto *p = static_cast<unsigned char *>(buf);
-	while (n) {
-		ssize_t r = getrandom(p, n, 0);
-		if (r > 0) {
-			p += r;
-			n -= static_cast<size_t>(r);
-			continue;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == ENOSYS && urandom_fill(p, n))
-			break;
-		entropy_fail();
-	}
-	errno = saved_errno;
+UK_GLIBC_EXPORT void arc4random_buf(void* buf, size_t n) {
+    int saved_errno = errno;
+    auto* p = static_cast<unsigned char*>(buf);
+    while (n) {
+        ssize_t r = getrandom(p, n, 0);
+        if (r > 0) {
+            p += r;
+            n -= static_cast<size_t>(r);
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && errno == ENOSYS && urandom_fill(p, n))
+            break;
+        entropy_fail();
+    }
+    errno = saved_errno;
 }
 
 /// Returns 32 random bits.
-UK_GLIBC_EXPORT uint32_t arc4random(void)
-{
-	uint32_t v;
-	arc4random_buf(&v, sizeof v);
-	return v;
+UK_GLIBC_EXPORT uint32_t arc4random(void) {
+    uint32_t v;
+    arc4random_buf(&v, sizeof v);
+    return v;
 }
 
 /// Returns a uniformly distributed number below `upper_bound` (0 when the
 /// bound is below 2), without modulo bias.
-UK_GLIBC_EXPORT uint32_t arc4random_uniform(uint32_t upper_bound)
-{
-	if (upper_bound < 2)
-		return 0;
-	// Values below 2^32 mod upper_bound would make the low results likelier.
-	uint32_t min = -upper_bound % upper_bound;
-	for (;;) {
-		uint32_t r = arc4random();
-		if (r >= min)
-			return r % upper_bound;
-	}
+UK_GLIBC_EXPORT uint32_t arc4random_uniform(uint32_t upper_bound) {
+    if (upper_bound < 2)
+        return 0;
+    // Values below 2^32 mod upper_bound would make the low results likelier.
+    uint32_t min = -upper_bound % upper_bound;
+    for (;;) {
+        uint32_t r = arc4random();
+        if (r >= min)
+            return r % upper_bound;
+    }
 }
 
 // ---------------------------------------------------------------- names of errors and signals
 
 /// Returns the name of errno value `errnum` ("EINVAL"), or null if it has
 /// none.
-UK_GLIBC_EXPORT const char *strerrorname_np(int errnum)
-{
-	return errno_name(errnum);
+UK_GLIBC_EXPORT const char* strerrorname_np(int errnum) {
+    return errno_name(errnum);
 }
 
 /// Returns the description of errno value `errnum` (strerror's text), or
 /// null if it has no name.
-UK_GLIBC_EXPORT const char *strerrordesc_np(int errnum)
-{
-	return errno_name(errnum) ? strerror(errnum) : nullptr;
+UK_GLIBC_EXPORT const char* strerrordesc_np(int errnum) {
+    return errno_name(errnum) ? strerror(errnum) : nullptr;
 }
 
 /// Returns the abbreviation of signal `sig` ("INT" for SIGINT), or null.
-UK_GLIBC_EXPORT const char *sigabbrev_np(int sig)
-{
-	return signal_name(sig);
+UK_GLIBC_EXPORT const char* sigabbrev_np(int sig) {
+    return signal_name(sig);
 }
 
 /// Returns the description of signal `sig` (strsignal's text), or null if
 /// it has no abbreviation.
-UK_GLIBC_EXPORT const char *sigdescr_np(int sig)
-{
-	return signal_name(sig) ? strsignal(sig) : nullptr;
+UK_GLIBC_EXPORT const char* sigdescr_np(int sig) {
+    return signal_name(sig) ? strsignal(sig) : nullptr;
 }
 
 // ---------------------------------------------------------------- header-emitted helpers
@@ -384,207 +482,181 @@ UK_GLIBC_EXPORT const char *sigdescr_np(int sig)
 /// it takes the place of musl's archive member of the same name, whose table
 /// differs from glibc's outside ASCII, and yields to it if that member is
 /// linked anyway, so the two never clash.
-UK_GLIBC_EXPORT __attribute__((weak)) const int32_t **__ctype_toupper_loc(void)
-{
-	return &g_toupper;
+UK_GLIBC_EXPORT __attribute__((weak)) const int32_t** __ctype_toupper_loc(void) {
+    return &g_toupper;
 }
 
 /// Returns the address of a pointer to the C locale's tolower table,
 /// indexable from -128 to 255; weak, like __ctype_toupper_loc.
-UK_GLIBC_EXPORT __attribute__((weak)) const int32_t **__ctype_tolower_loc(void)
-{
-	return &g_tolower;
+UK_GLIBC_EXPORT __attribute__((weak)) const int32_t** __ctype_tolower_loc(void) {
+    return &g_tolower;
 }
 
 /// Returns the major number of device `dev` (glibc's encoding).
-UK_GLIBC_EXPORT unsigned int gnu_dev_major(dev_t dev)
-{
-	return static_cast<unsigned int>(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffU));
+UK_GLIBC_EXPORT unsigned int gnu_dev_major(dev_t dev) {
+    return static_cast<unsigned int>(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffU));
 }
 
 /// Returns the minor number of device `dev` (glibc's encoding).
-UK_GLIBC_EXPORT unsigned int gnu_dev_minor(dev_t dev)
-{
-	return static_cast<unsigned int>((dev & 0xff) | ((dev >> 12) & ~0xffU));
+UK_GLIBC_EXPORT unsigned int gnu_dev_minor(dev_t dev) {
+    return static_cast<unsigned int>((dev & 0xff) | ((dev >> 12) & ~0xffU));
 }
 
 /// Returns the device number made of `major` and `minor`.
-UK_GLIBC_EXPORT dev_t gnu_dev_makedev(unsigned int major, unsigned int minor)
-{
-	return ((static_cast<dev_t>(major) & 0xfff) << 8) | ((static_cast<dev_t>(major) & ~0xfffULL) << 32) |
-	       (static_cast<dev_t>(minor) & 0xff) | ((static_cast<dev_t>(minor) & ~0xffULL) << 12);
+UK_GLIBC_EXPORT dev_t gnu_dev_makedev(unsigned int major, unsigned int minor) {
+    return ((static_cast<dev_t>(major) & 0xfff) << 8) |
+           ((static_cast<dev_t>(major) & ~0xfffULL) << 32) | (static_cast<dev_t>(minor) & 0xff) |
+           ((static_cast<dev_t>(minor) & ~0xffULL) << 12);
 }
 
 /// The out-of-line CMSG_NXTHDR of glibc's headers: returns the control
 /// message after `cmsg` in `mhdr`'s buffer, or null when there is none.
-UK_GLIBC_EXPORT void *__cmsg_nxthdr(void *mhdr, void *cmsg)
-{
-	auto *msg = static_cast<GlibcMsghdr *>(mhdr);
-	auto *cur = static_cast<GlibcCmsghdr *>(cmsg);
-	if (cur->cmsg_len < sizeof(GlibcCmsghdr))
-		return nullptr;
-	auto *next = reinterpret_cast<unsigned char *>(cur) + cmsg_align(cur->cmsg_len);
-	auto *limit = static_cast<unsigned char *>(msg->msg_control) + msg->msg_controllen;
-	if (next + sizeof(GlibcCmsghdr) > limit ||
-	    next + cmsg_align(reinterpret_cast<GlibcCmsghdr *>(next)->cmsg_len) > limit)
-		return nullptr;
-	return next;
+UK_GLIBC_EXPORT void* __cmsg_nxthdr(void* mhdr, void* cmsg) {
+    auto* msg = static_cast<GlibcMsghdr*>(mhdr);
+    auto* cur = static_cast<GlibcCmsghdr*>(cmsg);
+    if (cur->cmsg_len < sizeof(GlibcCmsghdr))
+        return nullptr;
+    auto* next = reinterpret_cast<unsigned char*>(cur) + cmsg_align(cur->cmsg_len);
+    auto* limit = static_cast<unsigned char*>(msg->msg_control) + msg->msg_controllen;
+    if (next + sizeof(GlibcCmsghdr) > limit ||
+        next + cmsg_align(reinterpret_cast<GlibcCmsghdr*>(next)->cmsg_len) > limit)
+        return nullptr;
+    return next;
 }
 
 /// CPU_ALLOC: allocates a CPU set able to hold `count` CPUs (not cleared);
 /// null when out of memory.
-UK_GLIBC_EXPORT cpu_set_t *__sched_cpualloc(size_t count)
-{
-	size_t bits = 8 * sizeof(unsigned long);
-	return static_cast<cpu_set_t *>(malloc((count + bits - 1) / bits * sizeof(unsigned long)));
+UK_GLIBC_EXPORT cpu_set_t* __sched_cpualloc(size_t count) {
+    size_t bits = 8 * sizeof(unsigned long);
+    return static_cast<cpu_set_t*>(malloc((count + bits - 1) / bits * sizeof(unsigned long)));
 }
 
 /// CPU_FREE: releases a set from __sched_cpualloc.
-UK_GLIBC_EXPORT void __sched_cpufree(cpu_set_t *set)
-{
-	free(set);
+UK_GLIBC_EXPORT void __sched_cpufree(cpu_set_t* set) {
+    free(set);
 }
 
 /// The name glibc's <resolv.h> gives res_init(). Returns 0 or -1.
-UK_GLIBC_EXPORT int __res_init(void)
-{
-	return res_init();
+UK_GLIBC_EXPORT int __res_init(void) {
+    return res_init();
 }
 
 /// fcntl under _FILE_OFFSET_BITS=64 (glibc 2.28 headers): the same call.
-UK_GLIBC_EXPORT int fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	unsigned long arg = va_arg(ap, unsigned long);
-	va_end(ap);
-	return fcntl(fd, cmd, arg);
+UK_GLIBC_EXPORT int fcntl64(int fd, int cmd, ...) {
+    va_list ap;
+    va_start(ap, cmd);
+    unsigned long arg = va_arg(ap, unsigned long);
+    va_end(ap);
+    return fcntl(fd, cmd, arg);
 }
 
 // ---------------------------------------------------------------- GNU string and file extensions
 
 /// Returns a pointer to the first byte `c` at or after `s`, which must
 /// exist.
-UK_GLIBC_EXPORT void *rawmemchr(const void *s, int c)
-{
-	if (static_cast<unsigned char>(c) == 0)
-		return const_cast<char *>(static_cast<const char *>(s)) + strlen(static_cast<const char *>(s));
-	return const_cast<void *>(memchr(s, c, SIZE_MAX));
+UK_GLIBC_EXPORT void* rawmemchr(const void* s, int c) {
+    if (static_cast<unsigned char>(c) == 0)
+        return const_cast<char*>(static_cast<const char*>(s)) + strlen(static_cast<const char*>(s));
+    return const_cast<void*>(memchr(s, c, SIZE_MAX));
 }
 
 /// Copies `n` wide characters and returns a pointer just past the copy.
-UK_GLIBC_EXPORT wchar_t *wmempcpy(wchar_t *dst, const wchar_t *src, size_t n)
-{
-	return wmemcpy(dst, src, n) + n;
+UK_GLIBC_EXPORT wchar_t* wmempcpy(wchar_t* dst, const wchar_t* src, size_t n) {
+    return wmemcpy(dst, src, n) + n;
 }
 
 /// Stores the working directory in `buf` (PATH_MAX bytes) and returns it;
 /// on failure stores the error's text there and returns null.
-UK_GLIBC_EXPORT char *getwd(char *buf)
-{
-	if (getcwd(buf, PATH_MAX))
-		return buf;
-	strncpy(buf, strerror(errno), PATH_MAX - 1);
-	buf[PATH_MAX - 1] = '\0';
-	return nullptr;
+UK_GLIBC_EXPORT char* getwd(char* buf) {
+    if (getcwd(buf, PATH_MAX))
+        return buf;
+    strncpy(buf, strerror(errno), PATH_MAX - 1);
+    buf[PATH_MAX - 1] = '\0';
+    return nullptr;
 }
 
 /// Returns the canonical absolute name of `path` in new memory, or null
 /// with errno set.
-UK_GLIBC_EXPORT char *canonicalize_file_name(const char *path)
-{
-	return realpath(path, nullptr);
+UK_GLIBC_EXPORT char* canonicalize_file_name(const char* path) {
+    return realpath(path, nullptr);
 }
 
 /// Registers `fn(status, arg)` to run at exit, like atexit(). musl's exit()
 /// does not pass its status on, so `fn` sees 0. Returns 0, or -1 when out
 /// of memory.
-UK_GLIBC_EXPORT int on_exit(void (*fn)(int, void *), void *arg)
-{
-	auto *record = static_cast<OnExitRecord *>(malloc(sizeof(OnExitRecord)));
-	if (!record)
-		return -1;
-	record->fn = fn;
-	record->arg = arg;
-	if (__cxa_atexit(run_on_exit, record, nullptr) != 0) {
-		free(record);
-		return -1;
-	}
-	return 0;
+UK_GLIBC_EXPORT int on_exit(void (*fn)(int, void*), void* arg) {
+    auto* record = static_cast<OnExitRecord*>(malloc(sizeof(OnExitRecord)));
+    if (!record)
+        return -1;
+    record->fn = fn;
+    record->arg = arg;
+    if (__cxa_atexit(run_on_exit, record, nullptr) != 0) {
+        free(record);
+        return -1;
+    }
+    return 0;
 }
 
 // ---------------------------------------------------------------- C23 (glibc 2.38 headers)
 
 /// strtol with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT long __isoc23_strtol(const char *s, char **end, int base)
-{
-	return c23_strto<long, char, strtol, true, LONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT long __isoc23_strtol(const char* s, char** end, int base) {
+    return c23_strto<long, char, strtol, true, LONG_MAX>(s, end, base);
 }
 
 /// strtoul with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT unsigned long __isoc23_strtoul(const char *s, char **end, int base)
-{
-	return c23_strto<unsigned long, char, strtoul, false, ULONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT unsigned long __isoc23_strtoul(const char* s, char** end, int base) {
+    return c23_strto<unsigned long, char, strtoul, false, ULONG_MAX>(s, end, base);
 }
 
 /// strtoll with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT long long __isoc23_strtoll(const char *s, char **end, int base)
-{
-	return c23_strto<long long, char, strtoll, true, LLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT long long __isoc23_strtoll(const char* s, char** end, int base) {
+    return c23_strto<long long, char, strtoll, true, LLONG_MAX>(s, end, base);
 }
 
 /// strtoull with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT unsigned long long __isoc23_strtoull(const char *s, char **end, int base)
-{
-	return c23_strto<unsigned long long, char, strtoull, false, ULLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT unsigned long long __isoc23_strtoull(const char* s, char** end, int base) {
+    return c23_strto<unsigned long long, char, strtoull, false, ULLONG_MAX>(s, end, base);
 }
 
 /// strtoimax with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT intmax_t __isoc23_strtoimax(const char *s, char **end, int base)
-{
-	return c23_strto<long long, char, strtoll, true, LLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT intmax_t __isoc23_strtoimax(const char* s, char** end, int base) {
+    return c23_strto<long long, char, strtoll, true, LLONG_MAX>(s, end, base);
 }
 
 /// strtoumax with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT uintmax_t __isoc23_strtoumax(const char *s, char **end, int base)
-{
-	return c23_strto<unsigned long long, char, strtoull, false, ULLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT uintmax_t __isoc23_strtoumax(const char* s, char** end, int base) {
+    return c23_strto<unsigned long long, char, strtoull, false, ULLONG_MAX>(s, end, base);
 }
 
 /// wcstol with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT long __isoc23_wcstol(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<long, wchar_t, wcstol, true, LONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT long __isoc23_wcstol(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<long, wchar_t, wcstol, true, LONG_MAX>(s, end, base);
 }
 
 /// wcstoul with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT unsigned long __isoc23_wcstoul(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<unsigned long, wchar_t, wcstoul, false, ULONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT unsigned long __isoc23_wcstoul(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<unsigned long, wchar_t, wcstoul, false, ULONG_MAX>(s, end, base);
 }
 
 /// wcstoll with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT long long __isoc23_wcstoll(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<long long, wchar_t, wcstoll, true, LLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT long long __isoc23_wcstoll(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<long long, wchar_t, wcstoll, true, LLONG_MAX>(s, end, base);
 }
 
 /// wcstoull with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT unsigned long long __isoc23_wcstoull(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<unsigned long long, wchar_t, wcstoull, false, ULLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT unsigned long long __isoc23_wcstoull(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<unsigned long long, wchar_t, wcstoull, false, ULLONG_MAX>(s, end, base);
 }
 
 /// wcstoimax with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT intmax_t __isoc23_wcstoimax(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<long long, wchar_t, wcstoll, true, LLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT intmax_t __isoc23_wcstoimax(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<long long, wchar_t, wcstoll, true, LLONG_MAX>(s, end, base);
 }
 
 /// wcstoumax with C23's "0b" binary prefix for base 0 and 2.
-UK_GLIBC_EXPORT uintmax_t __isoc23_wcstoumax(const wchar_t *s, wchar_t **end, int base)
-{
-	return c23_strto<unsigned long long, wchar_t, wcstoull, false, ULLONG_MAX>(s, end, base);
+UK_GLIBC_EXPORT uintmax_t __isoc23_wcstoumax(const wchar_t* s, wchar_t** end, int base) {
+    return c23_strto<unsigned long long, wchar_t, wcstoull, false, ULLONG_MAX>(s, end, base);
 }
 
 // The C23 scanf names (glibc 2.38 headers). C23 adds %b and binary input to
@@ -592,99 +664,87 @@ UK_GLIBC_EXPORT uintmax_t __isoc23_wcstoumax(const wchar_t *s, wchar_t **end, in
 // input.
 
 /// vfscanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_vfscanf(FILE *fp, const char *fmt, va_list ap)
-{
-	return vfscanf(fp, fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vfscanf(FILE* fp, const char* fmt, va_list ap) {
+    return vfscanf(fp, fmt, ap);
 }
 
 /// vscanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_vscanf(const char *fmt, va_list ap)
-{
-	return vscanf(fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vscanf(const char* fmt, va_list ap) {
+    return vscanf(fmt, ap);
 }
 
 /// vsscanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_vsscanf(const char *s, const char *fmt, va_list ap)
-{
-	return vsscanf(s, fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vsscanf(const char* s, const char* fmt, va_list ap) {
+    return vsscanf(s, fmt, ap);
 }
 
 /// fscanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_fscanf(FILE *fp, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vfscanf(fp, fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_fscanf(FILE* fp, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vfscanf(fp, fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /// scanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_scanf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vscanf(fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_scanf(const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vscanf(fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /// sscanf under its C23 name. Returns the number of items assigned or EOF.
-UK_GLIBC_EXPORT int __isoc23_sscanf(const char *s, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsscanf(s, fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_sscanf(const char* s, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsscanf(s, fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /// vfwscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_vfwscanf(FILE *fp, const wchar_t *fmt, va_list ap)
-{
-	return vfwscanf(fp, fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vfwscanf(FILE* fp, const wchar_t* fmt, va_list ap) {
+    return vfwscanf(fp, fmt, ap);
 }
 
 /// vwscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_vwscanf(const wchar_t *fmt, va_list ap)
-{
-	return vwscanf(fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vwscanf(const wchar_t* fmt, va_list ap) {
+    return vwscanf(fmt, ap);
 }
 
 /// vswscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_vswscanf(const wchar_t *s, const wchar_t *fmt, va_list ap)
-{
-	return vswscanf(s, fmt, ap);
+UK_GLIBC_EXPORT int __isoc23_vswscanf(const wchar_t* s, const wchar_t* fmt, va_list ap) {
+    return vswscanf(s, fmt, ap);
 }
 
 /// fwscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_fwscanf(FILE *fp, const wchar_t *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vfwscanf(fp, fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_fwscanf(FILE* fp, const wchar_t* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vfwscanf(fp, fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /// wscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_wscanf(const wchar_t *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vwscanf(fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_wscanf(const wchar_t* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vwscanf(fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 /// swscanf under its C23 name. Returns the number of items assigned or WEOF.
-UK_GLIBC_EXPORT int __isoc23_swscanf(const wchar_t *s, const wchar_t *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vswscanf(s, fmt, ap);
-	va_end(ap);
-	return n;
+UK_GLIBC_EXPORT int __isoc23_swscanf(const wchar_t* s, const wchar_t* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vswscanf(s, fmt, ap);
+    va_end(ap);
+    return n;
 }
 
 } // extern "C"
@@ -693,17 +753,16 @@ namespace {
 
 // The shared tail of error() and error_at_line(); stderr is locked on entry
 // and unlocked here.
-void error_tail(int status, int errnum, const char *fmt, va_list ap)
-{
-	vfprintf(stderr, fmt, ap);
-	++error_message_count;
-	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
-	putc('\n', stderr);
-	fflush(stderr);
-	funlockfile(stderr);
-	if (status)
-		exit(status);
+void error_tail(int status, int errnum, const char* fmt, va_list ap) {
+    vfprintf(stderr, fmt, ap);
+    ++error_message_count;
+    if (errnum)
+        fprintf(stderr, ": %s", strerror(errnum));
+    putc('\n', stderr);
+    fflush(stderr);
+    funlockfile(stderr);
+    if (status)
+        exit(status);
 }
 
 } // namespace

@@ -51,8 +51,10 @@ void unmap_pages(uintptr_t addr, size_t npages) {
 UK_SYSCALL(9, mmap) {
     uint64_t len = uint64_t(a2);
     long prot = a3, flags = a4;
-    if (!len || len > (uint64_t(1) << 40) || (uint64_t(a6) & (page - 1)))
+    if (!len || (uint64_t(a6) & (page - 1)))
         return -EINVAL;
+    if (len > (uint64_t(1) << 47))
+        return -ENOMEM; // more than any address space holds, as on Linux
     if (!(flags & (map_shared | map_private)) || (prot & ~prot_mask))
         return -EINVAL;
     if ((prot & arch::prot_write) && (prot & arch::prot_exec))
