@@ -136,10 +136,12 @@ $(BUILD)/host/%.cc.o: %.cc
 #   HOST_PROGRAMS += name          with name_SRCS := ...
 #   UNIT_SRCS     += files         (test files and the pure sources they test)
 #   FUZZ_TARGETS  += name          with name_FUZZ_SRCS := ...
+#   EXTRA_OUT     += files         (more outputs `make all` builds, e.g. toolchain files)
 HOST_PROGRAMS :=
 UNIT_SRCS     :=
 FUZZ_TARGETS  :=
-include $(sort $(wildcard kraftld/*.mk tests/unit/*.mk tests/fuzz/*.mk))
+EXTRA_OUT     :=
+include $(sort $(wildcard kraftld/*.mk tests/unit/*.mk tests/fuzz/*.mk toolchains/*.mk))
 
 define host_program
 $(BUILD)/bin/$(1): $$(patsubst %,$$(BUILD)/host/%.o,$$($(1)_SRCS))
@@ -167,7 +169,7 @@ KERNEL_OUT := $(BUILD)/lib/libunikraft.a $(BUILD)/lib/unikraft.ld $(RUNTIME_LIBS
 	$(BUILD)/include/.stamp $(BUILD)/lib/pkgconfig/unikraft.pc
 TOOLS_OUT  := $(patsubst %,$(BUILD)/bin/%,$(HOST_PROGRAMS))
 
-all: $(KERNEL_OUT) $(TOOLS_OUT)
+all: $(KERNEL_OUT) $(TOOLS_OUT) $(EXTRA_OUT)
 kernel: $(KERNEL_OUT)
 tools: $(TOOLS_OUT)
 unit: $(BUILD)/tests/unit_tests
