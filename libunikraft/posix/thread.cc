@@ -15,9 +15,8 @@ namespace uk::posix {
 namespace {
 
 constexpr long clone_vm = 0x100, clone_fs = 0x200, clone_files = 0x400, clone_sighand = 0x800,
-               clone_pidfd = 0x1000, clone_ptrace = 0x2000, clone_vfork = 0x4000,
-               clone_parent = 0x8000, clone_thread = 0x10000, clone_newns = 0x20000,
-               clone_sysvsem = 0x40000, clone_settls = 0x80000, clone_parent_settid = 0x100000,
+               clone_parent = 0x8000, clone_thread = 0x10000, clone_sysvsem = 0x40000,
+               clone_settls = 0x80000, clone_parent_settid = 0x100000,
                clone_child_cleartid = 0x200000, clone_detached = 0x400000,
                clone_untraced = 0x800000, clone_child_settid = 0x1000000, csignal = 0xff;
 

@@ -7,7 +7,7 @@
 extern "C" {
 void uk_syscall_trap();
 extern uint64_t uk_gdt[];
-extern const uint64_t uk_trap_stubs[256];
+extern const char uk_trap_stubs[];
 }
 
 namespace uk::arch {
@@ -97,7 +97,7 @@ void load_tss() {
 
 void load_idt() {
     for (unsigned v = 0; v < 256; v++) {
-        uint64_t h = uk_trap_stubs[v];
+        uint64_t h = reinterpret_cast<uint64_t>(uk_trap_stubs + 16 * v);
         g_idt[v] = IdtGate{uint16_t(h), kernel_cs, uint8_t(ist_for_vector(v)),
                            0x8e, // present, ring 0, interrupt gate
                            uint16_t(h >> 16), uint32_t(h >> 32), 0};

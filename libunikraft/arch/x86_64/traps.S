@@ -15,21 +15,6 @@
 	.text
 	.code64
 
-.macro TRAP_STUB vec
-	.balign 16
-trap_stub_\vec:
-	.if (\vec == 8) || ((\vec >= 10) && (\vec <= 14)) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
-	.else
-	push $0
-	.endif
-	push $\vec
-	.if \vec < 32
-	jmp trap_common
-	.else
-	jmp irq_common
-	.endif
-.endm
-
 .macro SAVE_REGS
 	push %rax
 	push %rbx
@@ -91,35 +76,26 @@ uk_trap_return:
 	add $16, %rsp
 	iretq
 
-	.altmacro
-.macro TRAP_STUBS from, to
-	TRAP_STUB \from
-	.if \to-\from
-	TRAP_STUBS %(\from+1), \to
-	.endif
-.endm
-	TRAP_STUBS 0, 63
-	TRAP_STUBS 64, 127
-	TRAP_STUBS 128, 191
-	TRAP_STUBS 192, 255
-
-.macro TRAP_ADDR vec
-	.quad trap_stub_\vec
-.endm
-.macro TRAP_ADDRS from, to
-	TRAP_ADDR \from
-	.if \to-\from
-	TRAP_ADDRS %(\from+1), \to
-	.endif
-.endm
-	.section .rodata
-	.balign 8
+/* 256 stubs, 16 bytes apart (the longest is 12 bytes), so that cpu.cc finds
+ * vector v's at uk_trap_stubs + 16 * v. */
+	.balign 16
 	.globl uk_trap_stubs
 	.hidden uk_trap_stubs
 uk_trap_stubs:
-	TRAP_ADDRS 0, 63
-	TRAP_ADDRS 64, 127
-	TRAP_ADDRS 128, 191
-	TRAP_ADDRS 192, 255
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.else
+	push $0
+	.endif
+	push $vec
+	.if vec < 32
+	jmp trap_common
+	.else
+	jmp irq_common
+	.endif
+	.set vec, vec + 1
+	.endr
 
 	.section .note.GNU-stack, "", @progbits
