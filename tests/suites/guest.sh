@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Guest tests: every tests/guest/*.c is compiled with the host's gcc and
-# clang (plain -O2 -c, glibc headers), linked by kraftld and booted by ukrun.
+# clang, every *.cc with g++ and clang++ (plain -O2 -c, glibc headers),
+# linked by kraftld and booted by ukrun.
 # Directives in the source say what to run and what must come out:
+#   //! cflags: FLAGS                        extra compile flags (e.g. -std=c++20)
 #   //! run: [ukrun options] -- [app args]   starts a case (HOST_TIME = date +%s)
 #   //! status: N                            the exit status ukrun must return
 #   //! expect: TEXT                         a line containing TEXT, in order
@@ -55,13 +57,19 @@ run_case() { # name image opts-and-args expect-status expects rejects
 	fi
 }
 
-for src in tests/guest/*.c; do
-	base=$(basename "$src" .c)
+for src in tests/guest/*.c tests/guest/*.cc; do
+	base=$(basename "$src")
+	base=${base%.*}
 	[ -n "$filter" ] && [[ ! $base =~ $filter ]] && continue
-	for cc in $compilers; do
+	for c in $compilers; do
+		cc=$c
+		if [[ $src == *.cc ]]; then
+			case $c in gcc) cc=g++ ;; clang) cc=clang++ ;; esac
+		fi
 		dir=$out_dir/$cc
 		mkdir -p "$dir"
-		if ! $cc -O2 -c "$src" -o "$dir/$base.o" 2>"$dir/$base.cc.log"; then
+		cflags=$(sed -n 's|^//! cflags: ||p' "$src")
+		if ! $cc -O2 $cflags -c "$src" -o "$dir/$base.o" 2>"$dir/$base.cc.log"; then
 			echo "FAIL guest/$base[$cc]: compile: $(head -3 "$dir/$base.cc.log")"
 			continue
 		fi
