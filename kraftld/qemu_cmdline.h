@@ -1,0 +1,43 @@
+// The QEMU command lines ukrun runs. Pure logic, shared by ukrun and its
+// unit tests.
+#pragma once
+
+#include "ukrun_args.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ukrun {
+
+/// The file descriptors QEMU finds its side channels on (set up by the
+/// spawner before exec).
+inline constexpr int qemu_debugcon_fd = 3;
+inline constexpr int qemu_kernel_fd = 4;
+
+/// What one QEMU run needs.
+struct QemuConfig {
+    std::string qemu{"qemu-system-x86_64"};
+    Machine machine{Machine::Microvm};
+    bool kvm{false};
+    /// The -cpu model; empty leaves QEMU's default.
+    std::string cpu{"max"};
+    std::uint64_t mem_bytes{64ull << 20};
+    /// The -bios file; empty leaves QEMU's default firmware.
+    std::string bios;
+    std::string kernel;
+    std::string append;
+    /// Whether COM1 goes to QEMU's stdin and stdout; else it goes nowhere.
+    bool serial_stdio{true};
+};
+
+/// Builds QEMU's argv (argv[0] is config.qemu). The guest's exit report
+/// goes to an isa-debugcon device at port 0xe9 whose chardev writes to
+/// /dev/fd/<qemu_debugcon_fd>.
+std::vector<std::string> build_qemu_argv(QemuConfig const& config);
+
+/// Quotes argv for a POSIX shell, for --verbose output that can be pasted.
+std::string shell_command(std::vector<std::string> const& argv);
+
+} // namespace ukrun

@@ -1,0 +1,21 @@
+# ukrun, the QEMU launcher. Included by the top Makefile.
+
+HOST_PROGRAMS += ukrun
+ukrun_SRCS := kraftld/ukrun_main.cc kraftld/ukrun_args.cc kraftld/ukrun_outcome.cc \
+	kraftld/qemu_cmdline.cc kraftld/qemu_process.cc kraftld/kvm_probe.cc kraftld/kvm_probe_cache.cc \
+	kraftld/kvm_probe_blob.S
+
+# The KVM probe guest, a tiny PVH kernel embedded in ukrun (.incbin).
+KVM_PROBE_LD ?= ld
+KVM_PROBE_IMAGE := $(BUILD)/kvm_probe/kvm_probe.elf
+
+$(BUILD)/kvm_probe/kvm_probe_guest.o: kraftld/kvm_probe_guest.S
+	@mkdir -p $(@D)
+	$(CC) -c $< -o $@
+
+$(KVM_PROBE_IMAGE): $(BUILD)/kvm_probe/kvm_probe_guest.o kraftld/kvm_probe_guest.ld
+	$(KVM_PROBE_LD) -T kraftld/kvm_probe_guest.ld -o $@ $<
+
+$(BUILD)/host/kraftld/kvm_probe_blob.S.o: kraftld/kvm_probe_blob.S $(KVM_PROBE_IMAGE)
+	@mkdir -p $(@D)
+	$(HOSTCXX) -x assembler-with-cpp -DKVM_PROBE_IMAGE='"$(KVM_PROBE_IMAGE)"' -c $< -o $@

@@ -1,0 +1,352 @@
+#include "ukrun_args.h"
+
+#include <charconv>
+#include <cstring>
+
+namespace ukrun {
+
+namespace {
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// Parses a non-empty run of decimal digits that fits in 64 bits.
+std::optional<std::uint64_t> parse_digits(std::string_view text) {
+    if (text.empty())
+        return std::nullopt;
+    for (char c : text) {
+        if (!is_digit(c))
+            return std::nullopt;
+    }
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+std::string_view base_name(std::string_view path) {
+    while (path.size() > 1 && path.back() == '/')
+        path.remove_suffix(1);
+    auto slash = path.rfind('/');
+    if (slash != std::string_view::npos && path.size() > 1)
+        path.remove_prefix(slash + 1);
+    return path;
+}
+
+// An option that takes a value, given as "--name VALUE" or "--name=VALUE".
+struct ValueOption {
+    std::string_view name;
+    std::string_view value;
+};
+
+} // namespace
+
+Parsed<std::uint64_t> parse_size(std::string_view text) {
+    auto bad = [&] {
+        return Parsed<std::uint64_t>::fail(
+            "invalid memory size '" + std::string(text) +
+            "' (expected e.g. 64M, 1G, 2048K; a bare number is MiB)");
+    };
+    std::string_view digits = text;
+    unsigned shift = 20;
+    if (!digits.empty() && !is_digit(digits.back())) {
+        switch (digits.back()) {
+        case 'k':
+        case 'K':
+            shift = 10;
+            break;
+        case 'm':
+        case 'M':
+            shift = 20;
+            break;
+        case 'g':
+        case 'G':
+            shift = 30;
+            break;
+        case 't':
+        case 'T':
+            shift = 40;
+            break;
+        default:
+            return bad();
+        }
+        digits.remove_suffix(1);
+    }
+    auto number = parse_digits(digits);
+    if (!number)
+        return bad();
+    if (*number == 0)
+        return Parsed<std::uint64_t>::fail("memory size must not be zero");
+    constexpr std::uint64_t limit = 1ull << 40;
+    if (*number >= (limit >> shift))
+        return Parsed<std::uint64_t>::fail("memory size '" + std::string(text) +
+                                           "' is too large (limit 1T)");
+    return Parsed<std::uint64_t>::ok(*number << shift);
+}
+
+Parsed<std::uint64_t> parse_seconds(std::string_view text) {
+    auto bad = [&] {
+        return Parsed<std::uint64_t>::fail("invalid timeout '" + std::string(text) +
+                                           "' (expected seconds, e.g. 10 or 0.5)");
+    };
+    std::string_view whole = text;
+    std::string_view fraction;
+    if (auto dot = text.find('.'); dot != std::string_view::npos) {
+        whole = text.substr(0, dot);
+        fraction = text.substr(dot + 1);
+        if (fraction.empty() || !parse_digits(fraction))
+            return bad();
+    }
+    auto seconds = parse_digits(whole);
+    if (!seconds)
+        return bad();
+    constexpr std::uint64_t day = 24 * 60 * 60;
+    if (*seconds > day)
+        return Parsed<std::uint64_t>::fail("timeout '" + std::string(text) +
+                                           "' is too long (limit 86400)");
+    std::uint64_t ms = *seconds * 1000;
+    std::uint64_t scale = 100;
+    for (char c : fraction) {
+        ms += static_cast<std::uint64_t>(c - '0') * scale;
+        scale /= 10;
+    }
+    return Parsed<std::uint64_t>::ok(ms);
+}
+
+std::string format_size(std::uint64_t bytes) {
+    static constexpr struct {
+        unsigned shift;
+        char suffix;
+    } units[] = {{40, 'T'}, {30, 'G'}, {20, 'M'}, {10, 'K'}};
+    for (auto unit : units) {
+        std::uint64_t mask = (1ull << unit.shift) - 1;
+        if (bytes != 0 && (bytes & mask) == 0)
+            return std::to_string(bytes >> unit.shift) + unit.suffix;
+    }
+    return std::to_string(bytes) + 'B';
+}
+
+Parsed<std::string> quote_cmdline_arg(std::string_view arg) {
+    bool needs_quotes = arg.empty();
+    for (char c : arg) {
+        if (c == '\0')
+            return Parsed<std::string>::fail("contains a NUL byte");
+        if (c == '\n')
+            return Parsed<std::string>::fail("contains a newline");
+        // The kernel splits tokens at any ASCII whitespace.
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '"' || c == '\\')
+            needs_quotes = true;
+    }
+    if (!needs_quotes)
+        return Parsed<std::string>::ok(std::string(arg));
+    std::string quoted;
+    quoted.reserve(arg.size() + 2);
+    quoted += '"';
+    for (char c : arg) {
+        if (c == '"' || c == '\\')
+            quoted += '\\';
+        quoted += c;
+    }
+    quoted += '"';
+    return Parsed<std::string>::ok(std::move(quoted));
+}
+
+Parsed<std::string> build_kernel_cmdline(Options const& options) {
+    std::string cmdline;
+    auto append = [&](std::string_view arg, std::string const& what) -> std::optional<std::string> {
+        auto quoted = quote_cmdline_arg(arg);
+        if (!quoted)
+            return what + " " + quoted.error + ", which the kernel command line cannot carry";
+        if (!cmdline.empty())
+            cmdline += ' ';
+        cmdline += *quoted.value;
+        return std::nullopt;
+    };
+    if (auto error = append(base_name(options.image), "the image name"))
+        return Parsed<std::string>::fail(*error);
+    // The kernel takes a first token with an '=' in it for a parameter,
+    // unless the '=' comes from a backslash escape, and a bare "--" for the
+    // separator.
+    if (cmdline == "--")
+        cmdline = "\"--\"";
+    for (std::size_t i = 0; i < cmdline.size(); i++) {
+        if (cmdline[i] == '=')
+            cmdline.insert(i++, 1, '\\');
+    }
+    for (auto const& param : options.params) {
+        if (auto error =
+                append(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))
+            return Parsed<std::string>::fail(*error);
+    }
+    cmdline += " --";
+    for (std::size_t i = 0; i < options.args.size(); i++) {
+        if (auto error = append(options.args[i], "app argument " + std::to_string(i + 1)))
+            return Parsed<std::string>::fail(*error);
+    }
+    return Parsed<std::string>::ok(std::move(cmdline));
+}
+
+Parsed<Options> parse_args(std::span<char const* const> args) {
+    using Result = Parsed<Options>;
+    Options options;
+    std::size_t i = 0;
+
+    // Splits "--name=value" or takes the value from the next argument.
+    auto take_value = [&](std::string_view arg,
+                          std::string_view name) -> std::optional<ValueOption> {
+        if (arg == name) {
+            if (i + 1 >= args.size())
+                return std::nullopt;
+            return ValueOption{name, args[++i]};
+        }
+        return ValueOption{name, arg.substr(name.size() + 1)};
+    };
+    auto matches = [](std::string_view arg, std::string_view name) {
+        return arg == name ||
+               (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=');
+    };
+
+    for (; i < args.size(); i++) {
+        std::string_view arg = args[i];
+        if (arg == "--") {
+            i++;
+            break;
+        }
+        if (arg.size() < 2 || arg[0] != '-')
+            break;
+        if (arg == "--help" || arg == "-h") {
+            options.action = Action::Help;
+            return Result::ok(std::move(options));
+        }
+        if (arg == "--version") {
+            options.action = Action::Version;
+            return Result::ok(std::move(options));
+        }
+        if (arg == "--verbose" || arg == "-v") {
+            options.verbose = true;
+            continue;
+        }
+
+        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
+                                                             "--timeout", "--param",   "--qemu"};
+        std::optional<ValueOption> option;
+        bool known = false;
+        for (auto name : value_options) {
+            if (matches(arg, name)) {
+                known = true;
+                option = take_value(arg, name);
+                if (!option)
+                    return Result::fail("option " + std::string(name) + " needs a value");
+                break;
+            }
+        }
+        if (!known)
+            return Result::fail("unknown option '" + std::string(arg) + "' (see ukrun --help)");
+
+        auto [name, value] = *option;
+        if (name == "--mem") {
+            auto size = parse_size(value);
+            if (!size)
+                return Result::fail(size.error);
+            options.mem_bytes = *size.value;
+        } else if (name == "--machine") {
+            if (value == "microvm")
+                options.machine = Machine::Microvm;
+            else if (value == "pc")
+                options.machine = Machine::Pc;
+            else
+                return Result::fail("invalid machine '" + std::string(value) +
+                                    "' (expected microvm or pc)");
+        } else if (name == "--accel") {
+            if (value == "auto")
+                options.accel = Accel::Auto;
+            else if (value == "kvm")
+                options.accel = Accel::Kvm;
+            else if (value == "tcg")
+                options.accel = Accel::Tcg;
+            else
+                return Result::fail("invalid accelerator '" + std::string(value) +
+                                    "' (expected auto, kvm or tcg)");
+        } else if (name == "--timeout") {
+            auto ms = parse_seconds(value);
+            if (!ms)
+                return Result::fail(ms.error);
+            options.timeout_ms = *ms.value;
+        } else if (name == "--param") {
+            // The kernel accepts names of [A-Za-z0-9_.-]+ only; say so here
+            // rather than have the guest stop with a boot error.
+            auto key = value.substr(0, value.find('='));
+            bool valid = !key.empty();
+            for (char c : key) {
+                valid = valid && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+                                  c == '_' || c == '.' || c == '-');
+            }
+            if (!valid)
+                return Result::fail("invalid kernel parameter '" + std::string(value) +
+                                    "' (expected NAME=VALUE, NAME made of A-Z a-z 0-9 _ . -)");
+            options.params.emplace_back(value);
+        } else if (name == "--qemu") {
+            if (value.empty())
+                return Result::fail("option --qemu needs a path");
+            options.qemu = value;
+        }
+    }
+
+    if (i >= args.size())
+        return Result::fail("no image given (usage: ukrun [OPTIONS] [--] IMAGE [ARGS...])");
+    options.image = args[i++];
+    if (options.image.empty())
+        return Result::fail("the image path is empty");
+    for (; i < args.size(); i++)
+        options.args.emplace_back(args[i]);
+
+    // Catch what the kernel command line cannot carry now, as a usage error.
+    if (auto cmdline = build_kernel_cmdline(options); !cmdline)
+        return Result::fail(cmdline.error);
+    return Result::ok(std::move(options));
+}
+
+std::string_view usage_text() {
+    return R"(Usage: ukrun [OPTIONS] [--] IMAGE [ARGS...]
+
+Boots a libunikraft image in QEMU with the serial console on stdout and exits
+with the app's exit status. Options end at IMAGE; everything after it is
+passed to the app unchanged.
+
+Options:
+  --mem SIZE          guest memory, e.g. 64M, 1G, 2048K; a bare number is MiB
+                      (default 64M)
+  --machine MACHINE   microvm (default) or pc
+  --accel ACCEL       auto (default): KVM where a probe shows a guest really
+                      runs on it, else TCG; kvm or tcg force one
+  --timeout SECONDS   stop the guest after SECONDS (e.g. 10, 0.5); 0 or
+                      absent: no limit
+  --param NAME[=VALUE]
+                      add a kernel parameter (repeatable, kept in order)
+  --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
+                      qemu-system-x86_64 from PATH)
+  --verbose, -v       print the QEMU command line and the accelerator choice
+  --help, -h          print this help
+  --version           print ukrun's version
+
+Standard input feeds the guest's serial port unless it is a terminal.
+The KVM probe's verdict is cached in $XDG_CACHE_HOME/ukrun/kvm-probe
+(default ~/.cache/ukrun/kvm-probe).
+
+Exit status:
+  0-255  the status the app exited with (main's return value or exit(n)),
+         or the status the kernel chose on a panic or CPU exception
+         (128+signal for an app fault, 250 for a kernel-internal panic;
+         a note goes to stderr)
+  124    --timeout expired; QEMU was stopped
+  125    usage error, or QEMU failed to start or ended with an error and no
+         status from the guest (QEMU's messages go to stderr)
+  126    the guest stopped (reset, triple fault, power-off) without
+         reporting a status
+  128+N  ukrun itself was stopped by signal N (QEMU is stopped too)
+)";
+}
+
+} // namespace ukrun

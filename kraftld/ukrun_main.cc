@@ -1,0 +1,169 @@
+// ukrun: boots a libunikraft image in QEMU and exits with the app's status.
+//
+// The hot path is one vfork+exec of QEMU and one wait: ukrun is measured
+// against plain QEMU and must add almost nothing to it.
+
+#include "kvm_probe.h"
+#include "qemu_cmdline.h"
+#include "qemu_process.h"
+#include "ukrun_args.h"
+#include "ukrun_outcome.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace ukrun;
+
+constexpr char const* ukrun_version = "ukrun (libunikraft) 0.1";
+
+void say(std::string const& message) {
+    if (message.empty())
+        return;
+    std::string line = message + "\n";
+    (void)!write(2, line.data(), line.size());
+}
+
+[[noreturn]] void fail(std::string const& message) {
+    say("ukrun: " + message);
+    std::exit(exit_failure);
+}
+
+// A closed 0, 1 or 2 would be taken by the next descriptor ukrun opens and
+// then handed to QEMU as its stdin, stdout or stderr.
+void ensure_std_fds() {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) < 0) {
+            int null = open("/dev/null", O_RDWR);
+            if (null >= 0 && null != fd) {
+                dup2(null, fd);
+                close(null);
+            }
+        }
+    }
+}
+
+// QEMU's pc machine spends most of its start-up (about 25 ms of 60 under
+// TCG) in SeaBIOS; qboot, the firmware microvm uses, boots the same PVH
+// and Multiboot images in a fraction of that.
+std::string find_fast_pc_firmware(std::string const& qemu_path) {
+    std::string candidates[3];
+    if (auto slash = qemu_path.rfind('/'); slash != std::string::npos)
+        candidates[0] = qemu_path.substr(0, slash) + "/../share/qemu/qboot.rom";
+    candidates[1] = "/usr/share/qemu/qboot.rom";
+    candidates[2] = "/usr/local/share/qemu/qboot.rom";
+    for (auto const& path : candidates) {
+        struct stat st;
+        if (!path.empty() && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+            return path;
+    }
+    return {};
+}
+
+[[noreturn]] void exit_on_signal(int sig) {
+    // Dying by the same signal lets a calling shell see an interrupted
+    // command (and stop a loop on Ctrl-C) rather than a plain failure.
+    std::signal(sig, SIG_DFL);
+    raise(sig);
+    std::exit(128 + sig);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    ensure_std_fds();
+    // An inherited SIG_IGN for SIGCHLD would make the kernel reap QEMU
+    // before ukrun could read its exit status.
+    std::signal(SIGCHLD, SIG_DFL);
+
+    auto parsed = parse_args({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)});
+    if (!parsed)
+        fail(parsed.error);
+    Options& options = *parsed.value;
+    if (options.action == Action::Help) {
+        std::fwrite(usage_text().data(), 1, usage_text().size(), stdout);
+        return 0;
+    }
+    if (options.action == Action::Version) {
+        std::printf("%s\n", ukrun_version);
+        return 0;
+    }
+
+    std::string qemu_name = options.qemu;
+    if (qemu_name.empty()) {
+        char const* env = std::getenv("UKRUN_QEMU");
+        qemu_name = env && *env ? env : "qemu-system-x86_64";
+    }
+    std::string qemu = find_program(qemu_name);
+    if (qemu.empty())
+        fail(qemu_name +
+             " not found in PATH (install qemu-system-x86, or use --qemu PATH or UKRUN_QEMU)");
+
+    if (access(options.image.c_str(), R_OK) != 0)
+        fail("cannot read image " + options.image + ": " + std::strerror(errno));
+    struct stat image_stat;
+    if (stat(options.image.c_str(), &image_stat) == 0 && !S_ISREG(image_stat.st_mode))
+        fail("image " + options.image + " is not a regular file");
+
+    auto accel = choose_accel(options.accel, qemu);
+    if (!accel)
+        fail(accel.error);
+
+    QemuConfig config;
+    config.qemu = qemu;
+    config.machine = options.machine;
+    config.kvm = accel.value->kvm;
+    config.cpu = accel.value->cpu;
+    config.mem_bytes = options.mem_bytes;
+    if (options.machine == Machine::Pc)
+        config.bios = find_fast_pc_firmware(qemu);
+    config.kernel = options.image;
+    config.append = *build_kernel_cmdline(options).value;
+    auto qemu_argv = build_qemu_argv(config);
+    if (options.verbose) {
+        say("ukrun: accelerator: " + accel.value->reason);
+        say("ukrun: " + shell_command(qemu_argv));
+    }
+
+    int debugcon = make_memfd("ukrun-debugcon");
+    int qemu_stderr = make_memfd("ukrun-qemu-stderr");
+    if (debugcon < 0 || qemu_stderr < 0)
+        fail(std::string("cannot create a memfd: ") + std::strerror(errno));
+
+    // QEMU's stdio chardev puts a terminal on its stdin into raw mode; the
+    // guest gets no input from a terminal, and the terminal stays as it is.
+    int stdin_source = 0;
+    if (isatty(0)) {
+        stdin_source = open_dev_null();
+        if (stdin_source < 0)
+            fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
+    }
+    // QEMU makes its stdin non-blocking and restores it only when it exits
+    // normally; a shared pipe or file must not stay changed after a kill.
+    int stdin_flags = stdin_source == 0 ? fcntl(0, F_GETFL) : -1;
+
+    auto end = run_process(
+        qemu_argv, {{0, stdin_source}, {1, 1}, {2, qemu_stderr}, {qemu_debugcon_fd, debugcon}},
+        options.timeout_ms);
+    if (stdin_flags >= 0)
+        fcntl(0, F_SETFL, stdin_flags);
+    if (!end)
+        fail(end.error);
+
+    std::string qemu_messages = read_file_fd(qemu_stderr, 64 << 10);
+    auto record = parse_exit_record(read_file_fd(debugcon));
+    auto outcome = decide_outcome(*end.value, record, qemu_messages, options.timeout_ms);
+    if (options.verbose && outcome.status != exit_failure && !qemu_messages.empty())
+        say(qemu_messages);
+    say(outcome.message);
+    if (end.value->kind == QemuEnd::Kind::Interrupted)
+        exit_on_signal(end.value->code);
+    return outcome.status;
+}

@@ -1,0 +1,273 @@
+#include "ukrun_args.h"
+
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+using namespace ukrun;
+
+namespace {
+
+Parsed<Options> parse(std::initializer_list<char const*> args) {
+    std::vector<char const*> v(args);
+    return parse_args(v);
+}
+
+void expect_error(std::initializer_list<char const*> args, std::string const& fragment) {
+    auto result = parse(args);
+    ASSERT_FALSE(result) << "expected an error containing '" << fragment << "'";
+    EXPECT_NE(result.error.find(fragment), std::string::npos) << result.error;
+}
+
+// Splits a kernel command line by the kernel's rules (libunikraft/boot/
+// cmdline.h): whitespace separates, double quotes group and are removed, a
+// backslash escapes the next character.
+std::vector<std::string> split_like_kernel(std::string const& cmdline) {
+    std::vector<std::string> tokens;
+    std::size_t i = 0;
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    while (true) {
+        while (i < cmdline.size() && space(cmdline[i]))
+            i++;
+        if (i == cmdline.size())
+            return tokens;
+        std::string token;
+        bool quoted = false;
+        while (i < cmdline.size() && (quoted || !space(cmdline[i]))) {
+            if (cmdline[i] == '\\' && i + 1 < cmdline.size()) {
+                token += cmdline[i + 1];
+                i += 2;
+            } else if (cmdline[i] == '"') {
+                quoted = !quoted;
+                i++;
+            } else {
+                token += cmdline[i++];
+            }
+        }
+        tokens.push_back(token);
+    }
+}
+
+} // namespace
+
+TEST(UkrunArgs, Defaults) {
+    auto r = parse({"hello"});
+    ASSERT_TRUE(r) << r.error;
+    auto const& o = *r.value;
+    EXPECT_EQ(o.action, Action::Run);
+    EXPECT_EQ(o.mem_bytes, 64ull << 20);
+    EXPECT_EQ(o.machine, Machine::Microvm);
+    EXPECT_EQ(o.accel, Accel::Auto);
+    EXPECT_EQ(o.timeout_ms, 0u);
+    EXPECT_TRUE(o.params.empty());
+    EXPECT_TRUE(o.qemu.empty());
+    EXPECT_FALSE(o.verbose);
+    EXPECT_EQ(o.image, "hello");
+    EXPECT_TRUE(o.args.empty());
+}
+
+TEST(UkrunArgs, AllOptionsBothForms) {
+    auto r =
+        parse({"--mem", "128M", "--machine=pc", "--accel", "tcg", "--timeout=2.5", "--param",
+               "uk.timestamps=1", "--param=a.b=c d", "--qemu", "/opt/q", "--verbose", "img", "x"});
+    ASSERT_TRUE(r) << r.error;
+    auto const& o = *r.value;
+    EXPECT_EQ(o.mem_bytes, 128ull << 20);
+    EXPECT_EQ(o.machine, Machine::Pc);
+    EXPECT_EQ(o.accel, Accel::Tcg);
+    EXPECT_EQ(o.timeout_ms, 2500u);
+    EXPECT_EQ(o.params, (std::vector<std::string>{"uk.timestamps=1", "a.b=c d"}));
+    EXPECT_EQ(o.qemu, "/opt/q");
+    EXPECT_TRUE(o.verbose);
+    EXPECT_EQ(o.image, "img");
+    EXPECT_EQ(o.args, (std::vector<std::string>{"x"}));
+}
+
+TEST(UkrunArgs, AccelValues) {
+    EXPECT_EQ(parse({"--accel", "auto", "i"}).value->accel, Accel::Auto);
+    EXPECT_EQ(parse({"--accel", "kvm", "i"}).value->accel, Accel::Kvm);
+    EXPECT_EQ(parse({"--accel=tcg", "i"}).value->accel, Accel::Tcg);
+    EXPECT_EQ(parse({"--machine", "microvm", "i"}).value->machine, Machine::Microvm);
+}
+
+TEST(UkrunArgs, EverythingAfterImageGoesToApp) {
+    auto r = parse({"--mem", "8", "app", "--mem", "1", "-v", "--", "--help", ""});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->mem_bytes, 8ull << 20);
+    EXPECT_FALSE(r.value->verbose);
+    EXPECT_EQ(r.value->image, "app");
+    EXPECT_EQ(r.value->args, (std::vector<std::string>{"--mem", "1", "-v", "--", "--help", ""}));
+}
+
+TEST(UkrunArgs, DoubleDashEndsOptions) {
+    auto r = parse({"--", "--weird-image", "a"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->image, "--weird-image");
+    EXPECT_EQ(r.value->args, (std::vector<std::string>{"a"}));
+
+    auto dash = parse({"-", "a"});
+    ASSERT_TRUE(dash);
+    EXPECT_EQ(dash.value->image, "-");
+}
+
+TEST(UkrunArgs, HelpAndVersion) {
+    EXPECT_EQ(parse({"--help"}).value->action, Action::Help);
+    EXPECT_EQ(parse({"-h"}).value->action, Action::Help);
+    EXPECT_EQ(parse({"--version"}).value->action, Action::Version);
+    // Help wins even before an otherwise incomplete command line.
+    EXPECT_EQ(parse({"--mem", "1G", "--help"}).value->action, Action::Help);
+    // After the image, --help belongs to the app.
+    EXPECT_EQ(parse({"img", "--help"}).value->action, Action::Run);
+}
+
+TEST(UkrunArgs, Errors) {
+    expect_error({}, "no image");
+    expect_error({"--verbose"}, "no image");
+    expect_error({"--"}, "no image");
+    expect_error({""}, "empty");
+    expect_error({"--frobnicate", "img"}, "unknown option '--frobnicate'");
+    expect_error({"-x", "img"}, "unknown option '-x'");
+    expect_error({"--memory=1G", "img"}, "unknown option");
+    expect_error({"--mem"}, "--mem needs a value");
+    expect_error({"--timeout"}, "--timeout needs a value");
+    expect_error({"--param"}, "--param needs a value");
+    expect_error({"--machine"}, "--machine needs a value");
+    expect_error({"--accel"}, "--accel needs a value");
+    expect_error({"--qemu"}, "--qemu needs a value");
+    expect_error({"--qemu=", "img"}, "--qemu needs a path");
+    expect_error({"--mem", "lots", "img"}, "invalid memory size 'lots'");
+    expect_error({"--mem=0", "img"}, "must not be zero");
+    expect_error({"--machine", "q35", "img"}, "invalid machine 'q35'");
+    expect_error({"--accel", "hvf", "img"}, "invalid accelerator 'hvf'");
+    expect_error({"--timeout", "-1", "img"}, "invalid timeout '-1'");
+    expect_error({"--timeout", "1e3", "img"}, "invalid timeout");
+    expect_error({"--timeout", "99999999", "img"}, "too long");
+    expect_error({"--param", "=x", "img"}, "invalid kernel parameter '=x'");
+    expect_error({"--param", "a b=c", "img"}, "invalid kernel parameter");
+    expect_error({"--param", "a\"=c", "img"}, "invalid kernel parameter");
+    expect_error({"--param", "", "img"}, "invalid kernel parameter");
+    expect_error({"img", "line\nbreak"}, "app argument 1 contains a newline");
+    expect_error({"--param", "uk.x=a\nb", "img"}, "kernel parameter 'uk.x' contains a newline");
+    expect_error({"dir/bad\nname"}, "the image name contains a newline");
+}
+
+TEST(UkrunArgs, BareParamName) {
+    auto r = parse({"--param", "uk.debug", "img"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->params, (std::vector<std::string>{"uk.debug"}));
+}
+
+TEST(UkrunSize, Units) {
+    EXPECT_EQ(*parse_size("64M").value, 64ull << 20);
+    EXPECT_EQ(*parse_size("64m").value, 64ull << 20);
+    EXPECT_EQ(*parse_size("1G").value, 1ull << 30);
+    EXPECT_EQ(*parse_size("2g").value, 2ull << 30);
+    EXPECT_EQ(*parse_size("2048K").value, 2ull << 20);
+    EXPECT_EQ(*parse_size("1536k").value, 1536ull << 10);
+    EXPECT_EQ(*parse_size("64").value, 64ull << 20);
+    EXPECT_EQ(*parse_size("1").value, 1ull << 20);
+    EXPECT_EQ(*parse_size("512G").value, 512ull << 30);
+}
+
+TEST(UkrunSize, Errors) {
+    for (char const* bad :
+         {"", "M", "-1", "+4", "1.5G", "64MB", "64 M", " 64", "0x10", "12Q", "1K0"})
+        EXPECT_FALSE(parse_size(bad)) << bad;
+    EXPECT_FALSE(parse_size("0"));
+    EXPECT_FALSE(parse_size("0K"));
+    EXPECT_FALSE(parse_size("1T"));
+    EXPECT_FALSE(parse_size("1048576"));
+    EXPECT_FALSE(parse_size("99999999999999999999999"));
+    EXPECT_TRUE(parse_size("1048575"));
+}
+
+TEST(UkrunSize, Format) {
+    EXPECT_EQ(format_size(64ull << 20), "64M");
+    EXPECT_EQ(format_size(1ull << 30), "1G");
+    EXPECT_EQ(format_size(1536ull << 10), "1536K");
+    EXPECT_EQ(format_size(4096), "4K");
+    EXPECT_EQ(format_size(1000), "1000B");
+    EXPECT_EQ(format_size(*parse_size("2048K").value), "2M");
+}
+
+TEST(UkrunSeconds, Parse) {
+    EXPECT_EQ(*parse_seconds("0").value, 0u);
+    EXPECT_EQ(*parse_seconds("10").value, 10000u);
+    EXPECT_EQ(*parse_seconds("0.5").value, 500u);
+    EXPECT_EQ(*parse_seconds("1.25").value, 1250u);
+    EXPECT_EQ(*parse_seconds("2.0001").value, 2000u);
+    EXPECT_EQ(*parse_seconds("86400").value, 86400000u);
+    for (char const* bad : {"", ".", "1.", ".5", "1s", "-1", "1,5", "1.2.3", "abc", "86401"})
+        EXPECT_FALSE(parse_seconds(bad)) << bad;
+}
+
+TEST(UkrunCmdline, QuotingOnlyWhenNeeded) {
+    EXPECT_EQ(*quote_cmdline_arg("plain").value, "plain");
+    EXPECT_EQ(*quote_cmdline_arg("a=b,c").value, "a=b,c");
+    EXPECT_EQ(*quote_cmdline_arg("-x").value, "-x");
+    EXPECT_EQ(*quote_cmdline_arg("").value, "\"\"");
+    EXPECT_EQ(*quote_cmdline_arg("a b").value, "\"a b\"");
+    EXPECT_EQ(*quote_cmdline_arg("a\tb").value, "\"a\tb\"");
+    EXPECT_EQ(*quote_cmdline_arg("say \"hi\"").value, "\"say \\\"hi\\\"\"");
+    EXPECT_EQ(*quote_cmdline_arg("C:\\dir").value, "\"C:\\\\dir\"");
+    EXPECT_EQ(*quote_cmdline_arg("\\").value, "\"\\\\\"");
+    EXPECT_EQ(*quote_cmdline_arg("\"").value, "\"\\\"\"");
+    EXPECT_EQ(*quote_cmdline_arg("cr\rlf").value, "\"cr\rlf\"");
+}
+
+TEST(UkrunCmdline, RejectsNulAndNewline) {
+    EXPECT_FALSE(quote_cmdline_arg(std::string_view("a\0b", 3)));
+    EXPECT_FALSE(quote_cmdline_arg("a\nb"));
+}
+
+TEST(UkrunCmdline, RoundTripsThroughKernelRules) {
+    std::vector<std::string> nasty = {"",     " ",        "a b",    "\"",        "\\",
+                                      "\\\"", "\"\"",     "a\\ b",  "x\"y z\"w", "tab\there",
+                                      "--",   "-",        "=",      "k=v",       "trailing\\",
+                                      "é ü",  "\x01\x7f", "  lead", "vt\vff\f"};
+    for (auto const& arg : nasty) {
+        auto quoted = quote_cmdline_arg(arg);
+        ASSERT_TRUE(quoted);
+        auto tokens = split_like_kernel(*quoted.value);
+        ASSERT_EQ(tokens.size(), 1u) << "arg <" << arg << "> quoted as <" << *quoted.value << ">";
+        EXPECT_EQ(tokens[0], arg);
+    }
+}
+
+TEST(UkrunCmdline, Build) {
+    Options o;
+    o.image = "build/examples/hello";
+    EXPECT_EQ(*build_kernel_cmdline(o).value, "hello --");
+
+    o.params = {"uk.timestamps=1", "uk.msg=a b"};
+    o.args = {"one", "two words", "", "--", "-x"};
+    auto cmdline = *build_kernel_cmdline(o).value;
+    EXPECT_EQ(cmdline, "hello uk.timestamps=1 \"uk.msg=a b\" -- one \"two words\" \"\" -- -x");
+    EXPECT_EQ(split_like_kernel(cmdline),
+              (std::vector<std::string>{"hello", "uk.timestamps=1", "uk.msg=a b", "--", "one",
+                                        "two words", "", "--", "-x"}));
+}
+
+TEST(UkrunCmdline, ImageNameEscaped) {
+    Options o;
+    o.image = "/tmp/x/my app=1";
+    auto cmdline = *build_kernel_cmdline(o).value;
+    EXPECT_EQ(cmdline, "\"my app\\=1\" --");
+    EXPECT_EQ(split_like_kernel(cmdline)[0], "my app=1");
+
+    o.image = "relative";
+    EXPECT_EQ(*build_kernel_cmdline(o).value, "relative --");
+    o.image = "dir/";
+    EXPECT_EQ(*build_kernel_cmdline(o).value, "dir --");
+}
+
+TEST(UkrunUsage, DocumentsExitStatuses) {
+    auto text = usage_text();
+    for (char const* needle : {"124", "125", "126", "--mem", "--machine", "--accel", "--timeout",
+                               "--param", "--qemu", "--verbose", "--version", "UKRUN_QEMU"})
+        EXPECT_NE(text.find(needle), std::string_view::npos) << needle;
+}
