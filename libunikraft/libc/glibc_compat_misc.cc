@@ -256,7 +256,7 @@ bool is_space(wchar_t c) {
 
 // Parses a "0b"/"0B"-prefixed binary number the way C23's strtol family
 // does (glibc 2.38's __isoc23_* names) when `base` is 0 or 2; everything
-// else goes to musl's C17 function `fallback`. `Max` is the largest value
+// else goes to musl's C17 function `Fallback`. `Max` is the largest value
 // of T and `Signed` says whether T is a signed type.
 template <typename T, typename Ch, T (*Fallback)(const Ch*, Ch**, int), bool Signed,
           unsigned long long Max>

@@ -40,8 +40,10 @@ struct ImageExtent {
     void* eh_frame_hdr;
 };
 
+// The published answer. g_image_state: 0 not looked up yet, 2 being
+// published, 1 g_image is valid, -1 there are no program headers.
 ImageExtent g_image;
-int g_image_state; // 0: not looked up, 1: valid, -1: no program headers.
+int g_image_state;
 
 int record_image(struct dl_phdr_info* info, size_t, void* data) {
     auto* image = static_cast<ImageExtent*>(data);
@@ -68,17 +70,28 @@ int record_image(struct dl_phdr_info* info, size_t, void* data) {
     return 1;
 }
 
-const ImageExtent* image_extent() {
+// Fills `out` with the image's extent; false when it cannot be known. The
+// first callers each look it up (no lock: the unwinder may run anywhere) and
+// one of them publishes the answer for everyone after.
+bool image_extent(ImageExtent* out) {
     int state = __atomic_load_n(&g_image_state, __ATOMIC_ACQUIRE);
-    if (state == 0) {
-        // Racing threads compute the same answer, so no lock is needed.
-        ImageExtent image{};
-        dl_iterate_phdr(record_image, &image);
-        g_image = image;
-        state = image.start < image.end ? 1 : -1;
-        __atomic_store_n(&g_image_state, state, __ATOMIC_RELEASE);
+    if (state == 1) {
+        *out = g_image;
+        return true;
     }
-    return state == 1 ? &g_image : nullptr;
+    if (state == -1)
+        return false;
+    ImageExtent image{};
+    dl_iterate_phdr(record_image, &image);
+    bool valid = image.start < image.end;
+    int expected = 0;
+    if (__atomic_compare_exchange_n(&g_image_state, &expected, 2, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        g_image = image;
+        __atomic_store_n(&g_image_state, valid ? 1 : -1, __ATOMIC_RELEASE);
+    }
+    *out = image;
+    return valid;
 }
 
 // One registered thread_local destructor.
@@ -139,8 +152,12 @@ bool valid_timeout(const struct timespec* abstime) {
     return abstime->tv_nsec >= 0 && abstime->tv_nsec < 1000000000L;
 }
 
+constexpr time_t kTimeMax = static_cast<time_t>(~0ULL >> 1);
+constexpr long kNsPerSec = 1000000000L;
+
 // Converts an absolute time on clock `from` into the same instant on clock
-// `to`, as seen now. A time already past stays past.
+// `to`, as seen now. A time already past stays past; one too far ahead to
+// represent saturates (callers pass "forever" as a huge tv_sec).
 struct timespec convert_abstime(const struct timespec* abstime, clockid_t from, clockid_t to) {
     if (from == to)
         return *abstime;
@@ -148,15 +165,24 @@ struct timespec convert_abstime(const struct timespec* abstime, clockid_t from, 
     struct timespec now_to;
     clock_gettime(from, &now_from);
     clock_gettime(to, &now_to);
-    long long delta_ns =
-        (static_cast<long long>(abstime->tv_sec) - now_from.tv_sec) * 1000000000LL +
-        (abstime->tv_nsec - now_from.tv_nsec);
-    if (delta_ns < 0)
-        delta_ns = 0;
-    long long ns = now_to.tv_nsec + delta_ns % 1000000000LL;
+    time_t dsec;
+    if (__builtin_sub_overflow(abstime->tv_sec, now_from.tv_sec, &dsec))
+        dsec = abstime->tv_sec > 0 ? kTimeMax : -1;
+    long dnsec = abstime->tv_nsec - now_from.tv_nsec;
+    if (dnsec < 0) {
+        dnsec += kNsPerSec;
+        dsec--;
+    }
+    if (dsec < 0)
+        return now_to;
     struct timespec out;
-    out.tv_sec = now_to.tv_sec + delta_ns / 1000000000LL + ns / 1000000000LL;
-    out.tv_nsec = ns % 1000000000LL;
+    out.tv_nsec = now_to.tv_nsec + dnsec;
+    if (out.tv_nsec >= kNsPerSec) {
+        out.tv_nsec -= kNsPerSec;
+        dsec = dsec == kTimeMax ? dsec : dsec + 1;
+    }
+    if (__builtin_add_overflow(now_to.tv_sec, dsec, &out.tv_sec))
+        out.tv_sec = kTimeMax;
     return out;
 }
 
@@ -222,15 +248,15 @@ UK_GLIBC_EXPORT __attribute__((weak)) void* __dso_handle = &__dso_handle;
 /// the image's extent and its PT_GNU_EH_FRAME segment (null when the image
 /// has none) and returns 0, or returns -1 when `pc` is outside the image.
 UK_GLIBC_EXPORT int _dl_find_object(void* pc, void* result) {
-    const ImageExtent* image = image_extent();
+    ImageExtent image;
     auto addr = reinterpret_cast<uintptr_t>(pc);
-    if (!image || addr < image->start || addr >= image->end)
+    if (!image_extent(&image) || addr < image.start || addr >= image.end)
         return -1;
     auto* out = static_cast<GlibcDlFindObject*>(result);
     memset(out, 0, sizeof *out);
-    out->dlfo_map_start = reinterpret_cast<void*>(image->start);
-    out->dlfo_map_end = reinterpret_cast<void*>(image->end);
-    out->dlfo_eh_frame = image->eh_frame_hdr;
+    out->dlfo_map_start = reinterpret_cast<void*>(image.start);
+    out->dlfo_map_end = reinterpret_cast<void*>(image.end);
+    out->dlfo_eh_frame = image.eh_frame_hdr;
     return 0;
 }
 
