@@ -87,6 +87,18 @@ void* alloc_pages(size_t npages, size_t align_pages, Fill fill) {
     return reinterpret_cast<void*>(p);
 }
 
+bool claim_pages(uintptr_t addr, size_t npages) {
+    if (addr & (page - 1) || addr < page || addr + npages * page > g_ram_end ||
+        addr + npages * page < addr)
+        return false;
+    for (size_t i = 0; i < npages; i++)
+        if (!g_pages.is_free(addr + i * page))
+            return false;
+    g_pages.reserve(addr, npages * page);
+    zero_pages(reinterpret_cast<void*>(addr), npages);
+    return true;
+}
+
 void free_pages(void* p, size_t npages) { g_pages.free(reinterpret_cast<uintptr_t>(p), npages); }
 
 void mark_mapped(uintptr_t addr, size_t npages, bool mapped) {

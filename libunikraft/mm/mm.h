@@ -26,6 +26,10 @@ void* alloc_pages(size_t npages, size_t align_pages = 1, Fill fill = Fill::zero)
 
 /// Zeroes whole pages faster than a byte-wise memset does under emulation.
 void zero_pages(void* p, size_t npages);
+/// Claims the specific pages [addr, addr + npages * 4096) if every one of
+/// them is free, zeroing them; returns false (claiming nothing) otherwise.
+bool claim_pages(uintptr_t addr, size_t npages);
+
 /// Returns pages obtained from alloc_pages.
 void free_pages(void* p, size_t npages);
 

@@ -62,23 +62,31 @@ UK_SYSCALL(9, mmap) {
     if (!(flags & map_anonymous))
         return -EBADF; // There are no files to map yet.
     uint64_t n = pages_of(len);
+    uintptr_t want = uintptr_t(a1);
     if (flags & (map_fixed | map_fixed_noreplace)) {
-        uintptr_t addr = uintptr_t(a1);
-        if (addr & (page - 1))
+        if (want & (page - 1))
             return -EINVAL;
-        // Memory is identity mapped: a fixed address can only be one the app
-        // already owns, mapped over in place.
-        if (!mm::is_mapped(addr, n))
+        // Memory is identity mapped, so a fixed address means those very
+        // pages: free ones are claimed, ones the app already mapped are
+        // replaced in place, anything else (the kernel's) is refused.
+        if (mm::claim_pages(want, n)) {
+            mm::mark_mapped(want, n, true);
+        } else if (mm::is_mapped(want, n) && !(flags & map_fixed_noreplace)) {
+            arch::protect(want, n, prot_default);
+            mm::zero_pages(reinterpret_cast<void*>(want), n);
+        } else {
             return (flags & map_fixed_noreplace) ? -EEXIST : -ENOMEM;
-        if (flags & map_fixed_noreplace)
-            return -EEXIST;
-        arch::protect(addr, n, prot_default);
-        mm::zero_pages(reinterpret_cast<void*>(addr), n);
-        if (prot != prot_default && !arch::protect(addr, n, int(prot)))
+        }
+        if (prot != prot_default && !arch::protect(want, n, int(prot)))
             return -ENOMEM;
-        return long(addr);
+        return long(want);
     }
-    void* p = mm::alloc_pages(n);
+    // A hint is honoured when those pages are free, as Linux does.
+    void* p = nullptr;
+    if (want && !(want & (page - 1)) && mm::claim_pages(want, n))
+        p = reinterpret_cast<void*>(want);
+    else
+        p = mm::alloc_pages(n);
     if (!p)
         return -ENOMEM;
     uintptr_t addr = reinterpret_cast<uintptr_t>(p);
@@ -150,12 +158,47 @@ UK_SYSCALL(10, mprotect) {
 }
 
 UK_SYSCALL(28, madvise) {
-    if (uint64_t(a1) & (page - 1))
+    constexpr long madv_dontneed = 4;
+    uintptr_t addr = uintptr_t(a1);
+    if (addr & (page - 1))
         return -EINVAL;
+    uint64_t n = pages_of(uint64_t(a2));
+    // Private anonymous memory reads back as zeros after MADV_DONTNEED.
+    if (a3 == madv_dontneed && n && mm::is_mapped(addr, n))
+        mm::zero_pages(reinterpret_cast<void*>(addr), n);
     return 0;
 }
 
-// The break does not move: libc then takes its heap from mmap.
-UK_SYSCALL(12, brk) { return reinterpret_cast<long>(__uk_image_end); }
+namespace {
+
+// The program break lives in the top quarter of RAM (up to 256 MiB), which
+// the bottom-up page allocator reaches last; it grows by claiming the pages
+// above it and fails, as brk may, when they are taken.
+constinit uintptr_t g_brk_base = 0;
+constinit uintptr_t g_brk = 0;
+
+} // namespace
+
+UK_SYSCALL(12, brk) {
+    if (!g_brk_base) {
+        uint64_t end = mm::ram_end() & ~(page - 1);
+        uint64_t window = end / 4 < (uint64_t(256) << 20) ? end / 4 : (uint64_t(256) << 20);
+        g_brk_base = g_brk = (end - window) & ~(page - 1);
+    }
+    uintptr_t want = uintptr_t(a1);
+    if (want < g_brk_base)
+        return long(g_brk);
+    uintptr_t cur_top = (g_brk + page - 1) & ~(page - 1);
+    uintptr_t new_top = (want + page - 1) & ~(page - 1);
+    if (new_top > cur_top) {
+        if (!mm::claim_pages(cur_top, (new_top - cur_top) / page))
+            return long(g_brk);
+        mm::mark_mapped(cur_top, (new_top - cur_top) / page, true);
+    } else if (new_top < cur_top) {
+        unmap_pages(new_top, (cur_top - new_top) / page);
+    }
+    g_brk = want;
+    return long(g_brk);
+}
 
 } // namespace uk::posix
