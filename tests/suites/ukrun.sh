@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# ukrun end to end, with a stand-in guest (tests/suites/ukrun_guest.c) that
+# echoes its command line and ends the way its first app argument says, so
+# these checks do not depend on the real kernel: exit statuses, panics,
+# timeouts, resets, usage errors, argument quoting, stdin, both machine
+# types, signals, and the KVM probe and its cache.
+# Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
+set -uo pipefail
+BUILD=${BUILD:-build}
+ukrun=$BUILD/bin/ukrun
+work=$BUILD/tests/ukrun
+mkdir -p "$work"
+
+pass() { echo "PASS ukrun/$1"; }
+fail() { echo "FAIL ukrun/$1: $2"; }
+
+if [[ ! -x $ukrun ]]; then
+	fail build "$ukrun not built"
+	exit 0
+fi
+
+# The stand-in guest: 32-bit freestanding C, no libc, a PVH note.
+guest=$work/guest
+if ! gcc -m32 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
+	-c tests/suites/ukrun_guest.c -o "$work/guest.o" 2>"$work/build.log" ||
+	! ld -m elf_i386 --no-warn-rwx-segments -T tests/suites/ukrun_guest.ld \
+		-o "$guest" "$work/guest.o" 2>>"$work/build.log"; then
+	fail build-guest "$(head -c 300 "$work/build.log")"
+	exit 0
+fi
+pass build-guest
+
+# Runs ukrun; leaves the console in $out, stderr in $err, status in $st.
+out=$work/out
+err=$work/err
+st=0
+run() {
+	timeout 60 "$ukrun" "$@" >"$out" 2>"$err" </dev/null
+	st=$?
+}
+
+brief() { head -c 300 "$1" | tr '\n' ' '; }
+
+expect_status() { # name want [ukrun args...]
+	local name=$1 want=$2
+	shift 2
+	run "$@"
+	if [[ $st == "$want" ]]; then
+		pass "$name"
+	else
+		fail "$name" "status $st, want $want; stderr: $(brief "$err")"
+	fi
+}
+
+for machine in microvm pc; do
+	for n in 0 1 134 255; do
+		expect_status "status-$n-$machine" "$n" --accel tcg --machine "$machine" "$guest" exit "$n"
+	done
+done
+
+# A panic keeps the kernel's status and adds a note.
+run --accel tcg "$guest" panic 139
+if [[ $st == 139 ]] && grep -q 'panicked.*SIGSEGV' "$err"; then
+	pass panic-note
+else
+	fail panic-note "status $st; stderr: $(brief "$err")"
+fi
+
+# Timeout: 124, promptly, and no QEMU left behind.
+start=$(date +%s%N)
+run --accel tcg --timeout 0.5 "$guest" hang timeout-marker
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+if [[ $st == 124 ]] && ((elapsed_ms < 5000)) && grep -q 'timed out after 0.5 s' "$err"; then
+	pass timeout
+else
+	fail timeout "status $st after ${elapsed_ms} ms; stderr: $(brief "$err")"
+fi
+sleep 0.2
+if pgrep -f 'timeout-marker' >/dev/null; then
+	fail timeout-kills-qemu "QEMU still runs after the timeout"
+else
+	pass timeout-kills-qemu
+fi
+
+# A guest that stops without a report: 126.
+expect_status reset-no-status 126 --accel tcg "$guest" reset
+expect_status reset-no-status-pc 126 --accel tcg --machine pc "$guest" reset
+expect_status debug-exit-no-status 126 --accel tcg "$guest" bare 5
+expect_status partial-record 126 --accel tcg "$guest" partial
+
+# Usage errors and QEMU failures: 125 with a message.
+expect_usage() { # name message-fragment [ukrun args...]
+	local name=$1 fragment=$2
+	shift 2
+	run "$@"
+	if [[ $st == 125 ]] && grep -qF -- "$fragment" "$err"; then
+		pass "$name"
+	else
+		fail "$name" "status $st, want 125 with '$fragment'; stderr: $(brief "$err")"
+	fi
+}
+expect_usage bad-option "unknown option '--bogus'" --bogus "$guest"
+expect_usage bad-mem "invalid memory size" --mem 12X "$guest"
+expect_usage bad-machine "invalid machine" --machine q35 "$guest"
+expect_usage bad-accel "invalid accelerator" --accel xen "$guest"
+expect_usage bad-timeout "invalid timeout" --timeout soon "$guest"
+expect_usage bad-param "invalid kernel parameter" --param 'not a name=1' "$guest"
+expect_usage missing-value "--mem needs a value" --mem
+expect_usage no-image "no image given"
+expect_usage missing-image "cannot read image" "$work/no-such-image"
+expect_usage newline-arg "contains a newline" "$guest" $'two\nlines'
+expect_usage missing-qemu "no-such-qemu" --qemu "$work/no-such-qemu" "$guest"
+expect_usage missing-qemu-in-path "not found in PATH" --qemu no-such-qemu-here "$guest"
+expect_usage qemu-error "QEMU exited with status 1" --accel tcg /etc/hostname
+
+run --help
+if [[ $st == 0 ]] && grep -q '^  124' "$out" && grep -q '^  125' "$out" && grep -q '^  126' "$out"; then
+	pass help
+else
+	fail help "status $st"
+fi
+
+# Arguments reach the kernel command line intact: the guest splits it by
+# the kernel's rules and prints each token between < and >.
+args=(exit 0 'two words' '' '"quoted"' 'back\slash' $'tab\there' '-x' '--' '--mem' 'k=v' "it's")
+run --accel tcg --param uk.a=1 --param 'uk.b=x y' "$guest" "${args[@]}"
+expected=$(
+	printf 'tok[0]=<%s>\n' "$(basename "$guest")"
+	printf 'tok[1]=<uk.a=1>\ntok[2]=<uk.b=x y>\ntok[3]=<-->\n'
+	i=4
+	for a in "${args[@]}"; do
+		printf 'tok[%d]=<%s>\n' $i "$a"
+		i=$((i + 1))
+	done
+)
+if [[ $st == 0 ]] && [[ $(grep '^tok\[' "$out") == "$expected" ]]; then
+	pass args-intact
+else
+	fail args-intact "status $st; got: $(grep '^tok\[' "$out" | tr '\n' ' ')"
+fi
+
+# The image's base name is argv0, even with spaces and '=' in it.
+odd=$work/'odd name=1'
+cp "$guest" "$odd"
+run --accel tcg "$odd" exit 0
+if [[ $st == 0 ]] && grep -qxF 'tok[0]=<odd name=1>' "$out" &&
+	grep -qF 'cmdline="odd name\=1" --' "$out"; then
+	pass argv0-escaped
+else
+	fail argv0-escaped "status $st; got: $(grep '^tok\[0\]' "$out")"
+fi
+
+# --mem reaches the guest's memory map.
+run --accel tcg --mem 8M "$guest" exit 0
+ram_kib=$(sed -n 's/^ram_kib=//p' "$out")
+if [[ $st == 0 ]] && ((ram_kib > 6 * 1024 && ram_kib <= 8 * 1024)); then
+	pass mem-size
+else
+	fail mem-size "status $st, guest saw ${ram_kib:-no} KiB of RAM for --mem 8M"
+fi
+
+# Standard input that is not a terminal feeds the serial port.
+timeout 60 "$ukrun" --accel tcg "$guest" echo <<<"typed-input" >"$out" 2>"$err"
+st=$?
+if [[ $st == 0 ]] && grep -q 'typed-input' "$out"; then
+	pass stdin-feeds-serial
+else
+	fail stdin-feeds-serial "status $st; console: $(brief "$out")"
+fi
+
+# SIGTERM to ukrun stops QEMU and ukrun dies by the same signal.
+timeout 60 "$ukrun" --accel tcg "$guest" hang sigterm-marker >"$out" 2>"$err" </dev/null &
+pid=$!
+sleep 0.5
+kill -TERM $pid
+wait $pid
+st=$?
+sleep 0.2
+if [[ $st == 143 ]] && ! pgrep -f 'sigterm-marker' >/dev/null; then
+	pass sigterm-stops-qemu
+else
+	fail sigterm-stops-qemu "status $st (want 143); QEMU left: $(pgrep -f sigterm-marker | tr '\n' ' ')"
+fi
+
+# SIGKILL to ukrun: QEMU must die with it (PR_SET_PDEATHSIG).
+"$ukrun" --accel tcg "$guest" hang sigkill-marker >/dev/null 2>&1 </dev/null &
+pid=$!
+sleep 0.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+sleep 0.3
+if pgrep -f 'sigkill-marker' >/dev/null; then
+	fail sigkill-stops-qemu "QEMU outlived ukrun"
+	pkill -KILL -f sigkill-marker
+else
+	pass sigkill-stops-qemu
+fi
+
+# --accel auto: the probe runs once, its verdict is cached, and the choice
+# boots the guest. Where forcing KVM cannot boot even the stand-in guest
+# (this machine's kvm-pvm), auto must have chosen TCG.
+# XDG_CACHE_HOME must be absolute to count.
+cache=$PWD/$work/cache
+rm -rf "$cache"
+XDG_CACHE_HOME=$cache run --verbose "$guest" exit 0
+first_st=$st
+first=$(grep -o 'accelerator: .*' "$err")
+XDG_CACHE_HOME=$cache run --verbose "$guest" exit 0
+second=$(grep -o 'accelerator: .*' "$err")
+if [[ ! -e /dev/kvm ]]; then
+	[[ $first_st == 0 && $first == *tcg* ]] && pass auto-without-kvm || fail auto-without-kvm "$first"
+else
+	if [[ $first_st == 0 && $st == 0 && $first == *"probed now"* && $second == *cached* ]] &&
+		[[ -s $cache/ukrun/kvm-probe ]]; then
+		pass auto-probe-cached
+	else
+		fail auto-probe-cached "first: $first (status $first_st); second: $second (status $st)"
+	fi
+	XDG_CACHE_HOME=$cache run --accel kvm --timeout 10 "$guest" exit 0
+	if [[ $st != 0 && $first == *tcg* ]]; then
+		pass "auto-picks-tcg (KVM cannot boot a guest here)"
+	elif [[ $st == 0 && $first == kvm* ]]; then
+		pass "auto-picks-kvm (KVM works here)"
+	elif [[ $st == 0 && $first == *tcg* ]]; then
+		# KVM boots the SSE-free stand-in but failed the SSE/AVX probe.
+		pass "auto-picks-tcg (KVM fails the SSE/AVX probe)"
+	else
+		fail auto-choice "auto chose '$first' but forced KVM gave status $st"
+	fi
+fi
+exit 0
