@@ -13,6 +13,86 @@ constinit bool g_epoch_read = false;
 constinit int64_t g_epoch_ns = 0;
 constinit uint64_t g_epoch_tsc = 0;
 
+// KVM's paravirtual clock (kvmclock), where the hypervisor offers it: the
+// TSC rate from its scale factors, and the wall clock to the nanosecond.
+struct PvclockTime {
+    uint32_t version;
+    uint32_t pad0;
+    uint64_t tsc_timestamp;
+    uint64_t system_time;
+    uint32_t tsc_to_system_mul;
+    int8_t tsc_shift;
+    uint8_t flags;
+    uint8_t pad[2];
+};
+static_assert(sizeof(PvclockTime) == 32, "fixed by the KVM ABI");
+struct PvclockWall {
+    uint32_t version;
+    uint32_t sec;
+    uint32_t nsec;
+};
+
+alignas(64) constinit PvclockTime g_pvclock{};
+alignas(64) constinit PvclockWall g_pvwall{};
+
+constexpr uint32_t msr_kvm_wall_clock_new = 0x4b564d00, msr_kvm_system_time_new = 0x4b564d01;
+constexpr uint32_t kvm_feature_clocksource2 = 1u << 3;
+
+bool have_kvmclock() {
+    if (!(cpuid(1).ecx & (1u << 31)))
+        return false;
+    auto sig = cpuid(0x40000000);
+    if (sig.ebx != 0x4b4d564b || sig.ecx != 0x564b4d56 || sig.edx != 0x4d) // "KVMKVMKVM\0\0\0"
+        return false;
+    return sig.eax >= 0x40000001 && (cpuid(0x40000001).eax & kvm_feature_clocksource2);
+}
+
+uint64_t tsc_hz_from_kvmclock() {
+    if (!have_kvmclock())
+        return 0;
+    wrmsr(msr_kvm_system_time_new, reinterpret_cast<uintptr_t>(&g_pvclock) | 1);
+    uint32_t mul;
+    int8_t shift;
+    uint32_t v;
+    do {
+        v = __atomic_load_n(&g_pvclock.version, __ATOMIC_ACQUIRE);
+        mul = g_pvclock.tsc_to_system_mul;
+        shift = g_pvclock.tsc_shift;
+    } while ((v & 1) || v != __atomic_load_n(&g_pvclock.version, __ATOMIC_ACQUIRE));
+    wrmsr(msr_kvm_system_time_new, 0);
+    if (!mul)
+        return 0;
+    // ns = ((tsc << shift) * mul) >> 32, so ticks per second:
+    unsigned __int128 hz = ((unsigned __int128)1000000000 << 32) / mul;
+    return uint64_t(shift >= 0 ? hz >> shift : hz << -shift);
+}
+
+// Wall-clock ns at boot from kvmclock, or -1.
+int64_t kvmclock_boot_epoch_ns() {
+    if (!have_kvmclock())
+        return -1;
+    wrmsr(msr_kvm_system_time_new, reinterpret_cast<uintptr_t>(&g_pvclock) | 1);
+    wrmsr(msr_kvm_wall_clock_new, reinterpret_cast<uintptr_t>(&g_pvwall));
+    uint32_t v;
+    uint64_t wall, sys_ns;
+    do {
+        v = __atomic_load_n(&g_pvwall.version, __ATOMIC_ACQUIRE);
+        wall = uint64_t(g_pvwall.sec) * 1000000000 + g_pvwall.nsec;
+    } while ((v & 1) || v != __atomic_load_n(&g_pvwall.version, __ATOMIC_ACQUIRE));
+    // The wall clock is for the guest's system time 0; now = wall + system
+    // time, and boot = now - (time since entry).
+    do {
+        v = __atomic_load_n(&g_pvclock.version, __ATOMIC_ACQUIRE);
+        uint64_t delta = rdtsc() - g_pvclock.tsc_timestamp;
+        int8_t shift = g_pvclock.tsc_shift;
+        delta = shift >= 0 ? delta << shift : delta >> -shift;
+        sys_ns = g_pvclock.system_time +
+                 uint64_t((unsigned __int128)delta * g_pvclock.tsc_to_system_mul >> 32);
+    } while ((v & 1) || v != __atomic_load_n(&g_pvclock.version, __ATOMIC_ACQUIRE));
+    wrmsr(msr_kvm_system_time_new, 0);
+    return int64_t(wall + sys_ns) - int64_t(monotonic_ns());
+}
+
 uint64_t tsc_hz_from_cpuid() {
     uint32_t max = cpuid(0).eax;
     if (max >= 0x15) {
@@ -150,6 +230,8 @@ uint64_t tsc_hz() {
     if (!g_tsc_hz) {
         uint64_t hz = tsc_hz_from_cpuid();
         if (!hz)
+            hz = tsc_hz_from_kvmclock();
+        if (!hz)
             hz = tsc_hz_from_pit();
         if (!hz)
             hz = brand_string_hz();
@@ -168,6 +250,12 @@ uint64_t monotonic_ns() {
 
 int64_t boot_epoch_ns() {
     if (!g_epoch_read) {
+        int64_t kvm = kvmclock_boot_epoch_ns();
+        if (kvm >= 0) {
+            g_epoch_ns = kvm;
+            g_epoch_read = true;
+            return g_epoch_ns;
+        }
         int64_t s = rtc_read();
         g_epoch_tsc = rdtsc();
         g_epoch_ns = s < 0 ? 0 : s * 1000000000;

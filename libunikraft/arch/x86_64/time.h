@@ -9,15 +9,16 @@ namespace uk::arch {
 uint64_t boot_tsc();
 
 /// TSC ticks per second. Found from CPUID (leaf 0x15/0x16 or the hypervisor
-/// leaf 0x40000010) when offered, else measured once against the PIT for a
-/// few milliseconds, on first use (never on the boot path).
+/// leaf 0x40000010) or kvmclock when offered, else measured once against the
+/// PIT for 2 ms, on first use (never on the boot path).
 uint64_t tsc_hz();
 
 /// Nanoseconds since the kernel's entry.
 uint64_t monotonic_ns();
 
-/// Wall-clock time at boot in nanoseconds since the epoch, read from the
-/// CMOS RTC (seconds resolution) on first use; 0 when there is no RTC.
+/// Wall-clock time at boot in nanoseconds since the epoch, read on first use
+/// from kvmclock where KVM offers it, else from the CMOS RTC (seconds
+/// resolution); 0 when there is neither.
 int64_t boot_epoch_ns();
 
 /// Converts a civil UTC date to seconds since 1970-01-01 (pure).
