@@ -187,8 +187,10 @@ fi
 "$ukrun" --accel tcg "$guest" hang sigkill-marker >/dev/null 2>&1 </dev/null &
 pid=$!
 sleep 0.5
-kill -KILL $pid
-wait $pid 2>/dev/null
+{
+	kill -KILL $pid
+	wait $pid
+} 2>/dev/null
 sleep 0.3
 if pgrep -f 'sigkill-marker' >/dev/null; then
 	fail sigkill-stops-qemu "QEMU outlived ukrun"
