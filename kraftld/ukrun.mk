@@ -1,7 +1,7 @@
 # ukrun, the QEMU launcher. Included by the top Makefile.
 
 HOST_PROGRAMS += ukrun
-ukrun_SRCS := kraftld/ukrun_main.cc kraftld/ukrun_args.cc kraftld/ukrun_outcome.cc \
+ukrun_SRCS := kraftld/ukrun_main.cc kraftld/ukrun_args.cc kraftld/ukrun_outcome.cc kraftld/ukrun_image.cc \
 	kraftld/qemu_cmdline.cc kraftld/qemu_process.cc kraftld/kvm_probe.cc kraftld/kvm_probe_cache.cc \
 	kraftld/kvm_probe_blob.S
 

@@ -7,6 +7,7 @@
 #include "qemu_cmdline.h"
 #include "qemu_process.h"
 #include "ukrun_args.h"
+#include "ukrun_image.h"
 #include "ukrun_outcome.h"
 
 #include <csignal>
@@ -67,6 +68,28 @@ std::string find_fast_pc_firmware(std::string const& qemu_path) {
     return {};
 }
 
+// Catches what would otherwise end in a QEMU error or a silent hang: an
+// unreadable image, and one that does not fit in --mem (the firmware then
+// spins forever).
+void check_image(std::string const& image, std::uint64_t mem_bytes) {
+    int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fail("cannot read image " + image + ": " + std::strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+        fail("image " + image + " is not a regular file");
+    unsigned char head[4096];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    close(fd);
+    if (n <= 0)
+        return;
+    auto end = elf_load_end({head, static_cast<std::size_t>(n)});
+    if (end && *end > mem_bytes) {
+        fail("image " + image + " loads up to " + std::to_string((*end + 1023) >> 10) +
+             " KiB, more than the " + format_size(mem_bytes) + " of --mem");
+    }
+}
+
 [[noreturn]] void exit_on_signal(int sig) {
     // Dying by the same signal lets a calling shell see an interrupted
     // command (and stop a loop on Ctrl-C) rather than a plain failure.
@@ -106,11 +129,7 @@ int main(int argc, char** argv) {
         fail(qemu_name +
              " not found in PATH (install qemu-system-x86, or use --qemu PATH or UKRUN_QEMU)");
 
-    if (access(options.image.c_str(), R_OK) != 0)
-        fail("cannot read image " + options.image + ": " + std::strerror(errno));
-    struct stat image_stat;
-    if (stat(options.image.c_str(), &image_stat) == 0 && !S_ISREG(image_stat.st_mode))
-        fail("image " + options.image + " is not a regular file");
+    check_image(options.image, options.mem_bytes);
 
     auto accel = choose_accel(options.accel, qemu);
     if (!accel)

@@ -160,6 +160,10 @@ else
 	fail mem-size "status $st, guest saw ${ram_kib:-no} KiB of RAM for --mem 8M"
 fi
 
+# An image that cannot fit in --mem is refused up front (the firmware
+# would spin forever).
+expect_usage mem-too-small "more than the 1M of --mem" --accel tcg --mem 1M "$guest" exit 0
+
 # Standard input that is not a terminal feeds the serial port.
 timeout 60 "$ukrun" --accel tcg "$guest" echo <<<"typed-input" >"$out" 2>"$err"
 st=$?
