@@ -504,12 +504,43 @@ void ImageLink::link() {
     g_temp_path[0] = '\0';
 }
 
+std::optional<std::string> get_env(const std::string& name) {
+    const char* value = std::getenv(name.c_str());
+    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+}
+
+/// Links a build script or proc-macro for the host: replaces kraftld with the
+/// host's cc given the original arguments (response files unexpanded, as cc
+/// reads them itself). rustc's gcc-style line, -fuse-ld=lld and
+/// -B<sysroot>/gcc-ld included, is what it would hand cc anyway.
+[[noreturn]] void exec_host_cc(int argc, char** argv, HostArtifact artifact) {
+    const char* env = std::getenv("KRAFTLD_HOST_CC");
+    const std::string name = env != nullptr && *env != '\0' ? env : "cc";
+    std::optional<std::string> path = find_in_path(name);
+    if (!path)
+        die(std::string(artifact == HostArtifact::BuildScript ? "a build script" : "a proc-macro") +
+            " runs on the host and is linked with " + name +
+            ", which was not found (install a C compiler or set KRAFTLD_HOST_CC)");
+    std::vector<std::string> command = {name};
+    command.insert(command.end(), argv + 1, argv + argc);
+    if (env_flag("KRAFTLD_VERBOSE"))
+        print_command(command);
+    std::vector<char*> cargv;
+    for (std::string& arg : command)
+        cargv.push_back(arg.data());
+    cargv.push_back(nullptr);
+    execv(path->c_str(), cargv.data());
+    die("cannot run " + *path + ": " + errno_text());
+}
+
 int kraftld_main(int argc, char** argv) {
     std::string error;
     std::optional<std::vector<std::string>> args = expand_response_files(
         std::vector<std::string>(argv + 1, argv + argc), read_text_file, error);
     if (!args)
         die(error);
+    if (std::optional<HostArtifact> artifact = detect_host_artifact(*args, get_env))
+        exec_host_cc(argc, argv, *artifact);
     std::optional<LinkRequest> request = parse_link_args(*args, error);
     if (!request)
         die(error);

@@ -838,6 +838,65 @@ bool resolve_libraries(LinkRequest& request, const std::vector<std::string>& ext
     return true;
 }
 
+namespace {
+
+// Cargo's -C extra-filename hash: lowercase hex today; any lowercase
+// letters and digits are accepted so a longer or differently encoded hash
+// still matches.
+bool is_cargo_hash(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+    });
+}
+
+// True if `name` is PREFIX-HASH.
+bool is_hashed_name(std::string_view name, std::string_view prefix) {
+    return name.size() > prefix.size() + 1 && name.starts_with(prefix) &&
+           name[prefix.size()] == '-' && is_cargo_hash(name.substr(prefix.size() + 1));
+}
+
+} // namespace
+
+std::optional<HostArtifact> detect_host_artifact(const std::vector<std::string>& args,
+                                                 const EnvLookup& getenv) {
+    const std::optional<std::string> cargo = getenv("CARGO");
+    const std::optional<std::string> crate = getenv("CARGO_CRATE_NAME");
+    if (!cargo || cargo->empty() || !crate || crate->empty())
+        return std::nullopt;
+
+    bool shared = false;
+    std::optional<std::string_view> output;
+    for (size_t i = 0; i < args.size(); i++) {
+        const std::string_view arg = args[i];
+        if (arg == "-shared")
+            shared = true;
+        else if (arg == "-o" && i + 1 < args.size())
+            output = args[++i];
+        else if (arg.size() > 2 && arg.starts_with("-o"))
+            output = arg.substr(2);
+    }
+    if (!output)
+        return std::nullopt;
+    const size_t slash = output->rfind('/');
+    const std::string_view name =
+        slash == std::string_view::npos ? *output : output->substr(slash + 1);
+
+    if (shared) {
+        // rustc names a proc-macro lib<crate>-<hash>.so; cargo always gives
+        // proc-macros a hash, and never the cdylib or dylib of a local
+        // package, which are for the target and stay refused.
+        if (name.size() > 3 && name.starts_with("lib") && name.ends_with(".so") &&
+            is_hashed_name(name.substr(3, name.size() - 6), *crate))
+            return HostArtifact::ProcMacro;
+        return std::nullopt;
+    }
+    // Cargo compiles every build script as the crate build_script_<name>
+    // (build_script_build for build.rs) into build_script_<name>-<hash>.
+    if (crate->starts_with("build_script_") && is_hashed_name(name, *crate))
+        return HostArtifact::BuildScript;
+    return std::nullopt;
+}
+
 std::optional<ImageFormat> parse_image_format(std::string_view name) {
     if (name == "pvh")
         return ImageFormat::Pvh;
@@ -885,7 +944,19 @@ Compile-only flags (-O, -g, -f, -W, -D, -I, -std=, -m64, -march=, ...) and
 dynamic-linking flags (-pie, -rdynamic, -Wl,--as-needed, -Wl,-z,relro, ...) are
 accepted and ignored. -shared, -r, -m32, -e and -T are refused.
 
+Cargo: as the linker of x86_64-unknown-linux-gnu, which is also the host,
+kraftld is asked to link build scripts and proc-macros too. Those run on the
+build machine, so kraftld hands its whole command line unchanged to the host's
+cc ($KRAFTLD_HOST_CC, default cc) when cargo runs it (CARGO and
+CARGO_CRATE_NAME are set) and either
+  - the output is build_script_NAME-HASH and $CARGO_CRATE_NAME is
+    build_script_NAME (a build script), or
+  - the link is -shared and the output is libCRATE-HASH.so with CRATE
+    $CARGO_CRATE_NAME (a proc-macro).
+Every other -shared link is refused, a cdylib or dylib crate included.
+
 Environment: KRAFTLD_LD (linker to drive; default ld.lld, else ld),
+KRAFTLD_HOST_CC (host compiler for cargo's build scripts and proc-macros),
 KRAFTLD_NO_SYMTAB=1, KRAFTLD_VERBOSE=1 (print the linker commands), UK_FORMAT.
 )";
 

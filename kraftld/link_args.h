@@ -87,6 +87,26 @@ bool resolve_libraries(LinkRequest& request, const std::vector<std::string>& ext
                        const std::function<bool(const std::string&)>& file_exists,
                        std::string& error);
 
+/// A program cargo builds to run on the build machine while it compiles a
+/// crate. With host and target the same triple, rustc links these with the
+/// target's linker too, so kraftld is asked to link them.
+enum class HostArtifact {
+    BuildScript, ///< A build script (build.rs), an executable cargo runs.
+    ProcMacro,   ///< A proc-macro crate, a shared library rustc loads.
+};
+
+/// Reads an environment variable; std::nullopt when it is not set.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// Recognises a link of a host artifact by what cargo and rustc hand the
+/// linker (see usage_text): cargo's environment (CARGO and CARGO_CRATE_NAME
+/// set) and an output named as cargo names that crate's artifact, a
+/// `-shared` link for a proc-macro and an executable link for a build script.
+/// `args` are response-file expanded. Returns std::nullopt for every other
+/// link, which then makes an image (or is refused, for -shared).
+std::optional<HostArtifact> detect_host_artifact(const std::vector<std::string>& args,
+                                                 const EnvLookup& getenv);
+
 /// Parses an image format name ("pvh" or "multiboot").
 std::optional<ImageFormat> parse_image_format(std::string_view name);
 
