@@ -54,6 +54,8 @@ _uk_multiboot_entry:
 
 boot32:
 	mov %ebx, %ebp
+	mov $uk_boot_stack_top, %esp
+	push %esi                       /* the boot protocol, for later */
 	rdtsc
 	mov %eax, uk_boot_tsc
 	mov %edx, uk_boot_tsc + 4
@@ -62,25 +64,76 @@ boot32:
 	 * as ELF prescribes, zero-filling memory past each segment's file
 	 * contents, and clearing 120 KiB again costs ~0.2 ms under emulation. */
 	cld
-	/* PML4[0] -> PDPT; PDPT[0..3] -> four page directories of 2 MiB pages. */
+	/* CPU features that shape the page tables: NX (EDX bit 20) and 1 GiB
+	 * pages (EDX bit 26). */
+	mov $0x80000001, %eax
+	cpuid
+	bt $20, %edx
+	jnc 1f
+	movl $1, uk_boot_nx
+1:	bt $26, %edx
+	jnc 1f
+	movl $1, uk_boot_gbpages
+1:
+	/* The identity map of the first 4 GiB: PML4[0] -> PDPT. The first GiB
+	 * always gets a page directory of 2 MiB pages (paging_init() refines
+	 * the ones holding the image); the other three are 1 GiB pages where
+	 * the CPU has them, else page directories too. Pages past the image
+	 * are not executable. Every entry written here costs time under
+	 * emulation, hence the big pages. */
 	mov $uk_boot_pdpt, %eax
 	or $3, %eax
 	mov %eax, uk_boot_pml4
+
+	xor %edx, %edx                  /* high dword: NX for pages past the image */
+	cmpl $0, uk_boot_nx
+	je 1f
+	mov $0x80000000, %edx
+1:	mov $__uk_image_end, %ebx
+	mov $uk_boot_pd, %edi
+	xor %ecx, %ecx                  /* physical address */
+	mov $0x83, %eax                 /* present, writable, 2 MiB page */
+	cmpl $0, uk_boot_gbpages
+	je 2f
+	/* 1 GiB pages for 1-4 GiB, the first GiB's directory filled below. */
+	mov $uk_boot_pdpt + 8, %edi
+	mov $0x40000000, %ecx
+3:	mov %ecx, %eax
+	or $0x83, %eax
+	mov %eax, (%edi)
+	mov %edx, 4(%edi)
+	add $8, %edi
+	add $0x40000000, %ecx
+	jnz 3b
 	mov $uk_boot_pd, %eax
 	or $3, %eax
-	mov $uk_boot_pdpt, %edi
-	mov $4, %ecx
-1:	mov %eax, (%edi)
-	add $4096, %eax
-	add $8, %edi
-	loop 1b
+	mov %eax, uk_boot_pdpt
 	mov $uk_boot_pd, %edi
-	mov $0x83, %eax         /* present, writable, 2 MiB page */
-	mov $2048, %ecx
-2:	mov %eax, (%edi)
-	add $0x200000, %eax
-	add $8, %edi
-	loop 2b
+	mov $512, %esi
+	jmp 4f
+2:	/* Four page directories. */
+	mov $uk_boot_pd, %eax
+	or $3, %eax
+	mov %eax, uk_boot_pdpt
+	add $4096, %eax
+	mov %eax, uk_boot_pdpt + 8
+	add $4096, %eax
+	mov %eax, uk_boot_pdpt + 16
+	add $4096, %eax
+	mov %eax, uk_boot_pdpt + 24
+	mov $2048, %esi
+4:	/* %edi: next entry, %ecx: its address, %esi: entries left. */
+	xor %ecx, %ecx
+5:	mov %ecx, %eax
+	or $0x83, %eax
+	mov %eax, (%edi)
+	cmp %ebx, %ecx
+	jb 6f
+	mov %edx, 4(%edi)
+6:	add $8, %edi
+	add $0x200000, %ecx
+	dec %esi
+	jnz 5b
 
 	mov %cr4, %eax
 	or $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
@@ -88,14 +141,10 @@ boot32:
 	mov $uk_boot_pml4, %eax
 	mov %eax, %cr3
 
-	/* Long mode, and NX where the CPU has it. */
-	mov $0x80000001, %eax
-	cpuid
 	mov $(EFER_LME | EFER_SCE), %ebx
-	bt $20, %edx
-	jnc 3f
+	cmpl $0, uk_boot_nx
+	je 3f
 	or $EFER_NXE, %ebx
-	movl $1, uk_boot_nx
 3:	mov $0xc0000080, %ecx
 	rdmsr
 	or %ebx, %eax
@@ -106,6 +155,7 @@ boot32:
 	or $(CR0_PE | CR0_MP | CR0_WP | CR0_PG), %eax
 	mov %eax, %cr0
 
+	pop %esi
 	lgdt uk_gdt_ptr
 	ljmp $0x08, $long_entry
 
@@ -135,6 +185,10 @@ uk_boot_tsc:
 	.globl uk_boot_nx
 	.hidden uk_boot_nx
 uk_boot_nx:
+	.long 0
+	.globl uk_boot_gbpages
+	.hidden uk_boot_gbpages
+uk_boot_gbpages:
 	.long 0
 
 	.balign 16

@@ -8,6 +8,7 @@ extern uint64_t uk_boot_pml4[512];
 extern uint64_t uk_boot_pdpt[512];
 extern uint64_t uk_boot_pd[4 * 512];
 extern uint32_t uk_boot_nx;
+extern uint32_t uk_boot_gbpages;
 extern char __uk_image_start[], __uk_text_end[], __uk_rodata_start[], __uk_data_start[],
     __uk_image_end[];
 }
@@ -18,7 +19,7 @@ namespace {
 
 constexpr uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, pte_large = 0x80;
 constexpr uint64_t pte_nx = uint64_t(1) << 63;
-constexpr uint64_t page = 4096, large = 2 * 1024 * 1024;
+constexpr uint64_t page = 4096, large = 2 * 1024 * 1024, huge = 1024 * 1024 * 1024;
 
 uintptr_t addr(const char* s) { return reinterpret_cast<uintptr_t>(s); }
 
@@ -31,12 +32,10 @@ bool paging_init() {
     const uintptr_t ro_hi = addr(__uk_data_start);
     const uintptr_t img_hi = (addr(__uk_image_end) + page - 1) & ~(page - 1);
 
-    for (uintptr_t big = 0; big < 4 * 512 * large; big += large) {
+    // entry.S mapped everything with big pages; the 2 MiB pages holding the
+    // image (the first one at least, with page 0) get 4 KiB pages.
+    for (uintptr_t big = 0; big < img_hi; big += large) {
         uint64_t& pde = uk_boot_pd[big / large];
-        if (big >= img_hi) {
-            pde |= nx;
-            continue;
-        }
         auto* pt = static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
         if (!pt)
             return false;
@@ -55,9 +54,12 @@ bool paging_init() {
         }
         pde = reinterpret_cast<uintptr_t>(pt) | pte_present | pte_write;
     }
-    // The local and I/O APIC registers: uncached.
-    uk_boot_pd[0xfec00000 / large] |= pte_pcd | pte_pwt;
-    uk_boot_pd[0xfee00000 / large] |= pte_pcd | pte_pwt;
+    // The local and I/O APIC registers: uncached (with 1 GiB pages they
+    // share the last GiB's page; emulated MMIO does not care).
+    if (!uk_boot_gbpages) {
+        uk_boot_pd[0xfec00000 / large] |= pte_pcd | pte_pwt;
+        uk_boot_pd[0xfee00000 / large] |= pte_pcd | pte_pwt;
+    }
     write_cr3(read_cr3());
     return true;
 }
@@ -73,6 +75,18 @@ bool protect(uintptr_t va, size_t npages, int prot) {
         uintptr_t p = va + i * page;
         if (p >= 4 * 512 * large)
             return false;
+        uint64_t& pdpte = uk_boot_pdpt[p / huge];
+        if (pdpte & pte_large) {
+            // A 1 GiB page: its page directory (reserved in entry.S) gets 2
+            // MiB pages with the same attributes.
+            uint64_t* pd = &uk_boot_pd[(p / huge) * 512];
+            uint64_t keep = pdpte & (pte_present | pte_write | pte_nx | pte_pcd | pte_pwt);
+            uintptr_t base = p & ~(huge - 1);
+            for (uintptr_t j = 0; j < 512; j++)
+                pd[j] = (base + j * large) | keep | pte_large;
+            pdpte = reinterpret_cast<uintptr_t>(pd) | pte_present | pte_write;
+            write_cr3(read_cr3());
+        }
         uint64_t& pde = uk_boot_pd[p / large];
         if (pde & pte_large) {
             constexpr uint64_t mask = pte_present | pte_write | pte_nx;
