@@ -68,6 +68,39 @@ std::string find_fast_pc_firmware(std::string const& qemu_path) {
     return {};
 }
 
+// The descriptor QEMU gets as its stdin or stdout, and the flags to put
+// back on it afterwards (-1: nothing to restore).
+struct StdioFd {
+    int source;
+    int saved_flags;
+};
+
+// QEMU's stdio chardev makes its stdin and stdout non-blocking. On a
+// terminal or pipe shared with other processes (a shell, make -j siblings)
+// their reads and writes would then fail with EAGAIN, so QEMU gets its own
+// open file description of the same terminal or pipe. Where that cannot be
+// had (a socket, no /proc), QEMU shares ukrun's and the flags are restored
+// after it ends, even if it was killed. Regular files ignore O_NONBLOCK and
+// keep their shared offset.
+StdioFd own_description(int fd, int access) {
+    struct stat st;
+    if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode))
+        return {fd, -1};
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+        // O_NONBLOCK keeps the open of a pipe whose other end has gone from
+        // blocking; QEMU sets the flag on its copy anyway.
+        std::string path = "/proc/self/fd/" + std::to_string(fd);
+        int reopened = open(path.c_str(), access | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (reopened >= 0) {
+            int moved = fcntl(reopened, F_DUPFD_CLOEXEC, first_private_fd);
+            close(reopened);
+            if (moved >= 0)
+                return {moved, -1};
+        }
+    }
+    return {fd, fcntl(fd, F_GETFL)};
+}
+
 // Catches what would otherwise end in a QEMU error or a silent hang: an
 // unreadable image, and one that does not fit in --mem (the firmware then
 // spins forever).
@@ -158,21 +191,26 @@ int main(int argc, char** argv) {
 
     // QEMU's stdio chardev puts a terminal on its stdin into raw mode; the
     // guest gets no input from a terminal, and the terminal stays as it is.
-    int stdin_source = 0;
+    StdioFd qemu_stdin{0, -1};
     if (isatty(0)) {
-        stdin_source = open_dev_null();
-        if (stdin_source < 0)
+        qemu_stdin.source = open_dev_null();
+        if (qemu_stdin.source < 0)
             fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
+    } else {
+        qemu_stdin = own_description(0, O_RDONLY);
     }
-    // QEMU makes its stdin non-blocking and restores it only when it exits
-    // normally; a shared pipe or file must not stay changed after a kill.
-    int stdin_flags = stdin_source == 0 ? fcntl(0, F_GETFL) : -1;
+    StdioFd qemu_stdout = own_description(1, O_WRONLY);
 
-    auto end = run_process(
-        qemu_argv, {{0, stdin_source}, {1, 1}, {2, qemu_stderr}, {qemu_debugcon_fd, debugcon}},
-        options.timeout_ms);
-    if (stdin_flags >= 0)
-        fcntl(0, F_SETFL, stdin_flags);
+    auto end = run_process(qemu_argv,
+                           {{0, qemu_stdin.source},
+                            {1, qemu_stdout.source},
+                            {2, qemu_stderr},
+                            {qemu_debugcon_fd, debugcon}},
+                           options.timeout_ms);
+    for (auto const& fd : {qemu_stdin, qemu_stdout}) {
+        if (fd.saved_flags >= 0)
+            fcntl(fd.source, F_SETFL, fd.saved_flags);
+    }
     if (!end)
         fail(end.error);
 
