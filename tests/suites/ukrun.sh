@@ -173,6 +173,25 @@ else
 	fail stdin-feeds-serial "status $st; console: $(brief "$out")"
 fi
 
+# QEMU makes its stdin and stdout non-blocking; the pipes ukrun shares
+# with its caller must stay blocking while it runs.
+flags_file=$work/stdio-flags
+rm -f "$flags_file"
+{
+	timeout 60 "$ukrun" --accel tcg --timeout 1 "$guest" hang 2>/dev/null &
+	sleep 0.5
+	python3 -c 'import fcntl, os, sys
+state = ["nonblock" if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_NONBLOCK else "blocking" for fd in (0, 1)]
+open(sys.argv[1], "w").write("stdin %s stdout %s" % tuple(state))' "$flags_file"
+	wait
+} < <(sleep 3) | cat >/dev/null
+flags=$(cat "$flags_file" 2>/dev/null)
+if [[ $flags == "stdin blocking stdout blocking" ]]; then
+	pass stdio-stays-blocking
+else
+	fail stdio-stays-blocking "${flags:-no result}"
+fi
+
 # SIGTERM to ukrun stops QEMU and ukrun dies by the same signal.
 timeout 60 "$ukrun" --accel tcg "$guest" hang sigterm-marker >"$out" 2>"$err" </dev/null &
 pid=$!
