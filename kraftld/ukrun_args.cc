@@ -153,36 +153,44 @@ Parsed<std::string> quote_cmdline_arg(std::string_view arg) {
     return Parsed<std::string>::ok(std::move(quoted));
 }
 
-Parsed<std::string> build_kernel_cmdline(Options const& options) {
+Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
     std::string cmdline;
-    auto append = [&](std::string_view arg, std::string const& what) -> std::optional<std::string> {
+    auto append = [&](std::string_view token) {
+        if (!cmdline.empty())
+            cmdline += ' ';
+        cmdline += token;
+    };
+    auto append_quoted = [&](std::string_view arg,
+                             std::string const& what) -> std::optional<std::string> {
         auto quoted = quote_cmdline_arg(arg);
         if (!quoted)
             return what + " " + quoted.error + ", which the kernel command line cannot carry";
-        if (!cmdline.empty())
-            cmdline += ' ';
-        cmdline += *quoted.value;
+        append(*quoted.value);
         return std::nullopt;
     };
-    if (auto error = append(base_name(options.image), "the image name"))
-        return Parsed<std::string>::fail(*error);
-    // The kernel takes a first token with an '=' in it for a parameter,
-    // unless the '=' comes from a backslash escape, and a bare "--" for the
-    // separator.
-    if (cmdline == "--")
-        cmdline = "\"--\"";
-    for (std::size_t i = 0; i < cmdline.size(); i++) {
-        if (cmdline[i] == '=')
-            cmdline.insert(i++, 1, '\\');
+    if (argv0 == Argv0::FromImageName) {
+        auto quoted = quote_cmdline_arg(base_name(options.image));
+        if (!quoted)
+            return Parsed<std::string>::fail("the image name " + quoted.error +
+                                             ", which the kernel command line cannot carry");
+        // The kernel takes a first token with an '=' in it for a parameter,
+        // unless the '=' comes from a backslash escape, and a bare "--" for
+        // the separator.
+        std::string name = *quoted.value == "--" ? "\"--\"" : *quoted.value;
+        for (std::size_t i = 0; i < name.size(); i++) {
+            if (name[i] == '=')
+                name.insert(i++, 1, '\\');
+        }
+        append(name);
     }
     for (auto const& param : options.params) {
         if (auto error =
-                append(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))
+                append_quoted(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))
             return Parsed<std::string>::fail(*error);
     }
-    cmdline += " --";
+    append("--");
     for (std::size_t i = 0; i < options.args.size(); i++) {
-        if (auto error = append(options.args[i], "app argument " + std::to_string(i + 1)))
+        if (auto error = append_quoted(options.args[i], "app argument " + std::to_string(i + 1)))
             return Parsed<std::string>::fail(*error);
     }
     return Parsed<std::string>::ok(std::move(cmdline));

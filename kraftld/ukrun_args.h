@@ -75,11 +75,20 @@ std::string format_size(std::uint64_t bytes);
 /// the command line cannot carry.
 Parsed<std::string> quote_cmdline_arg(std::string_view arg);
 
+/// Who puts the app's argv[0] at the front of the kernel command line.
+enum class Argv0 {
+    /// ukrun: the image's base name.
+    FromImageName,
+    /// The boot loader: QEMU's Multiboot loader prepends the -kernel path.
+    FromLoader,
+};
+
 /// Builds the kernel command line "<argv0> <params...> -- <args...>", where
 /// argv0 is the image's base name (with any '=' escaped, so the kernel does
-/// not take it for a parameter). Fails like quote_cmdline_arg, naming the
-/// offending argument.
-Parsed<std::string> build_kernel_cmdline(Options const& options);
+/// not take it for a parameter) or, with Argv0::FromLoader, left out. Fails
+/// like quote_cmdline_arg, naming the offending argument.
+Parsed<std::string> build_kernel_cmdline(Options const& options,
+                                         Argv0 argv0 = Argv0::FromImageName);
 
 /// The text `ukrun --help` prints.
 std::string_view usage_text();

@@ -52,4 +52,18 @@ std::optional<std::uint64_t> elf_load_end(std::span<unsigned char const> head) {
     return end;
 }
 
+bool has_multiboot_header(std::span<unsigned char const> head) {
+    constexpr std::uint32_t magic = 0x1BADB002;
+    std::size_t limit = std::min(head.size(), multiboot_search_bytes);
+    for (std::size_t offset = 0; offset + 12 <= limit; offset += 4) {
+        if (read_le(head, offset, 4) != magic)
+            continue;
+        auto flags = static_cast<std::uint32_t>(read_le(head, offset + 4, 4));
+        auto checksum = static_cast<std::uint32_t>(read_le(head, offset + 8, 4));
+        if (static_cast<std::uint32_t>(magic + flags + checksum) == 0)
+            return true;
+    }
+    return false;
+}
+
 } // namespace ukrun

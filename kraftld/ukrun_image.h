@@ -14,4 +14,13 @@ namespace ukrun {
 /// lie within `head`, so that QEMU, not ukrun, reports unusual files.
 std::optional<std::uint64_t> elf_load_end(std::span<unsigned char const> head);
 
+/// How many leading bytes of an image QEMU searches for a Multiboot header.
+inline constexpr std::size_t multiboot_search_bytes = 8192;
+
+/// Whether QEMU boots the image as Multiboot: a Multiboot 1 header (magic,
+/// flags and a checksum that sums them to zero), 4-byte aligned, within its
+/// first multiboot_search_bytes. QEMU then puts the -kernel path in front
+/// of the command line, where ukrun would otherwise put the image name.
+bool has_multiboot_header(std::span<unsigned char const> head);
+
 } // namespace ukrun

@@ -103,24 +103,26 @@ StdioFd own_description(int fd, int access) {
 
 // Catches what would otherwise end in a QEMU error or a silent hang: an
 // unreadable image, and one that does not fit in --mem (the firmware then
-// spins forever).
-void check_image(std::string const& image, std::uint64_t mem_bytes) {
+// spins forever). Returns who names the image on the kernel command line.
+Argv0 check_image(std::string const& image, std::uint64_t mem_bytes) {
     int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail("cannot read image " + image + ": " + std::strerror(errno));
     struct stat st;
     if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
         fail("image " + image + " is not a regular file");
-    unsigned char head[4096];
+    unsigned char head[multiboot_search_bytes];
     ssize_t n = pread(fd, head, sizeof head, 0);
     close(fd);
     if (n <= 0)
-        return;
-    auto end = elf_load_end({head, static_cast<std::size_t>(n)});
+        return Argv0::FromImageName;
+    std::span<unsigned char const> bytes{head, static_cast<std::size_t>(n)};
+    auto end = elf_load_end(bytes);
     if (end && *end > mem_bytes) {
         fail("image " + image + " loads up to " + std::to_string((*end + 1023) >> 10) +
              " KiB, more than the " + format_size(mem_bytes) + " of --mem");
     }
+    return has_multiboot_header(bytes) ? Argv0::FromLoader : Argv0::FromImageName;
 }
 
 [[noreturn]] void exit_on_signal(int sig) {
@@ -162,7 +164,7 @@ int main(int argc, char** argv) {
         fail(qemu_name +
              " not found in PATH (install qemu-system-x86, or use --qemu PATH or UKRUN_QEMU)");
 
-    check_image(options.image, options.mem_bytes);
+    Argv0 argv0 = check_image(options.image, options.mem_bytes);
 
     auto accel = choose_accel(options.accel, qemu);
     if (!accel)
@@ -177,7 +179,7 @@ int main(int argc, char** argv) {
     if (options.machine == Machine::Pc)
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
-    config.append = *build_kernel_cmdline(options).value;
+    config.append = *build_kernel_cmdline(options, argv0).value;
     auto qemu_argv = build_qemu_argv(config);
     if (options.verbose) {
         say("ukrun: accelerator: " + accel.value->reason);

@@ -19,13 +19,21 @@ if [[ ! -x $ukrun ]]; then
 	exit 0
 fi
 
-# The stand-in guest: 32-bit freestanding C, no libc, a PVH note.
+# The stand-in guest: 32-bit freestanding C, no libc, a PVH note (and a
+# Multiboot variant).
 guest=$work/guest
-if ! gcc -m32 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
-	-fno-asynchronous-unwind-tables -Wall -Wextra -Werror \
-	-c tests/suites/ukrun_guest.c -o "$work/guest.o" 2>"$work/build.log" ||
-	! ld -m elf_i386 --no-warn-rwx-segments -T tests/suites/ukrun_guest.ld \
-		-o "$guest" "$work/guest.o" 2>>"$work/build.log"; then
+guest_mb=$work/guest-mb
+build_guest() { # output [cflags...]
+	local output=$1
+	shift
+	gcc -m32 -O2 -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -Wall -Wextra -Werror "$@" \
+		-c tests/suites/ukrun_guest.c -o "$output.o" 2>>"$work/build.log" &&
+		ld -m elf_i386 --no-warn-rwx-segments -T tests/suites/ukrun_guest.ld \
+			-o "$output" "$output.o" 2>>"$work/build.log"
+}
+: >"$work/build.log"
+if ! build_guest "$guest" || ! build_guest "$guest_mb" -DUKRUN_GUEST_MULTIBOOT; then
 	fail build-guest "$(head -c 300 "$work/build.log")"
 	exit 0
 fi
@@ -149,6 +157,16 @@ if [[ $st == 0 ]] && grep -qxF 'tok[0]=<odd name=1>' "$out" &&
 	pass argv0-escaped
 else
 	fail argv0-escaped "status $st; got: $(grep '^tok\[0\]' "$out")"
+fi
+
+# QEMU's Multiboot loader puts the -kernel path first on the command line,
+# so ukrun must not add the image name again.
+run --accel tcg "$guest_mb" exit 0 'a b'
+want_mb=$(printf 'tok[0]=<%s>\ntok[1]=<-->\ntok[2]=<exit>\ntok[3]=<0>\ntok[4]=<a b>' "$guest_mb")
+if [[ $st == 0 ]] && [[ $(grep '^tok\[' "$out") == "$want_mb" ]]; then
+	pass multiboot-argv0
+else
+	fail multiboot-argv0 "status $st; got: $(grep '^tok\[' "$out" | tr '\n' ' ')"
 fi
 
 # --mem reaches the guest's memory map.

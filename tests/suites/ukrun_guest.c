@@ -10,7 +10,8 @@
  *   hang       stop the CPU forever
  *   echo       read stdin from COM1 until it stays empty, echo it, exit 0
  *
- * It is built by tests/suites/ukrun.sh with gcc -m32 -ffreestanding. */
+ * It is built by tests/suites/ukrun.sh with gcc -m32 -ffreestanding, once
+ * as a PVH kernel and once, with -DUKRUN_GUEST_MULTIBOOT, as Multiboot. */
 
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -38,6 +39,22 @@ struct memmap_entry {
 	u32 reserved;
 };
 
+#ifdef UKRUN_GUEST_MULTIBOOT
+/* The Multiboot 1 variant: QEMU finds this header (magic, flags: memory
+ * info, checksum) in the first 8 KiB and enters with the info in ebx. */
+__asm__(".section .multiboot, \"a\"\n"
+	".balign 4\n"
+	".long 0x1BADB002, 0x2, -(0x1BADB002 + 0x2)\n"
+	".text\n"
+	".globl _start\n"
+	"_start:\n"
+	"	mov $stack_top, %esp\n"
+	"	push %ebx\n"
+	"	call multiboot_main\n"
+	"1:	cli\n"
+	"	hlt\n"
+	"	jmp 1b\n");
+#else
 __asm__(".section .note.Xen, \"a\", @note\n"
 	".balign 4\n"
 	".long 4, 4, 18\n"
@@ -53,6 +70,7 @@ __asm__(".section .note.Xen, \"a\", @note\n"
 	"1:	cli\n"
 	"	hlt\n"
 	"	jmp 1b\n");
+#endif
 
 static u8 stack[8192] __attribute__((aligned(16), used));
 __asm__(".globl stack_top\n.set stack_top, stack + 8192\n");
@@ -159,20 +177,33 @@ static void echo_input(void)
 	}
 }
 
+static void run(const char *cmdline, u64 ram);
+
 void guest_main(const struct start_info *si)
 {
-	const char *cmdline = (const char *)(u32)si->cmdline_paddr;
+	u64 ram = 0;
+	const struct memmap_entry *mm = (const struct memmap_entry *)(u32)si->memmap_paddr;
+	for (u32 i = 0; si->version >= 1 && i < si->memmap_entries; i++)
+		if (mm[i].type == 1)
+			ram += mm[i].size;
+	run((const char *)(u32)si->cmdline_paddr, ram);
+}
+
+/* struct multiboot_info: flags, mem_lower and mem_upper (KiB), boot_device, cmdline. */
+void multiboot_main(const u32 *info)
+{
+	u64 ram = (info[0] & 1) ? (u64)(info[1] + info[2]) << 10 : 0;
+	run((info[0] & 4) ? (const char *)info[4] : 0, ram);
+}
+
+static void run(const char *cmdline, u64 ram)
+{
 	if (!cmdline)
 		cmdline = "";
 	put(0x3f8, "cmdline=");
 	put(0x3f8, cmdline);
 	put(0x3f8, "\n");
 
-	u64 ram = 0;
-	const struct memmap_entry *mm = (const struct memmap_entry *)(u32)si->memmap_paddr;
-	for (u32 i = 0; si->version >= 1 && i < si->memmap_entries; i++)
-		if (mm[i].type == 1)
-			ram += mm[i].size;
 	put(0x3f8, "ram_kib=");
 	put_uint(0x3f8, (u32)(ram >> 10));
 	put(0x3f8, "\n");

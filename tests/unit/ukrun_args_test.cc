@@ -271,3 +271,15 @@ TEST(UkrunUsage, DocumentsExitStatuses) {
                                "--param", "--qemu", "--verbose", "--version", "UKRUN_QEMU"})
         EXPECT_NE(text.find(needle), std::string_view::npos) << needle;
 }
+
+TEST(UkrunCmdline, ArgvZeroFromLoader) {
+    Options o;
+    o.image = "dir/mb";
+    EXPECT_EQ(*build_kernel_cmdline(o, Argv0::FromLoader).value, "--");
+    o.params = {"uk.a=1"};
+    o.args = {"x y"};
+    EXPECT_EQ(*build_kernel_cmdline(o, Argv0::FromLoader).value, "uk.a=1 -- \"x y\"");
+    // The image name is not checked when it is not used.
+    o.image = "bad\nname";
+    EXPECT_TRUE(build_kernel_cmdline(o, Argv0::FromLoader));
+}

@@ -72,3 +72,38 @@ TEST(UkrunImage, NotAnImage) {
     be[EI_DATA] = ELFDATA2MSB;
     EXPECT_FALSE(elf_load_end(be));
 }
+
+namespace {
+
+void put32(std::vector<unsigned char>& bytes, std::size_t offset, std::uint32_t value) {
+    for (int i = 0; i < 4; i++)
+        bytes[offset + i] = static_cast<unsigned char>(value >> (8 * i));
+}
+
+} // namespace
+
+TEST(UkrunImage, MultibootHeader) {
+    std::vector<unsigned char> image(16384, 0);
+    EXPECT_FALSE(has_multiboot_header(image));
+
+    put32(image, 4096, 0x1BADB002);
+    put32(image, 4100, 0x00010003);
+    put32(image, 4104, static_cast<std::uint32_t>(-(0x1BADB002 + 0x00010003)));
+    EXPECT_TRUE(has_multiboot_header(image));
+
+    // A bad checksum, a misaligned header, or one past 8 KiB does not count.
+    auto bad = image;
+    put32(bad, 4104, 0);
+    EXPECT_FALSE(has_multiboot_header(bad));
+    auto moved = [&](std::size_t to) {
+        std::vector<unsigned char> v(16384, 0);
+        std::copy(image.begin() + 4096, image.begin() + 4108, v.begin() + to);
+        return v;
+    };
+    EXPECT_FALSE(has_multiboot_header(moved(4098)));
+    EXPECT_FALSE(has_multiboot_header(moved(8192)));
+    EXPECT_TRUE(has_multiboot_header(moved(8180)));
+    EXPECT_TRUE(has_multiboot_header(moved(0)));
+    // Cut short.
+    EXPECT_FALSE(has_multiboot_header(std::span(image).first(4104)));
+}
