@@ -178,8 +178,11 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     // abandoned. A zero %rbp ends frame-pointer backtraces here.
     register uint64_t r8 asm("r8") = 0;
     register uint64_t r9 asm("r9") = 0;
+    // The app runs with interrupts on: the kernel turns them off on each
+    // entry and the timer can preempt app code.
     asm volatile("mov %0, %%rsp\n\t"
                  "xor %%ebp, %%ebp\n\t"
+                 "sti\n\t"
                  "call __libc_start_main\n\t"
                  "ud2"
                  :

@@ -122,6 +122,9 @@ void switch_to(Thread* next) {
     g_current = next;
     next->state = ThreadState::running;
     next->slice_start = now;
+    // Arm the timer for `next` now: a thread that has never run starts in
+    // the trampoline, not after this call.
+    rearm();
     uk_context_switch(&prev->saved_rsp, next->saved_rsp);
     // Running as `prev` again, switched back to by some other thread.
     arch::set_fs_base(g_current->fs_base);
@@ -140,11 +143,12 @@ void schedule() {
                 g_current->state = ThreadState::runnable;
                 g_runq.push_back(g_current);
             }
-            if (next != g_current)
+            if (next != g_current) {
                 switch_to(next);
-            else
+            } else {
                 g_current->state = ThreadState::running;
-            rearm();
+                rearm();
+            }
             return;
         }
         if (g_current->state == ThreadState::running) {
