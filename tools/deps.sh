@@ -19,6 +19,8 @@ declare -A need=(
 	[automake]=automake
 	[autoconf]=autoconf
 	[cmake]=cmake
+	[meson]=meson
+	[ninja]=ninja-build
 	[python3]=python3
 )
 missing=()
