@@ -68,6 +68,9 @@ long deliver(int sig) {
         if (a.handler != sig_dfl) {
             uint64_t saved = g_blocked;
             g_blocked |= a.mask | (uint64_t(1) << (sig - 1));
+            // The handler is app code: it runs with interrupts on, like the
+            // rest of the app (this is a safe point for the kernel).
+            asm volatile("sti" ::: "memory");
             if (a.flags & sa_siginfo) {
                 Siginfo info{};
                 info.signo = sig;
@@ -77,6 +80,7 @@ long deliver(int sig) {
             } else {
                 reinterpret_cast<void (*)(int)>(a.handler)(sig);
             }
+            asm volatile("cli" ::: "memory");
             g_blocked = saved;
             return 0;
         }
