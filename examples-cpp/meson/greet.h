@@ -10,7 +10,7 @@ extern "C" {
 
 /* Writes "Hello, WHO, from LANGUAGE!" into buf (at most size bytes, always
  * terminated) and returns the length the full greeting needs. */
-size_t greet(char *buf, size_t size, const char *who, const char *language);
+size_t greet(char* buf, size_t size, const char* who, const char* language);
 
 #ifdef __cplusplus
 }
