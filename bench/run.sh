@@ -73,7 +73,7 @@ fi
 # it; its debugcon chardev goes to a file instead of ukrun's memfd.
 ukrun_qemu_cmd() { # machine image
 	"$ukrun" --verbose --accel tcg --machine "$1" "$2" 2>&1 >/dev/null </dev/null |
-		sed -n 's|^ukrun: \(/.*\)|\1|p' | head -1 | sed "s|path=/dev/fd/3|path=$work/debugcon.out|"
+		sed -n 's|^ukrun: \(/.*\)|\1|p' | head -1 | sed "s|path=/proc/self/fd/3|path=$work/debugcon.out|"
 }
 
 plain_floor_cmd() { # machine

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -105,7 +106,7 @@ bool probe_runs(std::string const& qemu_path, char const* cpu) {
         config.kvm = true;
         config.cpu = cpu;
         config.mem_bytes = 16ull << 20;
-        config.kernel = "/dev/fd/" + std::to_string(qemu_kernel_fd);
+        config.kernel = qemu_fd_path(qemu_kernel_fd);
         config.serial_stdio = false;
         auto end = run_process(build_qemu_argv(config),
                                {{0, null},
@@ -126,11 +127,24 @@ bool probe_runs(std::string const& qemu_path, char const* cpu) {
 }
 
 KvmVerdict run_probe(std::string const& qemu_path) {
-    for (auto verdict : {KvmVerdict::CpuHost, KvmVerdict::CpuMax, KvmVerdict::CpuDefault}) {
-        if (probe_runs(qemu_path, verdict_cpu(verdict)))
-            return verdict;
+    // QEMU aborts where KVM rejects a CPU model's MSRs; an expected failure
+    // should not leave core dumps behind.
+    struct rlimit saved;
+    bool limited = getrlimit(RLIMIT_CORE, &saved) == 0;
+    if (limited) {
+        struct rlimit none = {0, saved.rlim_max};
+        setrlimit(RLIMIT_CORE, &none);
     }
-    return KvmVerdict::Unusable;
+    KvmVerdict found = KvmVerdict::Unusable;
+    for (auto verdict : {KvmVerdict::CpuHost, KvmVerdict::CpuMax, KvmVerdict::CpuDefault}) {
+        if (probe_runs(qemu_path, verdict_cpu(verdict))) {
+            found = verdict;
+            break;
+        }
+    }
+    if (limited)
+        setrlimit(RLIMIT_CORE, &saved);
+    return found;
 }
 
 } // namespace

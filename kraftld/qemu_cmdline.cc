@@ -38,7 +38,7 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                     "-device",
                     "isa-debug-exit,iobase=0xf4,iosize=4",
                     "-chardev",
-                    "file,id=ukexit,path=/dev/fd/" + std::to_string(qemu_debugcon_fd),
+                    "file,id=ukexit,path=" + qemu_fd_path(qemu_debugcon_fd),
                     "-device",
                     "isa-debugcon,iobase=0xe9,chardev=ukexit",
                     "-kernel",

@@ -16,6 +16,12 @@ namespace ukrun {
 inline constexpr int qemu_debugcon_fd = 3;
 inline constexpr int qemu_kernel_fd = 4;
 
+/// The path by which QEMU opens its own descriptor `fd`. Through /proc, not
+/// /dev/fd, which a minimal /dev may lack.
+inline std::string qemu_fd_path(int fd) {
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
 /// What one QEMU run needs.
 struct QemuConfig {
     std::string qemu{"qemu-system-x86_64"};
@@ -34,7 +40,7 @@ struct QemuConfig {
 
 /// Builds QEMU's argv (argv[0] is config.qemu). The guest's exit report
 /// goes to an isa-debugcon device at port 0xe9 whose chardev writes to
-/// /dev/fd/<qemu_debugcon_fd>.
+/// qemu_fd_path(qemu_debugcon_fd).
 std::vector<std::string> build_qemu_argv(QemuConfig const& config);
 
 /// Quotes argv for a POSIX shell, for --verbose output that can be pasted.

@@ -42,7 +42,7 @@ TEST(UkrunQemu, MicrovmTcg) {
     EXPECT_TRUE(has_pair(argv, "-m", "64M"));
     EXPECT_TRUE(has_pair(argv, "-serial", "stdio"));
     EXPECT_TRUE(has_pair(argv, "-device", "isa-debug-exit,iobase=0xf4,iosize=4"));
-    EXPECT_TRUE(has_pair(argv, "-chardev", "file,id=ukexit,path=/dev/fd/3"));
+    EXPECT_TRUE(has_pair(argv, "-chardev", "file,id=ukexit,path=/proc/self/fd/3"));
     EXPECT_TRUE(has_pair(argv, "-device", "isa-debugcon,iobase=0xe9,chardev=ukexit"));
     EXPECT_TRUE(has_pair(argv, "-kernel", "build/examples/hello"));
     EXPECT_TRUE(has_pair(argv, "-append", "hello -- one"));
