@@ -21,7 +21,7 @@ UK_API __attribute__((noreturn)) void uk_exit(int status);
 
 /** Prints "uk: panic: <message>", the registers and a symbolized backtrace
  *  of the caller, then ends the VM with UK_EXIT_PANIC. Never returns. */
-UK_API __attribute__((noreturn, format(printf, 1, 2))) void uk_panic(const char *fmt, ...);
+UK_API __attribute__((noreturn, format(printf, 1, 2))) void uk_panic(const char* fmt, ...);
 
 UK_END_DECLS
 

@@ -99,7 +99,7 @@ size_t apply_params(const CmdlineParam* params, size_t n) {
 }
 
 void print_timestamps() {
-    static const char* const names[] = {"entry", "cpu", "memory", "paging",
+    static const char* const names[] = {"entry",   "cpu",       "memory", "paging",
                                         "cmdline", "app start", "main"};
     uint64_t hz = arch::tsc_hz();
     uint64_t t0 = g_stage_tsc[0];
@@ -149,7 +149,8 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for page tables", nullptr);
     mark(Stage::paging);
 
-    CmdlineResult r = parse_cmdline(g_info.cmdline, g_param_slots, max_params, g_arg_slots, max_args);
+    CmdlineResult r =
+        parse_cmdline(g_info.cmdline, g_param_slots, max_params, g_arg_slots, max_args);
     if (r.error != CmdlineError::none) {
         uk_printk("uk: boot error: command line, at byte %lu: %s\n", r.error_offset,
                   cmdline_error_string(r.error));

@@ -14,8 +14,8 @@ void mark(Stage s);
 
 /// Kernel parameters the rest of the kernel reads.
 struct Params {
-    bool timestamps;  // uk.timestamps: print boot-stage times before main
-    bool log_enosys;  // uk.log_enosys: log calls that return -ENOSYS
+    bool timestamps;     // uk.timestamps: print boot-stage times before main
+    bool log_enosys;     // uk.log_enosys: log calls that return -ENOSYS
     uint64_t stack_size; // uk.stack_size: the main thread's stack, bytes
 };
 extern Params g_params;

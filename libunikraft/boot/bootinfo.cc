@@ -103,7 +103,8 @@ void parse_pvh(uint64_t info, PhysReader read, BootInfo* out) {
         out->error = "the PVH memory map is implausibly long";
         return;
     }
-    auto* e = static_cast<const PvhMemmapEntry*>(read(si->memmap_paddr, n * sizeof(PvhMemmapEntry)));
+    auto* e =
+        static_cast<const PvhMemmapEntry*>(read(si->memmap_paddr, n * sizeof(PvhMemmapEntry)));
     if (!e) {
         out->error = "the PVH memory map is not in readable memory";
         return;

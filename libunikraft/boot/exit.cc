@@ -38,4 +38,6 @@ constexpr uint16_t kbd_ctrl_port = 0x64;
 
 } // namespace uk::boot
 
-extern "C" UK_API void uk_exit(int status) { uk::boot::leave(uk::boot::ExitKind::normal, status); }
+extern "C" UK_API void uk_exit(int status) {
+    uk::boot::leave(uk::boot::ExitKind::normal, status);
+}

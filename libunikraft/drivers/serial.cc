@@ -20,7 +20,7 @@ constexpr size_t fifo_depth = 16;
 void serial_init() {
     using arch::outb;
     outb(com1 + reg_ier, 0x00);
-    outb(com1 + reg_lcr, 0x80); // divisor latch
+    outb(com1 + reg_lcr, 0x80);  // divisor latch
     outb(com1 + reg_data, 0x01); // 115200 baud
     outb(com1 + reg_ier, 0x00);
     outb(com1 + reg_lcr, 0x03); // 8N1

@@ -81,8 +81,8 @@ bool readable(uint64_t addr) {
 
 void print_symbol(const char* prefix, uint64_t addr) {
     uint64_t off = 0;
-    const char* name = symtab_lookup(__uk_symtab_start, size_t(__uk_symtab_end - __uk_symtab_start),
-                                     addr, &off);
+    const char* name =
+        symtab_lookup(__uk_symtab_start, size_t(__uk_symtab_end - __uk_symtab_start), addr, &off);
     if (name)
         uk_printk("%s0x%lx %s+0x%lx\n", prefix, addr, name, off);
     else
@@ -118,7 +118,9 @@ void panic_trap(const arch::TrapFrame& f) {
         uint64_t addr = arch::read_cr2();
         uk_printk("uk: page fault at address 0x%lx (%s, %s)\n", addr,
                   (f.error & 1) ? "protection violation" : "page not present",
-                  (f.error & 16) ? "instruction fetch" : (f.error & 2) ? "write" : "read");
+                  (f.error & 16)  ? "instruction fetch"
+                  : (f.error & 2) ? "write"
+                                  : "read");
         if (addr < f.rsp && f.rsp - addr < 65536 && !(f.error & 16))
             uk_printk("uk: the address is just below the stack pointer: a stack overflow?\n");
         else if (addr < 4096)

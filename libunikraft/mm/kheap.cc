@@ -15,8 +15,12 @@ constinit Heap g_heap{heap_pages, nullptr};
 
 } // namespace
 
-void* kheap_alloc(size_t size, size_t align) { return g_heap.alloc(size, align); }
+void* kheap_alloc(size_t size, size_t align) {
+    return g_heap.alloc(size, align);
+}
 
-void kheap_free(void* p) { g_heap.free(p); }
+void kheap_free(void* p) {
+    g_heap.free(p);
+}
 
 } // namespace uk

@@ -16,7 +16,9 @@ constinit uint64_t* g_mapped = nullptr; // one bit per page: owned by mmap
 constinit uint64_t g_ram_end = 0;
 constexpr size_t page = PageAllocator::page_size;
 
-uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
+uintptr_t align_up(uintptr_t v, uintptr_t a) {
+    return (v + a - 1) & ~(a - 1);
+}
 
 } // namespace
 
@@ -40,7 +42,8 @@ bool init(const MemRegion* usable, size_t n) {
     uintptr_t img_hi = align_up(reinterpret_cast<uintptr_t>(__uk_image_end), page);
     uintptr_t where = 0;
     for (size_t i = 0; i < n && !where; i++) {
-        uintptr_t lo = align_up(usable[i].base, page), hi = (usable[i].base + usable[i].len) & ~(page - 1);
+        uintptr_t lo = align_up(usable[i].base, page),
+                  hi = (usable[i].base + usable[i].len) & ~(page - 1);
         if (lo < img_hi && hi > img_lo)
             lo = img_hi;
         if (lo < page)
@@ -99,7 +102,9 @@ bool claim_pages(uintptr_t addr, size_t npages) {
     return true;
 }
 
-void free_pages(void* p, size_t npages) { g_pages.free(reinterpret_cast<uintptr_t>(p), npages); }
+void free_pages(void* p, size_t npages) {
+    g_pages.free(reinterpret_cast<uintptr_t>(p), npages);
+}
 
 void mark_mapped(uintptr_t addr, size_t npages, bool mapped) {
     for (size_t i = 0; i < npages; i++) {
@@ -122,8 +127,14 @@ bool is_mapped(uintptr_t addr, size_t npages) {
     return true;
 }
 
-uint64_t ram_end() { return g_ram_end; }
-size_t free_page_count() { return g_pages.free_pages(); }
-size_t total_page_count() { return g_pages.total_pages(); }
+uint64_t ram_end() {
+    return g_ram_end;
+}
+size_t free_page_count() {
+    return g_pages.free_pages();
+}
+size_t total_page_count() {
+    return g_pages.total_pages();
+}
 
 } // namespace uk::mm

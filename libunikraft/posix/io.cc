@@ -109,7 +109,7 @@ long stat_fd(long fd, long out) {
     st->dev = 5;
     st->ino = uint64_t(fd) + 1;
     st->nlink = 1;
-    st->mode = 0020620; // character device, rw--w----
+    st->mode = 0020620;       // character device, rw--w----
     st->rdev = (4 << 8) | 64; // ttyS0
     st->blksize = 1024;
     return 0;
@@ -130,13 +130,27 @@ constexpr long tcgets = 0x5401, tcsets = 0x5402, tcsetsw = 0x5403, tcsetsf = 0x5
 
 } // namespace
 
-UK_SYSCALL(0, read) { return rw(a1, user_ptr<void>(a2), size_t(a3), false); }
-UK_SYSCALL(1, write) { return rw(a1, user_ptr<void>(a2), size_t(a3), true); }
-UK_SYSCALL(19, readv) { return rwv(a1, a2, a3, false); }
-UK_SYSCALL(20, writev) { return rwv(a1, a2, a3, true); }
-UK_SYSCALL(17, pread64) { return lookup(a1) ? -ESPIPE : -EBADF; }
-UK_SYSCALL(18, pwrite64) { return lookup(a1) ? -ESPIPE : -EBADF; }
-UK_SYSCALL(8, lseek) { return lookup(a1) ? -ESPIPE : -EBADF; }
+UK_SYSCALL(0, read) {
+    return rw(a1, user_ptr<void>(a2), size_t(a3), false);
+}
+UK_SYSCALL(1, write) {
+    return rw(a1, user_ptr<void>(a2), size_t(a3), true);
+}
+UK_SYSCALL(19, readv) {
+    return rwv(a1, a2, a3, false);
+}
+UK_SYSCALL(20, writev) {
+    return rwv(a1, a2, a3, true);
+}
+UK_SYSCALL(17, pread64) {
+    return lookup(a1) ? -ESPIPE : -EBADF;
+}
+UK_SYSCALL(18, pwrite64) {
+    return lookup(a1) ? -ESPIPE : -EBADF;
+}
+UK_SYSCALL(8, lseek) {
+    return lookup(a1) ? -ESPIPE : -EBADF;
+}
 
 UK_SYSCALL(3, close) {
     Fd* f = lookup(a1);
@@ -146,7 +160,9 @@ UK_SYSCALL(3, close) {
     return 0;
 }
 
-UK_SYSCALL(5, fstat) { return stat_fd(a1, a2); }
+UK_SYSCALL(5, fstat) {
+    return stat_fd(a1, a2);
+}
 
 UK_SYSCALL(262, newfstatat) {
     constexpr long at_empty_path = 0x1000;
@@ -247,7 +263,9 @@ UK_SYSCALL(33, dup2) {
     return do_dup3(a1, a2, 0);
 }
 
-UK_SYSCALL(292, dup3) { return a1 == a2 ? -EINVAL : do_dup3(a1, a2, a3); }
+UK_SYSCALL(292, dup3) {
+    return a1 == a2 ? -EINVAL : do_dup3(a1, a2, a3);
+}
 
 namespace {
 

@@ -27,7 +27,9 @@ constexpr long mremap_maymove = 1, mremap_fixed = 2;
 constexpr long prot_mask = arch::prot_read | arch::prot_write | arch::prot_exec;
 constexpr int prot_default = arch::prot_read | arch::prot_write;
 
-uint64_t pages_of(uint64_t len) { return (len + page - 1) / page; }
+uint64_t pages_of(uint64_t len) {
+    return (len + page - 1) / page;
+}
 
 bool in_image(uintptr_t addr, uint64_t n) {
     uintptr_t lo = reinterpret_cast<uintptr_t>(__uk_image_start);

@@ -47,18 +47,39 @@ void copy_str(char* dst, const char* src, size_t cap) {
 
 } // namespace
 
-
-UK_SYSCALL(39, getpid) { return self_pid; }
-UK_SYSCALL(110, getppid) { return 0; }
-UK_SYSCALL(111, getpgrp) { return self_pid; }
-UK_SYSCALL(121, getpgid) { return self_pid; }
-UK_SYSCALL(124, getsid) { return self_pid; }
-UK_SYSCALL(112, setsid) { return -EPERM; }
-UK_SYSCALL(102, getuid) { return 0; }
-UK_SYSCALL(104, getgid) { return 0; }
-UK_SYSCALL(107, geteuid) { return 0; }
-UK_SYSCALL(108, getegid) { return 0; }
-UK_SYSCALL(273, set_robust_list) { return 0; }
+UK_SYSCALL(39, getpid) {
+    return self_pid;
+}
+UK_SYSCALL(110, getppid) {
+    return 0;
+}
+UK_SYSCALL(111, getpgrp) {
+    return self_pid;
+}
+UK_SYSCALL(121, getpgid) {
+    return self_pid;
+}
+UK_SYSCALL(124, getsid) {
+    return self_pid;
+}
+UK_SYSCALL(112, setsid) {
+    return -EPERM;
+}
+UK_SYSCALL(102, getuid) {
+    return 0;
+}
+UK_SYSCALL(104, getgid) {
+    return 0;
+}
+UK_SYSCALL(107, geteuid) {
+    return 0;
+}
+UK_SYSCALL(108, getegid) {
+    return 0;
+}
+UK_SYSCALL(273, set_robust_list) {
+    return 0;
+}
 
 UK_SYSCALL(158, arch_prctl) {
     constexpr long set_gs = 0x1001, set_fs = 0x1002, get_fs = 0x1003, get_gs = 0x1004;
@@ -133,7 +154,9 @@ static long get_rlimit(long res, Rlimit* old) {
     return 0;
 }
 
-UK_SYSCALL(97, getrlimit) { return get_rlimit(a1, user_ptr<Rlimit>(a2)); }
+UK_SYSCALL(97, getrlimit) {
+    return get_rlimit(a1, user_ptr<Rlimit>(a2));
+}
 
 static long set_rlimit(long res, const Rlimit* nv) {
     if (res < 0 || res >= rlimit_nlimits)
@@ -149,7 +172,9 @@ static long set_rlimit(long res, const Rlimit* nv) {
     return 0;
 }
 
-UK_SYSCALL(160, setrlimit) { return set_rlimit(a1, user_ptr<const Rlimit>(a2)); }
+UK_SYSCALL(160, setrlimit) {
+    return set_rlimit(a1, user_ptr<const Rlimit>(a2));
+}
 
 UK_SYSCALL(302, prlimit64) {
     if (a1 != 0 && a1 != self_pid)

@@ -33,7 +33,9 @@ long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
 
 } // namespace
 
-const arch::TrapFrame* current_syscall_frame() { return g_frame; }
+const arch::TrapFrame* current_syscall_frame() {
+    return g_frame;
+}
 
 void syscall_init(bool log_enosys) {
     g_log_enosys = log_enosys;

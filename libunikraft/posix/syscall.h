@@ -39,10 +39,10 @@ const arch::TrapFrame* current_syscall_frame();
 
 /// Defines the handler of Linux system call `name` (number `nr`). The body
 /// sees the raw arguments a1..a6 and returns a result or a negative errno.
-#define UK_SYSCALL(nr, name)                                                                   \
-    static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);            \
-    [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry     \
-        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                          \
-    static long uk_sys_##name([[maybe_unused]] long a1, [[maybe_unused]] long a2,               \
-                              [[maybe_unused]] long a3, [[maybe_unused]] long a4,               \
+#define UK_SYSCALL(nr, name)                                                                       \
+    static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
+    [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
+        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
+    static long uk_sys_##name([[maybe_unused]] long a1, [[maybe_unused]] long a2,                  \
+                              [[maybe_unused]] long a3, [[maybe_unused]] long a4,                  \
                               [[maybe_unused]] long a5, [[maybe_unused]] long a6)

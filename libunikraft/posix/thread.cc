@@ -61,7 +61,9 @@ long do_clone(long flags, long stack, long ptid, long ctid, long tls) {
     return t->tid;
 }
 
-void woken(sched::Waiter* w, void*) { sched::wake(static_cast<sched::Thread*>(w->owner), 0); }
+void woken(sched::Waiter* w, void*) {
+    sched::wake(static_cast<sched::Thread*>(w->owner), 0);
+}
 
 // Reads a futex timeout: relative for FUTEX_WAIT, absolute on the chosen
 // clock for FUTEX_WAIT_BITSET. Returns 0 and the monotonic deadline (0 for
@@ -78,7 +80,8 @@ long futex_deadline(long arg, bool absolute, bool realtime, uint64_t* deadline) 
         return -EFAULT;
     if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
         return -EINVAL;
-    int64_t ns = ts->sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts->sec * 1000000000 + ts->nsec;
+    int64_t ns =
+        ts->sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts->sec * 1000000000 + ts->nsec;
     int64_t now = int64_t(arch::monotonic_ns());
     if (absolute && realtime)
         ns -= arch::boot_epoch_ns();
@@ -89,14 +92,26 @@ long futex_deadline(long arg, bool absolute, bool realtime, uint64_t* deadline) 
 
 } // namespace
 
-UK_SYSCALL(56, clone) { return do_clone(a1, a2, a3, a4, a5); }
-UK_SYSCALL(57, fork) { return -ENOSYS; }
-UK_SYSCALL(58, vfork) { return -ENOSYS; }
+UK_SYSCALL(56, clone) {
+    return do_clone(a1, a2, a3, a4, a5);
+}
+UK_SYSCALL(57, fork) {
+    return -ENOSYS;
+}
+UK_SYSCALL(58, vfork) {
+    return -ENOSYS;
+}
 
-UK_SYSCALL(60, exit) { sched::exit_thread(int(a1 & 0xff)); }
-UK_SYSCALL(231, exit_group) { uk_exit(int(a1 & 0xff)); }
+UK_SYSCALL(60, exit) {
+    sched::exit_thread(int(a1 & 0xff));
+}
+UK_SYSCALL(231, exit_group) {
+    uk_exit(int(a1 & 0xff));
+}
 
-UK_SYSCALL(186, gettid) { return sched::current()->tid; }
+UK_SYSCALL(186, gettid) {
+    return sched::current()->tid;
+}
 
 UK_SYSCALL(218, set_tid_address) {
     sched::current()->clear_tid = user_ptr<int>(a1);
@@ -109,9 +124,8 @@ UK_SYSCALL(24, sched_yield) {
 }
 
 UK_SYSCALL(202, futex) {
-    constexpr long op_wait = 0, op_wake = 1, op_requeue = 3, op_cmp_requeue = 4,
-                   op_wait_bitset = 9, op_wake_bitset = 10, private_flag = 128,
-                   clock_realtime_flag = 256;
+    constexpr long op_wait = 0, op_wake = 1, op_requeue = 3, op_cmp_requeue = 4, op_wait_bitset = 9,
+                   op_wake_bitset = 10, private_flag = 128, clock_realtime_flag = 256;
     auto* uaddr = user_ptr<int>(a1);
     long op = a2 & ~(private_flag | clock_realtime_flag);
     bool realtime = a2 & clock_realtime_flag;

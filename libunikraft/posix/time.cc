@@ -1,6 +1,6 @@
 // Clocks and sleeping.
-#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
+#include "arch/x86_64/cpu.h"
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"

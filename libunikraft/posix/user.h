@@ -18,6 +18,8 @@ inline bool user_ok(const void* p, size_t len) {
     return a + len <= mm::ram_end();
 }
 
-template <typename T> T* user_ptr(long v) { return reinterpret_cast<T*>(v); }
+template <typename T> T* user_ptr(long v) {
+    return reinterpret_cast<T*>(v);
+}
 
 } // namespace uk::posix

@@ -46,7 +46,9 @@ constinit int g_next_tid = 2;
 constinit uint64_t g_exited_cpu_ns = 0;
 constinit bool g_timer_ready = false;
 
-uint64_t now_ns() { return arch::monotonic_ns(); }
+uint64_t now_ns() {
+    return arch::monotonic_ns();
+}
 
 uint64_t ns_to_tsc(uint64_t ns) {
     unsigned __int128 t = (unsigned __int128)ns * arch::tsc_hz() / 1000000000u;
@@ -182,9 +184,15 @@ void init() {
         panic_status(UK_EXIT_PANIC, "FPU state larger than 4 KiB");
 }
 
-Thread* current() { return g_current; }
-FutexTable& futexes() { return g_futexes; }
-size_t thread_count() { return g_nthreads; }
+Thread* current() {
+    return g_current;
+}
+FutexTable& futexes() {
+    return g_futexes;
+}
+size_t thread_count() {
+    return g_nthreads;
+}
 
 Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
     auto* t = static_cast<Thread*>(kheap_alloc(sizeof(Thread), alignof(Thread)));
@@ -224,7 +232,9 @@ Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
     return t;
 }
 
-void yield() { schedule(); }
+void yield() {
+    schedule();
+}
 
 long block(uint64_t deadline_ns) {
     Thread* t = g_current;
@@ -274,7 +284,9 @@ void defer_unmap(uintptr_t lo, size_t npages) {
     g_current->stack_pages = npages;
 }
 
-uint64_t thread_cpu_ns() { return g_current->cpu_ns + (now_ns() - g_current->slice_start); }
+uint64_t thread_cpu_ns() {
+    return g_current->cpu_ns + (now_ns() - g_current->slice_start);
+}
 
 uint64_t process_cpu_ns() {
     uint64_t sum = g_exited_cpu_ns + (now_ns() - g_current->slice_start);

@@ -27,14 +27,14 @@ struct Thread {
     ListNode<Thread> all_link;
     uint64_t saved_rsp = 0;
     uint64_t fs_base = 0;
-    void* fpu = nullptr;         // FPU/SIMD state while switched out
+    void* fpu = nullptr; // FPU/SIMD state while switched out
     int tid = 0;
     ThreadState state = ThreadState::runnable;
-    long wake_result = 0;        // what block() returns
-    int* clear_tid = nullptr;    // CLONE_CHILD_CLEARTID / set_tid_address
-    uint64_t cpu_ns = 0;         // run time before the current slice
-    uint64_t slice_start = 0;    // monotonic ns when it last started running
-    uintptr_t stack_lo = 0;      // a stack to give back once the thread is gone
+    long wake_result = 0;     // what block() returns
+    int* clear_tid = nullptr; // CLONE_CHILD_CLEARTID / set_tid_address
+    uint64_t cpu_ns = 0;      // run time before the current slice
+    uint64_t slice_start = 0; // monotonic ns when it last started running
+    uintptr_t stack_lo = 0;   // a stack to give back once the thread is gone
     size_t stack_pages = 0;
 };
 

@@ -16,7 +16,9 @@ void TimerQueue::remove(Waiter* w) {
         m_list.remove(w);
 }
 
-uint64_t TimerQueue::next_deadline() const { return m_list.empty() ? 0 : m_list.front()->deadline; }
+uint64_t TimerQueue::next_deadline() const {
+    return m_list.empty() ? 0 : m_list.front()->deadline;
+}
 
 Waiter* TimerQueue::pop_expired(uint64_t now) {
     Waiter* w = m_list.front();

@@ -12,12 +12,12 @@ namespace uk::sched {
 
 /// What a blocked thread waits on. Embedded in each thread.
 struct Waiter {
-    ListNode<Waiter> timer_link;  // on the TimerQueue while it has a deadline
-    ListNode<Waiter> futex_link;  // on a futex bucket while in futex_wait
-    uint64_t deadline = 0;        // monotonic ns; 0 means none
+    ListNode<Waiter> timer_link; // on the TimerQueue while it has a deadline
+    ListNode<Waiter> futex_link; // on a futex bucket while in futex_wait
+    uint64_t deadline = 0;       // monotonic ns; 0 means none
     uintptr_t futex_addr = 0;
     uint32_t futex_bitset = 0;
-    void* owner = nullptr;        // the thread, for the scheduler
+    void* owner = nullptr; // the thread, for the scheduler
 };
 
 /// Waiters with deadlines, earliest first.

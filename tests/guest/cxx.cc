@@ -116,7 +116,8 @@ int main() {
         auto t0 = std::chrono::steady_clock::now();
         bool woke = cv.wait_for(lock, 30ms, [] { return false; });
         auto waited = std::chrono::steady_clock::now() - t0;
-        std::cout << "cv wait_for timeout " << (!woke && waited >= 30ms ? "ok" : "bad") << std::endl;
+        std::cout << "cv wait_for timeout " << (!woke && waited >= 30ms ? "ok" : "bad")
+                  << std::endl;
     }
 
     std::timed_mutex tm;

@@ -77,7 +77,8 @@ TEST(Bootinfo, PvhErrorsAreReported) {
     write_pvh(nullptr, 3);
     put<uint64_t>(0x10000 + 16 + 8, 0x10f00); // cmdline at the very end, unterminated
     std::memset(g_mem.data() + 0xf00, 'a', g_mem.size() - 0xf00);
-    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error, "the command line is longer than 4095 bytes");
+    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error,
+                 "the command line is longer than 4095 bytes");
 }
 
 TEST(Bootinfo, MultibootMemoryMapAndFallback) {

@@ -14,7 +14,9 @@ using uk::sched::Waiter;
 namespace {
 
 std::vector<Waiter*> g_woken;
-void record(Waiter* w, void*) { g_woken.push_back(w); }
+void record(Waiter* w, void*) {
+    g_woken.push_back(w);
+}
 
 } // namespace
 

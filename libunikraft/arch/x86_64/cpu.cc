@@ -77,7 +77,9 @@ int ist_for_vector(unsigned v) {
     }
 }
 
-template <size_t N> uint64_t stack_top(uint8_t (&s)[N]) { return reinterpret_cast<uint64_t>(s + N); }
+template <size_t N> uint64_t stack_top(uint8_t (&s)[N]) {
+    return reinterpret_cast<uint64_t>(s + N);
+}
 
 void load_tss() {
     g_tss.ist[ist_double_fault - 1] = stack_top(g_ist_df);
@@ -98,9 +100,13 @@ void load_tss() {
 
 void set_gate(unsigned v) {
     uint64_t h = reinterpret_cast<uint64_t>(uk_trap_stubs + 16 * v);
-    g_idt[v] = IdtGate{uint16_t(h), kernel_cs, uint8_t(ist_for_vector(v)),
+    g_idt[v] = IdtGate{uint16_t(h),
+                       kernel_cs,
+                       uint8_t(ist_for_vector(v)),
                        0x8e, // present, ring 0, interrupt gate
-                       uint16_t(h >> 16), uint32_t(h >> 32), 0};
+                       uint16_t(h >> 16),
+                       uint32_t(h >> 32),
+                       0};
 }
 
 // Gates for the exceptions and the vectors the kernel programs (the

@@ -7,9 +7,15 @@
 
 namespace uk::arch {
 
-inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
-inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
+inline void outb(uint16_t port, uint8_t v) {
+    asm volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+inline void outw(uint16_t port, uint16_t v) {
+    asm volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+inline void outl(uint16_t port, uint32_t v) {
+    asm volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
 inline uint8_t inb(uint16_t port) {
     uint8_t v;
     asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
@@ -35,7 +41,9 @@ struct CpuidResult {
 };
 inline CpuidResult cpuid(uint32_t leaf, uint32_t subleaf = 0) {
     CpuidResult r;
-    asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
+    asm volatile("cpuid"
+                 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                 : "a"(leaf), "c"(subleaf));
     return r;
 }
 
@@ -44,7 +52,9 @@ inline uint64_t read_cr0() {
     asm volatile("mov %%cr0, %0" : "=r"(v));
     return v;
 }
-inline void write_cr0(uint64_t v) { asm volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+inline void write_cr0(uint64_t v) {
+    asm volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
 inline uint64_t read_cr2() {
     uint64_t v;
     asm volatile("mov %%cr2, %0" : "=r"(v));
@@ -55,13 +65,17 @@ inline uint64_t read_cr3() {
     asm volatile("mov %%cr3, %0" : "=r"(v));
     return v;
 }
-inline void write_cr3(uint64_t v) { asm volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+inline void write_cr3(uint64_t v) {
+    asm volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
 inline uint64_t read_cr4() {
     uint64_t v;
     asm volatile("mov %%cr4, %0" : "=r"(v));
     return v;
 }
-inline void write_cr4(uint64_t v) { asm volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+inline void write_cr4(uint64_t v) {
+    asm volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
 inline void xsetbv(uint32_t reg, uint64_t v) {
     asm volatile("xsetbv" ::"c"(reg), "a"(uint32_t(v)), "d"(uint32_t(v >> 32)));
 }
@@ -76,11 +90,21 @@ inline uint64_t rdtsc() {
 /// instruction is missing or keeps failing.
 bool rdrand64(uint64_t* out);
 
-inline void cpu_relax() { asm volatile("pause"); }
-inline void irq_disable() { asm volatile("cli" ::: "memory"); }
-inline void irq_enable() { asm volatile("sti" ::: "memory"); }
-inline void halt() { asm volatile("hlt" ::: "memory"); }
-inline void invlpg(uintptr_t va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
+inline void cpu_relax() {
+    asm volatile("pause");
+}
+inline void irq_disable() {
+    asm volatile("cli" ::: "memory");
+}
+inline void irq_enable() {
+    asm volatile("sti" ::: "memory");
+}
+inline void halt() {
+    asm volatile("hlt" ::: "memory");
+}
+inline void invlpg(uintptr_t va) {
+    asm volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
 inline uint64_t read_rbp() {
     uint64_t v;
     asm volatile("mov %%rbp, %0" : "=r"(v));

@@ -17,7 +17,9 @@ constinit bool g_ready = false;
 constinit bool g_deadline_mode = false;
 constinit uint64_t g_apic_per_tsc_q32 = 0; // APIC timer ticks per TSC tick, 32.32 fixed point
 
-volatile uint32_t& reg(uint32_t off) { return *reinterpret_cast<volatile uint32_t*>(apic_mmio + off); }
+volatile uint32_t& reg(uint32_t off) {
+    return *reinterpret_cast<volatile uint32_t*>(apic_mmio + off);
+}
 
 // The APIC timer's rate against the TSC, over ~1 ms.
 void calibrate() {
@@ -72,6 +74,8 @@ void lapic_arm(uint64_t deadline_tsc) {
     reg(reg_initial) = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : uint32_t(ticks);
 }
 
-void lapic_eoi() { reg(reg_eoi) = 0; }
+void lapic_eoi() {
+    reg(reg_eoi) = 0;
+}
 
 } // namespace uk::arch

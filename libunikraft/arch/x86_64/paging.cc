@@ -21,7 +21,9 @@ constexpr uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, 
 constexpr uint64_t pte_nx = uint64_t(1) << 63;
 constexpr uint64_t page = 4096, large = 2 * 1024 * 1024, huge = 1024 * 1024 * 1024;
 
-uintptr_t addr(const char* s) { return reinterpret_cast<uintptr_t>(s); }
+uintptr_t addr(const char* s) {
+    return reinterpret_cast<uintptr_t>(s);
+}
 
 } // namespace
 

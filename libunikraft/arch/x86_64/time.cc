@@ -153,7 +153,9 @@ uint8_t cmos(uint8_t reg) {
     return inb(0x71);
 }
 
-int bcd(uint8_t v, bool binary) { return binary ? v : (v & 0xf) + (v >> 4) * 10; }
+int bcd(uint8_t v, bool binary) {
+    return binary ? v : (v & 0xf) + (v >> 4) * 10;
+}
 
 // Reads the RTC as UTC seconds; -1 when there is no RTC.
 int64_t rtc_read() {
@@ -185,8 +187,8 @@ int64_t rtc_read() {
     if (century < 19 || century > 30)
         century = 20;
     int year = century * 100 + bcd(cur[5], binary);
-    return civil_to_epoch(year, bcd(cur[4], binary), bcd(cur[3], binary), hour,
-                          bcd(cur[1], binary), bcd(cur[0], binary));
+    return civil_to_epoch(year, bcd(cur[4], binary), bcd(cur[3], binary), hour, bcd(cur[1], binary),
+                          bcd(cur[0], binary));
 }
 
 uint64_t brand_string_hz() {
@@ -224,7 +226,9 @@ uint64_t brand_string_hz() {
 
 } // namespace
 
-uint64_t boot_tsc() { return uk_boot_tsc; }
+uint64_t boot_tsc() {
+    return uk_boot_tsc;
+}
 
 uint64_t tsc_hz() {
     if (!g_tsc_hz) {
