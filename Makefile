@@ -137,6 +137,7 @@ $(BUILD)/host/%.cc.o: %.cc
 #   UNIT_SRCS     += files         (test files and the pure sources they test)
 #   FUZZ_TARGETS  += name          with name_FUZZ_SRCS := ...
 #   EXTRA_OUT     += files         (more outputs `make all` builds, e.g. toolchain files)
+#   INSTALL_HOOKS += targets       (run after `make install` copied the tree)
 HOST_PROGRAMS :=
 UNIT_SRCS     :=
 FUZZ_TARGETS  :=
@@ -207,6 +208,7 @@ install: all
 	cp -a $(BUILD)/bin $(BUILD)/lib $(PREFIX)/
 	mkdir -p $(PREFIX)/include && cp -a $(BUILD)/include/. $(PREFIX)/include/ && rm -f $(PREFIX)/include/.stamp
 	if [ -d $(BUILD)/share ]; then cp -a $(BUILD)/share $(PREFIX)/; fi
+	$(if $(INSTALL_HOOKS),$(MAKE) --no-print-directory BUILD=$(BUILD) PREFIX=$(PREFIX) $(INSTALL_HOOKS))
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h' | grep -v '^libunikraft/libc/musl/')
@@ -215,7 +217,8 @@ lint:
 	@clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h' | grep -v '^libunikraft/libc/musl/')
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/lib $(BUILD)/bin $(BUILD)/include $(BUILD)/tests $(BUILD)/examples
+	rm -rf $(BUILD)/obj $(BUILD)/host $(BUILD)/lib $(BUILD)/bin $(BUILD)/include $(BUILD)/share \
+		$(BUILD)/tests $(BUILD)/examples
 
 distclean:
 	rm -rf build
