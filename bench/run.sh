@@ -4,7 +4,9 @@
 # a time (a missing tool or a broken build shows as n/a with the reason).
 #
 # Env: BUILD (default build), BENCH_RUNS (runs per timing, default 20),
-# BENCH_TOOL (hyperfine or loop; default hyperfine when installed).
+# BENCH_TOOL: loop (default; bench/timeit.c runs the commands interleaved,
+# which keeps ratios honest on a machine shared with other work) or
+# hyperfine (one command after another; needs the hyperfine package).
 set -uo pipefail
 BUILD=${BUILD:-build}
 RUNS=${BENCH_RUNS:-20}
@@ -16,7 +18,11 @@ libdir=$BUILD/lib/unikraft
 mkdir -p "$work"
 
 qemu=${UKRUN_QEMU:-qemu-system-x86_64}
-tool=${BENCH_TOOL:-$(command -v hyperfine >/dev/null 2>&1 && echo hyperfine || echo loop)}
+tool=${BENCH_TOOL:-loop}
+if [[ $tool == hyperfine ]] && ! command -v hyperfine >/dev/null 2>&1; then
+	note "bench: hyperfine is not installed (apt-get install hyperfine); timing with bench/timeit.c"
+	tool=loop
+fi
 
 note() { printf '%s\n' "$*" >&2; }
 
@@ -30,7 +36,16 @@ medians() {
 for r in json.load(open(sys.argv[1]))["results"]:
     print("%.2f" % (r["median"] * 1000))' "$json"
 	else
-		python3 bench/timeit.py "$RUNS" "$WARMUP" "$@"
+		# The commands are shell-quoted (ukrun --verbose prints them so);
+		# timeit takes their words joined by the unit separator.
+		local -a joined=()
+		local cmd
+		for cmd in "$@"; do
+			local -a words=()
+			eval "words=($cmd)"
+			joined+=("$(IFS=$'\x1f'; echo "${words[*]}")")
+		done
+		"$work/timeit" "$RUNS" "$WARMUP" "${joined[@]}"
 	fi
 }
 
@@ -42,6 +57,10 @@ row() { rows+=("$(printf '%-34s %14s  %-34s %8s  %s' "$@")"); }
 
 # ---------------------------------------------------------------- inputs
 
+if ! gcc -O2 -Wall -o "$work/timeit" bench/timeit.c; then
+	note "bench: cannot build bench/timeit.c"
+	exit 0
+fi
 if ! gcc -c bench/floor.S -o "$work/floor.o" || ! ld -T bench/floor.ld -o "$work/floor" "$work/floor.o"; then
 	note "bench: cannot build the floor kernel"
 	exit 0
