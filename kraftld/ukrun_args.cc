@@ -339,6 +339,8 @@ Options:
   --help, -h          print this help
   --version           print ukrun's version
 
+The kernel command line is "<argv0> <params...> -- <args...>", argv0 being
+the image's file name; for a Multiboot image QEMU puts the image path there.
 Standard input feeds the guest's serial port unless it is a terminal.
 The KVM probe's verdict is cached in $XDG_CACHE_HOME/ukrun/kvm-probe
 (default ~/.cache/ukrun/kvm-probe).
@@ -349,8 +351,9 @@ Exit status:
          (128+signal for an app fault, 250 for a kernel-internal panic;
          a note goes to stderr)
   124    --timeout expired; QEMU was stopped
-  125    usage error, or QEMU failed to start or ended with an error and no
-         status from the guest (QEMU's messages go to stderr)
+  125    usage error (including an image larger than --mem), or QEMU
+         failed to start or ended with an error and no status from the
+         guest (QEMU's messages go to stderr)
   126    the guest stopped (reset, triple fault, power-off) without
          reporting a status
   128+N  ukrun itself was stopped by signal N (QEMU is stopped too)
