@@ -23,6 +23,10 @@
 //! run: -- write-text
 //! status: 139
 //! expect: protection violation
+//! run: -- bad-free
+//! status: 139
+//! expect: libc detected memory corruption
+//! expect: backtrace:
 //! run: -- stack-big
 //! status: 0
 //! expect: big stack ok
@@ -63,7 +67,11 @@ int main(int argc, char *argv[])
 		printf("%d\n", 10 / zero);
 	else if (!strcmp(what, "abort"))
 		abort();
-	else if (!strcmp(what, "exec-data"))
+	else if (!strcmp(what, "bad-free")) {
+		/* A pointer malloc never returned: musl's checks catch it. */
+		char *volatile p = malloc(64);
+		free(p + 8);
+	} else if (!strcmp(what, "exec-data"))
 		((void (*)(void))data_code)();
 	else if (!strcmp(what, "write-text"))
 		*(volatile unsigned char *)(void *)main = 0x90;
