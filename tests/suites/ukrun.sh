@@ -272,4 +272,28 @@ else
 		fail auto-choice "auto chose '$first' but forced KVM gave status $st"
 	fi
 fi
+
+# Where the probe passes, auto uses KVM with -cpu host. A stand-in QEMU
+# that runs TCG whenever it is asked for KVM makes every probe pass.
+fake_qemu=$work/fake-kvm-qemu
+cat >"$fake_qemu" <<'FAKE'
+#!/usr/bin/env bash
+args=()
+for a in "$@"; do
+	case $a in kvm) a=tcg ;; host) a=max ;; esac
+	args+=("$a")
+done
+exec qemu-system-x86_64 "${args[@]}"
+FAKE
+chmod +x "$fake_qemu"
+rm -rf "$cache"
+if [[ -e /dev/kvm ]]; then
+	XDG_CACHE_HOME=$cache run --verbose --qemu "$fake_qemu" "$guest" exit 5
+	if [[ $st == 5 ]] && grep -q 'accelerator: kvm (kvm probe: cpu-host, probed now)' "$err" &&
+		grep -q -- '-accel kvm -cpu host' "$err"; then
+		pass auto-picks-kvm-where-probe-passes
+	else
+		fail auto-picks-kvm-where-probe-passes "status $st; stderr: $(brief "$err")"
+	fi
+fi
 exit 0
