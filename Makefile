@@ -44,10 +44,11 @@ KERNEL_SRCS := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard libunikraft/$(d)/*.c
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+KERNEL_OPT ?= -O2
 KERNEL_COMMON := -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	-O2 -g $(WARN) -Iinclude -Ilibunikraft
+	$(KERNEL_OPT) -g $(WARN) -Iinclude -Ilibunikraft
 KERNEL_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-use-cxa-atexit $(KERNEL_COMMON)
 # The kernel proper never touches FP/SIMD registers, so interrupt entry need

@@ -33,7 +33,7 @@ grep -q __uk_libc_crash "$s/arch/x86_64/atomic_arch.h"
 
 cd "$s"
 CC=${MUSL_CC:-gcc} ./configure --prefix=/ --target=x86_64 --disable-shared \
-	CFLAGS="-O2 -g -fno-pic -fno-stack-protector" >/dev/null
+	CFLAGS="${MUSL_OPT:--O2} -g -fno-pic -fno-stack-protector" >/dev/null
 make -s -j"$jobs" CROSS_COMPILE= lib/libc.a lib/crt1.o >/dev/null
 make -s CROSS_COMPILE= install-headers DESTDIR="$out.tmp/root" >/dev/null
 mkdir -p "$out.tmp/root/lib"
