@@ -17,46 +17,13 @@
  * skips the red zone before writing anything, and returns with a jump, not
  * sysret (which would drop to ring 3). */
 
+#include "arch/x86_64/frame.S.h"
+
 #define RED_ZONE 128
 #define KERNEL_CS 0x08
 #define KERNEL_SS 0x10
 #define SYSCALL_VECTOR -1
 
-.macro PUSH_GPRS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-.endm
-
-.macro POP_GPRS
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
-.endm
 
 	.text
 	.code64

@@ -8,6 +8,8 @@
  * the interrupted thread's own stack, below its red zone, and handled there
  * by uk_irq(). */
 
+#include "arch/x86_64/frame.S.h"
+
 #define FRAME_SIZE (22 * 8)
 #define FRAME_RSP  (20 * 8)
 #define RED_ZONE   128
@@ -15,33 +17,17 @@
 	.text
 	.code64
 
-.macro SAVE_REGS
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	cld
-.endm
 
 trap_common:
-	SAVE_REGS
+	PUSH_GPRS
+	cld
 	mov %rsp, %rdi
 	call uk_trap
 	jmp uk_trap_return
 
 irq_common:
-	SAVE_REGS
+	PUSH_GPRS
+	cld
 	/* Destination: below the interrupted %rsp and its red zone. */
 	mov FRAME_RSP(%rsp), %rdi
 	sub $(RED_ZONE + FRAME_SIZE), %rdi
@@ -58,21 +44,7 @@ irq_common:
 	.globl uk_trap_return
 	.hidden uk_trap_return
 uk_trap_return:
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	POP_GPRS
 	add $16, %rsp
 	iretq
 
