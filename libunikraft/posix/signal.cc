@@ -7,6 +7,7 @@
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
+#include "sched/sched.h"
 
 namespace uk::posix {
 
@@ -68,9 +69,13 @@ long deliver(int sig) {
         if (a.handler != sig_dfl) {
             uint64_t saved = g_blocked;
             g_blocked |= a.mask | (uint64_t(1) << (sig - 1));
-            // The handler is app code: it runs with interrupts on, like the
-            // rest of the app (this is a safe point for the kernel).
-            asm volatile("sti" ::: "memory");
+            // The handler is app code: it runs preemptible with interrupts
+            // on, like the rest of the app (this is a safe point for the
+            // kernel).
+            int depth = sched::g_kernel_depth;
+            sched::g_kernel_depth = 0;
+            uint64_t flags;
+            asm volatile("pushfq; pop %0; sti" : "=r"(flags)::"memory");
             if (a.flags & sa_siginfo) {
                 Siginfo info{};
                 info.signo = sig;
@@ -80,7 +85,9 @@ long deliver(int sig) {
             } else {
                 reinterpret_cast<void (*)(int)>(a.handler)(sig);
             }
-            asm volatile("cli" ::: "memory");
+            if (!(flags & 0x200))
+                asm volatile("cli" ::: "memory");
+            sched::g_kernel_depth = depth;
             g_blocked = saved;
             return 0;
         }

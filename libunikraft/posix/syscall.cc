@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/trap.h"
 #include "posix/errno.h"
+#include "sched/sched.h"
 
 extern "C" {
 extern const uk::posix::SyscallEntry __uk_syscalls_start[];
@@ -47,11 +48,9 @@ void syscall_init(bool log_enosys) {
 } // namespace uk::posix
 
 extern "C" UK_API long uk_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
-    uint64_t flags;
-    asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+    uk::sched::kernel_enter();
     long r = uk::posix::dispatch(nr, a1, a2, a3, a4, a5, a6);
-    if (flags & 0x200)
-        asm volatile("sti" ::: "memory");
+    uk::sched::kernel_exit();
     return r;
 }
 
@@ -59,9 +58,11 @@ extern "C" UK_API long uk_syscall6(long nr, long a1, long a2, long a3, long a4, 
 /// registers in `f`; the result goes back in f->rax.
 extern "C" void uk_syscall_frame(uk::arch::TrapFrame* f) {
     using namespace uk::posix;
+    uk::sched::kernel_enter();
     const uk::arch::TrapFrame* outer = g_frame;
     g_frame = f;
     f->rax = uint64_t(dispatch(long(f->rax), long(f->rdi), long(f->rsi), long(f->rdx), long(f->r10),
                                long(f->r8), long(f->r9)));
     g_frame = outer;
+    uk::sched::kernel_exit();
 }

@@ -24,6 +24,9 @@ void uk_libc_note_threaded(void);
 
 namespace uk::sched {
 
+constinit volatile int g_kernel_depth = 0;
+constinit volatile bool g_timer_pending = false;
+
 namespace {
 
 constexpr uint64_t slice_ns = 10 * 1000 * 1000;
@@ -84,6 +87,7 @@ void make_runnable(Thread* t, long result) {
 }
 
 void expire_timers() {
+    g_timer_pending = false;
     uint64_t now = now_ns();
     while (Waiter* w = g_timers.pop_expired(now)) {
         auto* t = static_cast<Thread*>(w->owner);
@@ -166,8 +170,13 @@ void schedule() {
         }
         rearm();
         // Wait for the timer with interrupts on; `sti; hlt` cannot lose a
-        // wake-up (sti takes effect after hlt starts).
-        asm volatile("sti; hlt; cli" ::: "memory");
+        // wake-up (sti takes effect after hlt starts). The interrupt only
+        // marks itself pending (the kernel is running); the loop does the
+        // rest.
+        uint64_t flags;
+        asm volatile("pushfq; pop %0; sti; hlt" : "=r"(flags)::"memory");
+        if (!(flags & 0x200))
+            asm volatile("cli" ::: "memory");
     }
 }
 
@@ -212,15 +221,17 @@ Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
     arch::fpu_save(fpu);
 
     // Its first stack: the frame below the new %rsp and its red zone, and
-    // under it what uk_context_switch pops: six registers and a return into
-    // the trampoline.
+    // under it what uk_context_switch pops: six registers, RFLAGS
+    // (interrupts off until the frame's own flags are loaded) and a return
+    // into the trampoline.
     uintptr_t top = (frame.rsp - 128 - sizeof(arch::TrapFrame)) & ~uintptr_t(15);
     auto* f = reinterpret_cast<arch::TrapFrame*>(top);
     *f = frame;
-    auto* sw = reinterpret_cast<uint64_t*>(top) - 7;
+    auto* sw = reinterpret_cast<uint64_t*>(top) - 8;
     for (int i = 0; i < 6; i++)
         sw[i] = 0;
-    sw[6] = reinterpret_cast<uint64_t>(uk_thread_trampoline);
+    sw[6] = 0x2; // RFLAGS: reserved bit only
+    sw[7] = reinterpret_cast<uint64_t>(uk_thread_trampoline);
     t->saved_rsp = reinterpret_cast<uint64_t>(sw);
 
     g_all.push_back(t);
@@ -296,6 +307,12 @@ uint64_t process_cpu_ns() {
     return sum;
 }
 
+void run_deferred_timer() {
+    g_kernel_depth = 1;
+    on_timer_interrupt();
+    g_kernel_depth = 0;
+}
+
 void on_timer_interrupt() {
     expire_timers();
     Thread* t = g_current;
@@ -314,15 +331,26 @@ void on_timer_interrupt() {
 extern "C" void uk_thread_first_run() {
     using namespace uk::sched;
     Thread* t = current();
+    g_kernel_depth = 0; // it starts in app code
     uk::arch::set_fs_base(t->fs_base);
     uk::arch::fpu_restore(t->fpu);
 }
 
 /// Interrupts other than CPU exceptions, on the interrupted thread's stack.
 extern "C" void uk_irq(uk::arch::TrapFrame* f) {
+    using namespace uk::sched;
     if (f->vector == uk::arch::spurious_vector)
         return;
     uk::arch::lapic_eoi();
-    if (f->vector == uk::arch::timer_vector)
-        uk::sched::on_timer_interrupt();
+    if (f->vector != uk::arch::timer_vector)
+        return;
+    if (g_kernel_depth) {
+        g_timer_pending = true;
+        return;
+    }
+    // Interrupted app code: the timer's work may switch threads; this one
+    // goes back to its app code when it is switched back in.
+    g_kernel_depth = 1;
+    on_timer_interrupt();
+    g_kernel_depth = 0;
 }

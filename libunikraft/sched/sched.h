@@ -1,9 +1,12 @@
 // Threads and the preemptive scheduler: one vCPU, round robin, a tickless
 // LAPIC timer for time slices and deadlines, `hlt` when nothing runs.
 //
-// The kernel is not preemptible: every entry (system calls, interrupts)
-// runs with interrupts off, so kernel state needs no locks. App code runs
-// with interrupts on and is preempted when its slice ends.
+// The kernel is not preemptible. System calls from C run with interrupts
+// on for speed (cli/sti are expensive under emulation), but while any
+// kernel code runs (g_kernel_depth > 0) a timer interrupt only records that
+// it came, and the way out of the kernel does its work. The other entries
+// (the syscall trap, interrupts) run with interrupts off. App code runs with
+// interrupts on and is preempted when its slice ends.
 #pragma once
 
 #include <stddef.h>
@@ -86,5 +89,25 @@ void on_timer_interrupt();
 
 /// Sleeps the running thread until monotonic time `deadline_ns`.
 void sleep_until(uint64_t deadline_ns);
+
+/// How deep the running thread is in the kernel, and whether a timer
+/// interrupt arrived meanwhile.
+extern volatile int g_kernel_depth;
+extern volatile bool g_timer_pending;
+
+/// Does the work of timer interrupts that arrived while the kernel ran.
+void run_deferred_timer();
+
+/// Brackets kernel work entered from the app.
+inline void kernel_enter() {
+    g_kernel_depth = g_kernel_depth + 1;
+    asm volatile("" ::: "memory");
+}
+inline void kernel_exit() {
+    asm volatile("" ::: "memory");
+    g_kernel_depth = g_kernel_depth - 1;
+    if (g_kernel_depth == 0 && g_timer_pending) [[unlikely]]
+        run_deferred_timer();
+}
 
 } // namespace uk::sched

@@ -10,6 +10,7 @@
 	.hidden uk_context_switch
 	.type uk_context_switch, @function
 uk_context_switch:
+	pushfq                  /* each thread keeps its own interrupt flag */
 	push %rbp
 	push %rbx
 	push %r12
@@ -24,6 +25,7 @@ uk_context_switch:
 	pop %r12
 	pop %rbx
 	pop %rbp
+	popfq
 	ret
 	.size uk_context_switch, . - uk_context_switch
 
