@@ -120,8 +120,20 @@ $(deps_stamp):
 
 deps: $(deps_stamp)
 
-$(musl_lib): $(deps_stamp) tools/musl.sh libunikraft/libc/musl/syscall_arch.h
-	bash tools/musl.sh $(DEPS)/musl $(MUSL)
+# musl calls the kernel's system calls directly by number: its header is
+# generated from the kernel's UK_SYSCALL list and rewritten (forcing a musl
+# rebuild) only when that list changes.
+MUSL_SYSCALLS := $(MUSL).syscall_arch.h
+$(MUSL_SYSCALLS): tools/gen-syscall-arch.sh FORCE
+	@mkdir -p $(@D)
+	@bash tools/gen-syscall-arch.sh >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(musl_lib): $(deps_stamp) tools/musl.sh $(MUSL_SYSCALLS)
+	bash tools/musl.sh $(DEPS)/musl $(MUSL) $(MUSL_SYSCALLS)
+
+FORCE:
+.PHONY: FORCE
 
 # ---------------------------------------------------------------- host tools
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Builds musl's libc.a for libunikraft from the unpacked Debian source in
-# $1 into $2: system calls become direct calls of the kernel's dispatcher
-# (uk_syscall6 for C code, __uk_syscall_entry for the assembly files that
-# issue `syscall` by hand), and a_crash panics the kernel instead of `hlt`,
-# which in ring 0 would just wait for the next interrupt.
+# $1 into $2: system calls become direct calls into the kernel (the
+# syscall_arch.h in $3, which tools/gen-syscall-arch.sh writes, for C code;
+# __uk_syscall_entry for the assembly files that issue `syscall` by hand),
+# and a_crash panics the kernel instead of `hlt`, which in ring 0 would just
+# wait for the next interrupt.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$(realpath "$1")
 mkdir -p "$(dirname "$2")"
 out=$(realpath "$2")
+[ -f "${3:-}" ] || { echo "musl.sh: no syscall_arch.h given" >&2; exit 1; }
 jobs=${JOBS:-$(nproc)}
 
 rm -rf "$out.tmp"
@@ -16,7 +18,7 @@ mkdir -p "$out.tmp"
 cp -a "$src/." "$out.tmp/src"
 s="$out.tmp/src"
 
-cp "$top/libunikraft/libc/musl/syscall_arch.h" "$s/arch/x86_64/syscall_arch.h"
+cp "$3" "$s/arch/x86_64/syscall_arch.h"
 for f in src/thread/x86_64/clone.s src/thread/x86_64/syscall_cp.s \
 	src/thread/x86_64/__unmapself.s src/thread/x86_64/__set_thread_area.s \
 	src/process/x86_64/vfork.s src/signal/x86_64/restore.s; do

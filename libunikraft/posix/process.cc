@@ -47,36 +47,18 @@ void copy_str(char* dst, const char* src, size_t cap) {
 
 } // namespace
 
-UK_SYSCALL(39, getpid) {
-    return self_pid;
-}
-UK_SYSCALL(110, getppid) {
-    return 0;
-}
-UK_SYSCALL(111, getpgrp) {
-    return self_pid;
-}
-UK_SYSCALL(121, getpgid) {
-    return self_pid;
-}
-UK_SYSCALL(124, getsid) {
-    return self_pid;
-}
+UK_SYSCALL_CONST(39, getpid, self_pid)
+UK_SYSCALL_CONST(110, getppid, 0)
+UK_SYSCALL_CONST(111, getpgrp, self_pid)
+UK_SYSCALL_CONST(121, getpgid, self_pid)
+UK_SYSCALL_CONST(124, getsid, self_pid)
 UK_SYSCALL(112, setsid) {
     return -EPERM;
 }
-UK_SYSCALL(102, getuid) {
-    return 0;
-}
-UK_SYSCALL(104, getgid) {
-    return 0;
-}
-UK_SYSCALL(107, geteuid) {
-    return 0;
-}
-UK_SYSCALL(108, getegid) {
-    return 0;
-}
+UK_SYSCALL_CONST(102, getuid, 0)
+UK_SYSCALL_CONST(104, getgid, 0)
+UK_SYSCALL_CONST(107, geteuid, 0)
+UK_SYSCALL_CONST(108, getegid, 0)
 UK_SYSCALL(273, set_robust_list) {
     return 0;
 }

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <stdint.h>
+#include <uk/api.h>
+
+#include "sched/sched.h"
 
 namespace uk::arch {
 struct TrapFrame;
@@ -39,10 +42,33 @@ const arch::TrapFrame* current_syscall_frame();
 
 /// Defines the handler of Linux system call `name` (number `nr`). The body
 /// sees the raw arguments a1..a6 and returns a result or a negative errno.
+/// Besides the table entry it defines uk_syscall_nr_<nr>, the entry musl
+/// calls directly for a constant system-call number (one direct call, where
+/// the table costs an indirect one).
 #define UK_SYSCALL(nr, name)                                                                       \
     static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
     [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
         uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
+    extern "C" UK_API long uk_syscall_nr_##nr(long a1, long a2, long a3, long a4, long a5,         \
+                                              long a6) {                                           \
+        ::uk::sched::kernel_enter();                                                               \
+        long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \
+        ::uk::sched::kernel_exit();                                                                \
+        return r;                                                                                  \
+    }                                                                                              \
     static long uk_sys_##name([[maybe_unused]] long a1, [[maybe_unused]] long a2,                  \
                               [[maybe_unused]] long a3, [[maybe_unused]] long a4,                  \
                               [[maybe_unused]] long a5, [[maybe_unused]] long a6)
+
+/// Like UK_SYSCALL for a call that only returns a constant of the process
+/// (its ids): it touches no kernel state, so being preempted inside it is
+/// harmless and the direct entry skips the non-preemption bookkeeping.
+#define UK_SYSCALL_CONST(nr, name, value)                                                          \
+    static long uk_sys_##name(long, long, long, long, long, long) {                                \
+        return value;                                                                              \
+    }                                                                                              \
+    [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
+        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
+    extern "C" UK_API long uk_syscall_nr_##nr(long, long, long, long, long, long) {                \
+        return value;                                                                              \
+    }

@@ -98,15 +98,16 @@ extern volatile bool g_timer_pending;
 /// Does the work of timer interrupts that arrived while the kernel ran.
 void run_deferred_timer();
 
-/// Brackets kernel work entered from the app.
+/// Brackets kernel work entered from the app. One read-modify-write
+/// instruction each (an interrupt cannot split it), since this is on every
+/// system call's path.
 inline void kernel_enter() {
-    g_kernel_depth = g_kernel_depth + 1;
-    asm volatile("" ::: "memory");
+    asm volatile("incl %0" : "+m"(g_kernel_depth)::"memory");
 }
 inline void kernel_exit() {
-    asm volatile("" ::: "memory");
-    g_kernel_depth = g_kernel_depth - 1;
-    if (g_kernel_depth == 0 && g_timer_pending) [[unlikely]]
+    bool outermost;
+    asm volatile("decl %0" : "+m"(g_kernel_depth), "=@ccz"(outermost)::"memory");
+    if (outermost && g_timer_pending) [[unlikely]]
         run_deferred_timer();
 }
 
