@@ -223,4 +223,9 @@ echo
 echo "libunikraft bench ($(date -u +%Y-%m-%dT%H:%MZ), $($qemu --version | head -1 | sed 's/ (.*//'), timing: $tool, median of $RUNS)"
 printf '%-34s %14s  %-34s %8s  %s\n' "what" "value" "baseline" "ratio" "target"
 printf '%s\n' "${rows[@]}"
+
+# System calls, context switches and thread creation beside the same
+# program as init of a Linux guest (bench/sys.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
 exit 0
