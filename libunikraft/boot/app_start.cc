@@ -108,7 +108,10 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     mark(Stage::app_start);
     size_t size = pick_stack_size();
     // A stack need not start zeroed: nothing reads below %rsp before writing.
-    auto* base = static_cast<char*>(mm::alloc_pages(size / page, 1, mm::Fill::any));
+    // At the top of RAM (free at boot, and a search-free allocation).
+    auto* base = static_cast<char*>(mm::take_top_pages(size / page));
+    if (!base)
+        base = static_cast<char*>(mm::alloc_pages(size / page, 1, mm::Fill::any));
     if (!base)
         panic_status(UK_EXIT_PANIC, "no memory for the main thread's stack");
 

@@ -102,6 +102,20 @@ bool claim_pages(uintptr_t addr, size_t npages) {
     return true;
 }
 
+void* take_top_pages(size_t npages) {
+    uintptr_t hi = g_ram_end & ~(page - 1);
+    if (npages * page >= hi)
+        return nullptr;
+    uintptr_t lo = hi - npages * page;
+    if (!g_pages.is_free(lo) || !g_pages.is_free(hi - page))
+        return nullptr;
+    for (uintptr_t p = lo + page; p < hi - page; p += page)
+        if (!g_pages.is_free(p))
+            return nullptr;
+    g_pages.reserve(lo, npages * page);
+    return reinterpret_cast<void*>(lo);
+}
+
 void free_pages(void* p, size_t npages) {
     g_pages.free(reinterpret_cast<uintptr_t>(p), npages);
 }

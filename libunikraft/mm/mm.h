@@ -30,6 +30,11 @@ void zero_pages(void* p, size_t npages);
 /// them is free, zeroing them; returns false (claiming nothing) otherwise.
 bool claim_pages(uintptr_t addr, size_t npages);
 
+/// Takes `npages` at the top of RAM, where nothing is allocated at boot, if
+/// they are free (not zeroed); returns nullptr otherwise. Cheaper than
+/// alloc_pages' search, for the boot path.
+void* take_top_pages(size_t npages);
+
 /// Returns pages obtained from alloc_pages.
 void free_pages(void* p, size_t npages);
 

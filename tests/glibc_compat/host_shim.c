@@ -57,3 +57,22 @@ _Noreturn void __uk_libc_crash(void)
 	uk_syscall6(1, 2, (long)msg, sizeof msg - 1, 0, 0, 0);
 	__builtin_trap();
 }
+
+/* musl calls the kernel's entry for each constant system-call number,
+ * uk_syscall_nr_<n> (see tools/gen-syscall-arch.sh): here each of 0-499
+ * forwards to uk_syscall6. */
+#define UK_NR(n)                                                                      \
+	long uk_syscall_nr_##n(long a1, long a2, long a3, long a4, long a5, long a6) \
+	{                                                                             \
+		return uk_syscall6(n, a1, a2, a3, a4, a5, a6);                        \
+	}
+#define UK_NR10(d)                                                                     \
+	UK_NR(d##0) UK_NR(d##1) UK_NR(d##2) UK_NR(d##3) UK_NR(d##4) UK_NR(d##5)        \
+	UK_NR(d##6) UK_NR(d##7) UK_NR(d##8) UK_NR(d##9)
+#define UK_NR100(d)                                                                    \
+	UK_NR10(d##0) UK_NR10(d##1) UK_NR10(d##2) UK_NR10(d##3) UK_NR10(d##4)          \
+	UK_NR10(d##5) UK_NR10(d##6) UK_NR10(d##7) UK_NR10(d##8) UK_NR10(d##9)
+UK_NR(0) UK_NR(1) UK_NR(2) UK_NR(3) UK_NR(4) UK_NR(5) UK_NR(6) UK_NR(7) UK_NR(8) UK_NR(9)
+UK_NR10(1) UK_NR10(2) UK_NR10(3) UK_NR10(4) UK_NR10(5) UK_NR10(6) UK_NR10(7) UK_NR10(8)
+UK_NR10(9)
+UK_NR100(1) UK_NR100(2) UK_NR100(3) UK_NR100(4)

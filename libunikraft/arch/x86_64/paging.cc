@@ -17,6 +17,8 @@ namespace uk::arch {
 
 namespace {
 
+alignas(4096) constinit uint64_t g_low_pt[512]{};
+
 constexpr uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, pte_large = 0x80;
 constexpr uint64_t pte_nx = uint64_t(1) << 63;
 constexpr uint64_t page = 4096, large = 2 * 1024 * 1024, huge = 1024 * 1024 * 1024;
@@ -38,7 +40,10 @@ bool paging_init() {
     // image (the first one at least, with page 0) get 4 KiB pages.
     for (uintptr_t big = 0; big < img_hi; big += large) {
         uint64_t& pde = uk_boot_pd[big / large];
-        auto* pt = static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
+        // The first 2 MiB (page 0 and, usually, the whole image) use a
+        // static table: no allocation on the boot path.
+        auto* pt = big == 0 ? g_low_pt
+                            : static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
         if (!pt)
             return false;
         for (uintptr_t i = 0; i < 512; i++) {
