@@ -169,14 +169,17 @@ void schedule() {
             panic_status(UK_EXIT_PANIC, "deadlock");
         }
         rearm();
-        // Wait for the timer with interrupts on; `sti; hlt` cannot lose a
-        // wake-up (sti takes effect after hlt starts). The interrupt only
-        // marks itself pending (the kernel is running); the loop does the
-        // rest.
+        // Wait for the timer. The interrupt only marks itself pending (the
+        // kernel is running) and the loop does the rest. Interrupts go off
+        // before the last look at that mark, and `sti; hlt` turns them on
+        // only once hlt has started, so one that fires in between wakes the
+        // hlt instead of being lost.
         uint64_t flags;
-        asm volatile("pushfq; pop %0; sti; hlt" : "=r"(flags)::"memory");
-        if (!(flags & 0x200))
-            asm volatile("cli" ::: "memory");
+        asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+        if (!g_timer_pending)
+            asm volatile("sti; hlt; cli" ::: "memory");
+        if (flags & 0x200)
+            asm volatile("sti" ::: "memory");
     }
 }
 
