@@ -310,10 +310,23 @@ uint64_t process_cpu_ns() {
     return sum;
 }
 
-void run_deferred_timer() {
-    g_kernel_depth = 1;
-    on_timer_interrupt();
+void leave_to_app() {
+    // Interrupts are off here: a timer that fired while this thread ran in
+    // the kernel (or while it was switched out) is handled before app code
+    // runs, or the one-shot timer would never come again.
+    while (g_timer_pending)
+        on_timer_interrupt();
     g_kernel_depth = 0;
+}
+
+void run_deferred_timer() {
+    // One may fire again while this runs (interrupts may be on): it then
+    // marks itself pending once more, and the loop takes it.
+    do {
+        g_kernel_depth = 1;
+        on_timer_interrupt();
+        g_kernel_depth = 0;
+    } while (g_timer_pending);
 }
 
 void on_timer_interrupt() {
@@ -334,9 +347,9 @@ void on_timer_interrupt() {
 extern "C" void uk_thread_first_run() {
     using namespace uk::sched;
     Thread* t = current();
-    g_kernel_depth = 0; // it starts in app code
     uk::arch::set_fs_base(t->fs_base);
     uk::arch::fpu_restore(t->fpu);
+    leave_to_app(); // it starts in app code
 }
 
 /// Interrupts other than CPU exceptions, on the interrupted thread's stack.
@@ -355,5 +368,5 @@ extern "C" void uk_irq(uk::arch::TrapFrame* f) {
     // goes back to its app code when it is switched back in.
     g_kernel_depth = 1;
     on_timer_interrupt();
-    g_kernel_depth = 0;
+    leave_to_app();
 }

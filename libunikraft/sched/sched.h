@@ -98,6 +98,11 @@ extern volatile bool g_timer_pending;
 /// Does the work of timer interrupts that arrived while the kernel ran.
 void run_deferred_timer();
 
+/// With interrupts off, on the way from the kernel back to app code that
+/// was interrupted (or a new thread): handles a pending timer, then marks
+/// the thread as out of the kernel.
+void leave_to_app();
+
 /// Brackets kernel work entered from the app. One read-modify-write
 /// instruction each (an interrupt cannot split it), since this is on every
 /// system call's path.
