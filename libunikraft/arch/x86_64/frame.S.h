@@ -37,3 +37,16 @@
 	pop %rbx
 	pop %rax
 .endm
+
+/* Completes the frame whose iret part and vector/error slots are already
+ * pushed, calls `fn(frame)` on a 16-byte aligned stack, and reloads the
+ * general registers from the frame (which `fn` may have changed). */
+.macro CALL_WITH_FRAME fn
+	PUSH_GPRS
+	mov %rsp, %rdi
+	mov %rsp, %rbx
+	and $-16, %rsp
+	call \fn
+	mov %rbx, %rsp
+	POP_GPRS
+.endm

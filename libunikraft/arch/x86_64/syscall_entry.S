@@ -43,13 +43,7 @@ __uk_syscall_entry:
 	push $0                         /* error code slot */
 	push $SYSCALL_VECTOR
 	mov 56(%rsp), %rax
-	PUSH_GPRS
-	mov %rsp, %rdi
-	mov %rsp, %rbx
-	and $-16, %rsp
-	call uk_syscall_frame
-	mov %rbx, %rsp
-	POP_GPRS
+	CALL_WITH_FRAME uk_syscall_frame
 	lea 64(%rsp), %rsp              /* past the frame and the saved number */
 	popfq
 	ret
@@ -70,13 +64,7 @@ uk_syscall_trap:
 	push $0
 	push $SYSCALL_VECTOR
 	mov 56(%rsp), %rax
-	PUSH_GPRS
-	mov %rsp, %rdi
-	mov %rsp, %rbx
-	and $-16, %rsp
-	call uk_syscall_frame
-	mov %rbx, %rsp
-	POP_GPRS
+	CALL_WITH_FRAME uk_syscall_frame
 	/* As after a Linux syscall: %rcx = return address, %r11 = rflags. */
 	mov 16(%rsp), %rcx
 	mov 32(%rsp), %r11
