@@ -309,10 +309,6 @@ long do_poll(Pollfd* fds, long n, int64_t timeout_ns) {
     return ready;
 }
 
-struct Timespec {
-    int64_t sec, nsec;
-};
-
 } // namespace
 
 UK_SYSCALL(7, poll) {
@@ -323,12 +319,8 @@ UK_SYSCALL(7, poll) {
 UK_SYSCALL(271, ppoll) {
     int64_t ns = -1;
     if (a3) {
-        auto* ts = user_ptr<Timespec>(a3);
-        if (!user_ok(ts, sizeof(*ts)))
-            return -EFAULT;
-        if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
-            return -EINVAL;
-        ns = ts->sec * 1000000000 + ts->nsec;
+        if (long r = read_user_timespec(a3, &ns))
+            return r;
     }
     return do_poll(user_ptr<Pollfd>(a1), a2, ns);
 }

@@ -72,16 +72,9 @@ long futex_deadline(long arg, bool absolute, bool realtime, uint64_t* deadline) 
     *deadline = 0;
     if (!arg)
         return 0;
-    struct Timespec {
-        int64_t sec, nsec;
-    };
-    auto* ts = user_ptr<const Timespec>(arg);
-    if (!user_ok(ts, sizeof(*ts)))
-        return -EFAULT;
-    if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
-        return -EINVAL;
-    int64_t ns =
-        ts->sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts->sec * 1000000000 + ts->nsec;
+    int64_t ns;
+    if (long r = read_user_timespec(arg, &ns))
+        return r;
     int64_t now = int64_t(arch::monotonic_ns());
     if (absolute && realtime)
         ns -= arch::boot_epoch_ns();

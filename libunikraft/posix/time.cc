@@ -10,9 +10,6 @@ namespace uk::posix {
 
 namespace {
 
-struct Timespec {
-    int64_t sec, nsec;
-};
 struct Timeval {
     int64_t sec, usec;
 };
@@ -52,16 +49,6 @@ long sleep_until(long clock, int64_t deadline) {
     int64_t mono = deadline - (now_ns(clock) - int64_t(arch::monotonic_ns()));
     if (mono > 0)
         sched::sleep_until(uint64_t(mono));
-    return 0;
-}
-
-long read_timespec(long arg, int64_t* ns) {
-    auto* ts = user_ptr<const Timespec>(arg);
-    if (!user_ok(ts, sizeof(*ts)))
-        return -EFAULT;
-    if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
-        return -EINVAL;
-    *ns = ts->sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts->sec * 1000000000 + ts->nsec;
     return 0;
 }
 
@@ -122,7 +109,7 @@ UK_SYSCALL(201, time) {
 
 UK_SYSCALL(35, nanosleep) {
     int64_t ns;
-    if (long r = read_timespec(a1, &ns))
+    if (long r = read_user_timespec(a1, &ns))
         return r;
     return sleep_until(clock_monotonic, now_ns(clock_monotonic) + ns);
 }
@@ -132,7 +119,7 @@ UK_SYSCALL(230, clock_nanosleep) {
     if (now_ns(a1) < 0 || a1 == clock_thread_cputime || a1 == clock_process_cputime)
         return -EINVAL;
     int64_t ns;
-    if (long r = read_timespec(a3, &ns))
+    if (long r = read_user_timespec(a3, &ns))
         return r;
     return sleep_until(a1, (a2 & timer_abstime) ? ns : now_ns(a1) + ns);
 }

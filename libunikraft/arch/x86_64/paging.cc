@@ -42,8 +42,8 @@ bool paging_init() {
         uint64_t& pde = uk_boot_pd[big / large];
         // The first 2 MiB (page 0 and, usually, the whole image) use a
         // static table: no allocation on the boot path.
-        auto* pt = big == 0 ? g_low_pt
-                            : static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
+        auto* pt =
+            big == 0 ? g_low_pt : static_cast<uint64_t*>(mm::alloc_pages(1, 1, mm::Fill::any));
         if (!pt)
             return false;
         for (uintptr_t i = 0; i < 512; i++) {

@@ -17,7 +17,7 @@
  * skips the red zone before writing anything, and returns with a jump, not
  * sysret (which would drop to ring 3). */
 
-#include "arch/x86_64/frame.S.h"
+#include "arch/x86_64/frame.inc"
 
 #define RED_ZONE 128
 #define KERNEL_CS 0x08

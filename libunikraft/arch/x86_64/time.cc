@@ -246,10 +246,14 @@ uint64_t tsc_hz() {
     return g_tsc_hz;
 }
 
-uint64_t monotonic_ns() {
-    uint64_t ticks = rdtsc() - uk_boot_tsc;
+// TSC ticks to nanoseconds without overflowing the intermediate product.
+uint64_t ticks_to_ns(uint64_t ticks) {
     uint64_t hz = tsc_hz();
     return ticks / hz * 1000000000 + (ticks % hz) * 1000000000 / hz;
+}
+
+uint64_t monotonic_ns() {
+    return ticks_to_ns(rdtsc() - uk_boot_tsc);
 }
 
 int64_t boot_epoch_ns() {
@@ -265,9 +269,7 @@ int64_t boot_epoch_ns() {
         g_epoch_ns = s < 0 ? 0 : s * 1000000000;
         g_epoch_read = true;
         // Refer the reading back to boot so realtime = boot epoch + monotonic.
-        uint64_t since_boot = g_epoch_tsc - uk_boot_tsc;
-        uint64_t hz = tsc_hz();
-        g_epoch_ns -= int64_t(since_boot / hz * 1000000000 + (since_boot % hz) * 1000000000 / hz);
+        g_epoch_ns -= int64_t(ticks_to_ns(g_epoch_tsc - uk_boot_tsc));
     }
     return g_epoch_ns;
 }

@@ -13,6 +13,9 @@ uint64_t boot_tsc();
 /// PIT for 2 ms, on first use (never on the boot path).
 uint64_t tsc_hz();
 
+/// Converts a count of TSC ticks to nanoseconds.
+uint64_t ticks_to_ns(uint64_t ticks);
+
 /// Nanoseconds since the kernel's entry.
 uint64_t monotonic_ns();
 

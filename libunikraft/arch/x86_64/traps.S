@@ -8,7 +8,7 @@
  * the interrupted thread's own stack, below its red zone, and handled there
  * by uk_irq(). */
 
-#include "arch/x86_64/frame.S.h"
+#include "arch/x86_64/frame.inc"
 
 #define FRAME_SIZE (22 * 8)
 #define FRAME_RSP  (20 * 8)
