@@ -75,13 +75,21 @@ $(BUILD)/obj/libunikraft/%.S.o: libunikraft/%.S
 # The whole kernel is one relocatable object: one archive member, pulled in
 # as a whole (its registration tables cannot be lost to archive member
 # selection), with every symbol not marked UK_API made local so nothing
-# inside can clash with the app's own libstdc++ or Rust runtime.
+# inside can clash with the app's own libstdc++ or Rust runtime. The kernel
+# proper has its sections renamed .kernel.* so that unikraft.ld places them
+# apart from the app's; the libc glue runs as part of the app and keeps its
+# section names.
+LIBC_GLUE_OBJS := $(filter $(BUILD)/obj/libunikraft/libc/%,$(KERNEL_OBJS))
+KERNEL_PROPER_OBJS := $(filter-out $(LIBC_GLUE_OBJS),$(KERNEL_OBJS))
 $(BUILD)/obj/unikraft.o: $(KERNEL_OBJS)
 	@mkdir -p $(@D)
-	$(LD_R) -r -o $@.tmp $(KERNEL_OBJS)
+	$(LD_R) -r -o $@.kernel $(KERNEL_PROPER_OBJS)
+	$(OBJCOPY) --prefix-alloc-sections=.kernel $@.kernel
+	$(LD_R) -r -o $@.tmp $@.kernel $(LIBC_GLUE_OBJS)
+	rm -f $@.kernel
 	$(OBJCOPY) --localize-hidden $@.tmp
-	@if readelf -SW $@.tmp | grep -qE '\.(init_array|ctors)'; then \
-		echo "libunikraft: the kernel must not have static constructors" >&2; exit 1; fi
+	@if readelf -SW $@.tmp | grep -qE '\.(init_array|fini_array|ctors|dtors|tdata|tbss|eh_frame)'; then \
+		echo "libunikraft: the kernel must not have static constructors, TLS or unwind tables" >&2; exit 1; fi
 	mv $@.tmp $@
 
 $(BUILD)/lib/libunikraft.a: $(BUILD)/obj/unikraft.o

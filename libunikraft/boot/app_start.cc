@@ -5,7 +5,9 @@
 #include "arch/x86_64/cpu.h"
 #include "boot/boot.h"
 #include "lib/panic.h"
-#include "mm/mm.h"
+#include "mm/user.h"
+#include "mm/uvm.h"
+#include "sched/sched.h"
 
 extern "C" {
 extern const char __ehdr_start[];
@@ -52,20 +54,6 @@ enum : uint64_t {
     at_minsigstksz = 51,
 };
 
-constexpr size_t page = 4096;
-constexpr size_t default_stack = 1024 * 1024;
-constexpr size_t min_stack = 64 * 1024;
-
-// A stack the size Linux programs can count on within reason, without
-// taking more than a quarter of what is free on a small VM.
-size_t pick_stack_size() {
-    if (g_params.stack_size)
-        return (g_params.stack_size + page - 1) & ~(page - 1);
-    size_t quarter = mm::free_page_count() / 4 * page;
-    size_t s = quarter < default_stack ? quarter : default_stack;
-    return s < min_stack ? min_stack : s;
-}
-
 size_t cstrlen(const char* s) {
     size_t n = 0;
     while (s[n])
@@ -73,15 +61,13 @@ size_t cstrlen(const char* s) {
     return n;
 }
 
-// Copies strings downward from the top of the new stack.
-struct StackBuilder {
-    char* top;
-    char* copy(const char* s, size_t n) {
-        top -= n;
-        __builtin_memcpy(top, s, n);
-        return top;
-    }
-    char* copy_str(const char* s) { return copy(s, cstrlen(s) + 1); }
+// The main thread's stack, filled downward from its top through the checked
+// copy path (the pages appear as the stack range is touched).
+struct UserStack {
+    uintptr_t sp;
+    bool ok = true;
+    void put(uintptr_t at, const void* p, size_t n) { ok = ok && !mm::copy_to_user(at, p, n); }
+    void put_word(uintptr_t at, uint64_t v) { put(at, &v, 8); }
 };
 
 void random_bytes(uint8_t out[16]) {
@@ -106,39 +92,44 @@ void random_bytes(uint8_t out[16]) {
 void start_app(const char* argv0, const char* const* args, size_t nargs, const char* const* env,
                size_t nenv) {
     mark(Stage::app_start);
-    size_t size = pick_stack_size();
-    // A stack need not start zeroed: nothing reads below %rsp before writing.
-    // At the top of RAM (free at boot, and a search-free allocation).
-    auto* base = static_cast<char*>(mm::take_top_pages(size / page));
-    if (!base)
-        base = static_cast<char*>(mm::alloc_pages(size / page, 1, mm::Fill::any));
-    if (!base)
-        panic_status(UK_EXIT_PANIC, "no memory for the main thread's stack");
-
-    StackBuilder sb{base + size};
-    size_t argc = 1 + nargs;
-    // Strings first: argv, envp, the platform name and AT_RANDOM's bytes.
-    char* argv_s[1 + 256];
-    char* env_s[64];
-    if (argc > sizeof(argv_s) / sizeof(argv_s[0]) || nenv > sizeof(env_s) / sizeof(env_s[0]))
-        panic_status(UK_EXIT_PANIC, "too many arguments");
-    argv_s[0] = sb.copy_str(argv0);
-    for (size_t i = 0; i < nargs; i++)
-        argv_s[1 + i] = sb.copy_str(args[i]);
-    for (size_t i = 0; i < nenv; i++)
-        env_s[i] = sb.copy_str(env[i]);
-    char* platform = sb.copy_str("x86_64");
+    const size_t argc = 1 + nargs;
+    // The strings at the top: argv's, then envp's, in order.
+    auto string_at = [&](size_t i) -> const char* {
+        return i == 0 ? argv0 : i < argc ? args[i - 1] : env[i - argc];
+    };
+    const size_t nstrings = argc + nenv;
+    size_t strings = 0;
+    for (size_t i = 0; i < nstrings; i++)
+        strings += cstrlen(string_at(i)) + 1;
+    const uintptr_t top = mm::uvm::main_stack().top;
+    const size_t stack_size = top - mm::uvm::main_stack().lo;
+    // Linux allows arguments and environment a quarter of the stack.
+    if (strings > stack_size / 4)
+        panic_status(UK_EXIT_PANIC, "arguments and environment do not fit the main thread's stack");
+    UserStack s{(top - strings) & ~uintptr_t(15)};
+    const uintptr_t strings_at = s.sp;
+    for (size_t i = 0, off = 0; i < nstrings; i++) {
+        const char* str = string_at(i);
+        size_t n = cstrlen(str) + 1;
+        s.put(strings_at + off, str, n);
+        off += n;
+    }
+    static const char platform_name[] = "x86_64";
+    s.sp -= sizeof(platform_name);
+    const uintptr_t platform = s.sp;
+    s.put(platform, platform_name, sizeof(platform_name));
     uint8_t rnd[16];
     random_bytes(rnd);
-    sb.top = reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(sb.top) & ~uintptr_t(15));
-    char* random = sb.copy(reinterpret_cast<const char*>(rnd), 16);
+    s.sp = (s.sp - 16) & ~uintptr_t(15);
+    const uintptr_t random = s.sp;
+    s.put(random, rnd, 16);
 
     const auto* eh = reinterpret_cast<const Elf64Ehdr*>(__ehdr_start);
     const uint64_t auxv[][2] = {
         {at_phdr, reinterpret_cast<uint64_t>(__ehdr_start) + eh->phoff},
         {at_phent, eh->phentsize},
         {at_phnum, eh->phnum},
-        {at_pagesz, page},
+        {at_pagesz, 4096},
         {at_base, 0},
         {at_flags, 0},
         {at_entry, reinterpret_cast<uint64_t>(_uk_pvh_entry)},
@@ -146,13 +137,13 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
         {at_euid, 0},
         {at_gid, 0},
         {at_egid, 0},
-        {at_platform, reinterpret_cast<uint64_t>(platform)},
+        {at_platform, platform},
         {at_hwcap, arch::g_cpu.hwcap},
         {at_clktck, 100},
         {at_secure, 0},
-        {at_random, reinterpret_cast<uint64_t>(random)},
+        {at_random, random},
         {at_hwcap2, 0},
-        {at_execfn, reinterpret_cast<uint64_t>(argv_s[0])},
+        {at_execfn, strings_at},
         {at_minsigstksz, 2048},
         {at_null, 0},
     };
@@ -160,36 +151,41 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
 
     // argc, argv[], NULL, envp[], NULL, auxv pairs; argc must land on a
     // 16-byte boundary.
-    size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
-    auto* sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(sb.top) & ~uintptr_t(15));
-    sp -= words;
-    sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(sp) & ~uintptr_t(15));
-    uint64_t* w = sp;
-    *w++ = argc;
-    for (size_t i = 0; i < argc; i++)
-        *w++ = reinterpret_cast<uint64_t>(argv_s[i]);
-    *w++ = 0;
-    for (size_t i = 0; i < nenv; i++)
-        *w++ = reinterpret_cast<uint64_t>(env_s[i]);
-    *w++ = 0;
-    for (size_t i = 0; i < nauxv; i++) {
-        *w++ = auxv[i][0];
-        *w++ = auxv[i][1];
+    const size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
+    const uintptr_t sp = (s.sp - words * 8) & ~uintptr_t(15);
+    uintptr_t w = sp;
+    s.put_word(w, argc);
+    w += 8;
+    for (size_t i = 0, off = 0; i < nstrings; i++) {
+        s.put_word(w, strings_at + off);
+        w += 8;
+        off += cstrlen(string_at(i)) + 1;
+        if (i == argc - 1) {
+            s.put_word(w, 0); // argv's end
+            w += 8;
+        }
     }
+    s.put_word(w, 0); // envp's end
+    w += 8;
+    s.put(w, auxv, sizeof(auxv));
+    if (!s.ok)
+        panic_status(UK_EXIT_PANIC, "no memory for the main thread's stack");
 
     // Switch to the new stack and never come back: the boot stack is
     // abandoned. A zero %rbp ends frame-pointer backtraces here.
     register uint64_t r8 asm("r8") = 0;
     register uint64_t r9 asm("r9") = 0;
     // The app runs with interrupts on: the kernel turns them off on each
-    // entry and the timer can preempt app code.
+    // entry and the timer can preempt app code. From here the thread is
+    // out of the kernel.
+    uk_kernel_depth = 0;
     asm volatile("mov %0, %%rsp\n\t"
                  "xor %%ebp, %%ebp\n\t"
                  "sti\n\t"
                  "call __libc_start_main\n\t"
                  "ud2"
                  :
-                 : "r"(sp), "D"(uk_main_trampoline), "S"(argc), "d"(sp + 1), "c"(0), "r"(r8),
+                 : "r"(sp), "D"(uk_main_trampoline), "S"(argc), "d"(sp + 8), "c"(0), "r"(r8),
                    "r"(r9)
                  : "memory");
     __builtin_unreachable();

@@ -6,13 +6,14 @@
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/paging.h"
+#include "arch/x86_64/mmu.h"
 #include "arch/x86_64/time.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
 #include "drivers/serial.h"
 #include "lib/panic.h"
 #include "mm/mm.h"
+#include "mm/uvm.h"
 #include "posix/syscall.h"
 #include "sched/sched.h"
 
@@ -25,6 +26,10 @@ namespace {
 constinit uint64_t g_stage_tsc[size_t(Stage::count)]{};
 constinit BootInfo g_info{};
 
+// The main thread's stack: Linux's RLIMIT_STACK default. Untouched pages
+// cost nothing.
+constexpr size_t default_stack_size = 8 << 20;
+
 constexpr size_t max_params = 64;
 constexpr size_t max_args = 256;
 constexpr size_t max_env = 64;
@@ -32,12 +37,12 @@ constinit CmdlineParam g_param_slots[max_params]{};
 constinit const char* g_arg_slots[max_args]{};
 constinit const char* g_env[max_env]{};
 
-const void* read_identity(uint64_t addr, size_t len) {
-    // Everything below 4 GiB is identity mapped, page 0 included until
-    // paging_init() (QEMU's pc machine puts the PVH memory map there).
-    if (!addr || addr + len < addr || addr + len > (uint64_t(1) << 32))
+const void* read_phys(uint64_t addr, size_t len) {
+    // The direct map covers the first 4 GiB, page 0 included (QEMU's pc
+    // machine puts the PVH memory map there).
+    if (!addr || addr + len < addr || addr + len > mm::direct_map_size)
         return nullptr;
-    return reinterpret_cast<const void*>(addr);
+    return mm::phys_to_virt(addr);
 }
 
 [[noreturn]] void boot_error(const char* what, const char* detail) {
@@ -138,14 +143,13 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
     arch::cpu_init();
     mark(Stage::cpu);
 
-    parse_bootinfo(static_cast<BootProtocol>(proto), info, read_identity, &g_info);
+    parse_bootinfo(static_cast<BootProtocol>(proto), info, read_phys, &g_info);
     if (g_info.error)
         boot_error("boot information", g_info.error);
     if (!mm::init(g_info.ram, g_info.nram))
         boot_error("not enough memory for the page allocator", nullptr);
-    g_backtrace_limit = mm::ram_end();
     mark(Stage::memory);
-    if (!arch::paging_init())
+    if (!arch::mmu_init())
         boot_error("not enough memory for page tables", nullptr);
     mark(Stage::paging);
 
@@ -160,6 +164,9 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
     mark(Stage::cmdline);
 
     posix::syscall_init(g_params.log_enosys);
-    sched::init();
+    if (!mm::uvm::init(g_params.stack_size ? g_params.stack_size : default_stack_size))
+        boot_error("not enough memory for the app's address space", nullptr);
+    if (!sched::init())
+        boot_error("not enough memory for the main thread", nullptr);
     start_app(r.argv0 ? r.argv0 : "app", g_arg_slots, r.nargs, g_env, nenv);
 }

@@ -12,7 +12,6 @@ namespace uk::mm {
 namespace {
 
 constinit PageAllocator g_pages{};
-constinit uint64_t* g_mapped = nullptr; // one bit per page: owned by mmap
 constinit uint64_t g_ram_end = 0;
 constexpr size_t page = PageAllocator::page_size;
 
@@ -34,10 +33,10 @@ bool init(const MemRegion* usable, size_t n) {
     }
     size_t npages = g_ram_end / page;
     size_t bitmap = align_up(PageAllocator::bitmap_bytes(npages), 8);
-    size_t need = align_up(2 * bitmap, page);
+    size_t need = align_up(bitmap, page);
 
-    // The two bitmaps go in the first usable stretch after the image big
-    // enough for them.
+    // The bitmap goes in the first usable stretch after the image big enough
+    // for it.
     uintptr_t img_lo = reinterpret_cast<uintptr_t>(__uk_image_start);
     uintptr_t img_hi = align_up(reinterpret_cast<uintptr_t>(__uk_image_end), page);
     uintptr_t where = 0;
@@ -53,10 +52,9 @@ bool init(const MemRegion* usable, size_t n) {
     }
     if (!where)
         return false;
-    auto* bits = reinterpret_cast<uint64_t*>(where);
+    auto* bits = static_cast<uint64_t*>(phys_to_virt(where));
     zero_pages(bits, need / page);
     g_pages.init(0, npages, bits);
-    g_mapped = bits + bitmap / 8;
     for (size_t i = 0; i < n; i++)
         g_pages.add_free(usable[i].base, usable[i].len);
     g_pages.reserve(0, page);
@@ -82,63 +80,21 @@ void zero_pages(void* p, size_t npages) {
 }
 
 void* alloc_pages(size_t npages, size_t align_pages, Fill fill) {
-    uintptr_t p = g_pages.alloc(npages, align_pages);
-    if (!p)
+    uintptr_t pa = g_pages.alloc(npages, align_pages);
+    if (!pa)
         return nullptr;
+    void* p = phys_to_virt(pa);
     if (fill == Fill::zero)
-        zero_pages(reinterpret_cast<void*>(p), npages);
-    return reinterpret_cast<void*>(p);
-}
-
-bool claim_pages(uintptr_t addr, size_t npages) {
-    if (addr & (page - 1) || addr < page || addr + npages * page > g_ram_end ||
-        addr + npages * page < addr)
-        return false;
-    for (size_t i = 0; i < npages; i++)
-        if (!g_pages.is_free(addr + i * page))
-            return false;
-    g_pages.reserve(addr, npages * page);
-    zero_pages(reinterpret_cast<void*>(addr), npages);
-    return true;
-}
-
-void* take_top_pages(size_t npages) {
-    uintptr_t hi = g_ram_end & ~(page - 1);
-    if (npages * page >= hi)
-        return nullptr;
-    uintptr_t lo = hi - npages * page;
-    if (!g_pages.is_free(lo) || !g_pages.is_free(hi - page))
-        return nullptr;
-    for (uintptr_t p = lo + page; p < hi - page; p += page)
-        if (!g_pages.is_free(p))
-            return nullptr;
-    g_pages.reserve(lo, npages * page);
-    return reinterpret_cast<void*>(lo);
+        zero_pages(p, npages);
+    return p;
 }
 
 void free_pages(void* p, size_t npages) {
-    g_pages.free(reinterpret_cast<uintptr_t>(p), npages);
+    g_pages.free(virt_to_phys(p), npages);
 }
 
-void mark_mapped(uintptr_t addr, size_t npages, bool mapped) {
-    for (size_t i = 0; i < npages; i++) {
-        size_t pfn = addr / page + i;
-        if (mapped)
-            g_mapped[pfn / 64] |= uint64_t(1) << (pfn % 64);
-        else
-            g_mapped[pfn / 64] &= ~(uint64_t(1) << (pfn % 64));
-    }
-}
-
-bool is_mapped(uintptr_t addr, size_t npages) {
-    if (addr + npages * page > g_ram_end || addr + npages * page < addr)
-        return false;
-    for (size_t i = 0; i < npages; i++) {
-        size_t pfn = addr / page + i;
-        if (!(g_mapped[pfn / 64] & (uint64_t(1) << (pfn % 64))))
-            return false;
-    }
-    return true;
+void free_phys_page(uint64_t pa) {
+    g_pages.free(pa, 1);
 }
 
 uint64_t ram_end() {

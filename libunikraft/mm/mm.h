@@ -1,9 +1,12 @@
-// Physical memory for the rest of the kernel: whole pages and the mmap
-// regions of the app. Memory is identity mapped, so addresses are physical.
+// Physical memory for the rest of the kernel: whole pages, reached through
+// the direct map (mm/layout.h). The app's memory is made of these pages too,
+// mapped by mm/uvm.h; this file never maps anything itself.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mm/layout.h"
 
 namespace uk::mm {
 
@@ -21,27 +24,19 @@ enum class Fill { zero, any };
 
 /// Allocates `npages` contiguous pages, zeroed unless `fill` is Fill::any
 /// (for memory the caller overwrites or never reads before writing, such as
-/// a stack). Returns nullptr when memory is exhausted.
+/// a stack). Returns their direct-map address, or nullptr when memory is
+/// exhausted.
 void* alloc_pages(size_t npages, size_t align_pages = 1, Fill fill = Fill::zero);
+
+/// Returns pages obtained from alloc_pages (by their direct-map address).
+void free_pages(void* p, size_t npages);
+
+/// Returns the physical page at `pa` (allocated, or reserved at boot like
+/// the app's image) to the allocator.
+void free_phys_page(uint64_t pa);
 
 /// Zeroes whole pages faster than a byte-wise memset does under emulation.
 void zero_pages(void* p, size_t npages);
-/// Claims the specific pages [addr, addr + npages * 4096) if every one of
-/// them is free, zeroing them; returns false (claiming nothing) otherwise.
-bool claim_pages(uintptr_t addr, size_t npages);
-
-/// Takes `npages` at the top of RAM, where nothing is allocated at boot, if
-/// they are free (not zeroed); returns nullptr otherwise. Cheaper than
-/// alloc_pages' search, for the boot path.
-void* take_top_pages(size_t npages);
-
-/// Returns pages obtained from alloc_pages.
-void free_pages(void* p, size_t npages);
-
-/// Marks pages handed to the app by mmap, so munmap frees only those.
-void mark_mapped(uintptr_t addr, size_t npages, bool mapped);
-/// True when every page of the range was handed out by mmap.
-bool is_mapped(uintptr_t addr, size_t npages);
 
 /// End of the highest usable RAM region.
 uint64_t ram_end();

@@ -9,6 +9,7 @@ enum : long {
     ESRCH = 3,
     EINTR = 4,
     EIO = 5,
+    E2BIG = 7,
     EBADF = 9,
     EAGAIN = 11,
     ENOMEM = 12,
@@ -23,9 +24,11 @@ enum : long {
     ENOTTY = 25,
     ESPIPE = 29,
     ERANGE = 34,
+    ENAMETOOLONG = 36,
     ENOSYS = 38,
     EOVERFLOW = 75,
     EOPNOTSUPP = 95,
+    ETIMEDOUT = 110,
 };
 
 } // namespace uk::posix

@@ -2,8 +2,11 @@
 // fds 0, 1 and 2 at start, and whatever dup() makes of them.
 #include <uk/console.h>
 
+#include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
 #include "posix/errno.h"
+#include "posix/limits.h"
+#include "posix/signal.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
@@ -43,27 +46,65 @@ long dup_from(const Fd& f, long lowest, bool cloexec) {
 }
 
 struct Iovec {
-    void* base;
-    size_t len;
+    uint64_t base;
+    uint64_t len;
 };
 
-long console_rw(bool write, void* buf, size_t len) {
-    if (!len)
-        return 0;
-    if (!user_ok(buf, len))
-        return -EFAULT;
-    if (write)
-        return long(uk_console_write(static_cast<const char*>(buf), len));
-    return long(uk_console_read(static_cast<char*>(buf), len));
+// Console I/O through a kernel buffer: the app's memory is reached only by
+// copies. A fault after some bytes moved ends the transfer short, as on
+// Linux; before any, it is EFAULT.
+long console_rw(bool write, uint64_t buf, size_t len) {
+    char chunk[256];
+    size_t done = 0;
+    while (done < len) {
+        size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+        size_t moved;
+        bool fault = false;
+        if (write) {
+            size_t got = mm::copy_user_partial(false, buf + done, chunk, n);
+            fault = got < n;
+            moved = uk_console_write(chunk, got);
+        } else {
+            size_t got = uk_console_read(chunk, n);
+            moved = mm::copy_user_partial(true, buf + done, chunk, got);
+            fault = moved < got;
+        }
+        done += moved;
+        if (fault)
+            return done ? long(done) : -EFAULT;
+        if (moved < n)
+            break;
+    }
+    return long(done);
 }
 
-long rw(long fd, void* buf, size_t len, bool write) {
+long rw(long fd, uint64_t buf, size_t len, bool write) {
     Fd* f = lookup(fd);
     if (!f)
         return -EBADF;
-    if (long(len) < 0)
-        return -EINVAL;
+    // Linux checks the whole buffer first, even for no bytes, then caps a
+    // transfer at 2 GiB - 4 KiB.
+    if (!mm::user_range_ok(buf, len))
+        return -EFAULT;
+    if (len > 0x7ffff000)
+        len = 0x7ffff000;
     return console_rw(write, buf, len);
+}
+
+// Calls f(iov) for each of the app's `cnt` iovecs, 16 at a time (the direct
+// entry runs on the app's stack: no large buffers). Returns 0, -EFAULT, or
+// the first non-zero result of f.
+template <typename F> long for_each_iovec(long iov_arg, long cnt, F f) {
+    Iovec iov[16];
+    for (long i = 0; i < cnt; i += 16) {
+        size_t n = size_t(cnt - i < 16 ? cnt - i : 16);
+        if ((UserPtr<const Iovec>(iov_arg) + size_t(i)).read(iov, n))
+            return -EFAULT;
+        for (size_t j = 0; j < n; j++)
+            if (long r = f(iov[j]))
+                return r;
+    }
+    return 0;
 }
 
 long rwv(long fd, long iov_arg, long cnt, bool write) {
@@ -72,19 +113,27 @@ long rwv(long fd, long iov_arg, long cnt, bool write) {
         return -EBADF;
     if (cnt < 0 || cnt > 1024)
         return -EINVAL;
-    auto* iov = user_ptr<Iovec>(iov_arg);
-    if (cnt && !user_ok(iov, size_t(cnt) * sizeof(Iovec)))
-        return -EFAULT;
+    // As Linux: the whole vector is checked before any byte moves.
+    uint64_t sum = 0;
+    long r = for_each_iovec(iov_arg, cnt, [&](const Iovec& v) -> long {
+        if (int64_t(v.len) < 0 || v.len > uint64_t(INT64_MAX) - sum)
+            return -EINVAL;
+        sum += v.len;
+        return v.len && !mm::user_range_ok(v.base, v.len) ? -EFAULT : 0;
+    });
+    if (r)
+        return r;
     long total = 0;
-    for (long i = 0; i < cnt; i++) {
-        long r = console_rw(write, iov[i].base, iov[i].len);
-        if (r < 0)
-            return total ? total : r;
-        total += r;
-        if (size_t(r) < iov[i].len)
-            break;
-    }
-    return total;
+    r = for_each_iovec(iov_arg, cnt, [&](const Iovec& v) -> long {
+        if (!v.len)
+            return 0;
+        long n = console_rw(write, v.base, v.len);
+        if (n < 0)
+            return n;
+        total += n;
+        return uint64_t(n) < v.len ? 1 : 0; // a short transfer ends the call
+    });
+    return r < 0 && !total ? r : total;
 }
 
 // The x86_64 kernel struct stat.
@@ -102,17 +151,14 @@ long stat_fd(long fd, long out) {
     Fd* f = lookup(fd);
     if (!f)
         return -EBADF;
-    auto* st = user_ptr<KStat>(out);
-    if (!user_ok(st, sizeof(*st)))
-        return -EFAULT;
-    *st = KStat{};
-    st->dev = 5;
-    st->ino = uint64_t(fd) + 1;
-    st->nlink = 1;
-    st->mode = 0020620;       // character device, rw--w----
-    st->rdev = (4 << 8) | 64; // ttyS0
-    st->blksize = 1024;
-    return 0;
+    KStat st{};
+    st.dev = 5;
+    st.ino = uint64_t(fd) + 1;
+    st.nlink = 1;
+    st.mode = 0020620;       // character device, rw--w----
+    st.rdev = (4 << 8) | 64; // ttyS0
+    st.blksize = 1024;
+    return UserPtr<KStat>(out).put(st) ? -EFAULT : 0;
 }
 
 struct Winsize {
@@ -131,10 +177,10 @@ constexpr long tcgets = 0x5401, tcsets = 0x5402, tcsetsw = 0x5403, tcsetsf = 0x5
 } // namespace
 
 UK_SYSCALL(0, read) {
-    return rw(a1, user_ptr<void>(a2), size_t(a3), false);
+    return rw(a1, uint64_t(a2), size_t(a3), false);
 }
 UK_SYSCALL(1, write) {
-    return rw(a1, user_ptr<void>(a2), size_t(a3), true);
+    return rw(a1, uint64_t(a2), size_t(a3), true);
 }
 UK_SYSCALL(19, readv) {
     return rwv(a1, a2, a3, false);
@@ -165,10 +211,22 @@ UK_SYSCALL(5, fstat) {
 }
 
 UK_SYSCALL(262, newfstatat) {
-    constexpr long at_empty_path = 0x1000;
-    const char* path = user_ptr<const char>(a2);
-    if ((a4 & at_empty_path) && user_ok(path, 1) && path[0] == '\0')
-        return stat_fd(a1, a3);
+    constexpr long at_symlink_nofollow = 0x100, at_no_automount = 0x800, at_empty_path = 0x1000,
+                   at_statx_sync_type = 0x6000;
+    // The path comes first (EFAULT), then the flags; with no files yet only
+    // AT_EMPTY_PATH on an open fd can succeed.
+    // A NULL path with AT_EMPTY_PATH names the fd itself (Linux 6.11 on).
+    constexpr size_t path_max = 4096;
+    long n = 0;
+    if (a2 || !(a4 & at_empty_path)) {
+        n = mm::user_strnlen(UserPtr<const char>(a2), path_max);
+        if (n < 0)
+            return n;
+    }
+    if (a4 & ~(at_symlink_nofollow | at_no_automount | at_empty_path | at_statx_sync_type))
+        return -EINVAL;
+    if (n == 0)
+        return (a4 & at_empty_path) ? stat_fd(a1, a3) : -ENOENT;
     return -ENOENT;
 }
 
@@ -177,36 +235,28 @@ UK_SYSCALL(16, ioctl) {
     if (!f)
         return -EBADF;
     switch (a2) {
-    case tiocgwinsz: {
-        auto* w = user_ptr<Winsize>(a3);
-        if (!user_ok(w, sizeof(*w)))
-            return -EFAULT;
-        *w = Winsize{24, 80, 0, 0};
-        return 0;
-    }
+    case tiocgwinsz:
+        return UserPtr<Winsize>(a3).put(Winsize{24, 80, 0, 0}) ? -EFAULT : 0;
     case tcgets: {
-        auto* t = user_ptr<Termios>(a3);
-        if (!user_ok(t, sizeof(*t)))
-            return -EFAULT;
-        *t = Termios{};
-        t->iflag = 0x500;  // ICRNL | IXON
-        t->oflag = 0x5;    // OPOST | ONLCR
-        t->cflag = 0xbf;   // B38400 | CS8 | CREAD
-        t->lflag = 0x8a3b; // ISIG | ICANON | ECHO... as a fresh tty has
-        return 0;
+        Termios t{};
+        t.iflag = 0x500;  // ICRNL | IXON
+        t.oflag = 0x5;    // OPOST | ONLCR
+        t.cflag = 0xbf;   // B38400 | CS8 | CREAD
+        t.lflag = 0x8a3b; // ISIG | ICANON | ECHO... as a fresh tty has
+        return UserPtr<Termios>(a3).put(t) ? -EFAULT : 0;
     }
     case tcsets:
     case tcsetsw:
-    case tcsetsf:
-    case tiocswinsz:
-        return 0;
-    case fionread: {
-        auto* n = user_ptr<int>(a3);
-        if (!user_ok(n, sizeof(*n)))
-            return -EFAULT;
-        *n = 0;
-        return 0;
+    case tcsetsf: {
+        Termios t;
+        return UserPtr<const Termios>(a3).read(&t) ? -EFAULT : 0;
     }
+    case tiocswinsz: {
+        Winsize w;
+        return UserPtr<const Winsize>(a3).read(&w) ? -EFAULT : 0;
+    }
+    case fionread:
+        return UserPtr<int>(a3).put(0) ? -EFAULT : 0;
     default:
         return -ENOTTY;
     }
@@ -277,43 +327,59 @@ struct Pollfd {
 
 constexpr short pollin = 1, pollout = 4, pollnval = 0x20;
 
-long do_poll(Pollfd* fds, long n, int64_t timeout_ns) {
-    if (n < 0 || n > max_fds * 16)
+long do_poll(long fds, long n, int64_t timeout_ns, bool timed_poll) {
+    if (n < 0 || uint64_t(n) > rlimit_cur(rlimit_nofile))
         return -EINVAL;
-    if (n && !user_ok(fds, size_t(n) * sizeof(Pollfd)))
-        return -EFAULT;
-    long ready = 0;
-    for (long i = 0; i < n; i++) {
-        Pollfd& p = fds[i];
-        p.revents = 0;
-        if (p.fd < 0)
-            continue;
-        if (!lookup(p.fd)) {
-            p.revents = pollnval;
-        } else {
-            // The console never blocks: reads return what is there or end
-            // of file, writes go out at once.
-            p.revents = short(p.events & (pollin | pollout));
-        }
-        if (p.revents)
-            ready++;
+    // Read and answer 32 entries at a time (the direct entry runs on the
+    // app's stack): first all of them are read, as Linux reads the whole
+    // array before it looks at any fd.
+    Pollfd chunk[32];
+    for (long i = 0; i < n; i += 32) {
+        size_t k = size_t(n - i < 32 ? n - i : 32);
+        if ((UserPtr<const Pollfd>(fds) + size_t(i)).read(chunk, k))
+            return -EFAULT;
     }
+    long ready = 0;
+    for (long i = 0; i < n; i += 32) {
+        size_t k = size_t(n - i < 32 ? n - i : 32);
+        if ((UserPtr<const Pollfd>(fds) + size_t(i)).read(chunk, k))
+            return -EFAULT;
+        for (size_t j = 0; j < k; j++) {
+            Pollfd& p = chunk[j];
+            p.revents = 0;
+            if (p.fd < 0)
+                continue;
+            if (!lookup(p.fd)) {
+                p.revents = pollnval;
+            } else {
+                // The console never blocks: reads return what is there or
+                // end of file, writes go out at once.
+                p.revents = short(p.events & (pollin | pollout));
+            }
+            if (p.revents)
+                ready++;
+        }
+        if ((UserPtr<Pollfd>(fds) + size_t(i)).write(chunk, k))
+            return -EFAULT;
+    }
+    if (ready || !timeout_ns)
+        return ready;
     // Nothing here can become ready later (consoles always are, bad fds
-    // stay bad): a timeout is just a sleep, and no timeout would wait
-    // forever, which the scheduler reports as a deadlock when no other
-    // thread can run.
-    if (!ready && timeout_ns > 0)
-        sched::sleep_until(arch::monotonic_ns() + uint64_t(timeout_ns));
-    else if (!ready && timeout_ns < 0)
-        sched::block(0);
-    return ready;
+    // stay bad): a timeout is just a sleep, and no timeout waits for a
+    // signal (or forever, which the scheduler reports as a deadlock when no
+    // other thread can run).
+    long r = timeout_ns > 0 ? sched::sleep_until(arch::monotonic_ns() + uint64_t(timeout_ns))
+                            : sched::block(0);
+    if (r == sched::interrupted)
+        return timed_poll ? -arch::erestart_restartblock : -arch::erestartnohand;
+    return 0;
 }
 
 } // namespace
 
 UK_SYSCALL(7, poll) {
     int64_t ns = a3 < 0 ? -1 : int64_t(int(a3)) * 1000000;
-    return do_poll(user_ptr<Pollfd>(a1), a2, ns);
+    return do_poll(a1, a2, ns, a3 > 0);
 }
 
 UK_SYSCALL(271, ppoll) {
@@ -322,7 +388,11 @@ UK_SYSCALL(271, ppoll) {
         if (long r = read_user_timespec(a3, &ns))
             return r;
     }
-    return do_poll(user_ptr<Pollfd>(a1), a2, ns);
+    if (a4) {
+        if (long r = set_temporary_mask(a4, a5))
+            return r;
+    }
+    return do_poll(a1, a2, ns, false);
 }
 
 } // namespace uk::posix

@@ -1,203 +1,331 @@
-// Anonymous memory for the app: mmap hands out pages from the page
-// allocator (memory is identity mapped, so a mapping is its pages), and
-// mprotect changes their page-table entries. Writable-and-executable is
-// refused (W^X); out of memory is ENOMEM.
-#include "posix/mem.h"
-
-#include "arch/x86_64/paging.h"
+// The memory system calls: argument checks and Linux's errnos over the app's
+// address space (mm/uvm.h). Writable-and-executable is refused (W^X,
+// EACCES). Memory is committed on first touch, as with Linux's default
+// overcommit: only a single request larger than all of RAM, or one past
+// RLIMIT_AS / RLIMIT_DATA, is refused up front.
 #include "mm/mm.h"
+#include "mm/uvm.h"
 #include "posix/errno.h"
+#include "posix/limits.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
-
-extern "C" {
-extern char __uk_image_start[];
-extern char __uk_image_end[];
-}
 
 namespace uk::posix {
 
 namespace {
 
-constexpr uint64_t page = 4096;
-constexpr long map_shared = 0x01, map_private = 0x02, map_fixed = 0x10, map_anonymous = 0x20,
-               map_fixed_noreplace = 0x100000;
-constexpr long mremap_maymove = 1, mremap_fixed = 2;
-constexpr long prot_mask = arch::prot_read | arch::prot_write | arch::prot_exec;
-constexpr int prot_default = arch::prot_read | arch::prot_write;
+using mm::AddressSpace;
+using mm::MapMode;
+using mm::VmKind;
 
-uint64_t pages_of(uint64_t len) {
-    return (len + page - 1) / page;
+constexpr uint64_t page = 4096;
+constexpr long prot_read = 1, prot_write = 2, prot_exec = 4, prot_sem = 8,
+               prot_growsdown = 0x01000000, prot_growsup = 0x02000000;
+constexpr long prot_rwx = prot_read | prot_write | prot_exec;
+constexpr long map_shared = 0x01, map_private = 0x02, map_shared_validate = 0x03, map_type = 0x0f,
+               map_fixed = 0x10, map_anonymous = 0x20, map_32bit = 0x40, map_growsdown = 0x100,
+               map_denywrite = 0x800, map_executable = 0x1000, map_locked = 0x2000,
+               map_noreserve = 0x4000, map_populate = 0x8000, map_nonblock = 0x10000,
+               map_stack = 0x20000, map_hugetlb = 0x40000, map_sync = 0x80000,
+               map_fixed_noreplace = 0x100000, map_uninitialized = 0x4000000;
+// What MAP_SHARED_VALIDATE accepts (anything else is EOPNOTSUPP there).
+constexpr long map_known = map_type | map_fixed | map_anonymous | map_32bit | map_growsdown |
+                           map_denywrite | map_executable | map_locked | map_noreserve |
+                           map_populate | map_nonblock | map_stack | map_hugetlb |
+                           map_fixed_noreplace | map_uninitialized | (0x3f << 26);
+
+// Whether [lo, lo + len) touches the kernel's part of the image, which
+// Linux's answers treat like kernel addresses (outside the user half).
+bool touches_kernel(uintptr_t lo, uint64_t len) {
+    bool hit = false;
+    uintptr_t hi = len > AddressSpace::user_end - lo ? AddressSpace::user_end : lo + len;
+    mm::uvm::space().for_each(lo, hi, [&](const mm::Vma& v) { hit |= v.kind == VmKind::kernel; });
+    return hit;
 }
 
-bool in_image(uintptr_t addr, uint64_t n) {
-    uintptr_t lo = reinterpret_cast<uintptr_t>(__uk_image_start);
-    uintptr_t hi = reinterpret_cast<uintptr_t>(__uk_image_end);
-    return addr >= lo && addr + n * page <= hi;
+bool wx(long prot) {
+    return (prot & prot_write) && (prot & prot_exec);
+}
+
+uint64_t ram_bytes() {
+    return mm::total_page_count() * page;
+}
+
+// RLIMIT_AS: would the app's mappings exceed it by `more` bytes?
+bool over_as_limit(uint64_t more) {
+    uint64_t limit = rlimit_cur(rlimit_as);
+    uint64_t have = mm::uvm::space().mapped_bytes();
+    return more > limit || have > limit - more;
 }
 
 } // namespace
 
-void unmap_pages(uintptr_t addr, size_t npages) {
-    for (size_t i = 0; i < npages; i++) {
-        uintptr_t p = addr + i * page;
-        if (mm::is_mapped(p, 1)) {
-            arch::protect(p, 1, prot_default);
-            mm::mark_mapped(p, 1, false);
-            mm::free_pages(reinterpret_cast<void*>(p), 1);
-        }
-    }
-}
-
 UK_SYSCALL(9, mmap) {
+    uintptr_t hint = uintptr_t(a1);
     uint64_t len = uint64_t(a2);
     long prot = a3, flags = a4;
-    if (!len || (uint64_t(a6) & (page - 1)))
+    if (uint64_t(a6) & (page - 1))
         return -EINVAL;
-    if (len > (uint64_t(1) << 47))
-        return -ENOMEM; // more than any address space holds, as on Linux
-    if (!(flags & (map_shared | map_private)) || (prot & ~prot_mask))
+    if (!len)
         return -EINVAL;
-    if ((prot & arch::prot_write) && (prot & arch::prot_exec))
-        return -EACCES;
+    if (len > AddressSpace::user_end)
+        return -ENOMEM;
+    uint64_t rounded = (len + page - 1) & ~(page - 1);
+    switch (flags & map_type) {
+    case map_shared:
+    case map_private:
+        break;
+    case map_shared_validate:
+        if (flags & ~map_known)
+            return -EOPNOTSUPP;
+        break;
+    default:
+        return -EINVAL;
+    }
     if (!(flags & map_anonymous))
-        return -EBADF; // There are no files to map yet.
-    uint64_t n = pages_of(len);
-    uintptr_t want = uintptr_t(a1);
-    if (flags & (map_fixed | map_fixed_noreplace)) {
-        if (want & (page - 1))
-            return -EINVAL;
-        // Memory is identity mapped, so a fixed address means those very
-        // pages: free ones are claimed, ones the app already mapped are
-        // replaced in place, anything else (the kernel's) is refused.
-        if (mm::claim_pages(want, n)) {
-            mm::mark_mapped(want, n, true);
-        } else if (mm::is_mapped(want, n) && !(flags & map_fixed_noreplace)) {
-            arch::protect(want, n, prot_default);
-            mm::zero_pages(reinterpret_cast<void*>(want), n);
-        } else {
-            return (flags & map_fixed_noreplace) ? -EEXIST : -ENOMEM;
-        }
-        if (prot != prot_default && !arch::protect(want, n, int(prot)))
-            return -ENOMEM;
-        return long(want);
-    }
-    // A hint is honoured when those pages are free, as Linux does.
-    void* p = nullptr;
-    if (want && !(want & (page - 1)) && mm::claim_pages(want, n))
-        p = reinterpret_cast<void*>(want);
-    else
-        p = mm::alloc_pages(n);
-    if (!p)
+        return -EBADF; // there are no files to map yet
+    if (wx(prot))
+        return -EACCES;
+    // Linux's default overcommit: a private writable request larger than
+    // RAM cannot be met even in theory; anything smaller is committed on
+    // first touch.
+    if ((prot & prot_write) && !(flags & (map_shared | map_noreserve)) && rounded > ram_bytes())
         return -ENOMEM;
-    uintptr_t addr = reinterpret_cast<uintptr_t>(p);
-    mm::mark_mapped(addr, n, true);
-    if (prot != prot_default && !arch::protect(addr, n, int(prot))) {
-        unmap_pages(addr, n);
+    if (over_as_limit(rounded))
         return -ENOMEM;
-    }
-    return long(addr);
+    if ((flags & map_fixed_noreplace) && hint < AddressSpace::user_end && touches_kernel(hint, len))
+        return -ENOMEM;
+    MapMode mode = (flags & map_fixed_noreplace) ? MapMode::fixed_noreplace
+                   : (flags & map_fixed)         ? MapMode::fixed
+                                                 : MapMode::anywhere;
+    uint16_t vflags = 0;
+    if (flags & map_growsdown)
+        vflags |= mm::vm_growsdown;
+    if (flags & map_noreserve)
+        vflags |= mm::vm_noreserve;
+    if (flags & map_shared)
+        vflags |= mm::vm_shared;
+    if (flags & map_locked)
+        vflags |= mm::vm_locked;
+    uintptr_t out;
+    int r = mm::uvm::space().map(hint, len, uint8_t(prot & prot_rwx), vflags,
+                                 (flags & map_growsdown) ? VmKind::stack : VmKind::anon, mode, &out);
+    if (r)
+        return r;
+    if (flags & (map_populate | map_locked))
+        (void)mm::uvm::populate(out, out + rounded); // best effort, as on Linux
+    return long(out);
 }
 
 UK_SYSCALL(11, munmap) {
     uintptr_t addr = uintptr_t(a1);
     uint64_t len = uint64_t(a2);
-    if ((addr & (page - 1)) || !len || addr + len < addr)
-        return -EINVAL;
-    uint64_t n = pages_of(len);
     // A detached thread unmaps its own stack and then exits: those pages go
-    // back once it no longer runs on them.
-    uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
-    if (sp >= addr && sp < addr + n * page) {
-        sched::defer_unmap(addr, n);
+    // once it no longer runs on them.
+    const arch::TrapFrame* f = current_syscall_frame();
+    uintptr_t sp = f ? f->rsp : reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (!(addr & (page - 1)) && len && len <= AddressSpace::user_end &&
+        addr <= AddressSpace::user_end - len && sp >= addr && sp - addr < len) {
+        sched::defer_unmap(addr, len);
         return 0;
     }
-    unmap_pages(addr, n);
-    return 0;
+    return mm::uvm::space().unmap(addr, len);
 }
 
 UK_SYSCALL(25, mremap) {
     uintptr_t old = uintptr_t(a1);
     uint64_t old_len = uint64_t(a2), new_len = uint64_t(a3);
-    long flags = a4;
-    if ((old & (page - 1)) || !new_len || (flags & ~(mremap_maymove | mremap_fixed)))
+    const unsigned flags = unsigned(a4);
+    const uintptr_t new_addr = uintptr_t(a5);
+    // A new length beyond the user half, or a new place in the kernel's
+    // part of the image (a kernel address to Linux), is EINVAL.
+    uint64_t rounded = (new_len + page - 1) & ~(page - 1);
+    if (rounded > AddressSpace::user_end)
         return -EINVAL;
-    uint64_t on = pages_of(old_len), nn = pages_of(new_len);
-    // As on Linux: a range that is not mapped is EFAULT (musl's
-    // pthread_getattr_np probes the stack this way until it sees it).
-    if (!on || !mm::is_mapped(old, on))
-        return -EFAULT;
-    if (nn <= on) {
-        unmap_pages(old + nn * page, on - nn);
-        return long(old);
-    }
-    if (!(flags & mremap_maymove))
+    if ((flags & (mm::remap_fixed | mm::remap_dontunmap)) && !(new_addr & (page - 1)) &&
+        new_addr < AddressSpace::user_end && mm::uvm::space().find(old) &&
+        mm::uvm::space().find(old)->kind != VmKind::kernel && touches_kernel(new_addr, rounded))
+        return -EINVAL;
+    if (new_len > old_len && new_len <= AddressSpace::user_end && over_as_limit(new_len - old_len))
         return -ENOMEM;
-    void* p = mm::alloc_pages(nn);
-    if (!p)
-        return -ENOMEM;
-    __builtin_memcpy(p, reinterpret_cast<void*>(old), on * page);
-    mm::mark_mapped(reinterpret_cast<uintptr_t>(p), nn, true);
-    unmap_pages(old, on);
-    return reinterpret_cast<long>(p);
+    uintptr_t out;
+    int r = mm::uvm::space().remap(old, old_len, new_len, flags, new_addr, &out);
+    return r ? r : long(out);
 }
 
 UK_SYSCALL(10, mprotect) {
-    uintptr_t addr = uintptr_t(a1);
-    uint64_t len = uint64_t(a2);
     long prot = a3;
-    if ((addr & (page - 1)) || (prot & ~prot_mask) || addr + len < addr)
+    if (prot & ~(prot_rwx | prot_sem | prot_growsdown | prot_growsup))
         return -EINVAL;
-    if ((prot & arch::prot_write) && (prot & arch::prot_exec))
+    if ((prot & prot_growsdown) && (prot & prot_growsup))
+        return -EINVAL;
+    if (wx(prot))
         return -EACCES;
-    uint64_t n = pages_of(len);
-    if (!n)
-        return 0;
-    if (!mm::is_mapped(addr, n) && !in_image(addr, n))
-        return -ENOMEM;
-    return arch::protect(addr, n, int(prot)) ? 0 : -ENOMEM;
+    return mm::uvm::space().protect(uintptr_t(a1), uint64_t(a2), uint8_t(prot & prot_rwx));
 }
 
 UK_SYSCALL(28, madvise) {
-    constexpr long madv_dontneed = 4;
-    uintptr_t addr = uintptr_t(a1);
-    if (addr & (page - 1))
+    constexpr long madv_dontneed = 4, madv_free = 8, madv_remove = 9, madv_populate_read = 22,
+                   madv_populate_write = 23, madv_dontneed_locked = 24, madv_collapse = 25,
+                   madv_hwpoison = 100, madv_soft_offline = 101;
+    const long advice = a3;
+    const bool known = (advice >= 0 && advice <= 4) || (advice >= 8 && advice <= madv_collapse) ||
+                       advice == madv_hwpoison || advice == madv_soft_offline;
+    if (!known)
         return -EINVAL;
-    uint64_t n = pages_of(uint64_t(a2));
-    // Private anonymous memory reads back as zeros after MADV_DONTNEED.
-    if (a3 == madv_dontneed && n && mm::is_mapped(addr, n))
-        mm::zero_pages(reinterpret_cast<void*>(addr), n);
+    uintptr_t start = uintptr_t(a1);
+    uint64_t len_in = uint64_t(a2);
+    if (start & (page - 1))
+        return -EINVAL;
+    uint64_t len = (len_in + page - 1) & ~(page - 1);
+    if (len_in && !len)
+        return -EINVAL;
+    uintptr_t end = start + len;
+    if (end < start)
+        return -EINVAL;
+    if (end == start)
+        return 0;
+    if (advice == madv_hwpoison || advice == madv_soft_offline)
+        return -EPERM; // needs CAP_SYS_ADMIN on Linux and means nothing here
+    AddressSpace& s = mm::uvm::space();
+    // Holes (and the kernel's ranges) are ENOMEM, after the advice is
+    // applied to what is mapped, as on Linux.
+    bool hole = !s.covers(start, end);
+    long err = 0;
+    s.for_each(start, end, [&](const mm::Vma& v) {
+        if (v.kind == VmKind::kernel)
+            return;
+        switch (advice) {
+        case madv_dontneed:
+        case madv_dontneed_locked:
+        case madv_free:
+            if ((v.flags & mm::vm_locked) && advice != madv_dontneed_locked)
+                err = -EINVAL;
+            else
+                mm::uvm::unmap_pages(v.start, v.end);
+            break;
+        case madv_remove:
+            if (!(v.flags & mm::vm_shared))
+                err = -EINVAL;
+            else
+                mm::uvm::unmap_pages(v.start, v.end);
+            break;
+        case madv_populate_read:
+        case madv_populate_write:
+            if (!v.prot || (advice == madv_populate_write && !(v.prot & mm::vm_write)))
+                err = -EFAULT;
+            else if (!mm::uvm::populate(v.start, v.end))
+                err = -ENOMEM;
+            break;
+        default:
+            break;
+        }
+    });
+    if (err)
+        return err;
+    return hole ? -ENOMEM : 0;
+}
+
+UK_SYSCALL(26, msync) {
+    constexpr long ms_async = 1, ms_invalidate = 2, ms_sync = 4;
+    uintptr_t start = uintptr_t(a1);
+    long flags = a3;
+    if (flags & ~(ms_async | ms_invalidate | ms_sync))
+        return -EINVAL;
+    if (start & (page - 1))
+        return -EINVAL;
+    if ((flags & ms_async) && (flags & ms_sync))
+        return -EINVAL;
+    uint64_t len = (uint64_t(a2) + page - 1) & ~(page - 1);
+    uintptr_t end = start + len;
+    if (end < start)
+        return -ENOMEM;
+    if (end == start)
+        return 0;
+    // Anonymous memory has nothing to write back; a hole is ENOMEM.
+    return mm::uvm::space().covers(start, end) ? 0 : -ENOMEM;
+}
+
+namespace {
+
+long lock_range(uintptr_t start, uint64_t len, bool lock) {
+    // Linux's arithmetic, wrapping included.
+    uint64_t off = start & (page - 1);
+    len = (len + off + page - 1) & ~(page - 1);
+    start -= off;
+    uintptr_t end = start + len;
+    if (end < start)
+        return -EINVAL;
+    if (end == start)
+        return 0;
+    if (!mm::uvm::space().covers(start, end))
+        return -ENOMEM;
+    if (lock)
+        (void)mm::uvm::populate(start, end);
+    return 0;
+}
+
+} // namespace
+
+UK_SYSCALL(149, mlock) {
+    return lock_range(uintptr_t(a1), uint64_t(a2), true);
+}
+UK_SYSCALL(325, mlock2) {
+    constexpr long mlock_onfault = 1;
+    if (a3 & ~mlock_onfault)
+        return -EINVAL;
+    return lock_range(uintptr_t(a1), uint64_t(a2), !(a3 & mlock_onfault));
+}
+UK_SYSCALL(150, munlock) {
+    return lock_range(uintptr_t(a1), uint64_t(a2), false);
+}
+UK_SYSCALL(151, mlockall) {
+    constexpr long mcl_current = 1, mcl_future = 2, mcl_onfault = 4;
+    if (!a1 || (a1 & ~(mcl_current | mcl_future | mcl_onfault)) || a1 == mcl_onfault)
+        return -EINVAL;
+    return 0;
+}
+UK_SYSCALL(152, munlockall) {
     return 0;
 }
 
 namespace {
 
-// The program break lives in the top quarter of RAM (up to 256 MiB), which
-// the bottom-up page allocator reaches last; it grows by claiming the pages
-// above it and fails, as brk may, when they are taken.
-constinit uintptr_t g_brk_base = 0;
+// The program break: from the page after the image up, one heap range that
+// grows by mapping the pages above it and fails, as brk may, when another
+// mapping (or its guard gap) is in the way or RLIMIT_DATA is reached.
 constinit uintptr_t g_brk = 0;
 
 } // namespace
 
 UK_SYSCALL(12, brk) {
-    if (!g_brk_base) {
-        uint64_t end = mm::ram_end() & ~(page - 1);
-        uint64_t window = end / 4 < (uint64_t(256) << 20) ? end / 4 : (uint64_t(256) << 20);
-        g_brk_base = g_brk = (end - window) & ~(page - 1);
-    }
-    uintptr_t want = uintptr_t(a1);
-    if (want < g_brk_base)
+    const uintptr_t base = mm::uvm::brk_start();
+    if (!g_brk)
+        g_brk = base;
+    const uintptr_t want = uintptr_t(a1);
+    if (want < base || want > AddressSpace::user_end)
         return long(g_brk);
-    uintptr_t cur_top = (g_brk + page - 1) & ~(page - 1);
-    uintptr_t new_top = (want + page - 1) & ~(page - 1);
+    const uintptr_t cur_top = (g_brk + page - 1) & ~(page - 1);
+    const uintptr_t new_top = (want + page - 1) & ~(page - 1);
+    AddressSpace& s = mm::uvm::space();
     if (new_top > cur_top) {
-        if (!mm::claim_pages(cur_top, (new_top - cur_top) / page))
+        // A page of room must stay below the next mapping, more below a
+        // stack (Linux's check against vm_start_gap).
+        const mm::Vma* next = s.find_next(cur_top);
+        if (next) {
+            uintptr_t gap = (next->flags & mm::vm_growsdown) ? AddressSpace::guard_gap : 0;
+            if (next->start < gap || new_top + page > next->start - gap)
+                return long(g_brk);
+        }
+        if (new_top - base > rlimit_cur(rlimit_data) || over_as_limit(new_top - cur_top))
             return long(g_brk);
-        mm::mark_mapped(cur_top, (new_top - cur_top) / page, true);
+        uintptr_t out;
+        if (s.map(cur_top, new_top - cur_top, mm::vm_read | mm::vm_write, 0, VmKind::heap,
+                  MapMode::fixed_noreplace, &out))
+            return long(g_brk);
     } else if (new_top < cur_top) {
-        unmap_pages(new_top, (cur_top - new_top) / page);
+        (void)s.unmap(new_top, cur_top - new_top);
     }
     g_brk = want;
     return long(g_brk);

@@ -30,18 +30,25 @@ UK_SYSCALL(318, getrandom) {
     constexpr long grnd_nonblock = 1, grnd_random = 2, grnd_insecure = 4;
     if (a3 & ~(grnd_nonblock | grnd_random | grnd_insecure))
         return -EINVAL;
-    auto* buf = user_ptr<uint8_t>(a1);
+    if ((a3 & grnd_random) && (a3 & grnd_insecure))
+        return -EINVAL;
     size_t len = size_t(a2);
     if (len > 33554431)
         len = 33554431;
-    if (len && !user_ok(buf, len))
-        return -EFAULT;
-    for (size_t i = 0; i < len;) {
-        uint64_t v = next_random();
-        for (int b = 0; b < 8 && i < len; b++, i++)
-            buf[i] = uint8_t(v >> (8 * b));
+    // Filled through the copy path a block at a time; a fault after some
+    // bytes ends the call short, as on Linux.
+    size_t done = 0;
+    while (done < len) {
+        uint64_t block[8];
+        for (auto& w : block)
+            w = next_random();
+        size_t n = len - done < sizeof(block) ? len - done : sizeof(block);
+        size_t copied = mm::copy_user_partial(true, uint64_t(a1) + done, block, n);
+        done += copied;
+        if (copied < n)
+            return done ? long(done) : -EFAULT;
     }
-    return long(len);
+    return long(done);
 }
 
 } // namespace uk::posix

@@ -1,190 +1,314 @@
-// Signals within the one process: handlers and masks are recorded; a signal
-// sent to itself runs its handler at once or takes the default action, which
-// for the fatal ones ends the VM with 128 + the signal number, the status a
-// shell reports for a process killed by it.
-#include <uk/exit.h>
+// The signal system calls: argument checks, the app's memory and Linux's
+// errnos over the signal state in sched/signal.h. The process is pid 1 and
+// its threads are its tids; kill() of any of them reaches the process.
+#include "posix/signal.h"
 
+#include "arch/x86_64/sigframe.h"
+#include "arch/x86_64/time.h"
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
+#include "sched/signal.h"
 
 namespace uk::posix {
 
 namespace {
 
-constexpr int nsig = 65;
-constexpr uint64_t sig_dfl = 0, sig_ign = 1;
-constexpr uint64_t sa_siginfo = 4;
-constexpr int sigkill = 9, sigstop = 19, sigchld = 17, sigcont = 18, sigurg = 23, sigwinch = 28;
+namespace signal = sched::signal;
 
-struct KSigaction {
-    uint64_t handler;
-    uint64_t flags;
-    uint64_t restorer;
-    uint64_t mask;
-};
+constexpr long self_pid = 1;
+constexpr SigSet unblockable = sigbit(sigkill) | sigbit(sigstop);
 
-constinit KSigaction g_actions[nsig]{};
-constinit uint64_t g_blocked = 0;
-constinit uint64_t g_pending = 0;
-
-struct StackT {
-    uint64_t sp;
-    int32_t flags;
-    int32_t pad;
-    uint64_t size;
-};
-constinit StackT g_altstack{0, 2 /* SS_DISABLE */, 0, 0};
-
-// The siginfo a handler installed with SA_SIGINFO receives for kill/tkill.
-struct Siginfo {
-    int32_t signo, errno_, code, pad;
-    int32_t pid;
-    uint32_t uid;
-    char rest[104];
-};
-static_assert(sizeof(Siginfo) == 128, "fixed by the Linux ABI");
-
-bool ignored_by_default(int sig) {
-    return sig == sigchld || sig == sigcont || sig == sigurg || sig == sigwinch;
+bool valid(long sig) {
+    return sig >= 1 && sig <= nsig;
 }
 
-long deliver(int sig) {
-    if (sig == 0)
-        return 0;
-    if (sig < 0 || sig >= nsig)
+Siginfo user_info(int sig, int code) {
+    Siginfo si{};
+    si.signo = sig;
+    si.code = code;
+    si.kill.pid = int32_t(self_pid);
+    si.kill.uid = 0;
+    return si;
+}
+
+// The app's stack pointer at the call: the frame's, or (a direct call from
+// C, which runs on the app's stack) the kernel's own.
+uint64_t app_sp() {
+    const arch::TrapFrame* f = current_syscall_frame();
+    return f ? f->rsp : reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+}
+
+// Linux's do_sigaltstack: *ss (when given) becomes the thread's alternate
+// stack unless the thread runs on the current one.
+long change_altstack(const AltStack* ss, uint64_t sp) {
+    sched::Thread* t = sched::current();
+    if (arch::on_altstack(t->altstack, sp))
+        return -EPERM;
+    int32_t mode = ss->flags & ~ss_autodisarm;
+    if (mode != ss_disable && mode != ss_onstack && mode != 0)
         return -EINVAL;
-    KSigaction& a = g_actions[sig];
-    bool blocked = (g_blocked >> (sig - 1)) & 1;
-    if (sig != sigkill && sig != sigstop) {
-        if (a.handler == sig_ign || (a.handler == sig_dfl && ignored_by_default(sig)))
-            return 0;
-        if (blocked) {
-            // Pending until unblocked (musl's raise() blocks signals around
-            // its tkill and relies on the unblock to deliver).
-            g_pending |= uint64_t(1) << (sig - 1);
-            return 0;
-        }
-        if (a.handler != sig_dfl) {
-            uint64_t saved = g_blocked;
-            g_blocked |= a.mask | (uint64_t(1) << (sig - 1));
-            // The handler is app code: it runs preemptible with interrupts
-            // on, like the rest of the app (this is a safe point for the
-            // kernel).
-            int depth = sched::g_kernel_depth;
-            sched::g_kernel_depth = 0;
-            uint64_t flags;
-            asm volatile("pushfq; pop %0; sti" : "=r"(flags)::"memory");
-            if (a.flags & sa_siginfo) {
-                Siginfo info{};
-                info.signo = sig;
-                info.code = 0; // SI_USER
-                info.pid = 1;
-                reinterpret_cast<void (*)(int, Siginfo*, void*)>(a.handler)(sig, &info, nullptr);
-            } else {
-                reinterpret_cast<void (*)(int)>(a.handler)(sig);
-            }
-            if (!(flags & 0x200))
-                asm volatile("cli" ::: "memory");
-            sched::g_kernel_depth = depth;
-            g_blocked = saved;
-            return 0;
-        }
+    if (mode == ss_disable) {
+        t->altstack = AltStack{0, 0, 0, 0};
+        return 0;
     }
-    uk_exit(128 + sig);
+    if (ss->size < minsigstksz)
+        return -ENOMEM;
+    t->altstack = AltStack{ss->sp, ss->flags & ss_autodisarm, 0, ss->size};
+    return 0;
+}
+
+// Waits until a signal interrupts the running thread. Returns the restart
+// code Linux uses for such waits.
+long wait_for_signal() {
+    while (sched::block(0) != sched::interrupted) {
+    }
+    return -arch::erestartnohand;
+}
+
+long send_to_thread(long tid, long sig, int code) {
+    if (!valid(sig) && sig != 0)
+        return -EINVAL;
+    sched::Thread* t = sched::find(int(tid));
+    if (!t)
+        return -ESRCH;
+    return sig ? signal::send(int(sig), user_info(int(sig), code), t) : 0;
 }
 
 } // namespace
 
-UK_SYSCALL(13, rt_sigaction) {
-    if (a1 < 1 || a1 >= nsig || a4 != 8)
+long set_temporary_mask(long uptr, long size) {
+    if (size != sizeof(SigSet))
         return -EINVAL;
-    auto* act = user_ptr<const KSigaction>(a2);
-    auto* old = user_ptr<KSigaction>(a3);
-    if ((act && !user_ok(act, sizeof(*act))) || (old && !user_ok(old, sizeof(*old))))
+    SigSet mask;
+    if (UserPtr<const SigSet>(uptr).read(&mask))
         return -EFAULT;
-    if (act && (a1 == sigkill || a1 == sigstop))
+    sched::Thread* t = sched::current();
+    if (!t->restore_blocked) {
+        t->saved_blocked = t->blocked;
+        t->restore_blocked = true;
+    }
+    signal::set_blocked(t, mask);
+    // The way out restores the old mask even when no signal comes.
+    sched::set_signal_work(t, true);
+    return 0;
+}
+
+UK_SYSCALL(13, rt_sigaction) {
+    if (a4 != sizeof(SigSet))
         return -EINVAL;
-    KSigaction prev = g_actions[a1];
-    if (act)
-        g_actions[a1] = *act;
-    if (old)
-        *old = prev;
+    SigAction act;
+    if (a2 && UserPtr<const SigAction>(a2).read(&act))
+        return -EFAULT;
+    if (!valid(a1) || (a2 && (a1 == sigkill || a1 == sigstop)))
+        return -EINVAL;
+    const int sig = int(a1);
+    SigAction& cur = signal::action(sig);
+    SigAction old = cur;
+    if (a2) {
+        act.mask &= ~unblockable;
+        cur = act;
+        // POSIX: a pending signal whose action becomes "ignore" is dropped.
+        if (signal::ignored(sig))
+            signal::discard(sig);
+    }
+    if (a3 && UserPtr<SigAction>(a3).put(old))
+        return -EFAULT;
     return 0;
 }
 
 UK_SYSCALL(14, rt_sigprocmask) {
     constexpr long sig_block = 0, sig_unblock = 1, sig_setmask = 2;
-    if (a4 != 8)
+    if (a4 != sizeof(SigSet))
         return -EINVAL;
-    auto* set = user_ptr<const uint64_t>(a2);
-    auto* old = user_ptr<uint64_t>(a3);
-    if ((set && !user_ok(set, 8)) || (old && !user_ok(old, 8)))
-        return -EFAULT;
-    uint64_t prev = g_blocked;
-    if (set) {
-        uint64_t unblockable = (uint64_t(1) << (sigkill - 1)) | (uint64_t(1) << (sigstop - 1));
+    sched::Thread* t = sched::current();
+    const SigSet old = t->blocked;
+    if (a2) {
+        SigSet set;
+        if (UserPtr<const SigSet>(a2).read(&set))
+            return -EFAULT;
         switch (a1) {
         case sig_block:
-            g_blocked |= *set;
+            set |= old;
             break;
         case sig_unblock:
-            g_blocked &= ~*set;
+            set = old & ~set;
             break;
         case sig_setmask:
-            g_blocked = *set;
             break;
         default:
             return -EINVAL;
         }
-        g_blocked &= ~unblockable;
+        signal::set_blocked(t, set);
     }
-    if (old)
-        *old = prev;
-    // Deliver what the new mask lets through, lowest signal first.
-    while (uint64_t ready = g_pending & ~g_blocked) {
-        int sig = __builtin_ctzll(ready) + 1;
-        g_pending &= ~(uint64_t(1) << (sig - 1));
-        deliver(sig);
-    }
+    if (a3 && UserPtr<SigSet>(a3).put(old))
+        return -EFAULT;
     return 0;
+}
+
+UK_SYSCALL(127, rt_sigpending) {
+    if (uint64_t(a2) > sizeof(SigSet))
+        return -EINVAL;
+    sched::Thread* t = sched::current();
+    SigSet set = signal::pending(t) & t->blocked;
+    return UserPtr<char>(a1).write(reinterpret_cast<const char*>(&set), size_t(a2)) ? -EFAULT : 0;
 }
 
 UK_SYSCALL(131, sigaltstack) {
-    auto* ss = user_ptr<const StackT>(a1);
-    auto* old = user_ptr<StackT>(a2);
-    if ((ss && !user_ok(ss, sizeof(*ss))) || (old && !user_ok(old, sizeof(*old))))
+    AltStack ss;
+    if (a1 && UserPtr<const AltStack>(a1).read(&ss))
         return -EFAULT;
-    StackT prev = g_altstack;
-    if (ss) {
-        if (ss->flags & ~2)
-            return -EINVAL;
-        if (!(ss->flags & 2) && ss->size < 2048)
-            return -ENOMEM;
-        g_altstack = *ss;
+    sched::Thread* t = sched::current();
+    const uint64_t sp = app_sp();
+    AltStack old{t->altstack.sp, t->altstack.flags, 0, t->altstack.size};
+    if (!old.size)
+        old.flags = ss_disable;
+    else if (arch::on_altstack(t->altstack, sp))
+        old.flags |= ss_onstack;
+    if (a1) {
+        if (long r = change_altstack(&ss, sp))
+            return r;
     }
-    if (old)
-        *old = prev;
+    if (a2 && UserPtr<AltStack>(a2).put(old))
+        return -EFAULT;
     return 0;
 }
 
+UK_SYSCALL(15, rt_sigreturn) {
+    arch::TrapFrame* f = current_syscall_frame();
+    if (!f)
+        return -ENOSYS; // only the assembly entries have a frame to return to
+    sched::Thread* t = sched::current();
+    SigSet mask;
+    AltStack ss;
+    if (!arch::restore_signal_frame(*f, &mask, &ss, t->fpu)) {
+        Siginfo si{};
+        si.signo = sigsegv;
+        si.code = si_kernel;
+        signal::force(sigsegv, si);
+        f->vector = arch::vector_none;
+        return long(f->rax);
+    }
+    signal::set_blocked(t, mask);
+    // Linux's restore_altstack: quietly keeps the current one when the
+    // restored stack pointer is on it or the values are bad.
+    (void)change_altstack(&ss, f->rsp);
+    return long(f->rax); // the interrupted code's %rax, which the frame now holds
+}
+
 UK_SYSCALL(62, kill) {
-    if (a1 != 1 && a1 != 0 && a1 != -1)
+    if (!valid(a2) && a2 != 0)
+        return -EINVAL;
+    // The process is pid 1 and its own group; kill(-1) reaches every
+    // process but the caller and init, of which there are none. A thread's
+    // id names its process, as on Linux.
+    long pid = a1;
+    if (pid == -1)
         return -ESRCH;
-    return deliver(int(a2));
+    if (pid < -1)
+        pid = -pid;
+    if (pid != 0 && pid != self_pid && !(a1 > 0 && sched::find(int(a1))))
+        return -ESRCH;
+    return a2 ? signal::send(int(a2), user_info(int(a2), si_user), nullptr) : 0;
 }
 
 UK_SYSCALL(200, tkill) {
-    if (a1 != 1)
-        return -ESRCH;
-    return deliver(int(a2));
+    if (a1 <= 0)
+        return -EINVAL;
+    return send_to_thread(a1, a2, si_tkill);
 }
 
 UK_SYSCALL(234, tgkill) {
-    if (a1 != 1 || a2 != 1)
+    if (a1 <= 0 || a2 <= 0)
+        return -EINVAL;
+    if (a1 != self_pid)
         return -ESRCH;
-    return deliver(int(a3));
+    return send_to_thread(a2, a3, si_tkill);
+}
+
+UK_SYSCALL(129, rt_sigqueueinfo) {
+    Siginfo si;
+    if (UserPtr<const Siginfo>(a3).read(&si))
+        return -EFAULT;
+    if (!valid(a2) && a2 != 0)
+        return -EINVAL;
+    // Only the kernel may claim to be it, or tkill (Linux's rule for
+    // another process; the caller may fake anything to itself).
+    if ((si.code >= 0 || si.code == si_tkill) && a1 != self_pid && a1 != 0)
+        return -EPERM;
+    if (a1 != self_pid && !sched::find(int(a1)))
+        return -ESRCH;
+    si.signo = int32_t(a2);
+    return a2 ? signal::send(int(a2), si, nullptr) : 0;
+}
+
+UK_SYSCALL(297, rt_tgsigqueueinfo) {
+    Siginfo si;
+    if (UserPtr<const Siginfo>(a4).read(&si))
+        return -EFAULT;
+    if (a1 <= 0 || a2 <= 0)
+        return -EINVAL;
+    if (!valid(a3) && a3 != 0)
+        return -EINVAL;
+    if (a1 != self_pid)
+        return -ESRCH;
+    sched::Thread* t = sched::find(int(a2));
+    if (!t)
+        return -ESRCH;
+    si.signo = int32_t(a3);
+    return a3 ? signal::send(int(a3), si, t) : 0;
+}
+
+UK_SYSCALL(130, rt_sigsuspend) {
+    if (a2 != sizeof(SigSet))
+        return -EINVAL;
+    SigSet mask;
+    if (UserPtr<const SigSet>(a1).read(&mask))
+        return -EFAULT;
+    sched::Thread* t = sched::current();
+    t->saved_blocked = t->blocked;
+    t->restore_blocked = true;
+    signal::set_blocked(t, mask);
+    return wait_for_signal();
+}
+
+UK_SYSCALL(34, pause) {
+    return wait_for_signal();
+}
+
+UK_SYSCALL(128, rt_sigtimedwait) {
+    if (a4 != sizeof(SigSet))
+        return -EINVAL;
+    SigSet set;
+    if (UserPtr<const SigSet>(a1).read(&set))
+        return -EFAULT;
+    set &= ~unblockable;
+    int64_t timeout = -1;
+    if (a3) {
+        if (long r = read_user_timespec(a3, &timeout))
+            return r;
+    }
+    sched::Thread* t = sched::current();
+    Siginfo si;
+    int sig = signal::dequeue(t, set, &si);
+    if (!sig && timeout != 0) {
+        // Waited-for signals wake the thread even while blocked; they are
+        // taken here, not by a handler.
+        t->waiting = set;
+        uint64_t deadline = timeout > 0 ? arch::monotonic_ns() + uint64_t(timeout) : 0;
+        sched::block(deadline);
+        t->waiting = 0;
+        sig = signal::dequeue(t, set, &si);
+        signal::update_work(t);
+        if (!sig)
+            return signal::has_deliverable(t) ? -EINTR : -EAGAIN;
+    }
+    if (!sig)
+        return -EAGAIN;
+    if (a2 && UserPtr<Siginfo>(a2).put(si))
+        return -EFAULT;
+    return sig;
 }
 
 } // namespace uk::posix

@@ -19,9 +19,7 @@ namespace {
 constexpr long max_syscall = 512;
 constinit SyscallFn g_table[max_syscall]{};
 constinit bool g_log_enosys = false;
-constinit const arch::TrapFrame* g_frame = nullptr;
 
-// Interrupts are off while the kernel runs (it is not preemptible).
 long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
     if (static_cast<unsigned long>(nr) < max_syscall) {
         if (SyscallFn fn = g_table[nr]) [[likely]]
@@ -34,8 +32,12 @@ long dispatch(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
 
 } // namespace
 
-const arch::TrapFrame* current_syscall_frame() {
-    return g_frame;
+arch::TrapFrame* current_syscall_frame() {
+    return sched::current()->syscall_frame;
+}
+
+void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+    sched::current()->restart = arch::SyscallRestart{nr, {a1, a2, a3, a4, a5, a6}};
 }
 
 void syscall_init(bool log_enosys) {
@@ -47,22 +49,30 @@ void syscall_init(bool log_enosys) {
 
 } // namespace uk::posix
 
-extern "C" UK_API long uk_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
-    uk::sched::kernel_enter();
+/// uk_syscall6's body (syscall_entry.S brackets it): any call by number.
+extern "C" long uk_syscall6_dispatch(long nr, long a1, long a2, long a3, long a4, long a5,
+                                     long a6) {
     long r = uk::posix::dispatch(nr, a1, a2, a3, a4, a5, a6);
-    uk::sched::kernel_exit();
+    if (uk::arch::is_restart_code(r)) [[unlikely]]
+        uk::posix::note_restart(nr, a1, a2, a3, a4, a5, a6);
     return r;
 }
 
-/// Entered from syscall_entry.S with interrupts off and the caller's
-/// registers in `f`; the result goes back in f->rax.
+/// Entered from syscall_entry.S with interrupts off, on the kernel stack,
+/// with the caller's registers in `f`; the result goes back in f->rax.
 extern "C" void uk_syscall_frame(uk::arch::TrapFrame* f) {
-    using namespace uk::posix;
-    uk::sched::kernel_enter();
-    const uk::arch::TrapFrame* outer = g_frame;
-    g_frame = f;
-    f->rax = uint64_t(dispatch(long(f->rax), long(f->rdi), long(f->rsi), long(f->rdx), long(f->r10),
-                               long(f->r8), long(f->r9)));
-    g_frame = outer;
-    uk::sched::kernel_exit();
+    using namespace uk;
+    uk_kernel_depth = 1;
+    sched::Thread* t = sched::current();
+    t->syscall_frame = f;
+    f->rax = uint64_t(posix::dispatch(long(f->rax), long(f->rdi), long(f->rsi), long(f->rdx),
+                                      long(f->r10), long(f->r8), long(f->r9)));
+    t->syscall_frame = nullptr;
+    sched::return_to_app(f);
+}
+
+/// The direct entries' way out when there was exit work: `f` is the return
+/// to their caller, its result in f->rax.
+extern "C" void uk_syscall_direct_work(uk::arch::TrapFrame* f) {
+    uk::sched::return_to_app(f);
 }

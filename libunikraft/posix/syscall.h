@@ -32,8 +32,12 @@ void syscall_init(bool log_enosys);
 
 /// The caller's registers when the running system call came through one of
 /// the assembly entries (a `syscall` instruction or musl's assembly), else
-/// nullptr (a call from C through uk_syscall6).
-const arch::TrapFrame* current_syscall_frame();
+/// nullptr (a direct call from C).
+arch::TrapFrame* current_syscall_frame();
+
+/// Records a direct call's number and arguments when it returns a restart
+/// code, so that the way out can make it again (sigframe.h).
+void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
 } // namespace uk::posix
 
@@ -42,20 +46,37 @@ const arch::TrapFrame* current_syscall_frame();
 
 /// Defines the handler of Linux system call `name` (number `nr`). The body
 /// sees the raw arguments a1..a6 and returns a result or a negative errno.
-/// Besides the table entry it defines uk_syscall_nr_<nr>, the entry musl
-/// calls directly for a constant system-call number (one direct call, where
-/// the table costs an indirect one).
+/// Besides the table entry (what the assembly entries and uk_syscall6
+/// dispatch to) it defines uk_syscall_nr_<nr>, the entry musl calls
+/// directly for a constant system-call number: a small assembly stub that
+/// marks the kernel as running, calls the handler and, when there is exit
+/// work (a timer, a signal), leaves through uk_syscall_direct_exit.
 #define UK_SYSCALL(nr, name)                                                                       \
     static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
     [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
         uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
-    extern "C" UK_API long uk_syscall_nr_##nr(long a1, long a2, long a3, long a4, long a5,         \
-                                              long a6) {                                           \
-        ::uk::sched::kernel_enter();                                                               \
+    extern "C" [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5,     \
+                                                  long a6) {                                       \
         long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \
-        ::uk::sched::kernel_exit();                                                                \
+        if (r <= -512 && r >= -516) [[unlikely]]                                                   \
+            ::uk::posix::note_restart(nr, a1, a2, a3, a4, a5, a6);                                 \
         return r;                                                                                  \
     }                                                                                              \
+    asm(".pushsection .text.uk_syscall_nr_" #nr ",\"ax\",@progbits\n"                              \
+        ".globl uk_syscall_nr_" #nr "\n"                                                           \
+        ".type uk_syscall_nr_" #nr ",@function\n"                                                  \
+        "uk_syscall_nr_" #nr ":\n"                                                                 \
+        "  incl uk_kernel_depth(%rip)\n"                                                           \
+        "  sub $8, %rsp\n"                                                                         \
+        "  call uk_sysimpl_" #nr "\n"                                                              \
+        "  add $8, %rsp\n"                                                                         \
+        "  decl uk_kernel_depth(%rip)\n"                                                           \
+        "  jnz 1f\n"                                                                               \
+        "  cmpl $0, uk_exit_work(%rip)\n"                                                          \
+        "  jne uk_syscall_direct_exit\n"                                                           \
+        "1: ret\n"                                                                                 \
+        ".size uk_syscall_nr_" #nr ", . - uk_syscall_nr_" #nr "\n"                                 \
+        ".popsection");                                                                            \
     static long uk_sys_##name([[maybe_unused]] long a1, [[maybe_unused]] long a2,                  \
                               [[maybe_unused]] long a3, [[maybe_unused]] long a4,                  \
                               [[maybe_unused]] long a5, [[maybe_unused]] long a6)

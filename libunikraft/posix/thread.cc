@@ -3,6 +3,7 @@
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/trap.h"
 #include "posix/errno.h"
@@ -36,28 +37,30 @@ long do_clone(long flags, long stack, long ptid, long ctid, long tls) {
                            clone_child_settid | clone_untraced | clone_parent | csignal;
     if (flags & ~known)
         return -EINVAL;
-    if (!stack || !user_ok(reinterpret_cast<void*>(stack - 256), 256))
-        return -EINVAL;
-    int* parent_tid = user_ptr<int>(ptid);
-    int* child_tid = user_ptr<int>(ctid);
-    if ((flags & clone_parent_settid) && !user_ok(parent_tid, 4))
+    // A bad stack is the child's problem (it faults in app code), as on
+    // Linux; none means the parent's.
+    UserPtr<int> parent_tid(ptid), child_tid(ctid);
+    if ((flags & clone_parent_settid) && !mm::user_range_ok(parent_tid.addr(), 4))
         return -EFAULT;
-    if ((flags & (clone_child_settid | clone_child_cleartid)) && !user_ok(child_tid, 4))
+    if ((flags & (clone_child_settid | clone_child_cleartid)) &&
+        !mm::user_range_ok(child_tid.addr(), 4))
         return -EFAULT;
 
     arch::TrapFrame child = *frame;
     child.rax = 0;
-    child.rsp = uint64_t(stack);
+    if (stack)
+        child.rsp = uint64_t(stack);
     uint64_t fs = (flags & clone_settls) ? uint64_t(tls) : arch::get_fs_base();
     sched::Thread* t = sched::create(child, fs);
     if (!t)
         return -EAGAIN;
     if (flags & clone_child_cleartid)
-        t->clear_tid = child_tid;
-    if (flags & clone_child_settid)
-        *child_tid = t->tid;
-    if (flags & clone_parent_settid)
-        *parent_tid = t->tid;
+        t->clear_tid = child_tid.addr();
+    // The ids are written before either thread runs on; a fault here is
+    // the app's (Linux would have the same half-done clone).
+    if (((flags & clone_child_settid) && child_tid.store_atomic(uint32_t(t->tid))) ||
+        ((flags & clone_parent_settid) && parent_tid.store_atomic(uint32_t(t->tid))))
+        return -EFAULT;
     return t->tid;
 }
 
@@ -107,7 +110,7 @@ UK_SYSCALL(186, gettid) {
 }
 
 UK_SYSCALL(218, set_tid_address) {
-    sched::current()->clear_tid = user_ptr<int>(a1);
+    sched::current()->clear_tid = uintptr_t(a1);
     return sched::current()->tid;
 }
 
@@ -119,15 +122,10 @@ UK_SYSCALL(24, sched_yield) {
 UK_SYSCALL(202, futex) {
     constexpr long op_wait = 0, op_wake = 1, op_requeue = 3, op_cmp_requeue = 4, op_wait_bitset = 9,
                    op_wake_bitset = 10, private_flag = 128, clock_realtime_flag = 256;
-    auto* uaddr = user_ptr<int>(a1);
+    const uintptr_t key = uintptr_t(a1);
     long op = a2 & ~(private_flag | clock_realtime_flag);
     bool realtime = a2 & clock_realtime_flag;
-    if (reinterpret_cast<uintptr_t>(uaddr) & 3)
-        return -EINVAL;
-    if (!user_ok(uaddr, 4))
-        return -EFAULT;
     auto& table = sched::futexes();
-    uintptr_t key = reinterpret_cast<uintptr_t>(uaddr);
     switch (op) {
     case op_wait:
     case op_wait_bitset: {
@@ -137,37 +135,52 @@ UK_SYSCALL(202, futex) {
         uint64_t deadline;
         if (long r = futex_deadline(a4, op == op_wait_bitset, realtime, &deadline))
             return r;
-        if (__atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != int(a3))
+        if (key & 3)
+            return -EINVAL;
+        uint32_t value;
+        if (UserPtr<const uint32_t>(a1).load_atomic(&value))
+            return -EFAULT;
+        if (value != uint32_t(a3))
             return -EAGAIN;
         sched::Thread* t = sched::current();
         table.enqueue(&t->waiter, key, bitset);
         long r = sched::block(deadline);
         table.dequeue(&t->waiter);
-        return r == -etimedout ? -etimedout : r;
+        if (r == sched::interrupted)
+            return deadline ? -arch::erestart_restartblock : -arch::erestartsys;
+        return r;
     }
     case op_wake:
     case op_wake_bitset: {
         uint32_t bitset = op == op_wake ? sched::FutexTable::bitset_any : uint32_t(a6);
         if (!bitset)
             return -EINVAL;
+        if (key & 3)
+            return -EINVAL;
+        if (!mm::user_range_ok(key, 4))
+            return -EFAULT;
         int n = a3 < 0 ? 0 : a3 > 0x7fffffff ? 0x7fffffff : int(a3);
         return table.wake(key, n, bitset, woken, nullptr);
     }
     case op_requeue:
     case op_cmp_requeue: {
-        auto* uaddr2 = user_ptr<int>(a5);
-        if ((reinterpret_cast<uintptr_t>(uaddr2) & 3))
-            return -EINVAL;
-        if (!user_ok(uaddr2, 4))
-            return -EFAULT;
+        const uintptr_t key2 = uintptr_t(a5);
         if (a3 < 0 || a4 < 0)
             return -EINVAL;
-        if (op == op_cmp_requeue && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != int(a6))
-            return -EAGAIN;
+        if ((key & 3) || (key2 & 3))
+            return -EINVAL;
+        if (!mm::user_range_ok(key, 4) || !mm::user_range_ok(key2, 4))
+            return -EFAULT;
+        if (op == op_cmp_requeue) {
+            uint32_t value;
+            if (UserPtr<const uint32_t>(a1).load_atomic(&value))
+                return -EFAULT;
+            if (value != uint32_t(a6))
+                return -EAGAIN;
+        }
         int nwake = a3 > 0x7fffffff ? 0x7fffffff : int(a3);
         int nmove = a4 > 0x7fffffff ? 0x7fffffff : int(a4);
-        return table.requeue(key, reinterpret_cast<uintptr_t>(uaddr2), nwake, nmove, woken,
-                             nullptr);
+        return table.requeue(key, key2, nwake, nmove, woken, nullptr);
     }
     default:
         return -ENOSYS;

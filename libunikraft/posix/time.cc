@@ -1,6 +1,7 @@
 // Clocks and sleeping.
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/sigframe.h"
 #include "posix/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
@@ -43,13 +44,17 @@ int64_t now_ns(long clock) {
     }
 }
 
-long sleep_until(long clock, int64_t deadline) {
+// Sleeps until `deadline` on `clock`. Returns 0, or the restart code of an
+// interrupted sleep with the time left in *left.
+long sleep_until(long clock, int64_t deadline, int64_t* left) {
     // Deadlines on the wall clock become monotonic ones: both advance with
     // the TSC here.
     int64_t mono = deadline - (now_ns(clock) - int64_t(arch::monotonic_ns()));
-    if (mono > 0)
-        sched::sleep_until(uint64_t(mono));
-    return 0;
+    if (mono <= 0 || sched::sleep_until(uint64_t(mono)) == 0)
+        return 0;
+    int64_t rest = mono - int64_t(arch::monotonic_ns());
+    *left = rest > 0 ? rest : 0;
+    return -arch::erestart_restartblock;
 }
 
 } // namespace
@@ -58,70 +63,60 @@ UK_SYSCALL(228, clock_gettime) {
     int64_t ns = now_ns(a1);
     if (ns < 0)
         return -EINVAL;
-    auto* ts = user_ptr<Timespec>(a2);
-    if (!user_ok(ts, sizeof(*ts)))
-        return -EFAULT;
-    ts->sec = ns / 1000000000;
-    ts->nsec = ns % 1000000000;
-    return 0;
+    return write_user_timespec(a2, ns);
 }
 
 UK_SYSCALL(229, clock_getres) {
     if (now_ns(a1) < 0)
         return -EINVAL;
-    if (a2) {
-        auto* ts = user_ptr<Timespec>(a2);
-        if (!user_ok(ts, sizeof(*ts)))
-            return -EFAULT;
-        *ts = Timespec{0, 1};
-    }
-    return 0;
+    return a2 ? write_user_timespec(a2, 1) : 0;
 }
 
 UK_SYSCALL(96, gettimeofday) {
     if (a1) {
-        auto* tv = user_ptr<Timeval>(a1);
-        if (!user_ok(tv, sizeof(*tv)))
-            return -EFAULT;
         int64_t ns = now_ns(clock_realtime);
-        tv->sec = ns / 1000000000;
-        tv->usec = ns % 1000000000 / 1000;
+        Timeval tv{ns / 1000000000, ns % 1000000000 / 1000};
+        if (UserPtr<Timeval>(a1).put(tv))
+            return -EFAULT;
     }
     if (a2) {
-        auto* tz = user_ptr<int32_t>(a2);
-        if (!user_ok(tz, 8))
+        const int32_t tz[2] = {0, 0};
+        if (UserPtr<int32_t>(a2).write(tz, 2))
             return -EFAULT;
-        tz[0] = tz[1] = 0;
     }
     return 0;
 }
 
 UK_SYSCALL(201, time) {
     int64_t s = now_ns(clock_realtime) / 1000000000;
-    if (a1) {
-        auto* t = user_ptr<int64_t>(a1);
-        if (!user_ok(t, sizeof(*t)))
-            return -EFAULT;
-        *t = s;
-    }
+    if (a1 && UserPtr<int64_t>(a1).put(s))
+        return -EFAULT;
     return s;
 }
 
 UK_SYSCALL(35, nanosleep) {
-    int64_t ns;
+    int64_t ns, left;
     if (long r = read_user_timespec(a1, &ns))
         return r;
-    return sleep_until(clock_monotonic, now_ns(clock_monotonic) + ns);
+    long r = sleep_until(clock_monotonic, now_ns(clock_monotonic) + ns, &left);
+    if (r && a2 && write_user_timespec(a2, left))
+        return -EFAULT;
+    return r;
 }
 
 UK_SYSCALL(230, clock_nanosleep) {
     constexpr long timer_abstime = 1;
     if (now_ns(a1) < 0 || a1 == clock_thread_cputime || a1 == clock_process_cputime)
         return -EINVAL;
-    int64_t ns;
+    int64_t ns, left;
     if (long r = read_user_timespec(a3, &ns))
         return r;
-    return sleep_until(a1, (a2 & timer_abstime) ? ns : now_ns(a1) + ns);
+    bool absolute = a2 & timer_abstime;
+    long r = sleep_until(a1, absolute ? ns : now_ns(a1) + ns, &left);
+    // Only a relative sleep reports what is left.
+    if (r && !absolute && a4 && write_user_timespec(a4, left))
+        return -EFAULT;
+    return r;
 }
 
 } // namespace uk::posix

@@ -1,27 +1,17 @@
-// Checks on pointers the app passes to system calls. Everything is one
-// address space, so a bad pointer would fault inside the kernel; it gets
-// EFAULT instead, as on Linux.
+// What the system calls share about the app's memory: the checked pointer
+// type from mm/user.h (the only way a call reaches the app's memory) and the
+// readers of Linux structures several calls take.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/mm.h"
+#include "mm/user.h"
 #include "posix/errno.h"
 
 namespace uk::posix {
 
-/// True when [p, p + len) is non-null memory the app may touch.
-inline bool user_ok(const void* p, size_t len) {
-    uintptr_t a = reinterpret_cast<uintptr_t>(p);
-    if (a < 4096 || a + len < a)
-        return false;
-    return a + len <= mm::ram_end();
-}
-
-template <typename T> T* user_ptr(long v) {
-    return reinterpret_cast<T*>(v);
-}
+using mm::UserPtr;
 
 /// The kernel's struct timespec.
 struct Timespec {
@@ -32,13 +22,20 @@ struct Timespec {
 /// (about 146 years) so later additions cannot overflow. Returns 0, -EFAULT
 /// for a bad pointer or -EINVAL for a negative or unnormalised value.
 inline long read_user_timespec(long arg, int64_t* ns) {
-    auto* ts = user_ptr<const Timespec>(arg);
-    if (!user_ok(ts, sizeof(*ts)))
+    Timespec ts;
+    if (UserPtr<const Timespec>(arg).read(&ts))
         return -EFAULT;
-    if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
         return -EINVAL;
-    *ns = ts->sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts->sec * 1000000000 + ts->nsec;
+    *ns = ts.sec > (int64_t(1) << 32) ? (int64_t(1) << 62) : ts.sec * 1000000000 + ts.nsec;
     return 0;
+}
+
+/// Writes `ns` nanoseconds to the app's timespec at `arg`. Returns 0 or
+/// -EFAULT.
+inline long write_user_timespec(long arg, int64_t ns) {
+    Timespec ts{ns / 1000000000, ns % 1000000000};
+    return UserPtr<Timespec>(arg).put(ts) ? -EFAULT : 0;
 }
 
 } // namespace uk::posix

@@ -7,25 +7,28 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/trap.h"
 #include "lib/panic.h"
 #include "mm/kheap.h"
+#include "mm/kstack.h"
 #include "mm/mm.h"
-#include "posix/errno.h"
-#include "posix/mem.h"
+#include "mm/user.h"
+#include "mm/uvm.h"
+#include "sched/signal.h"
 
 extern "C" {
 void uk_context_switch(uint64_t* save_rsp, uint64_t new_rsp);
 void uk_thread_trampoline();
-void uk_thread_first_run();
 void uk_libc_note_threaded(void);
 }
 
-namespace uk::sched {
+constinit volatile int uk_kernel_depth = 1; // the boot path is kernel code
+constinit volatile uint32_t uk_exit_work = 0;
+constinit uint64_t uk_kstack_top = 0;
 
-constinit volatile int g_kernel_depth = 0;
-constinit volatile bool g_timer_pending = false;
+namespace uk::sched {
 
 namespace {
 
@@ -48,14 +51,20 @@ constinit size_t g_nthreads = 1;
 constinit int g_next_tid = 2;
 constinit uint64_t g_exited_cpu_ns = 0;
 constinit bool g_timer_ready = false;
+// Set once any thread gives itself a GS base: from then on switches carry
+// it (a MSR access each, which most programs never need).
+constinit bool g_gs_used = false;
 
 uint64_t now_ns() {
     return arch::monotonic_ns();
 }
 
+// The TSC value at monotonic time `ns`, saturating rather than wrapping for
+// far deadlines on a fast clock.
 uint64_t ns_to_tsc(uint64_t ns) {
     unsigned __int128 t = (unsigned __int128)ns * arch::tsc_hz() / 1000000000u;
-    return arch::boot_tsc() + uint64_t(t);
+    unsigned __int128 tsc = t + arch::boot_tsc();
+    return tsc > ~uint64_t(0) ? ~uint64_t(0) : uint64_t(tsc);
 }
 
 void ensure_timer() {
@@ -83,15 +92,24 @@ void rearm() {
 void make_runnable(Thread* t, long result) {
     t->wake_result = result;
     t->state = ThreadState::runnable;
+    bool was_alone = g_runq.empty();
     g_runq.push_back(t);
+    // The running thread's slice was not timed while nothing else could
+    // run: time it now, or a thread that spins would keep the CPU.
+    if (was_alone && g_current && g_current->state == ThreadState::running)
+        rearm();
 }
 
 void expire_timers() {
-    g_timer_pending = false;
+    exit_work_clear(exit_work_timer);
     uint64_t now = now_ns();
     while (Waiter* w = g_timers.pop_expired(now)) {
-        auto* t = static_cast<Thread*>(w->owner);
         w->deadline = 0;
+        if (w->expire) {
+            w->expire(w);
+            continue;
+        }
+        auto* t = static_cast<Thread*>(w->owner);
         g_futexes.dequeue(w);
         if (t->state == ThreadState::blocked)
             make_runnable(t, -etimedout);
@@ -99,8 +117,10 @@ void expire_timers() {
 }
 
 void free_thread(Thread* t) {
-    if (t->stack_pages)
-        posix::unmap_pages(t->stack_lo, t->stack_pages);
+    if (t->unmap_len)
+        mm::uvm::unmap(t->unmap_lo, t->unmap_len);
+    mm::kstack_free(t->kstack_top);
+    signal::discard_thread(t);
     if (t == &g_main)
         return;
     g_all.remove(t);
@@ -125,15 +145,21 @@ void switch_to(Thread* next) {
     prev->cpu_ns += now - prev->slice_start;
     arch::fpu_save(prev->fpu);
     prev->fs_base = arch::get_fs_base();
+    if (g_gs_used)
+        prev->gs_base = arch::get_gs_base();
     g_current = next;
     next->state = ThreadState::running;
     next->slice_start = now;
+    uk_kstack_top = next->kstack_top;
+    set_signal_work(next, next->signal_work);
     // Arm the timer for `next` now: a thread that has never run starts in
     // the trampoline, not after this call.
     rearm();
     uk_context_switch(&prev->saved_rsp, next->saved_rsp);
     // Running as `prev` again, switched back to by some other thread.
     arch::set_fs_base(g_current->fs_base);
+    if (g_gs_used)
+        arch::set_gs_base(g_current->gs_base);
     arch::fpu_restore(g_current->fpu);
     reap();
 }
@@ -176,29 +202,59 @@ void schedule() {
         // hlt instead of being lost.
         uint64_t flags;
         asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
-        if (!g_timer_pending)
+        if (!(uk_exit_work & exit_work_timer))
             asm volatile("sti; hlt; cli" ::: "memory");
         if (flags & 0x200)
             asm volatile("sti" ::: "memory");
     }
 }
 
+// A new thread's fresh FPU/SIMD area. XSAVE leaves parts of the area's
+// header alone that XRSTOR checks, so the area starts zeroed, not with
+// whatever the heap held.
+void* alloc_fpu_area() {
+    void* fpu = kheap_alloc(arch::g_cpu.xsave_size, 64);
+    if (fpu)
+        __builtin_memset(fpu, 0, arch::g_cpu.xsave_size);
+    return fpu;
+}
+
 } // namespace
 
-void init() {
+bool init() {
     g_main.tid = 1;
     g_main.state = ThreadState::running;
     g_main.fpu = g_main_fpu;
     g_main.waiter.owner = &g_main;
+    g_main.kstack_top = mm::kstack_alloc();
+    if (!g_main.kstack_top)
+        return false;
+    uk_kstack_top = g_main.kstack_top;
     g_current = &g_main;
     g_all.push_back(&g_main);
     if (arch::g_cpu.xsave_size > sizeof(g_main_fpu))
         panic_status(UK_EXIT_PANIC, "FPU state larger than 4 KiB");
+    return true;
 }
 
 Thread* current() {
     return g_current;
 }
+
+Thread* find(int tid) {
+    for (Thread* t = g_all.front(); t; t = AllList::next(t))
+        if (t->tid == tid && t->state != ThreadState::exited)
+            return t;
+    return nullptr;
+}
+
+Thread* next_thread(Thread* t) {
+    t = t ? AllList::next(t) : g_all.front();
+    while (t && t->state == ThreadState::exited)
+        t = AllList::next(t);
+    return t;
+}
+
 FutexTable& futexes() {
     return g_futexes;
 }
@@ -206,12 +262,22 @@ size_t thread_count() {
     return g_nthreads;
 }
 
+size_t max_threads() {
+    // Linux: one thread per eight 16 KiB kernel stacks' worth of memory.
+    size_t n = mm::total_page_count() / 32;
+    return n < 20 ? 20 : n;
+}
+
 Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
+    if (g_nthreads >= max_threads())
+        return nullptr;
     auto* t = static_cast<Thread*>(kheap_alloc(sizeof(Thread), alignof(Thread)));
     if (!t)
         return nullptr;
-    void* fpu = kheap_alloc(arch::g_cpu.xsave_size, 64);
-    if (!fpu) {
+    void* fpu = alloc_fpu_area();
+    uintptr_t kstack = fpu ? mm::kstack_alloc() : 0;
+    if (!kstack) {
+        kheap_free(fpu);
         kheap_free(t);
         return nullptr;
     }
@@ -220,17 +286,21 @@ Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
     t->waiter.owner = t;
     t->tid = g_next_tid++;
     t->fs_base = fs_base;
+    t->gs_base = g_gs_used ? arch::get_gs_base() : 0;
+    t->kstack_top = kstack;
+    t->blocked = g_current->blocked;
+    t->altstack = AltStack{0, ss_disable, 0, 0}; // Linux: clone with CLONE_VM clears it
     // The parent's FPU state as it is now (the kernel does not touch it).
     arch::fpu_save(fpu);
 
-    // Its first stack: the frame below the new %rsp and its red zone, and
-    // under it what uk_context_switch pops: six registers, RFLAGS
-    // (interrupts off until the frame's own flags are loaded) and a return
-    // into the trampoline.
-    uintptr_t top = (frame.rsp - 128 - sizeof(arch::TrapFrame)) & ~uintptr_t(15);
-    auto* f = reinterpret_cast<arch::TrapFrame*>(top);
+    // Its kernel stack: the frame it returns to app code with, and under it
+    // what uk_context_switch pops: six registers, RFLAGS (interrupts off
+    // until the frame's own flags are loaded) and a return into the
+    // trampoline.
+    auto* f = reinterpret_cast<arch::TrapFrame*>(kstack - sizeof(arch::TrapFrame));
     *f = frame;
-    auto* sw = reinterpret_cast<uint64_t*>(top) - 8;
+    f->vector = arch::vector_none;
+    auto* sw = reinterpret_cast<uint64_t*>(f) - 8;
     for (int i = 0; i < 6; i++)
         sw[i] = 0;
     sw[6] = 0x2; // RFLAGS: reserved bit only
@@ -252,6 +322,10 @@ void yield() {
 
 long block(uint64_t deadline_ns) {
     Thread* t = g_current;
+    if (signal::has_deliverable(t)) {
+        set_signal_work(t, true);
+        return interrupted;
+    }
     t->state = ThreadState::blocked;
     t->wake_result = 0;
     if (deadline_ns) {
@@ -270,18 +344,34 @@ void wake(Thread* t, long result) {
     make_runnable(t, result);
 }
 
-void sleep_until(uint64_t deadline_ns) {
+void add_timer(Waiter* w) {
+    g_timers.remove(w);
+    g_timers.add(w);
+    ensure_timer();
+    rearm();
+}
+
+void remove_timer(Waiter* w) {
+    g_timers.remove(w);
+    w->deadline = 0;
+}
+
+long sleep_until(uint64_t deadline_ns) {
     while (now_ns() < deadline_ns)
-        block(deadline_ns);
+        if (block(deadline_ns) == interrupted)
+            return interrupted;
+    return 0;
 }
 
 void exit_thread(int status) {
     Thread* t = g_current;
-    if (t->clear_tid && mm::ram_end() > reinterpret_cast<uintptr_t>(t->clear_tid)) {
-        __atomic_store_n(t->clear_tid, 0, __ATOMIC_SEQ_CST);
-        g_futexes.wake(
-            reinterpret_cast<uintptr_t>(t->clear_tid), 1, FutexTable::bitset_any,
-            [](Waiter* w, void*) { wake(static_cast<Thread*>(w->owner), 0); }, nullptr);
+    if (t->clear_tid) {
+        // As on Linux, a bad address here is no error: the store is skipped.
+        mm::UserPtr<uint32_t> tid(t->clear_tid);
+        if (tid.store_atomic(0) == 0)
+            g_futexes.wake(
+                t->clear_tid, 1, FutexTable::bitset_any,
+                [](Waiter* w, void*) { wake(static_cast<Thread*>(w->owner), 0); }, nullptr);
     }
     if (--g_nthreads == 0)
         uk_exit(status);
@@ -293,9 +383,9 @@ void exit_thread(int status) {
     panic_status(UK_EXIT_PANIC, "an exited thread was scheduled");
 }
 
-void defer_unmap(uintptr_t lo, size_t npages) {
-    g_current->stack_lo = lo;
-    g_current->stack_pages = npages;
+void defer_unmap(uintptr_t lo, size_t len) {
+    g_current->unmap_lo = lo;
+    g_current->unmap_len = len;
 }
 
 uint64_t thread_cpu_ns() {
@@ -310,25 +400,6 @@ uint64_t process_cpu_ns() {
     return sum;
 }
 
-void leave_to_app() {
-    // Interrupts are off here: a timer that fired while this thread ran in
-    // the kernel (or while it was switched out) is handled before app code
-    // runs, or the one-shot timer would never come again.
-    while (g_timer_pending)
-        on_timer_interrupt();
-    g_kernel_depth = 0;
-}
-
-void run_deferred_timer() {
-    // One may fire again while this runs (interrupts may be on): it then
-    // marks itself pending once more, and the loop takes it.
-    do {
-        g_kernel_depth = 1;
-        on_timer_interrupt();
-        g_kernel_depth = 0;
-    } while (g_timer_pending);
-}
-
 void on_timer_interrupt() {
     expire_timers();
     Thread* t = g_current;
@@ -340,33 +411,49 @@ void on_timer_interrupt() {
     rearm();
 }
 
+void set_signal_work(Thread* t, bool work) {
+    t->signal_work = work;
+    if (t == g_current) {
+        if (work)
+            exit_work_set(exit_work_signal);
+        else
+            exit_work_clear(exit_work_signal);
+    }
+}
+
+void note_gs_used() {
+    g_gs_used = true;
+}
+
+void return_to_app(arch::TrapFrame* frame) {
+    // Interrupts are off. A timer that fired while this thread ran in the
+    // kernel (or while it was switched out) is handled before app code
+    // runs, or the one-shot timer would never come again; then the
+    // thread's signals, which may in turn leave more work.
+    uk_kernel_depth = 1;
+    while (uint32_t work = uk_exit_work) {
+        if (work & exit_work_timer)
+            on_timer_interrupt();
+        else
+            signal::deliver(frame);
+    }
+    // A system call a signal interrupted but no handler took is made again.
+    if (arch::is_syscall_frame(*frame))
+        arch::finish_syscall(*frame, false, false, g_current->restart);
+    uk_kernel_depth = 0;
+}
+
 } // namespace uk::sched
 
 /// First code of a new thread after its first switch-in, before it returns
-/// into its registers: load its own FPU state and thread pointer.
-extern "C" void uk_thread_first_run() {
+/// into its registers (`frame`): its own FPU state and thread pointer.
+extern "C" void uk_thread_first_run(uk::arch::TrapFrame* frame) {
     using namespace uk::sched;
-    Thread* t = current();
+    Thread* t = g_current;
     uk::arch::set_fs_base(t->fs_base);
+    if (g_gs_used)
+        uk::arch::set_gs_base(t->gs_base);
     uk::arch::fpu_restore(t->fpu);
-    leave_to_app(); // it starts in app code
-}
-
-/// Interrupts other than CPU exceptions, on the interrupted thread's stack.
-extern "C" void uk_irq(uk::arch::TrapFrame* f) {
-    using namespace uk::sched;
-    if (f->vector == uk::arch::spurious_vector)
-        return;
-    uk::arch::lapic_eoi();
-    if (f->vector != uk::arch::timer_vector)
-        return;
-    if (g_kernel_depth) {
-        g_timer_pending = true;
-        return;
-    }
-    // Interrupted app code: the timer's work may switch threads; this one
-    // goes back to its app code when it is switched back in.
-    g_kernel_depth = 1;
-    on_timer_interrupt();
-    leave_to_app();
+    reap();
+    return_to_app(frame);
 }

@@ -3,75 +3,132 @@
 //
 // The kernel is not preemptible. System calls from C run with interrupts
 // on for speed (cli/sti are expensive under emulation), but while any
-// kernel code runs (g_kernel_depth > 0) a timer interrupt only records that
-// it came, and the way out of the kernel does its work. The other entries
-// (the syscall trap, interrupts) run with interrupts off. App code runs with
-// interrupts on and is preempted when its slice ends.
+// kernel code runs (uk_kernel_depth > 0) an interrupt only records what
+// it found in uk_exit_work, and the way back to app code does that work:
+// timer expiry and preemption, then the thread's signals. The other entries
+// (the syscall trap, interrupts, faults) run with interrupts off. App code
+// runs with interrupts on and is preempted when its slice ends.
+//
+// Every thread has a kernel stack of its own (mm/kstack.h): interrupts,
+// faults and trapped system calls run there, never on the app's stack.
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lib/list.h"
+#include "lib/signal_abi.h"
+#include "arch/x86_64/trap.h"
 #include "sched/wait.h"
 
-namespace uk::arch {
-struct TrapFrame;
+extern "C" {
+/// How deep the running thread is in the kernel (0: in app code).
+extern volatile int uk_kernel_depth;
+/// Work for the way back to app code (uk_exit_work_* bits).
+extern volatile uint32_t uk_exit_work;
+/// Top of the running thread's kernel stack, for the assembly entries.
+extern uint64_t uk_kstack_top;
 }
 
 namespace uk::sched {
 
+/// uk_exit_work bits: a timer interrupt came while the kernel ran; the
+/// running thread has a signal to take.
+inline constexpr uint32_t exit_work_timer = 1, exit_work_signal = 2;
+
 enum class ThreadState : uint8_t { running, runnable, blocked, exited };
+
+/// A signal pending with its information (sched/signal.cc queues these).
+struct QueuedSignal {
+    ListNode<QueuedSignal> link;
+    Siginfo info;
+};
+using SignalQueue = IntrusiveList<QueuedSignal, &QueuedSignal::link>;
+
+/// Signals pending for a thread or for the process.
+struct SigPending {
+    SigSet set = 0;
+    SignalQueue queue;
+};
 
 struct Thread {
     Waiter waiter;
     ListNode<Thread> run_link;
     ListNode<Thread> zombie_link;
     ListNode<Thread> all_link;
-    uint64_t saved_rsp = 0;
+    uint64_t saved_rsp = 0;  // while switched out
+    uint64_t kstack_top = 0; // its kernel stack (mm/kstack.h)
     uint64_t fs_base = 0;
+    uint64_t gs_base = 0;
     void* fpu = nullptr; // FPU/SIMD state while switched out
     int tid = 0;
     ThreadState state = ThreadState::runnable;
     long wake_result = 0;     // what block() returns
-    int* clear_tid = nullptr; // CLONE_CHILD_CLEARTID / set_tid_address
+    uintptr_t clear_tid = 0;  // the app's address: CLONE_CHILD_CLEARTID / set_tid_address
     uint64_t cpu_ns = 0;      // run time before the current slice
     uint64_t slice_start = 0; // monotonic ns when it last started running
-    uintptr_t stack_lo = 0;   // a stack to give back once the thread is gone
-    size_t stack_pages = 0;
+    uintptr_t unmap_lo = 0;   // its own stack, to unmap once it stops running on it
+    size_t unmap_len = 0;
+    arch::TrapFrame* syscall_frame = nullptr; // its registers in a system call from an assembly entry
+    arch::SyscallRestart restart; // the direct entry's call, to make it again
+
+    // Signals (sched/signal.h).
+    SigSet blocked = 0;
+    SigSet saved_blocked = 0;  // restored on the way out (rt_sigsuspend)
+    bool restore_blocked = false;
+    SigSet waiting = 0;        // rt_sigtimedwait's set while it waits
+    bool signal_work = false;  // a signal it does not block is pending
+    SigPending pending;
+    AltStack altstack{0, ss_disable, 0, 0};
 };
 
+/// What block() returns when a signal interrupted the wait.
+inline constexpr long interrupted = -4; // -EINTR
+
 /// Sets up the boot thread (the app's main thread) as the running thread.
-void init();
+/// Returns false when its kernel stack cannot be allocated.
+bool init();
 
 /// The running thread.
 Thread* current();
 
-/// Creates a thread that starts with the registers in `frame` (its rsp and
-/// rip included) and the given FS base, sharing everything else. Returns
-/// nullptr when memory is short.
+/// Finds a live thread by id; nullptr when there is none.
+Thread* find(int tid);
+
+/// Iterates over the live threads: next_thread(nullptr) is the first, then
+/// nullptr after the last.
+Thread* next_thread(Thread* t);
+
+/// Creates a thread that starts in app code with the registers in `frame`
+/// (its rsp and rip included) and the given FS base, sharing everything
+/// else; it inherits the running thread's signal mask. Returns nullptr when
+/// memory is short or the thread limit is reached.
 Thread* create(const arch::TrapFrame& frame, uint64_t fs_base);
+
+/// The most threads there may be at once (RLIMIT_NPROC's answer), from the
+/// size of memory as Linux computes threads-max.
+size_t max_threads();
 
 /// Makes the running thread give up the CPU to the next runnable one.
 void yield();
 
 /// Blocks the running thread until wake() or, when deadline_ns is non-zero,
 /// the monotonic clock reaching it. The caller queues the thread wherever it
-/// waits (its waiter) first. Returns the wake_result set by the waker, or
-/// -ETIMEDOUT.
+/// waits (its waiter) first. Returns the wake_result set by the waker,
+/// -ETIMEDOUT, or `interrupted` (at once if a signal is already pending).
 long block(uint64_t deadline_ns);
 
 /// Makes a blocked thread runnable with `result` as its block() result,
 /// taking it off the timer queue (not off a futex queue: the caller does).
 void wake(Thread* t, long result);
 
-/// Ends the running thread (futex-wakes its clear_tid first); ends the VM
-/// with `status` when it was the last one.
+/// Ends the running thread (clears and futex-wakes its clear_tid first);
+/// ends the VM with `status` when it was the last one.
 [[noreturn]] void exit_thread(int status);
 
-/// Gives a range of pages back once the running thread no longer runs on
-/// them (a detached thread unmapping its own stack before it exits).
-void defer_unmap(uintptr_t lo, size_t npages);
+/// Asks for [lo, lo + len) (the running thread's own stack) to be unmapped
+/// once the thread no longer runs on it.
+void defer_unmap(uintptr_t lo, size_t len);
 
 /// Number of live threads.
 size_t thread_count();
@@ -80,40 +137,38 @@ size_t thread_count();
 uint64_t thread_cpu_ns();
 uint64_t process_cpu_ns();
 
-/// The futex wait queues (posix/futex.cc drives them).
+/// The futex wait queues (posix/thread.cc drives them).
 FutexTable& futexes();
 
-/// Timer interrupt: wakes expired sleepers and preempts a thread whose
-/// slice is over.
+/// Queues a timer (a Waiter with `expire` set) for its deadline; removes it.
+void add_timer(Waiter* w);
+void remove_timer(Waiter* w);
+
+/// Sleeps the running thread until monotonic time `deadline_ns`. Returns 0,
+/// or `interrupted` when a signal came first.
+long sleep_until(uint64_t deadline_ns);
+
+/// Interrupts, outside the kernel: the timer's work (expiry, preemption).
 void on_timer_interrupt();
 
-/// Sleeps the running thread until monotonic time `deadline_ns`.
-void sleep_until(uint64_t deadline_ns);
+/// From the first ARCH_SET_GS on, thread switches carry the GS base.
+void note_gs_used();
 
-/// How deep the running thread is in the kernel, and whether a timer
-/// interrupt arrived meanwhile.
-extern volatile int g_kernel_depth;
-extern volatile bool g_timer_pending;
+/// Sets thread t's signal-work flag (and the exit-work bit when it runs).
+void set_signal_work(Thread* t, bool work);
 
-/// Does the work of timer interrupts that arrived while the kernel ran.
-void run_deferred_timer();
+/// On the way from the kernel back to app code, with interrupts off: does
+/// the pending exit work (timer, signals onto `frame`) and marks the thread
+/// as out of the kernel.
+void return_to_app(arch::TrapFrame* frame);
 
-/// With interrupts off, on the way from the kernel back to app code that
-/// was interrupted (or a new thread): handles a pending timer, then marks
-/// the thread as out of the kernel.
-void leave_to_app();
-
-/// Brackets kernel work entered from the app. One read-modify-write
-/// instruction each (an interrupt cannot split it), since this is on every
-/// system call's path.
-inline void kernel_enter() {
-    asm volatile("incl %0" : "+m"(g_kernel_depth)::"memory");
+/// Sets and clears uk_exit_work bits: one read-modify-write instruction
+/// each, which an interrupt cannot split.
+inline void exit_work_set(uint32_t bits) {
+    asm volatile("orl %1, %0" : "+m"(uk_exit_work) : "ir"(bits) : "memory");
 }
-inline void kernel_exit() {
-    bool outermost;
-    asm volatile("decl %0" : "+m"(g_kernel_depth), "=@ccz"(outermost)::"memory");
-    if (outermost && g_timer_pending) [[unlikely]]
-        run_deferred_timer();
+inline void exit_work_clear(uint32_t bits) {
+    asm volatile("andl %1, %0" : "+m"(uk_exit_work) : "ir"(~bits) : "memory");
 }
 
 } // namespace uk::sched

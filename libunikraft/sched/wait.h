@@ -18,6 +18,9 @@ struct Waiter {
     uintptr_t futex_addr = 0;
     uint32_t futex_bitset = 0;
     void* owner = nullptr; // the thread, for the scheduler
+    /// Called when the deadline passes, for a timer that is not a thread
+    /// waiting (an interval timer, a POSIX timer); nullptr for a thread.
+    void (*expire)(Waiter*) = nullptr;
 };
 
 /// Waiters with deadlines, earliest first.

@@ -5,7 +5,7 @@
 //! run: --
 //! status: 0
 //! expect: handler 10 ran 1
-//! expect: siginfo 12 code 0
+//! expect: siginfo 12 code -6
 //! expect: ignored ok
 //! expect: pending delivered on unblock
 //! expect: sigaltstack ok

@@ -29,12 +29,13 @@ uk_context_switch:
 	ret
 	.size uk_context_switch, . - uk_context_switch
 
-/* First code a new thread runs: its stack holds a TrapFrame with the
+/* First code a new thread runs: its kernel stack holds a TrapFrame with the
  * registers it starts with. */
 	.globl uk_thread_trampoline
 	.hidden uk_thread_trampoline
 	.type uk_thread_trampoline, @function
 uk_thread_trampoline:
+	mov %rsp, %rdi
 	call uk_thread_first_run
 	jmp uk_trap_return
 	.size uk_thread_trampoline, . - uk_thread_trampoline

@@ -60,6 +60,7 @@ alignas(16) constinit uint8_t g_ist_exc[ist_large];
 alignas(16) constinit uint8_t g_ist_irq[ist_large];
 
 constinit Tss g_tss{};
+alignas(64) constinit uint8_t g_fpu_init[4096]{};
 alignas(16) constinit IdtGate g_idt[256]{};
 
 int ist_for_vector(unsigned v) {
@@ -147,6 +148,7 @@ void enable_simd() {
             g_cpu.avx = true;
         }
         xsetbv(0, xcr0);
+        g_cpu.xcr0 = xcr0;
         g_cpu.xsave_size = cpuid(0xd, 0).ebx;
     } else {
         g_cpu.xsave_size = 512; // fxsave
@@ -155,6 +157,13 @@ void enable_simd() {
     uint32_t mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
     asm volatile("fninit");
+    // The image fpu_load_init loads: the same clean state, all registers
+    // zero (an XSAVE header of zeros means "initial" for every component).
+    asm volatile("fxsave64 %0" : "=m"(g_fpu_init)::"memory");
+    uint32_t mask;
+    __builtin_memcpy(&mask, g_fpu_init + 28, 4);
+    g_cpu.mxcsr_mask = mask ? mask : 0xffbf;
+    __builtin_memset(g_fpu_init + 32, 0, sizeof(g_fpu_init) - 32); // the registers
 }
 
 // The `syscall` instruction traps to uk_syscall_trap in ring 0 with
@@ -189,6 +198,44 @@ uint64_t get_fs_base() {
         return v;
     }
     return rdmsr(msr_fs_base);
+}
+
+void set_gs_base(uint64_t v) {
+    if (g_cpu.fsgsbase)
+        asm volatile("wrgsbase %0" ::"r"(v));
+    else
+        wrmsr(msr_gs_base, v);
+}
+
+uint64_t get_gs_base() {
+    if (g_cpu.fsgsbase) {
+        uint64_t v;
+        asm volatile("rdgsbase %0" : "=r"(v));
+        return v;
+    }
+    return rdmsr(msr_gs_base);
+}
+
+void fpu_load_init() {
+    fpu_restore(g_fpu_init);
+}
+
+void fpu_sanitize(void* area) {
+    auto* b = static_cast<uint8_t*>(area);
+    uint32_t mxcsr;
+    __builtin_memcpy(&mxcsr, b + 24, 4);
+    mxcsr &= g_cpu.mxcsr_mask;
+    __builtin_memcpy(b + 24, &mxcsr, 4);
+    if (g_cpu.xsave) {
+        // XSAVE header at 512: XSTATE_BV limited to what is enabled,
+        // XCOMP_BV zero (standard form) and the reserved bytes zero, or
+        // XRSTOR faults.
+        uint64_t bv;
+        __builtin_memcpy(&bv, b + 512, 8);
+        bv &= g_cpu.xcr0;
+        __builtin_memset(b + 512, 0, 64);
+        __builtin_memcpy(b + 512, &bv, 8);
+    }
 }
 
 void fpu_save(void* area) {

@@ -127,6 +127,8 @@ struct CpuFeatures {
     bool tsc_deadline;
     uint32_t hwcap;      // CPUID.1:EDX, as Linux reports it in AT_HWCAP.
     uint32_t xsave_size; // bytes of FPU/SIMD state (fxsave's 512 without XSAVE)
+    uint64_t xcr0;       // the state components XSAVE covers
+    uint32_t mxcsr_mask; // MXCSR bits the CPU accepts
 };
 extern CpuFeatures g_cpu;
 
@@ -140,8 +142,25 @@ void fpu_save(void* area);
 /// Loads state saved by fpu_save.
 void fpu_restore(const void* area);
 
+/// Loads the state a new process starts with (x87 control word 0x37f, MXCSR
+/// 0x1f80, every register zero): what a signal handler starts with.
+void fpu_load_init();
+
+/// Makes state that came from the app (a signal frame) safe to load: MXCSR
+/// bits the CPU rejects cleared, the XSAVE header reduced to the standard
+/// form and to the enabled components. `area` is g_cpu.xsave_size bytes.
+void fpu_sanitize(void* area);
+
 /// Sets the FS base (the app's thread pointer).
 void set_fs_base(uint64_t v);
 uint64_t get_fs_base();
+/// Sets the GS base (the kernel never uses GS: it is the app's).
+void set_gs_base(uint64_t v);
+uint64_t get_gs_base();
+
+/// True when `v` is a canonical 48-bit address (the CPU faults on others).
+inline bool canonical(uint64_t v) {
+    return uint64_t(int64_t(v << 16) >> 16) == v;
+}
 
 } // namespace uk::arch

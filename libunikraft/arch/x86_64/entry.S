@@ -6,6 +6,7 @@
  * Multiboot1: %eax = 0x2badb002, %ebx = struct multiboot_info. */
 
 #define BOOT_PVH       1
+#define DIRECT_MAP_SLOT 273     /* mm::direct_map_base */
 #define BOOT_MULTIBOOT 2
 
 #define CR0_PE  (1 << 0)
@@ -84,6 +85,14 @@ boot32:
 	mov $uk_boot_pdpt, %eax
 	or $3, %eax
 	mov %eax, uk_boot_pml4
+	/* The same tables again at the direct map (mm/layout.h), where the
+	 * kernel reaches physical memory once paging_init() gives the low half
+	 * to the app; not executable there. */
+	mov %eax, uk_boot_pml4 + DIRECT_MAP_SLOT * 8
+	cmpl $0, uk_boot_nx
+	je 1f
+	movl $0x80000000, uk_boot_pml4 + DIRECT_MAP_SLOT * 8 + 4
+1:
 
 	xor %edx, %edx                  /* high dword: NX for pages past the image */
 	cmpl $0, uk_boot_nx

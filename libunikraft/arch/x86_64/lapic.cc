@@ -2,13 +2,14 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
+#include "mm/layout.h"
 
 namespace uk::arch {
 
 namespace {
 
 constexpr uint32_t msr_apic_base = 0x1b, msr_tsc_deadline = 0x6e0;
-constexpr uintptr_t apic_mmio = 0xfee00000;
+constexpr uintptr_t apic_mmio = mm::direct_map_base + 0xfee00000; // through the direct map
 constexpr uint32_t reg_eoi = 0xb0, reg_svr = 0xf0, reg_lvt_timer = 0x320, reg_initial = 0x380,
                    reg_current = 0x390, reg_divide = 0x3e0;
 constexpr uint32_t lvt_masked = 1u << 16, lvt_tsc_deadline = 2u << 17;

@@ -1,29 +1,58 @@
-/* The two assembly entries into the system-call table. Both build a
- * TrapFrame (trap.h) holding the caller's registers, so that calls which
- * need them (clone copies them into the new thread) find them, run the
- * call with interrupts off (the kernel is not preemptible), and put the
- * result in %rax.
+/* The assembly entries into the system-call table. Each builds a TrapFrame
+ * (trap.h) on the running thread's kernel stack, never on the app's: the
+ * caller's registers, which calls that need them find there (clone copies
+ * them into the new thread, rt_sigreturn replaces them, a handler's frame
+ * is built from them), with the call's number in the error slot. The call
+ * runs with interrupts off, its result goes in %rax, and the way back to
+ * the app goes through uk_trap_return (iretq) after the exit work:
+ * timer, signals, restarting an interrupted call.
  *
  * __uk_syscall_entry: the Linux system-call convention reached by `call`
  * instead of `syscall` (%rax = number, %rdi %rsi %rdx %r10 %r8 %r9 =
  * arguments, result in %rax, %rcx and %r11 clobbered, the rest preserved).
  * musl's hand-written assembly (thread start, __set_thread_area,
- * cancellable calls) is rewritten at build time to call this.
+ * cancellable calls, the signal restorer) is rewritten at build time to
+ * call this.
  *
  * uk_syscall_trap: the `syscall` instruction, in ring 0 through LSTAR, for
  * objects that issue raw system calls (Go's runtime, prebuilt archives).
  * It arrives on the caller's stack with the caller's red zone live below
- * %rsp, %rcx = return address and %r11 = RFLAGS (SFMASK cleared IF). It
- * skips the red zone before writing anything, and returns with a jump, not
- * sysret (which would drop to ring 3). */
+ * %rsp, %rcx = return address and %r11 = RFLAGS (SFMASK cleared IF), and
+ * touches nothing there.
+ *
+ * uk_syscall6 and uk_syscall_nr_<n> (posix/syscall.h) are the direct C
+ * entries: plain calls that run on the caller's stack with interrupts on.
+ * When they find exit work they leave through uk_syscall_direct_exit,
+ * which builds the frame of the return to their caller. */
 
 #include "arch/x86_64/frame.inc"
 
-#define RED_ZONE 128
 #define KERNEL_CS 0x08
 #define KERNEL_SS 0x10
-#define SYSCALL_VECTOR -1
+#define VECTOR_TRAP -1
+#define VECTOR_CALL -2
+#define VECTOR_DIRECT -3
 
+/* Entered by a call: [%rsp] is the return address. Builds the frame of
+ * that return (rip = the return address, rsp = past it, the caller's
+ * RFLAGS) on the kernel stack, `orig` in the error slot. Clobbers %rcx and
+ * %r11, as `syscall` does. */
+.macro ENTER_FROM_CALL vector, orig
+	pushfq
+	cli
+	mov %rsp, %r11
+	mov uk_kstack_top(%rip), %rsp
+	push $KERNEL_SS
+	lea 16(%r11), %rcx
+	push %rcx
+	pushq (%r11)
+	push $KERNEL_CS
+	pushq 8(%r11)
+	push \orig
+	push $\vector
+	PUSH_GPRS
+	cld
+.endm
 
 	.text
 	.code64
@@ -31,47 +60,63 @@
 	.globl __uk_syscall_entry
 	.type __uk_syscall_entry, @function
 __uk_syscall_entry:
-	pushfq
-	cli
-	push %rax                       /* the number, until the frame has it */
-	push $KERNEL_SS
-	lea 32(%rsp), %rax              /* the caller's %rsp before its call */
-	push %rax
-	pushq 24(%rsp)                  /* rflags */
-	push $KERNEL_CS
-	pushq 48(%rsp)                  /* rip: the return address */
-	push $0                         /* error code slot */
-	push $SYSCALL_VECTOR
-	mov 56(%rsp), %rax
-	CALL_WITH_FRAME uk_syscall_frame
-	lea 64(%rsp), %rsp              /* past the frame and the saved number */
-	popfq
-	ret
+	ENTER_FROM_CALL VECTOR_CALL, %rax
+	mov %rsp, %rdi
+	call uk_syscall_frame
+	jmp uk_trap_return
 	.size __uk_syscall_entry, . - __uk_syscall_entry
 
 	.globl uk_syscall_trap
 	.hidden uk_syscall_trap
 	.type uk_syscall_trap, @function
 uk_syscall_trap:
-	lea -RED_ZONE(%rsp), %rsp
-	push %rax
+	mov %rsp, uk_syscall_user_rsp(%rip)
+	mov uk_kstack_top(%rip), %rsp
 	push $KERNEL_SS
-	lea (16 + RED_ZONE)(%rsp), %rax /* the caller's %rsp */
-	push %rax
+	pushq uk_syscall_user_rsp(%rip)
 	push %r11                       /* rflags */
 	push $KERNEL_CS
 	push %rcx                       /* rip */
-	push $0
-	push $SYSCALL_VECTOR
-	mov 56(%rsp), %rax
-	CALL_WITH_FRAME uk_syscall_frame
-	/* As after a Linux syscall: %rcx = return address, %r11 = rflags. */
-	mov 16(%rsp), %rcx
-	mov 32(%rsp), %r11
-	add $32, %rsp
-	popfq
-	pop %rsp
-	jmp *%rcx
+	push %rax
+	push $VECTOR_TRAP
+	PUSH_GPRS
+	mov %rsp, %rdi
+	call uk_syscall_frame
+	jmp uk_trap_return
 	.size uk_syscall_trap, . - uk_syscall_trap
+
+/* long uk_syscall6(long nr, long a1, ..., long a6): any system call by
+ * number, as a plain call. */
+	.globl uk_syscall6
+	.type uk_syscall6, @function
+uk_syscall6:
+	incl uk_kernel_depth(%rip)
+	pushq 8(%rsp)                   /* a6, the callee's seventh argument */
+	call uk_syscall6_dispatch
+	add $8, %rsp
+	decl uk_kernel_depth(%rip)
+	jnz 1f
+	cmpl $0, uk_exit_work(%rip)
+	jne uk_syscall_direct_exit
+1:	ret
+	.size uk_syscall6, . - uk_syscall6
+
+/* The direct entries' way out when there is exit work: %rax holds the
+ * result, [%rsp] the caller's return address, and the callee-saved
+ * registers are the caller's. */
+	.globl uk_syscall_direct_exit
+	.hidden uk_syscall_direct_exit
+	.type uk_syscall_direct_exit, @function
+uk_syscall_direct_exit:
+	ENTER_FROM_CALL VECTOR_DIRECT, $-1
+	mov %rsp, %rdi
+	call uk_syscall_direct_work
+	jmp uk_trap_return
+	.size uk_syscall_direct_exit, . - uk_syscall_direct_exit
+
+	.bss
+	.balign 8
+uk_syscall_user_rsp:
+	.quad 0
 
 	.section .note.GNU-stack, "", @progbits

@@ -1,46 +1,56 @@
 /* Interrupt and exception entry. Every vector arrives on an IST stack (see
  * cpu.cc), so whatever the app keeps in its red zone below %rsp is never
- * touched. The stubs push a uniform frame (struct TrapFrame in trap.h).
+ * touched, and nothing is ever written to the app's stack. The stubs push a
+ * uniform frame (struct TrapFrame in trap.h).
  *
- * Exceptions (vectors 0-31) are handled where they arrive: uk_trap() reports
- * them and ends the VM. Interrupts (32-255) may switch threads, and the IST
- * stack is reused by the next interrupt, so their frame is first moved onto
- * the interrupted thread's own stack, below its red zone, and handled there
- * by uk_irq(). */
+ * Exceptions (vectors 0-31) are first handled where they arrive by
+ * uk_trap_ist(): a page the app may touch is paged in, a fault in a user
+ * copy resumes at its fixup, a kernel bug panics. What needs more (a signal
+ * for the app, which may write to its stack and fault again) continues on
+ * the thread's kernel stack in uk_trap_app().
+ *
+ * Interrupts (32-255) that find the kernel running (uk_kernel_depth > 0)
+ * only note what they found, on the IST stack. Those that interrupt app
+ * code may switch threads: their frame moves to the thread's kernel stack,
+ * which is empty while the thread runs app code, and uk_irq() runs there. */
 
 #include "arch/x86_64/frame.inc"
 
-#define FRAME_SIZE (22 * 8)
-#define FRAME_RSP  (20 * 8)
-#define RED_ZONE   128
-
 	.text
 	.code64
-
 
 trap_common:
 	PUSH_GPRS
 	cld
 	mov %rsp, %rdi
-	call uk_trap
+	call uk_trap_ist
+	test %eax, %eax
+	jnz 1f
+	POP_GPRS
+	add $16, %rsp
+	iretq
+1:	MOVE_FRAME_TO_KSTACK
+	mov %rsp, %rdi
+	call uk_trap_app
 	jmp uk_trap_return
 
 irq_common:
 	PUSH_GPRS
 	cld
-	/* Destination: below the interrupted %rsp and its red zone. */
-	mov FRAME_RSP(%rsp), %rdi
-	sub $(RED_ZONE + FRAME_SIZE), %rdi
-	and $-16, %rdi
-	mov %rsp, %rsi
-	mov %rdi, %rax
-	mov $22, %ecx
-	rep movsq
-	mov %rax, %rsp
+	cmpl $0, uk_kernel_depth(%rip)
+	jne 1f
+	MOVE_FRAME_TO_KSTACK
 	mov %rsp, %rdi
 	call uk_irq
+	jmp uk_trap_return
+1:	mov %rsp, %rdi
+	call uk_irq_in_kernel
+	POP_GPRS
+	add $16, %rsp
+	iretq
 
-	/* Also where a new thread starts (sched.cc builds a frame for it). */
+	/* Back to app code (or a new thread's first instruction) from a frame
+	 * on the kernel stack. */
 	.globl uk_trap_return
 	.hidden uk_trap_return
 uk_trap_return:

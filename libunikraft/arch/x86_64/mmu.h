@@ -1,0 +1,55 @@
+// The page tables: one address space, its low half the app's (4 KiB pages
+// only, filled on demand by the fault handler), its high half the kernel's
+// (the direct map of physical memory and the kernel stacks). This file owns
+// page-table entries and the TLB; which pages should exist and with what
+// protection is mm/'s business (mm/vmspace.h), never decided here.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace uk::arch {
+
+/// Page protections, as mmap's PROT_* bits.
+enum : uint8_t { prot_none = 0, prot_read = 1, prot_write = 2, prot_exec = 4 };
+
+/// Replaces the boot identity map of the low half by the final one: only the
+/// image, with 4 KiB pages and its segments' protections (kernel and app
+/// text read-only and executable, rodata read-only, data writable, nothing
+/// else executable); page 0 and everything else in the low half unmapped.
+/// The direct map and the local APIC's uncached page stay. Returns false
+/// when page tables cannot be allocated.
+bool mmu_init();
+
+/// Maps the app's page `va` to physical page `pa` with `prot`. A page with
+/// prot_none keeps its physical page but is not accessible. Allocates page
+/// tables as needed; returns false (mapping nothing) when memory is short.
+[[nodiscard]] bool map_user_page(uintptr_t va, uint64_t pa, uint8_t prot);
+
+/// The physical page behind the app's page `va` (accessible or prot_none),
+/// or no_page.
+inline constexpr uint64_t no_page = ~uint64_t(0);
+uint64_t user_page(uintptr_t va);
+
+/// Drops every translation in [lo, hi) (page aligned, in the low half),
+/// handing each physical page to `release`. Costs what is mapped, not the
+/// length: absent tables are skipped whole. Page tables that only served the
+/// range are freed.
+void unmap_user(uintptr_t lo, uintptr_t hi, void (*release)(uint64_t pa, void* ctx), void* ctx);
+
+/// Gives the pages present in [lo, hi) protection `prot`.
+void protect_user(uintptr_t lo, uintptr_t hi, uint8_t prot);
+
+/// Moves the translations of [from, from + len) to [to, to + len), which
+/// has none. Returns false, having moved nothing, when page tables for the
+/// destination cannot be allocated.
+[[nodiscard]] bool move_user(uintptr_t from, uintptr_t to, size_t len);
+
+/// True when `va` is mapped and present, in either half: reading it cannot
+/// fault.
+bool readable(uintptr_t va);
+
+/// Maps the kernel page `va` (high half) to `pa`, writable, not executable.
+[[nodiscard]] bool map_kernel_page(uintptr_t va, uint64_t pa);
+
+} // namespace uk::arch

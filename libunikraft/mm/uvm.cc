@@ -1,0 +1,179 @@
+#include "mm/uvm.h"
+
+#include <new>
+
+#include <uk/console.h>
+
+#include "arch/x86_64/mmu.h"
+#include "boot/exit.h"
+#include "mm/kheap.h"
+#include "mm/layout.h"
+#include "mm/mm.h"
+
+extern "C" {
+extern char __uk_image_start[], __uk_kernel_end[], __uk_app_start[], __uk_app_rodata_start[],
+    __uk_app_data_start[], __uk_app_end[], __uk_image_end[];
+}
+
+namespace uk::mm::uvm {
+
+namespace {
+
+// Built in place at boot and never destroyed (the kernel has no static
+// destructors).
+alignas(AddressSpace) constinit unsigned char g_space_storage[sizeof(AddressSpace)]{};
+AddressSpace& g_space = *reinterpret_cast<AddressSpace*>(g_space_storage);
+constinit StackRange g_stack{};
+// Pages demand faults leave to the kernel (page tables, thread structures,
+// kernel stacks), so that running out of memory ends in a clear report
+// rather than somewhere inside a system call.
+constexpr size_t kernel_reserve_pages = 64;
+
+void release_page(uint64_t pa, void*) {
+    free_phys_page(pa);
+}
+
+void ops_unmap(void*, uintptr_t lo, uintptr_t hi) {
+    arch::unmap_user(lo, hi, release_page, nullptr);
+}
+
+void ops_protect(void*, uintptr_t lo, uintptr_t hi, uint8_t prot) {
+    arch::protect_user(lo, hi, prot);
+}
+
+bool ops_move(void*, uintptr_t from, uintptr_t to, size_t len) {
+    return arch::move_user(from, to, len);
+}
+
+void* vm_alloc(void*, size_t bytes) {
+    return kheap_alloc(bytes, alignof(Vma));
+}
+
+void vm_free(void*, void* p, size_t) {
+    kheap_free(p);
+}
+
+uintptr_t addr(const char* s) {
+    return reinterpret_cast<uintptr_t>(s);
+}
+
+} // namespace
+
+bool init(size_t stack_size) {
+    stack_size = (stack_size + page_size - 1) & ~(page_size - 1);
+    // Linux's layout: the stack at the top, the mmap area from below it and
+    // its largest allowed size (at least 128 MiB away), growing down.
+    uintptr_t gap = stack_size + AddressSpace::guard_gap;
+    if (gap < (uintptr_t(128) << 20))
+        gap = uintptr_t(128) << 20;
+    new (g_space_storage) AddressSpace();
+    g_space.init(PageTableOps{nullptr, ops_unmap, ops_protect, ops_move},
+                 VmAllocator{nullptr, vm_alloc, vm_free}, mmap_min, user_end - gap);
+    if (g_space.reserve_kernel(addr(__uk_image_start), addr(__uk_kernel_end)) ||
+        g_space.reserve_kernel(addr(__uk_app_end), addr(__uk_image_end)))
+        return false;
+    // The app's segments, already in the page tables (mmu_init).
+    struct Segment {
+        uintptr_t lo, hi;
+        uint8_t prot;
+    };
+    const Segment segments[] = {
+        {addr(__uk_app_start), addr(__uk_app_rodata_start), vm_read | vm_exec},
+        {addr(__uk_app_rodata_start), addr(__uk_app_data_start), vm_read},
+        {addr(__uk_app_data_start), addr(__uk_app_end), vm_read | vm_write},
+    };
+    for (const Segment& s : segments) {
+        uintptr_t out;
+        if (s.hi > s.lo &&
+            g_space.map(s.lo, s.hi - s.lo, s.prot, 0, VmKind::image, MapMode::fixed, &out))
+            return false;
+    }
+    uintptr_t lo;
+    if (g_space.map(user_end - stack_size, stack_size, vm_read | vm_write, vm_growsdown,
+                    VmKind::stack, MapMode::fixed, &lo))
+        return false;
+    g_stack = StackRange{lo, user_end};
+    return true;
+}
+
+AddressSpace& space() {
+    return g_space;
+}
+
+StackRange main_stack() {
+    return g_stack;
+}
+
+uintptr_t brk_start() {
+    return addr(__uk_image_end);
+}
+
+Fault fault(uintptr_t addr, bool write, bool exec) {
+    const Vma* v = g_space.find(addr);
+    if (!v) {
+        // Just below a growsdown range: Linux grows it, within the stack
+        // limit.
+        const Vma* above = g_space.find_next(addr);
+        if (!above || !(above->flags & vm_growsdown) || above->kind == VmKind::kernel ||
+            !g_space.extend_down(addr, uintptr_t(8) << 20))
+            return Fault::maperr;
+        v = g_space.find(addr);
+        if (!v)
+            return Fault::maperr;
+    }
+    if (v->kind == VmKind::kernel)
+        return Fault::maperr;
+    if (!v->prot || (write && !(v->prot & vm_write)) || (exec && !(v->prot & vm_exec)))
+        return Fault::accerr;
+    const uintptr_t page = page_round_down(addr);
+    const uint64_t pa = arch::user_page(page);
+    if (pa != arch::no_page) {
+        // Mapped already (by an earlier fault of this same access, or with
+        // a protection the range has since widened): refresh the entry.
+        return arch::map_user_page(page, pa, v->prot) ? Fault::resolved : Fault::oom;
+    }
+    if (free_page_count() <= kernel_reserve_pages)
+        return Fault::oom;
+    void* p = alloc_pages(1);
+    if (!p)
+        return Fault::oom;
+    if (!arch::map_user_page(page, virt_to_phys(p), v->prot)) {
+        free_pages(p, 1);
+        return Fault::oom;
+    }
+    return Fault::resolved;
+}
+
+bool populate(uintptr_t lo, uintptr_t hi) {
+    for (uintptr_t va = lo; va < hi; va += page_size) {
+        if (arch::user_page(va) != arch::no_page)
+            continue;
+        const Vma* v = g_space.find(va);
+        if (!v || !v->prot)
+            continue; // PROT_NONE pages are not populated, as on Linux
+        if (fault(va, false, false) == Fault::oom)
+            return false;
+    }
+    return true;
+}
+
+void unmap(uintptr_t lo, size_t len) {
+    (void)g_space.unmap(lo, len);
+}
+
+void unmap_pages(uintptr_t lo, uintptr_t hi) {
+    arch::unmap_user(lo, hi, release_page, nullptr);
+}
+
+bool in_stack_guard(uintptr_t addr) {
+    return addr < g_stack.lo && g_stack.lo - addr <= AddressSpace::guard_gap;
+}
+
+void out_of_memory(uintptr_t addr) {
+    uk_printk("uk: out of memory: no page for address 0x%lx (%lu of %lu pages free, %lu KiB "
+              "mapped by the app)\n",
+              addr, free_page_count(), total_page_count(), g_space.mapped_bytes() >> 10);
+    boot::leave(boot::ExitKind::normal, 137);
+}
+
+} // namespace uk::mm::uvm

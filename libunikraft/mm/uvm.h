@@ -1,0 +1,64 @@
+// The app's memory: its one address space (mm/vmspace.h) wired to the page
+// tables (arch/x86_64/mmu.h) and to physical pages. Owns the layout (image,
+// brk heap, mmap area, main stack), demand paging (a page is allocated,
+// zeroed, on the first touch of a range that allows it) and running out of
+// memory. Argument checks and errno choices for the system calls stay in
+// posix/mem.cc.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/vmspace.h"
+
+namespace uk::mm::uvm {
+
+/// The lowest address the app may map (vm.mmap_min_addr).
+inline constexpr uintptr_t mmap_min = 0x10000;
+
+/// Sets up the app's address space once the page tables hold the image:
+/// the image's app segments as ranges, the kernel's parts reserved, the
+/// mmap area below the main stack's place. `stack_size` is the main
+/// thread's stack (RLIMIT_STACK). Returns false when memory is short.
+bool init(size_t stack_size);
+
+/// The app's address space.
+AddressSpace& space();
+
+/// The main thread's stack: [lo, top).
+struct StackRange {
+    uintptr_t lo, top;
+};
+StackRange main_stack();
+
+/// Where the brk heap starts (the page after the image).
+uintptr_t brk_start();
+
+enum class Fault { resolved, maperr, accerr, oom };
+
+/// A fault at `addr` in the app's half, by a read, a write or an
+/// instruction fetch: maps a zeroed page when the range allows the access
+/// (growing a growsdown range first if addr is just below one). maperr: no
+/// range; accerr: the range forbids it; oom: no page left.
+Fault fault(uintptr_t addr, bool write, bool exec);
+
+/// Maps every page of [lo, hi) now (MAP_POPULATE, mlock). Returns false when
+/// memory ran out on the way.
+bool populate(uintptr_t lo, uintptr_t hi);
+
+/// Unmaps [lo, lo + len) of the app's memory on the kernel's behalf (a
+/// finished thread's stack).
+void unmap(uintptr_t lo, size_t len);
+
+/// Drops the pages of [lo, hi) and keeps the ranges: the memory reads as
+/// zeros at the next touch (MADV_DONTNEED).
+void unmap_pages(uintptr_t lo, uintptr_t hi);
+
+/// True when `addr` lies in the guard gap below the main stack.
+bool in_stack_guard(uintptr_t addr);
+
+/// Ends the VM with status 137 after saying that memory ran out, where and
+/// how much there was.
+[[noreturn]] void out_of_memory(uintptr_t addr);
+
+} // namespace uk::mm::uvm
