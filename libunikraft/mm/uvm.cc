@@ -69,7 +69,11 @@ bool init(size_t stack_size) {
     new (g_space_storage) AddressSpace();
     g_space.init(PageTableOps{nullptr, ops_unmap, ops_protect, ops_move},
                  VmAllocator{nullptr, vm_alloc, vm_free}, mmap_min, user_end - gap);
-    if (g_space.reserve_kernel(addr(__uk_image_start), addr(__uk_kernel_end)) ||
+    // The kernel's parts of the image: its own, and the symbol table after
+    // the app's (empty when the link made none).
+    if (g_space.reserve_kernel(addr(__uk_image_start), addr(__uk_kernel_end)))
+        return false;
+    if (addr(__uk_image_end) > addr(__uk_app_end) &&
         g_space.reserve_kernel(addr(__uk_app_end), addr(__uk_image_end)))
         return false;
     // The app's segments, already in the page tables (mmu_init).
