@@ -17,6 +17,7 @@
 #include "mm/user.h"
 #include "mm/uvm.h"
 #include "sched/signal.h"
+#include "sched/timers.h"
 
 extern "C" {
 void uk_context_switch(uint64_t* save_rsp, uint64_t new_rsp);
@@ -375,6 +376,7 @@ void exit_thread(int status) {
     }
     if (--g_nthreads == 0)
         uk_exit(status);
+    timers::thread_exited(t);
     t->state = ThreadState::exited;
     g_exited_cpu_ns += t->cpu_ns + (now_ns() - t->slice_start);
     g_timers.remove(&t->waiter);
@@ -390,6 +392,10 @@ void defer_unmap(uintptr_t lo, size_t len) {
 
 uint64_t thread_cpu_ns() {
     return g_current->cpu_ns + (now_ns() - g_current->slice_start);
+}
+
+uint64_t cpu_ns_of(const Thread* t) {
+    return t->cpu_ns + (t == g_current ? now_ns() - t->slice_start : 0);
 }
 
 uint64_t process_cpu_ns() {

@@ -133,8 +133,10 @@ void defer_unmap(uintptr_t lo, size_t len);
 /// Number of live threads.
 size_t thread_count();
 
-/// CPU time of the running thread and of the whole process, in ns.
+/// CPU time of the running thread, of thread t and of the whole process,
+/// in ns.
 uint64_t thread_cpu_ns();
+uint64_t cpu_ns_of(const Thread* t);
 uint64_t process_cpu_ns();
 
 /// The futex wait queues (posix/thread.cc drives them).

@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/sigframe.h"
 #include "mm/kheap.h"
+#include "sched/timers.h"
 
 namespace uk::sched::signal {
 
@@ -53,6 +54,8 @@ void take(SigPending& p, int sig, Siginfo* info) {
     }
     if (found) {
         *info = found->info;
+        if (info->code == si_timer)
+            timers::signal_taken(info);
         p.queue.remove(found);
         kheap_free(found);
         g_queued--;
@@ -104,7 +107,12 @@ bool ignored(int sig) {
     return a.handler == sig_ign || (a.handler == sig_dfl && default_ignores(sig));
 }
 
-long send(int sig, const Siginfo& info, Thread* target) {
+namespace {
+
+// send()'s work; *queued says whether the signal is now pending with its
+// information.
+long queue_signal(int sig, const Siginfo& info, Thread* target, bool* queued) {
+    *queued = false;
     // An ignored signal is dropped at once, unless blocked: its action may
     // change before it is unblocked.
     const Thread* judge = target ? target : next_thread(nullptr);
@@ -126,6 +134,7 @@ long send(int sig, const Siginfo& info, Thread* target) {
         return -eagain;
     }
     p.set |= sigbit(sig);
+    *queued = q != nullptr;
 
     Thread* t = target ? (wants(target, sig) ? target : nullptr) : choose(sig);
     if (t) {
@@ -134,6 +143,18 @@ long send(int sig, const Siginfo& info, Thread* target) {
             wake(t, interrupted);
     }
     return 0;
+}
+
+} // namespace
+
+long send(int sig, const Siginfo& info, Thread* target) {
+    bool queued;
+    return queue_signal(sig, info, target, &queued);
+}
+
+bool send_queued(int sig, const Siginfo& info, Thread* target) {
+    bool queued;
+    return queue_signal(sig, info, target, &queued) == 0 && queued;
 }
 
 void force(int sig, const Siginfo& info) {

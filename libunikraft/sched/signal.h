@@ -25,6 +25,10 @@ bool ignored(int sig);
 /// signal cannot be queued (RLIMIT_SIGPENDING or memory).
 long send(int sig, const Siginfo& info, Thread* target);
 
+/// Like send(), for a timer: returns whether the signal was queued (not
+/// dropped as ignored, not already pending, memory permitting).
+bool send_queued(int sig, const Siginfo& info, Thread* target);
+
 /// Sends a signal the current thread must take now (a CPU fault): blocked
 /// or ignored, it is unblocked and reset to its default action first, as
 /// Linux does.

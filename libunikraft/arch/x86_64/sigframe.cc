@@ -110,12 +110,23 @@ void finish_syscall(TrapFrame& f, bool handler, bool sa_restart, const SyscallRe
         f.rax = f.error;
         break;
     case vector_syscall_call: {
-        // `call __uk_syscall_entry`, a 5-byte direct call.
-        uint8_t op = 0;
-        if (mm::copy_from_user(&op, f.rip - 5, 1) == 0 && op == 0xe8) {
+        // Made by `call __uk_syscall_entry` (5 bytes): back to that call,
+        // which is where musl's cancellation points look for it. A call
+        // that a restart already re-entered has no such instruction before
+        // its return address: enter again the same way.
+        uint8_t call[5];
+        int32_t rel = 0;
+        bool direct_call = mm::copy_from_user(call, f.rip - 5, 5) == 0 && call[0] == 0xe8;
+        if (direct_call)
+            __builtin_memcpy(&rel, call + 1, 4);
+        if (direct_call &&
+            f.rip + uint64_t(int64_t(rel)) == reinterpret_cast<uint64_t>(__uk_syscall_entry)) {
             f.rip -= 5;
-            f.rax = f.error;
+        } else {
+            f.rip = reinterpret_cast<uint64_t>(__uk_syscall_entry);
+            f.rsp -= 8;
         }
+        f.rax = f.error;
         break;
     }
     case vector_syscall_direct:
