@@ -89,7 +89,7 @@ EOF
 # ends QEMU should init die before powering off.
 log=$dir/console.log
 set +e
-timeout "$limit" "$qemu" -M pc -cpu max -accel tcg -m 256M -nodefaults -no-user-config \
+timeout "$limit" "$qemu" -M pc -cpu max -accel tcg -m 512M -nodefaults -no-user-config \
 	-display none -serial stdio -no-reboot -kernel "$dir/vmlinuz" -initrd "$dir/initrd" \
 	-append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1
 st=$?

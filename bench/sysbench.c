@@ -10,8 +10,11 @@
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +137,94 @@ static void run_thread(long n)
 	}
 }
 
+/* Demand-zero page faults, one op a page: the first touch of each page of
+ * a fresh mapping of up to 4 MiB, unmapped again once touched (its cost
+ * spread over its pages, as a program that maps, fills and frees memory
+ * pays it). */
+#define FAULT_PAGES 1024
+
+static void run_fault(long n)
+{
+	for (long done = 0; done < n; done += FAULT_PAGES) {
+		long pages = n - done < FAULT_PAGES ? n - done : FAULT_PAGES;
+		char *p = mmap(NULL, pages * 4096L, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			run_failed = 1;
+			return;
+		}
+		for (long i = 0; i < pages; i++)
+			p[i * 4096] = 1;
+		munmap(p, pages * 4096L);
+	}
+}
+
+/* 256 MiB mapped, every page touched, unmapped: one op. */
+static void run_mmap256(long n)
+{
+	const long len = 256L << 20;
+	for (long k = 0; k < n; k++) {
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			run_failed = 1;
+			return;
+		}
+		for (long i = 0; i < len; i += 4096)
+			p[i] = 1;
+		munmap(p, len);
+	}
+}
+
+/* A signal raised and handled: raise() to the handler and back. */
+static volatile sig_atomic_t handled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	handled++;
+}
+
+static void run_signal(long n)
+{
+	for (long i = 0; i < n; i++)
+		raise(SIGUSR1);
+	sink = handled;
+}
+
+/* pthread_kill to a thread asleep in sigsuspend until its handler has run
+ * (it wakes the sender through a futex): the round trip a runtime that
+ * signals its threads pays. */
+static atomic_int answered;
+static atomic_int sleeper_stop;
+
+static void on_sleeper_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&answered, 1);
+	syscall(SYS_futex, &answered, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void *sleeper(void *arg)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	while (!atomic_load(&sleeper_stop))
+		sigsuspend(&none);
+	return arg;
+}
+
+static pthread_t sleeper_thread;
+
+static void run_sigthread(long n)
+{
+	for (long i = 0; i < n; i++) {
+		atomic_store(&answered, 0);
+		pthread_kill(sleeper_thread, SIGUSR2);
+		while (!atomic_load(&answered))
+			syscall(SYS_futex, &answered, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	}
+}
+
 /* Times `run` in batches of n ops, n doubled until a batch lasts BATCH_NS,
  * and prints the fastest of BATCHES batches: the fastest is the one least
  * disturbed by the host (TCG shares the host's CPUs with everything else).
@@ -141,6 +232,7 @@ static void run_thread(long n)
 static void bench(const char *name, void (*run)(long), int per)
 {
 	long n = 1;
+	run_failed = 0;
 	for (;;) {
 		long long t0 = now_ns();
 		run(n);
@@ -185,6 +277,29 @@ int main(void)
 	}
 
 	bench("thread", run_thread, 1);
+	bench("fault", run_fault, 1);
+	bench("mmap256", run_mmap256, 1);
+
+	signal(SIGUSR1, on_signal);
+	bench("signal", run_signal, 1);
+
+	/* The sleeper takes SIGUSR2 only inside sigsuspend. */
+	sigset_t usr2;
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sleeper_signal;
+	sigaction(SIGUSR2, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, &usr2, NULL);
+	if (pthread_create(&sleeper_thread, NULL, sleeper, NULL) == 0) {
+		bench("sigthread", run_sigthread, 1);
+		atomic_store(&sleeper_stop, 1);
+		pthread_kill(sleeper_thread, SIGUSR2);
+		pthread_join(sleeper_thread, NULL);
+	} else {
+		printf("sysbench: pthread_create failed, no sigthread row\n");
+	}
 	printf("sysbench: done\n");
 	fflush(stdout);
 

@@ -27,7 +27,7 @@ constexpr long map_shared = 0x01, map_private = 0x02, map_shared_validate = 0x03
                map_fixed = 0x10, map_anonymous = 0x20, map_32bit = 0x40, map_growsdown = 0x100,
                map_denywrite = 0x800, map_executable = 0x1000, map_locked = 0x2000,
                map_noreserve = 0x4000, map_populate = 0x8000, map_nonblock = 0x10000,
-               map_stack = 0x20000, map_hugetlb = 0x40000, map_sync = 0x80000,
+               map_stack = 0x20000, map_hugetlb = 0x40000,
                map_fixed_noreplace = 0x100000, map_uninitialized = 0x4000000;
 // What MAP_SHARED_VALIDATE accepts (anything else is EOPNOTSUPP there).
 constexpr long map_known = map_type | map_fixed | map_anonymous | map_32bit | map_growsdown |

@@ -31,6 +31,8 @@ constinit uint64_t uk_kstack_top = 0;
 
 namespace uk::sched {
 
+constinit Thread* g_current = nullptr;
+
 namespace {
 
 constexpr uint64_t slice_ns = 10 * 1000 * 1000;
@@ -42,7 +44,7 @@ using AllList = IntrusiveList<Thread, &Thread::all_link>;
 
 constinit Thread g_main{};
 alignas(64) constinit uint8_t g_main_fpu[4096]{};
-constinit Thread* g_current = nullptr;
+
 constinit RunQueue g_runq{};
 constinit ZombieList g_zombies{};
 constinit AllList g_all{};
@@ -68,6 +70,21 @@ uint64_t ns_to_tsc(uint64_t ns) {
     return tsc > ~uint64_t(0) ? ~uint64_t(0) : uint64_t(tsc);
 }
 
+// The deadline the LAPIC timer holds (0: none, or it has fired). Arming
+// costs a VM exit: a later deadline than the one programmed is left to the
+// earlier interrupt (whose work re-arms), and none at all leaves the old one
+// to fire for nothing once. Only an earlier deadline is programmed.
+constinit uint64_t g_programmed = 0;
+
+void program(uint64_t tsc) {
+    if (tsc && g_programmed && tsc >= g_programmed)
+        return;
+    if (!tsc)
+        return;
+    g_programmed = tsc;
+    arch::lapic_arm(tsc);
+}
+
 void ensure_timer() {
     if (!g_timer_ready) {
         arch::lapic_init();
@@ -84,10 +101,10 @@ void rearm() {
         if (!deadline || slice_end < deadline)
             deadline = slice_end;
     }
-    if (!deadline && !g_timer_ready)
+    if (!deadline)
         return;
     ensure_timer();
-    arch::lapic_arm(deadline ? ns_to_tsc(deadline) : 0);
+    program(ns_to_tsc(deadline));
 }
 
 void make_runnable(Thread* t, long result) {
@@ -102,7 +119,13 @@ void make_runnable(Thread* t, long result) {
 }
 
 void expire_timers() {
-    exit_work_clear(exit_work_timer);
+    // Taking the interrupt's mark (one instruction, which an interrupt
+    // cannot split) says whether the programmed deadline has fired.
+    bool fired;
+    asm volatile("btrl $0, %0" : "+m"(uk_exit_work), "=@ccc"(fired)::"memory");
+    static_assert(exit_work_timer == 1, "btrl $0 takes the timer bit");
+    if (fired)
+        g_programmed = 0;
     uint64_t now = now_ns();
     while (Waiter* w = g_timers.pop_expired(now)) {
         w->deadline = 0;
@@ -236,10 +259,6 @@ bool init() {
     if (arch::g_cpu.xsave_size > sizeof(g_main_fpu))
         panic_status(UK_EXIT_PANIC, "FPU state larger than 4 KiB");
     return true;
-}
-
-Thread* current() {
-    return g_current;
 }
 
 Thread* find(int tid) {
@@ -431,7 +450,7 @@ void note_gs_used() {
     g_gs_used = true;
 }
 
-void return_to_app(arch::TrapFrame* frame) {
+void return_to_app_slow(arch::TrapFrame* frame) {
     // Interrupts are off. A timer that fired while this thread ran in the
     // kernel (or while it was switched out) is handled before app code
     // runs, or the one-shot timer would never come again; then the

@@ -90,7 +90,10 @@ inline constexpr long interrupted = -4; // -EINTR
 bool init();
 
 /// The running thread.
-Thread* current();
+extern Thread* g_current;
+inline Thread* current() {
+    return g_current;
+}
 
 /// Finds a live thread by id; nullptr when there is none.
 Thread* find(int tid);
@@ -159,10 +162,19 @@ void note_gs_used();
 /// Sets thread t's signal-work flag (and the exit-work bit when it runs).
 void set_signal_work(Thread* t, bool work);
 
+/// return_to_app's work when there is some.
+void return_to_app_slow(arch::TrapFrame* frame);
+
 /// On the way from the kernel back to app code, with interrupts off: does
-/// the pending exit work (timer, signals onto `frame`) and marks the thread
-/// as out of the kernel.
-void return_to_app(arch::TrapFrame* frame);
+/// the pending exit work (timer, signals onto `frame`, restarting a system
+/// call a signal interrupted) and marks the thread as out of the kernel.
+/// Inline: on a system call's way out there is usually nothing to do.
+inline void return_to_app(arch::TrapFrame* frame) {
+    if (uk_exit_work || arch::is_restart_code(long(frame->rax))) [[unlikely]]
+        return_to_app_slow(frame);
+    else
+        uk_kernel_depth = 0;
+}
 
 /// Sets and clears uk_exit_work bits: one read-modify-write instruction
 /// each, which an interrupt cannot split.

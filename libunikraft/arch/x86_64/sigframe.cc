@@ -80,9 +80,8 @@ bool on_altstack(const AltStack& ss, uint64_t sp) {
 
 void finish_syscall(TrapFrame& f, bool handler, bool sa_restart, const SyscallRestart& direct) {
     const uint64_t kind = f.vector;
-    f.vector = vector_none;
     const long r = long(f.rax);
-    if (!is_restart(r))
+    if (!is_restart_code(r))
         return;
     bool again = false;
     switch (-r) {

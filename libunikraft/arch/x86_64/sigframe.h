@@ -14,19 +14,17 @@
 
 namespace uk::arch {
 
-// Linux's restart codes: a system call that a signal interrupted returns one
-// of these, and the way out turns it into -EINTR or a new attempt.
+// Linux's restart codes (is_restart_code in trap.h): a system call that a
+// signal interrupted returns one of these, and the way out turns it into
+// -EINTR or a new attempt.
 inline constexpr long erestartsys = 512, erestartnointr = 513, erestartnohand = 514,
                       erestart_restartblock = 516;
-
-inline bool is_restart(long r) {
-    return r <= -erestartsys && r >= -erestart_restartblock;
-}
 
 /// Ends the system call whose frame `f` is: a restart code in its result
 /// becomes -EINTR or a repeat of the call, as Linux decides from whether a
 /// handler runs (`handler`) and its SA_RESTART. `direct` is the call as the
-/// direct entry made it. Afterwards f is no longer a system call's frame.
+/// direct entry made it. Afterwards f holds no restart code, so finishing
+/// it again changes nothing.
 void finish_syscall(TrapFrame& f, bool handler, bool sa_restart, const SyscallRestart& direct);
 
 /// True when `sp` lies on the alternate stack `ss`.

@@ -32,6 +32,8 @@
 #define VECTOR_TRAP -1
 #define VECTOR_CALL -2
 #define VECTOR_DIRECT -3
+#define VECTOR_NONE -4
+#define FRAME_VECTOR (15 * 8)
 
 /* Entered by a call: [%rsp] is the return address. Builds the frame of
  * that return (rip = the return address, rsp = past it, the caller's
@@ -63,7 +65,7 @@ __uk_syscall_entry:
 	ENTER_FROM_CALL VECTOR_CALL, %rax
 	mov %rsp, %rdi
 	call uk_syscall_frame
-	jmp uk_trap_return
+	jmp uk_syscall_return
 	.size __uk_syscall_entry, . - __uk_syscall_entry
 
 	.globl uk_syscall_trap
@@ -82,7 +84,7 @@ uk_syscall_trap:
 	PUSH_GPRS
 	mov %rsp, %rdi
 	call uk_syscall_frame
-	jmp uk_trap_return
+	jmp uk_syscall_return
 	.size uk_syscall_trap, . - uk_syscall_trap
 
 /* long uk_syscall6(long nr, long a1, ..., long a6): any system call by
@@ -111,8 +113,36 @@ uk_syscall_direct_exit:
 	ENTER_FROM_CALL VECTOR_DIRECT, $-1
 	mov %rsp, %rdi
 	call uk_syscall_direct_work
-	jmp uk_trap_return
+	jmp uk_syscall_return
 	.size uk_syscall_direct_exit, . - uk_syscall_direct_exit
+
+/* Back to the app from a system call's frame. %rcx and %r11 are the call's
+ * to clobber, so unless the frame holds registers that must all come back
+ * exactly (it went through rt_sigreturn or became a handler's: vector_none)
+ * the return skips iretq, which is slow under emulation: the return address
+ * and the app's stack pointer into %rcx and %r11, RFLAGS from the kernel
+ * stack, then the two instructions at uk_syscall_return_tail. An interrupt
+ * between them finds nothing live on the kernel stack and completes them in
+ * its frame (uk_irq), so that it interrupted the app itself. */
+	.type uk_syscall_return, @function
+uk_syscall_return:
+	cmpq $VECTOR_NONE, FRAME_VECTOR(%rsp)
+	je uk_trap_return
+	POP_GPRS
+	add $16, %rsp                   /* vector and error: now at rip */
+	mov (%rsp), %rcx
+	mov 24(%rsp), %r11
+	add $16, %rsp
+	popfq                           /* the app's RFLAGS: interrupts on */
+	.globl uk_syscall_return_tail
+	.hidden uk_syscall_return_tail
+uk_syscall_return_tail:
+	mov %r11, %rsp
+	.globl uk_syscall_return_jump
+	.hidden uk_syscall_return_jump
+uk_syscall_return_jump:
+	jmp *%rcx
+	.size uk_syscall_return, . - uk_syscall_return
 
 	.bss
 	.balign 8

@@ -25,13 +25,14 @@ struct ExtableEntry {
     uint64_t start, end, fixup;
 };
 extern const ExtableEntry __uk_extable_start[], __uk_extable_end[];
+extern const char uk_syscall_return_tail[], uk_syscall_return_jump[];
 }
 
 namespace uk::arch {
 
 namespace {
 
-constexpr uint64_t vec_de = 0, vec_db = 1, vec_nmi = 2, vec_bp = 3, vec_ud = 6, vec_gp = 13,
+constexpr uint64_t vec_de = 0, vec_db = 1, vec_nmi = 2, vec_bp = 3, vec_ud = 6,
                    vec_pf = 14, vec_mf = 16, vec_ac = 17, vec_xm = 19;
 constexpr uint64_t pf_write = 2, pf_fetch = 16;
 
@@ -238,6 +239,14 @@ extern "C" void uk_trap_app(arch::TrapFrame* f) {
 
 /// An interrupt that came while app code ran, on the thread's kernel stack.
 extern "C" void uk_irq(arch::TrapFrame* f) {
+    // Between the last two instructions of a system call's way back
+    // (syscall_entry.S): finish them here, so that the frame is the app's.
+    if (f->rip == reinterpret_cast<uint64_t>(uk_syscall_return_tail)) {
+        f->rsp = f->r11;
+        f->rip = f->rcx;
+    } else if (f->rip == reinterpret_cast<uint64_t>(uk_syscall_return_jump)) {
+        f->rip = f->rcx;
+    }
     if (f->vector != arch::spurious_vector) {
         arch::lapic_eoi();
         if (f->vector == arch::timer_vector)
