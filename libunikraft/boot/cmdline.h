@@ -68,6 +68,14 @@ struct CmdlineResult {
 CmdlineResult parse_cmdline(char* buf, CmdlineParam* params, size_t param_cap, const char** args,
                             size_t arg_cap);
 
+/// Counts what parse_cmdline would find in the NUL-terminated buf, without
+/// writing to it, so that the caller can size the arrays before parsing:
+/// nparams and nargs are the totals (never an overflow error), argv0 is
+/// always nullptr. A syntax error is reported with the error and offset
+/// parse_cmdline would give, and the counts of the entries before it. A
+/// null buf counts as empty.
+CmdlineResult count_cmdline(const char* buf);
+
 /// Returns a human-readable message for e, e.g. "unterminated quote"; never
 /// nullptr ("unknown error" for a value outside the enum).
 const char* cmdline_error_string(CmdlineError e);
