@@ -63,7 +63,8 @@ Parsed parse(const std::string& text, size_t param_cap = 16, size_t arg_cap = 16
         EXPECT_EQ(counted.error, out.result.error) << text;
         EXPECT_EQ(counted.error_offset, out.result.error_offset) << text;
     }
-    EXPECT_EQ(std::min(counted.nparams, param_cap), std::min(out.result.nparams, param_cap)) << text;
+    EXPECT_EQ(std::min(counted.nparams, param_cap), std::min(out.result.nparams, param_cap))
+        << text;
     EXPECT_EQ(std::min(counted.nargs, arg_cap), std::min(out.result.nargs, arg_cap)) << text;
     if (out.result.error == CmdlineError::none || overflow) {
         EXPECT_EQ(counted.nparams, out.result.nparams) << text;
