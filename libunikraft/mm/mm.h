@@ -43,6 +43,13 @@ void mark_mapped(uintptr_t addr, size_t npages, bool mapped);
 /// True when every page of the range was handed out by mmap.
 bool is_mapped(uintptr_t addr, size_t npages);
 
+/// Returns the physical address of the kernel address p, for a device that
+/// reads or writes memory itself (DMA). Every such conversion goes through
+/// here; today memory is identity mapped, so it is the address itself.
+inline uint64_t virt_to_phys(const volatile void* p) {
+    return reinterpret_cast<uintptr_t>(p);
+}
+
 /// End of the highest usable RAM region.
 uint64_t ram_end();
 size_t free_page_count();
