@@ -1,5 +1,6 @@
 // The app starts the way a static Linux program does: on a stack holding
 // argc, argv, envp and an auxiliary vector, entering libc's start routine.
+#include <uk/console.h>
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
@@ -84,6 +85,33 @@ struct StackBuilder {
     char* copy_str(const char* s) { return copy(s, cstrlen(s) + 1); }
 };
 
+// The auxiliary vector's entries, AT_NULL included.
+constexpr size_t nauxv = 20;
+
+// Stops the boot when the initial stack's contents would take more than a
+// quarter of a stack of `size` bytes, as Linux's execve refuses arguments and
+// environment beyond a quarter of the stack limit: past that the app would
+// have little stack left, and past the whole stack the strings would
+// overwrite memory below it.
+void check_fits(size_t size, const char* argv0, const char* const* args, size_t nargs,
+                const char* const* env, size_t nenv) {
+    size_t need = cstrlen(argv0) + 1;
+    for (size_t i = 0; i < nargs; i++)
+        need += cstrlen(args[i]) + 1;
+    for (size_t i = 0; i < nenv; i++)
+        need += cstrlen(env[i]) + 1;
+    // The platform name, AT_RANDOM's bytes and two 16-byte alignments, then
+    // argc, argv, envp and the auxiliary vector.
+    need += sizeof("x86_64") + 16 + 2 * 16;
+    need += (1 + (1 + nargs) + 1 + nenv + 1 + 2 * nauxv) * sizeof(uint64_t);
+    if (need <= size / 4)
+        return;
+    uk_printk("uk: boot error: the app's arguments and environment take %lu bytes, more than a "
+              "quarter of the %lu-byte main stack: raise uk.stack_size to at least %lu\n",
+              need, size, (need * 4 + page - 1) & ~(page - 1));
+    panic_status(UK_EXIT_PANIC, "cannot start the app");
+}
+
 void random_bytes(uint8_t out[16]) {
     uint64_t v[2];
     for (auto& w : v) {
@@ -107,6 +135,7 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
                size_t nenv) {
     mark(Stage::app_start);
     size_t size = pick_stack_size();
+    check_fits(size, argv0, args, nargs, env, nenv);
     // A stack need not start zeroed: nothing reads below %rsp before writing.
     // At the top of RAM (free at boot, and a search-free allocation).
     auto* base = static_cast<char*>(mm::take_top_pages(size / page));
@@ -118,15 +147,12 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     StackBuilder sb{base + size};
     size_t argc = 1 + nargs;
     // Strings first: argv, envp, the platform name and AT_RANDOM's bytes.
-    char* argv_s[1 + 256];
-    char* env_s[64];
-    if (argc > sizeof(argv_s) / sizeof(argv_s[0]) || nenv > sizeof(env_s) / sizeof(env_s[0]))
-        panic_status(UK_EXIT_PANIC, "too many arguments");
-    argv_s[0] = sb.copy_str(argv0);
+    char* execfn = sb.copy_str(argv0);
     for (size_t i = 0; i < nargs; i++)
-        argv_s[1 + i] = sb.copy_str(args[i]);
+        sb.copy_str(args[i]);
     for (size_t i = 0; i < nenv; i++)
-        env_s[i] = sb.copy_str(env[i]);
+        sb.copy_str(env[i]);
+    const char* last_string = sb.top;
     char* platform = sb.copy_str("x86_64");
     uint8_t rnd[16];
     random_bytes(rnd);
@@ -134,7 +160,7 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     char* random = sb.copy(reinterpret_cast<const char*>(rnd), 16);
 
     const auto* eh = reinterpret_cast<const Elf64Ehdr*>(__ehdr_start);
-    const uint64_t auxv[][2] = {
+    const uint64_t auxv[nauxv][2] = {
         {at_phdr, reinterpret_cast<uint64_t>(__ehdr_start) + eh->phoff},
         {at_phent, eh->phentsize},
         {at_phnum, eh->phnum},
@@ -152,11 +178,10 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
         {at_secure, 0},
         {at_random, reinterpret_cast<uint64_t>(random)},
         {at_hwcap2, 0},
-        {at_execfn, reinterpret_cast<uint64_t>(argv_s[0])},
+        {at_execfn, reinterpret_cast<uint64_t>(execfn)},
         {at_minsigstksz, 2048},
         {at_null, 0},
     };
-    constexpr size_t nauxv = sizeof(auxv) / sizeof(auxv[0]);
 
     // argc, argv[], NULL, envp[], NULL, auxv pairs; argc must land on a
     // 16-byte boundary.
@@ -166,12 +191,16 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(sp) & ~uintptr_t(15));
     uint64_t* w = sp;
     *w++ = argc;
-    for (size_t i = 0; i < argc; i++)
-        *w++ = reinterpret_cast<uint64_t>(argv_s[i]);
-    *w++ = 0;
-    for (size_t i = 0; i < nenv; i++)
-        *w++ = reinterpret_cast<uint64_t>(env_s[i]);
-    *w++ = 0;
+    // The strings copied above lie in reverse order upward from the last
+    // one: the environment from its end, then argv from its end.
+    const char* s = last_string;
+    for (size_t i = nenv; i-- > 0; s += cstrlen(s) + 1)
+        w[argc + 1 + i] = reinterpret_cast<uint64_t>(s);
+    for (size_t i = argc; i-- > 0; s += cstrlen(s) + 1)
+        w[i] = reinterpret_cast<uint64_t>(s);
+    w[argc] = 0;
+    w[argc + 1 + nenv] = 0;
+    w += argc + 1 + nenv + 1;
     for (size_t i = 0; i < nauxv; i++) {
         *w++ = auxv[i][0];
         *w++ = auxv[i][1];

@@ -10,6 +10,7 @@
 #include "arch/x86_64/time.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
+#include "drivers/fw_cfg.h"
 #include "drivers/serial.h"
 #include "lib/panic.h"
 #include "mm/mm.h"
@@ -25,12 +26,24 @@ namespace {
 constinit uint64_t g_stage_tsc[size_t(Stage::count)]{};
 constinit BootInfo g_info{};
 
-constexpr size_t max_params = 64;
-constexpr size_t max_args = 256;
-constexpr size_t max_env = 64;
-constinit CmdlineParam g_param_slots[max_params]{};
-constinit const char* g_arg_slots[max_args]{};
-constinit const char* g_env[max_env]{};
+// A command line split into its parts, which point into its text.
+struct Cmdline {
+    const char* argv0;
+    CmdlineParam* params;
+    size_t nparams;
+    const char** args;
+    size_t nargs;
+};
+
+// Where a command line came from.
+enum class Source { boot_loader, fw_cfg };
+
+// Room for the parts of a short command line and the environment, so that
+// the usual boot allocates nothing; longer ones get pages sized to fit.
+constexpr size_t page = 4096;
+constinit CmdlineParam g_param_slots[32]{};
+constinit const char* g_arg_slots[128]{};
+constinit const char* g_env_slots[16]{};
 
 const void* read_identity(uint64_t addr, size_t len) {
     // Everything below 4 GiB is identity mapped, page 0 included until
@@ -67,12 +80,94 @@ bool starts_with(const char* s, const char* prefix) {
     return true;
 }
 
-size_t apply_params(const CmdlineParam* params, size_t n) {
-    size_t nenv = 0;
-    g_env[nenv++] = "HOME=/";
-    g_env[nenv++] = "TERM=linux";
-    for (size_t i = 0; i < n; i++) {
-        const CmdlineParam& p = params[i];
+void* boot_alloc(size_t bytes, const char* what) {
+    void* p = mm::alloc_pages((bytes + page - 1) / page, 1, mm::Fill::any);
+    if (!p) {
+        uk_printk("uk: boot error: not enough memory for %s (%lu bytes)\n", what, bytes);
+        panic_status(UK_EXIT_PANIC, "cannot start the app");
+    }
+    return p;
+}
+
+[[noreturn]] void cmdline_error(Source from, const CmdlineResult& r) {
+    uk_printk("uk: boot error: command line%s, at byte %lu: %s\n",
+              from == Source::fw_cfg ? " (fw_cfg opt/uk/cmdline)" : "", r.error_offset,
+              cmdline_error_string(r.error));
+    panic_status(UK_EXIT_PANIC, "cannot start the app");
+}
+
+// Splits text in place into arrays sized by counting it first: the static
+// slots for the boot loader's line when they are big enough, else pages
+// (the fw_cfg line comes second, while the first is still in use).
+Cmdline split_cmdline(char* text, Source from) {
+    CmdlineResult n = count_cmdline(text);
+    if (n.error != CmdlineError::none)
+        cmdline_error(from, n);
+    Cmdline c{nullptr, g_param_slots, 0, g_arg_slots, 0};
+    if (from != Source::boot_loader ||
+        n.nparams > sizeof(g_param_slots) / sizeof(g_param_slots[0]) ||
+        n.nargs > sizeof(g_arg_slots) / sizeof(g_arg_slots[0])) {
+        size_t param_bytes = n.nparams * sizeof(CmdlineParam);
+        auto* p = static_cast<char*>(
+            boot_alloc(param_bytes + n.nargs * sizeof(const char*), "the command line's index"));
+        c.params = reinterpret_cast<CmdlineParam*>(p);
+        c.args = reinterpret_cast<const char**>(p + param_bytes);
+    }
+    CmdlineResult r = parse_cmdline(text, c.params, n.nparams, c.args, n.nargs);
+    if (r.error != CmdlineError::none)
+        cmdline_error(from, r);
+    c.argv0 = r.argv0;
+    c.nparams = r.nparams;
+    c.nargs = r.nargs;
+    return c;
+}
+
+// True when the boot loader's command line says the real one is in fw_cfg.
+bool cmdline_in_fw_cfg(const Cmdline& c) {
+    bool found = false;
+    for (size_t i = 0; i < c.nparams; i++) {
+        const CmdlineParam& p = c.params[i];
+        if (!name_is(p.name, cmdline_source_param))
+            continue;
+        if (!p.value || !name_is(p.value, cmdline_source_fw_cfg))
+            boot_error("uk.cmdline takes one value, fw_cfg", p.value);
+        found = true;
+    }
+    if (found && c.nargs)
+        boot_error("uk.cmdline=fw_cfg, but the boot loader's command line has app arguments too",
+                   nullptr);
+    return found;
+}
+
+// Reads the command line from fw_cfg into pages, NUL-terminated.
+char* read_fw_cfg_cmdline() {
+    if (!drivers::fw_cfg_init())
+        boot_error("uk.cmdline=fw_cfg, but there is no fw_cfg device", nullptr);
+    drivers::FwCfgFile f;
+    if (!drivers::fw_cfg_find(cmdline_fw_cfg_file, &f))
+        boot_error("uk.cmdline=fw_cfg, but fw_cfg has no file", cmdline_fw_cfg_file);
+    auto* text = static_cast<char*>(boot_alloc(size_t(f.size) + 1, "the fw_cfg command line"));
+    if (!drivers::fw_cfg_read(f.select, text, f.size))
+        boot_error("cannot read fw_cfg file", cmdline_fw_cfg_file);
+    text[f.size] = '\0';
+    // A NUL inside would silently cut the command line short.
+    for (size_t i = 0; i < f.size; i++)
+        if (text[i] == '\0')
+            boot_error("the fw_cfg command line contains a NUL byte", nullptr);
+    return text;
+}
+
+size_t count_env_params(const Cmdline& c) {
+    size_t n = 0;
+    for (size_t i = 0; i < c.nparams; i++)
+        n += name_is(c.params[i].name, "env");
+    return n;
+}
+
+// Applies the kernel parameters of c, adding env= values to env[*nenv...].
+void apply_params(const Cmdline& c, Source from, const char** env, size_t* nenv) {
+    for (size_t i = 0; i < c.nparams; i++) {
+        const CmdlineParam& p = c.params[i];
         if (name_is(p.name, "uk.timestamps")) {
             g_params.timestamps = param_bool(p);
         } else if (name_is(p.name, "uk.log_enosys")) {
@@ -86,16 +181,17 @@ size_t apply_params(const CmdlineParam* params, size_t n) {
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')
                 boot_error("env= needs NAME=VALUE", p.value);
-            if (nenv == max_env)
-                boot_error("too many env= parameters (at most 62)", nullptr);
-            g_env[nenv++] = p.value;
+            env[(*nenv)++] = p.value;
+        } else if (name_is(p.name, cmdline_source_param)) {
+            // Checked by cmdline_in_fw_cfg() on the boot loader's line.
+            if (from == Source::fw_cfg)
+                boot_error("uk.cmdline cannot appear in the fw_cfg command line", nullptr);
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);
         } else {
             uk_printk("uk: ignoring unknown kernel parameter '%s'\n", p.name);
         }
     }
-    return nenv;
 }
 
 void print_timestamps() {
@@ -149,17 +245,28 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for page tables", nullptr);
     mark(Stage::paging);
 
-    CmdlineResult r =
-        parse_cmdline(g_info.cmdline, g_param_slots, max_params, g_arg_slots, max_args);
-    if (r.error != CmdlineError::none) {
-        uk_printk("uk: boot error: command line, at byte %lu: %s\n", r.error_offset,
-                  cmdline_error_string(r.error));
-        panic_status(UK_EXIT_PANIC, "cannot start the app");
-    }
-    size_t nenv = apply_params(g_param_slots, r.nparams);
+    // The boot loader's command line, and the one in fw_cfg when it says so:
+    // that one's parameters apply after its own, its arguments replace them.
+    Cmdline line = split_cmdline(g_info.cmdline, Source::boot_loader);
+    Cmdline from_fw_cfg{};
+    bool fw_cfg = cmdline_in_fw_cfg(line);
+    if (fw_cfg)
+        from_fw_cfg = split_cmdline(read_fw_cfg_cmdline(), Source::fw_cfg);
+    size_t env_cap = 2 + count_env_params(line) + count_env_params(from_fw_cfg);
+    const char** env = g_env_slots;
+    if (env_cap > sizeof(g_env_slots) / sizeof(g_env_slots[0]))
+        env =
+            static_cast<const char**>(boot_alloc(env_cap * sizeof(const char*), "the environment"));
+    size_t nenv = 0;
+    env[nenv++] = "HOME=/";
+    env[nenv++] = "TERM=linux";
+    apply_params(line, Source::boot_loader, env, &nenv);
+    apply_params(from_fw_cfg, Source::fw_cfg, env, &nenv);
+    const Cmdline& app = fw_cfg ? from_fw_cfg : line;
+    const char* argv0 = app.argv0 ? app.argv0 : line.argv0;
     mark(Stage::cmdline);
 
     posix::syscall_init(g_params.log_enosys);
     sched::init();
-    start_app(r.argv0 ? r.argv0 : "app", g_arg_slots, r.nargs, g_env, nenv);
+    start_app(argv0 ? argv0 : "app", app.args, app.nargs, env, nenv);
 }

@@ -20,6 +20,17 @@
 
 namespace uk {
 
+/// The kernel parameter `uk.cmdline=fw_cfg` says that the command line is in
+/// the fw_cfg file cmdline_fw_cfg_file: that one's parameters apply after the
+/// boot loader's, and its arguments are the app's (the boot loader's line
+/// may then have none). Its argv0, when it has none, is the boot loader's.
+/// This is how ukrun passes a command line too long for QEMU's -append.
+inline constexpr char cmdline_source_param[] = "uk.cmdline";
+/// The one value cmdline_source_param takes.
+inline constexpr char cmdline_source_fw_cfg[] = "fw_cfg";
+/// The fw_cfg file that holds the command line.
+inline constexpr char cmdline_fw_cfg_file[] = "opt/uk/cmdline";
+
 /// One kernel parameter; value is nullptr for a bare `name`.
 struct CmdlineParam {
     const char* name;
