@@ -77,24 +77,33 @@ size_t cstrlen(const char* s) {
 // Copies strings downward from the top of the new stack.
 struct StackBuilder {
     char* top;
+    // The app's strings stop above it: past it, copy_str() sets `full`.
+    char* floor;
+    bool full;
     char* copy(const char* s, size_t n) {
         top -= n;
         __builtin_memcpy(top, s, n);
         return top;
     }
-    char* copy_str(const char* s) { return copy(s, cstrlen(s) + 1); }
+    char* copy_str(const char* s) {
+        size_t n = cstrlen(s) + 1;
+        if (size_t(top - floor) < n) {
+            full = true;
+            return top;
+        }
+        return copy(s, n);
+    }
 };
 
 // The auxiliary vector's entries, AT_NULL included.
 constexpr size_t nauxv = 20;
 
-// Stops the boot when the initial stack's contents would take more than a
-// quarter of a stack of `size` bytes, as Linux's execve refuses arguments and
-// environment beyond a quarter of the stack limit: past that the app would
-// have little stack left, and past the whole stack the strings would
-// overwrite memory below it.
-void check_fits(size_t size, const char* argv0, const char* const* args, size_t nargs,
-                const char* const* env, size_t nenv) {
+// Stops the boot: what start_app would put on the initial stack takes more
+// than a quarter of it (Linux's execve refuses arguments and environment
+// beyond a quarter of the stack limit: past that the app has little stack
+// left, and past the whole stack the strings would overwrite memory).
+[[noreturn]] void too_big(size_t size, const char* argv0, const char* const* args, size_t nargs,
+                          const char* const* env, size_t nenv) {
     size_t need = cstrlen(argv0) + 1;
     for (size_t i = 0; i < nargs; i++)
         need += cstrlen(args[i]) + 1;
@@ -104,8 +113,6 @@ void check_fits(size_t size, const char* argv0, const char* const* args, size_t 
     // argc, argv, envp and the auxiliary vector.
     need += sizeof("x86_64") + 16 + 2 * 16;
     need += (1 + (1 + nargs) + 1 + nenv + 1 + 2 * nauxv) * sizeof(uint64_t);
-    if (need <= size / 4)
-        return;
     uk_printk("uk: boot error: the app's arguments and environment take %lu bytes, more than a "
               "quarter of the %lu-byte main stack: raise uk.stack_size to at least %lu\n",
               need, size, (need * 4 + page - 1) & ~(page - 1));
@@ -135,7 +142,6 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
                size_t nenv) {
     mark(Stage::app_start);
     size_t size = pick_stack_size();
-    check_fits(size, argv0, args, nargs, env, nenv);
     // A stack need not start zeroed: nothing reads below %rsp before writing.
     // At the top of RAM (free at boot, and a search-free allocation).
     auto* base = static_cast<char*>(mm::take_top_pages(size / page));
@@ -144,16 +150,25 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     if (!base)
         panic_status(UK_EXIT_PANIC, "no memory for the main thread's stack");
 
-    StackBuilder sb{base + size};
     size_t argc = 1 + nargs;
+    size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
+    // What goes on the stack may take a quarter of it, as with Linux: the
+    // app's strings stop above room for the rest (the platform name,
+    // AT_RANDOM's bytes, two 16-byte alignments and the vectors).
+    size_t rest = sizeof("x86_64") + 16 + 2 * 16 + words * sizeof(uint64_t);
+    if (rest > size / 4)
+        too_big(size, argv0, args, nargs, env, nenv);
+    StackBuilder sb{base + size, base + size - size / 4 + rest, false};
     // Strings first: argv, envp, the platform name and AT_RANDOM's bytes.
     char* execfn = sb.copy_str(argv0);
     for (size_t i = 0; i < nargs; i++)
         sb.copy_str(args[i]);
     for (size_t i = 0; i < nenv; i++)
         sb.copy_str(env[i]);
+    if (sb.full)
+        too_big(size, argv0, args, nargs, env, nenv);
     const char* last_string = sb.top;
-    char* platform = sb.copy_str("x86_64");
+    char* platform = sb.copy("x86_64", sizeof("x86_64"));
     uint8_t rnd[16];
     random_bytes(rnd);
     sb.top = reinterpret_cast<char*>(reinterpret_cast<uintptr_t>(sb.top) & ~uintptr_t(15));
@@ -185,19 +200,19 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
 
     // argc, argv[], NULL, envp[], NULL, auxv pairs; argc must land on a
     // 16-byte boundary.
-    size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
     auto* sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(sb.top) & ~uintptr_t(15));
     sp -= words;
     sp = reinterpret_cast<uint64_t*>(reinterpret_cast<uintptr_t>(sp) & ~uintptr_t(15));
     uint64_t* w = sp;
     *w++ = argc;
     // The strings copied above lie in reverse order upward from the last
-    // one: the environment from its end, then argv from its end.
-    const char* s = last_string;
-    for (size_t i = nenv; i-- > 0; s += cstrlen(s) + 1)
-        w[argc + 1 + i] = reinterpret_cast<uint64_t>(s);
-    for (size_t i = argc; i-- > 0; s += cstrlen(s) + 1)
-        w[i] = reinterpret_cast<uint64_t>(s);
+    // one to the top of the stack: envp from its end, then argv from its end.
+    uint64_t* v = w + argc + 1 + nenv;
+    for (const char* s = last_string; s != base + size; s += cstrlen(s) + 1) {
+        if (--v == w + argc)
+            --v;
+        *v = reinterpret_cast<uint64_t>(s);
+    }
     w[argc] = 0;
     w[argc + 1 + nenv] = 0;
     w += argc + 1 + nenv + 1;

@@ -38,12 +38,16 @@ struct Cmdline {
 // Where a command line came from.
 enum class Source { boot_loader, fw_cfg };
 
-// Room for the parts of a short command line and the environment, so that
-// the usual boot allocates nothing; longer ones get pages sized to fit.
+// Room for the parts of a short command line and the environment (HOME,
+// TERM and one entry per parameter at most), so that the usual boot
+// allocates nothing; longer ones get pages sized to fit.
 constexpr size_t page = 4096;
-constinit CmdlineParam g_param_slots[32]{};
-constinit const char* g_arg_slots[128]{};
-constinit const char* g_env_slots[16]{};
+constexpr size_t param_slots = 64;
+constexpr size_t arg_slots = 256;
+constinit CmdlineParam g_param_slots[param_slots]{};
+constinit const char* g_arg_slots[arg_slots]{};
+constinit const char* g_env_slots[2 + param_slots]{"HOME=/", "TERM=linux"};
+constinit char g_cmdline_copy[sizeof(BootInfo::cmdline)]{};
 
 const void* read_identity(uint64_t addr, size_t len) {
     // Everything below 4 GiB is identity mapped, page 0 included until
@@ -96,47 +100,37 @@ void* boot_alloc(size_t bytes, const char* what) {
     panic_status(UK_EXIT_PANIC, "cannot start the app");
 }
 
-// Splits text in place into arrays sized by counting it first: the static
-// slots for the boot loader's line when they are big enough, else pages
-// (the fw_cfg line comes second, while the first is still in use).
+// Splits text in place into arrays in pages, sized by counting it first.
+// Stops the boot on a syntax error.
 Cmdline split_cmdline(char* text, Source from) {
     CmdlineResult n = count_cmdline(text);
     if (n.error != CmdlineError::none)
         cmdline_error(from, n);
-    Cmdline c{nullptr, g_param_slots, 0, g_arg_slots, 0};
-    if (from != Source::boot_loader ||
-        n.nparams > sizeof(g_param_slots) / sizeof(g_param_slots[0]) ||
-        n.nargs > sizeof(g_arg_slots) / sizeof(g_arg_slots[0])) {
-        size_t param_bytes = n.nparams * sizeof(CmdlineParam);
-        auto* p = static_cast<char*>(
-            boot_alloc(param_bytes + n.nargs * sizeof(const char*), "the command line's index"));
-        c.params = reinterpret_cast<CmdlineParam*>(p);
-        c.args = reinterpret_cast<const char**>(p + param_bytes);
-    }
-    CmdlineResult r = parse_cmdline(text, c.params, n.nparams, c.args, n.nargs);
+    size_t param_bytes = n.nparams * sizeof(CmdlineParam);
+    auto* p = static_cast<char*>(
+        boot_alloc(param_bytes + n.nargs * sizeof(const char*), "the command line's index"));
+    auto* params = reinterpret_cast<CmdlineParam*>(p);
+    auto* args = reinterpret_cast<const char**>(p + param_bytes);
+    CmdlineResult r = parse_cmdline(text, params, n.nparams, args, n.nargs);
     if (r.error != CmdlineError::none)
         cmdline_error(from, r);
-    c.argv0 = r.argv0;
-    c.nparams = r.nparams;
-    c.nargs = r.nargs;
-    return c;
+    return Cmdline{r.argv0, params, r.nparams, args, r.nargs};
 }
 
-// True when the boot loader's command line says the real one is in fw_cfg.
-bool cmdline_in_fw_cfg(const Cmdline& c) {
-    bool found = false;
-    for (size_t i = 0; i < c.nparams; i++) {
-        const CmdlineParam& p = c.params[i];
-        if (!name_is(p.name, cmdline_source_param))
-            continue;
-        if (!p.value || !name_is(p.value, cmdline_source_fw_cfg))
-            boot_error("uk.cmdline takes one value, fw_cfg", p.value);
-        found = true;
-    }
-    if (found && c.nargs)
-        boot_error("uk.cmdline=fw_cfg, but the boot loader's command line has app arguments too",
-                   nullptr);
-    return found;
+// The boot loader's command line: parsed from a copy into the static slots,
+// which almost always suffice, so that the usual boot neither allocates nor
+// counts first (under emulation every extra pass is code to translate).
+// When the slots are too few, the untouched original is split again into
+// pages.
+Cmdline split_boot_loader_cmdline() {
+    __builtin_memcpy(g_cmdline_copy, g_info.cmdline, sizeof(g_cmdline_copy));
+    CmdlineResult r =
+        parse_cmdline(g_cmdline_copy, g_param_slots, param_slots, g_arg_slots, arg_slots);
+    if (r.error == CmdlineError::too_many_params || r.error == CmdlineError::too_many_args)
+        return split_cmdline(g_info.cmdline, Source::boot_loader);
+    if (r.error != CmdlineError::none)
+        cmdline_error(Source::boot_loader, r);
+    return Cmdline{r.argv0, g_param_slots, r.nparams, g_arg_slots, r.nargs};
 }
 
 // Reads the command line from fw_cfg into pages, NUL-terminated.
@@ -157,15 +151,29 @@ char* read_fw_cfg_cmdline() {
     return text;
 }
 
-size_t count_env_params(const Cmdline& c) {
-    size_t n = 0;
-    for (size_t i = 0; i < c.nparams; i++)
-        n += name_is(c.params[i].name, "env");
-    return n;
+// The app's environment: HOME, TERM and the env= parameters.
+struct Env {
+    const char** entries;
+    size_t n;
+    size_t cap;
+};
+
+// Makes room for `more` entries in env, in pages when the slots run out.
+void env_reserve(Env* env, size_t more) {
+    if (env->n + more <= env->cap)
+        return;
+    size_t cap = env->n + more;
+    auto** entries = static_cast<const char**>(boot_alloc(cap * sizeof(char*), "the environment"));
+    for (size_t i = 0; i < env->n; i++)
+        entries[i] = env->entries[i];
+    *env = Env{entries, env->n, cap};
 }
 
-// Applies the kernel parameters of c, adding env= values to env[*nenv...].
-void apply_params(const Cmdline& c, Source from, const char** env, size_t* nenv) {
+// Applies the kernel parameters of c, adding env= values to env. Returns
+// true when c is the boot loader's line and says uk.cmdline=fw_cfg.
+bool apply_params(const Cmdline& c, Source from, Env* env) {
+    env_reserve(env, c.nparams);
+    bool fw_cfg = false;
     for (size_t i = 0; i < c.nparams; i++) {
         const CmdlineParam& p = c.params[i];
         if (name_is(p.name, "uk.timestamps")) {
@@ -181,17 +189,20 @@ void apply_params(const Cmdline& c, Source from, const char** env, size_t* nenv)
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')
                 boot_error("env= needs NAME=VALUE", p.value);
-            env[(*nenv)++] = p.value;
+            env->entries[env->n++] = p.value;
         } else if (name_is(p.name, cmdline_source_param)) {
-            // Checked by cmdline_in_fw_cfg() on the boot loader's line.
             if (from == Source::fw_cfg)
                 boot_error("uk.cmdline cannot appear in the fw_cfg command line", nullptr);
+            if (!p.value || !name_is(p.value, cmdline_source_fw_cfg))
+                boot_error("uk.cmdline takes one value, fw_cfg", p.value);
+            fw_cfg = true;
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);
         } else {
             uk_printk("uk: ignoring unknown kernel parameter '%s'\n", p.name);
         }
     }
+    return fw_cfg;
 }
 
 void print_timestamps() {
@@ -247,26 +258,22 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
 
     // The boot loader's command line, and the one in fw_cfg when it says so:
     // that one's parameters apply after its own, its arguments replace them.
-    Cmdline line = split_cmdline(g_info.cmdline, Source::boot_loader);
+    Cmdline line = split_boot_loader_cmdline();
+    Env env{g_env_slots, 2, sizeof(g_env_slots) / sizeof(g_env_slots[0])};
+    const Cmdline* app = &line;
     Cmdline from_fw_cfg{};
-    bool fw_cfg = cmdline_in_fw_cfg(line);
-    if (fw_cfg)
+    if (apply_params(line, Source::boot_loader, &env)) {
+        if (line.nargs)
+            boot_error("uk.cmdline=fw_cfg, but the boot loader's command line has app arguments",
+                       nullptr);
         from_fw_cfg = split_cmdline(read_fw_cfg_cmdline(), Source::fw_cfg);
-    size_t env_cap = 2 + count_env_params(line) + count_env_params(from_fw_cfg);
-    const char** env = g_env_slots;
-    if (env_cap > sizeof(g_env_slots) / sizeof(g_env_slots[0]))
-        env =
-            static_cast<const char**>(boot_alloc(env_cap * sizeof(const char*), "the environment"));
-    size_t nenv = 0;
-    env[nenv++] = "HOME=/";
-    env[nenv++] = "TERM=linux";
-    apply_params(line, Source::boot_loader, env, &nenv);
-    apply_params(from_fw_cfg, Source::fw_cfg, env, &nenv);
-    const Cmdline& app = fw_cfg ? from_fw_cfg : line;
-    const char* argv0 = app.argv0 ? app.argv0 : line.argv0;
+        apply_params(from_fw_cfg, Source::fw_cfg, &env);
+        app = &from_fw_cfg;
+    }
+    const char* argv0 = app->argv0 ? app->argv0 : line.argv0;
     mark(Stage::cmdline);
 
     posix::syscall_init(g_params.log_enosys);
     sched::init();
-    start_app(argv0 ? argv0 : "app", app.args, app.nargs, env, nenv);
+    start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }

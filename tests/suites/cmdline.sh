@@ -39,7 +39,8 @@ fi
 # summary of them (argc, args and env lines; argv0 is checked apart).
 #   big       3000 arguments of random bytes (all but NUL and newline), one
 #             of 50000 bytes, about 200 KiB in all; six UKT_ variables
-#   many      100 env= variables and 40 other parameters on a short line
+#   many      300 arguments, 100 env= variables and 40 other parameters,
+#             all on -append: more than the kernel's static slots hold
 #   plain:N   one argument of N 'a's
 gen() {
 	python3 - "$work/$1" "$2" <<'PY'
@@ -57,7 +58,7 @@ if kind == "big":
         args.append(rand(rng.randrange(0, 101)))
     env = [b"UKT_%d=" % i + rand(rng.randrange(1, 2000)) for i in range(6)]
 elif kind == "many":
-    args = [b"x"]
+    args = [b"%d" % i for i in range(300)]
     env = [b"UKT_%d=v%d" % (i, i) for i in range(100)]
     params = [b"p%d=%d" % (i, i) for i in range(40)]
 elif kind.startswith("plain:"):
