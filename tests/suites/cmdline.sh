@@ -2,11 +2,12 @@
 # Long kernel command lines, end to end with the real kernel: thousands of
 # arguments and hundreds of KiB of them, env= variables, every byte value but
 # NUL and newline, on microvm and pc, PVH and Multiboot, on both sides of the
-# 4095 bytes that go on -append (longer ones go through fw_cfg); and the
-# refusals: beyond Linux's execve limits (ukrun, 125) and beyond a quarter of
-# the main stack (the kernel, 250). The app (cmdline_app.c) prints a
-# summary of what it received; the expected summary is computed here from
-# what was passed.
+# 4095 bytes that go on -append (longer ones go through fw_cfg); what the
+# kernel makes of uk.cmdline=fw_cfg and of a bad fw_cfg file (QEMU run
+# directly); and the refusals: beyond Linux's execve limits (ukrun, 125) and
+# beyond a quarter of the main stack (the kernel, 250). The app
+# (cmdline_app.c) prints a summary of what it received; the expected summary
+# is computed here from what was passed.
 # Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
 set -uo pipefail
 export LC_ALL=C
@@ -143,6 +144,51 @@ boot append "$app" --machine pc
 check longest-append-pc append app -append
 boot fw_cfg "$app" --machine pc
 check shortest-fw_cfg-pc fw_cfg app fw_cfg
+
+# The kernel's side on its own, with QEMU run directly: what it makes of
+# uk.cmdline=fw_cfg and of the fw_cfg file, which is outside input.
+# raw CASE APPEND FILE-CONTENT|- WANT-STATUS WANT-TEXT
+raw() {
+	local case=$1 append=$2 content=$3 want_st=$4 want=$5
+	local -a fw=()
+	if [[ $content != - ]]; then
+		printf '%b' "$content" >"$work/raw-cmdline"
+		fw=(-fw_cfg "name=opt/uk/cmdline,file=$work/raw-cmdline")
+	fi
+	: >"$work/raw-exit"
+	timeout 60 qemu-system-x86_64 -nodefaults -no-user-config -display none \
+		-M microvm,x-option-roms=off,acpi=off,isa-serial=on,auto-kernel-cmdline=off \
+		-accel tcg -m 64M -no-reboot -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+		-chardev "file,id=ukexit,path=$work/raw-exit" -device isa-debugcon,iobase=0xe9,chardev=ukexit \
+		-kernel "$app" -append "$append" "${fw[@]}" >"$out" 2>"$err" </dev/null
+	local got
+	got=$(sed -n 's/^uk\(exit\|panic\)://p' "$work/raw-exit")
+	if [[ $got == "$want_st" ]] && grep -qF -- "$want" "$out"; then
+		pass "$case"
+	else
+		fail "$case" "status ${got:-none}, want $want_st with '$want'; console: $(brief "$out")"
+	fi
+}
+raw fw_cfg-missing 'uk.cmdline=fw_cfg' - 250 'uk.cmdline=fw_cfg, but fw_cfg has no file: opt/uk/cmdline'
+raw fw_cfg-bad-value 'uk.cmdline=elsewhere' - 250 'uk.cmdline takes one value, fw_cfg: elsewhere'
+raw fw_cfg-args-twice 'uk.cmdline=fw_cfg -- x' 'app -- y' 250 "boot loader's command line has app arguments"
+raw fw_cfg-nested 'uk.cmdline=fw_cfg' 'app uk.cmdline=fw_cfg -- y' 250 'uk.cmdline cannot appear in the fw_cfg command line'
+raw fw_cfg-syntax 'uk.cmdline=fw_cfg' 'app -- "open' 250 'command line (fw_cfg opt/uk/cmdline), at byte 7: unterminated quote'
+raw fw_cfg-nul 'uk.cmdline=fw_cfg' 'app -- a\0b' 250 'the fw_cfg command line contains a NUL byte'
+# Both lines' parameters apply, the boot loader's first; the file's argv0
+# and arguments are the app's.
+raw fw_cfg-merged 'uk.cmdline=fw_cfg env=UKT_1=one' 'app env=UKT_2=two -- a' 0 'argv0=app'
+want_env=$(python3 -c '
+h = 0xcbf29ce484222325
+for s in (b"UKT_1=one", b"UKT_2=two"):
+    for b in s + b"\0":
+        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
+print("env count=2 bytes=18 sum=%016x" % h)')
+if grep -qxF "$want_env" "$out" && grep -qxF 'argc=2' "$out"; then
+	pass fw_cfg-merged-env
+else
+	fail fw_cfg-merged-env "want '$want_env'; console: $(brief "$out")"
+fi
 
 # The kernel refuses arguments taking more than a quarter of the main stack.
 boot big "$app" --param uk.stack_size=262144
