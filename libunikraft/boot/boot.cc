@@ -123,13 +123,14 @@ Cmdline split_cmdline(char* text, Source from) {
 // When the slots are too few, the untouched original is split again into
 // pages.
 Cmdline split_boot_loader_cmdline() {
-    __builtin_memcpy(g_cmdline_copy, g_info.cmdline, sizeof(g_cmdline_copy));
+    __builtin_memcpy(g_cmdline_copy, g_info.cmdline, g_info.cmdline_len + 1);
     CmdlineResult r =
         parse_cmdline(g_cmdline_copy, g_param_slots, param_slots, g_arg_slots, arg_slots);
-    if (r.error == CmdlineError::too_many_params || r.error == CmdlineError::too_many_args)
+    if (r.error != CmdlineError::none) {
+        if (r.error != CmdlineError::too_many_params && r.error != CmdlineError::too_many_args)
+            cmdline_error(Source::boot_loader, r);
         return split_cmdline(g_info.cmdline, Source::boot_loader);
-    if (r.error != CmdlineError::none)
-        cmdline_error(Source::boot_loader, r);
+    }
     return Cmdline{r.argv0, g_param_slots, r.nparams, g_arg_slots, r.nargs};
 }
 

@@ -12,9 +12,22 @@ bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
+// [A-Za-z0-9_.-] as a table: one load instead of a chain of branches, which
+// matters at boot under emulation, where each branch target is code to
+// translate.
+struct NameChars {
+    bool table[256];
+    constexpr NameChars() : table{} {
+        for (int c = 0; c < 256; ++c) {
+            table[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '.' || c == '-';
+        }
+    }
+};
+constexpr NameChars name_chars_table{};
+
 bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '.' || c == '-';
+    return name_chars_table.table[static_cast<unsigned char>(c)];
 }
 
 bool equal(const char* a, const char* b) {
@@ -50,7 +63,7 @@ template <typename T> bool push(T* array, size_t cap, size_t* count, const T& it
 // The one scanner behind parse_cmdline (Char = char: unquotes the text in
 // place and fills the arrays) and count_cmdline (Char = const char: only
 // reads and counts). Every decision is made from what the token's unquoted
-// text would be, tracked as it is produced, so both agree by construction.
+// text is or would be, so both agree by construction.
 template <typename Char>
 CmdlineResult scan(Char* buf, CmdlineParam* params, size_t param_cap, const char** args,
                    size_t arg_cap) {
@@ -96,20 +109,13 @@ CmdlineResult scan(Char* buf, CmdlineParam* params, size_t param_cap, const char
         bool literal = true;
         bool quoted = false;
         size_t quote_offset = 0;
-        // The first two characters (for `--`) and whether all before the
-        // first `=` are name characters.
-        char lead[2] = {'\0', '\0'};
+        // Whether all characters before the first `=` are name characters.
         bool name_chars = true;
         auto emit = [&](char c) {
             if constexpr (write) {
                 buf[out] = c;
             }
-            if (out - token < 2) {
-                lead[out - token] = c;
-            }
-            if (equals == npos) {
-                name_chars = name_chars && is_name_char(c);
-            }
+            name_chars = name_chars && (equals != npos || is_name_char(c));
             ++out;
         };
         for (;;) {
@@ -151,9 +157,13 @@ CmdlineResult scan(Char* buf, CmdlineParam* params, size_t param_cap, const char
         bool at_end = buf[in] == '\0';
         size_t length = out - token;
         const char* text = nullptr;
+        // A literal token (no quotes, no escapes) is its own text, written
+        // or not.
+        const char* literal_text = buf + token_offset;
         if constexpr (write) {
             buf[out] = '\0';
             text = buf + token;
+            literal_text = text;
         }
         ++out;
         ++in;
@@ -163,7 +173,7 @@ CmdlineResult scan(Char* buf, CmdlineParam* params, size_t param_cap, const char
                 overflow = CmdlineError::too_many_args;
                 overflow_offset = token_offset;
             }
-        } else if (literal && length == 2 && lead[0] == '-' && lead[1] == '-') {
+        } else if (literal && length == 2 && literal_text[0] == '-' && literal_text[1] == '-') {
             in_args = true;
         } else if (first && equals == npos) {
             result.argv0 = text;
