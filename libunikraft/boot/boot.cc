@@ -117,15 +117,21 @@ Cmdline split_cmdline(char* text, Source from) {
     return Cmdline{r.argv0, params, r.nparams, args, r.nargs};
 }
 
-// The boot loader's command line: parsed from a copy into the static slots,
-// which almost always suffice, so that the usual boot neither allocates nor
+// The boot loader's command line, parsed into the static slots, which
+// almost always suffice, so that the usual boot neither allocates nor
 // counts first (under emulation every extra pass is code to translate).
-// When the slots are too few, the untouched original is split again into
-// pages.
+// When the slots are too few, the original is counted and split again into
+// pages; a line that could need that is parsed from a copy. A shorter one
+// cannot: each token takes a character and a separator, so fewer than
+// 2 * param_slots bytes hold at most param_slots tokens.
 Cmdline split_boot_loader_cmdline() {
-    __builtin_memcpy(g_cmdline_copy, g_info.cmdline, g_info.cmdline_len + 1);
-    CmdlineResult r =
-        parse_cmdline(g_cmdline_copy, g_param_slots, param_slots, g_arg_slots, arg_slots);
+    static_assert(arg_slots >= param_slots);
+    char* text = g_info.cmdline;
+    if (g_info.cmdline_len >= 2 * param_slots) {
+        __builtin_memcpy(g_cmdline_copy, g_info.cmdline, g_info.cmdline_len + 1);
+        text = g_cmdline_copy;
+    }
+    CmdlineResult r = parse_cmdline(text, g_param_slots, param_slots, g_arg_slots, arg_slots);
     if (r.error != CmdlineError::none) {
         if (r.error != CmdlineError::too_many_params && r.error != CmdlineError::too_many_args)
             cmdline_error(Source::boot_loader, r);
