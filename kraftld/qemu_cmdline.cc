@@ -1,5 +1,7 @@
 #include "qemu_cmdline.h"
 
+#include "boot/cmdline.h"
+
 namespace ukrun {
 
 std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
@@ -46,6 +48,9 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                 });
     if (!config.append.empty())
         argv.insert(argv.end(), {"-append", config.append});
+    if (config.cmdline_in_fw_cfg)
+        argv.insert(argv.end(), {"-fw_cfg", std::string("name=") + uk::cmdline_fw_cfg_file +
+                                                ",file=" + qemu_fd_path(qemu_cmdline_fd)});
     return argv;
 }
 

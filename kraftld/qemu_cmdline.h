@@ -15,6 +15,8 @@ namespace ukrun {
 /// spawner before exec).
 inline constexpr int qemu_debugcon_fd = 3;
 inline constexpr int qemu_kernel_fd = 4;
+/// The kernel command line, when it goes through fw_cfg.
+inline constexpr int qemu_cmdline_fd = 5;
 
 /// The path by which QEMU opens its own descriptor `fd`. Through /proc, not
 /// /dev/fd, which a minimal /dev may lack.
@@ -34,13 +36,17 @@ struct QemuConfig {
     std::string bios;
     std::string kernel;
     std::string append;
+    /// Whether QEMU offers qemu_fd_path(qemu_cmdline_fd) to the guest as the
+    /// fw_cfg file that holds the kernel command line.
+    bool cmdline_in_fw_cfg{false};
     /// Whether COM1 goes to QEMU's stdin and stdout; else it goes nowhere.
     bool serial_stdio{true};
 };
 
 /// Builds QEMU's argv (argv[0] is config.qemu). The guest's exit report
 /// goes to an isa-debugcon device at port 0xe9 whose chardev writes to
-/// qemu_fd_path(qemu_debugcon_fd).
+/// qemu_fd_path(qemu_debugcon_fd); a command line in fw_cfg is read from
+/// qemu_fd_path(qemu_cmdline_fd).
 std::vector<std::string> build_qemu_argv(QemuConfig const& config);
 
 /// Quotes argv for a POSIX shell, for --verbose output that can be pasted.

@@ -177,6 +177,18 @@ int open_dev_null() {
     return to_private_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
 }
 
+bool write_file_fd(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
 std::string read_file_fd(int fd, std::size_t limit) {
     std::string data;
     char buf[4096];

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,9 @@ int make_memfd(char const* name);
 
 /// Opens /dev/null like make_memfd. Returns -1 with errno set on failure.
 int open_dev_null();
+
+/// Writes all of data to fd (a memfd). Returns false with errno set on failure.
+bool write_file_fd(int fd, std::string_view data);
 
 /// Reads all of a regular file (memfd) from offset 0, up to `limit` bytes.
 std::string read_file_fd(int fd, std::size_t limit = 1 << 20);

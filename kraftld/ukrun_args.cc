@@ -1,5 +1,7 @@
 #include "ukrun_args.h"
 
+#include "boot/cmdline.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -196,6 +198,53 @@ Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
     return Parsed<std::string>::ok(std::move(cmdline));
 }
 
+Parsed<std::size_t> check_exec_limits(Options const& options) {
+    using Result = Parsed<std::size_t>;
+    std::size_t total = 0;
+    auto add = [&](std::string_view s, auto const& what) -> std::optional<std::string> {
+        if (s.size() + 1 > exec_max_string)
+            return what() + " is " + std::to_string(s.size()) + " bytes long, more than the " +
+                   std::to_string(exec_max_string - 1) + " Linux passes to a program (E2BIG)";
+        total += s.size() + 1 + sizeof(void*);
+        return std::nullopt;
+    };
+    if (auto error = add(base_name(options.image), [] { return std::string("the image name"); }))
+        return Result::fail(*error);
+    for (std::size_t i = 0; i < options.args.size(); i++) {
+        if (auto error =
+                add(options.args[i], [&] { return "app argument " + std::to_string(i + 1); }))
+            return Result::fail(*error);
+    }
+    for (auto const& param : options.params) {
+        std::string_view value = param;
+        if (!value.starts_with("env="))
+            continue;
+        value.remove_prefix(4);
+        if (auto error = add(value, [&] {
+                return "environment variable " + std::string(value.substr(0, value.find('=')));
+            }))
+            return Result::fail(*error);
+    }
+    if (total > exec_max_total)
+        return Result::fail("the app's arguments and environment take " + std::to_string(total) +
+                            " bytes, more than the " + std::to_string(exec_max_total) +
+                            " Linux passes to a program (E2BIG)");
+    return Result::ok(total);
+}
+
+Parsed<KernelCmdline> route_kernel_cmdline(Options const& options, Argv0 argv0) {
+    auto cmdline = build_kernel_cmdline(options, argv0);
+    if (!cmdline)
+        return Parsed<KernelCmdline>::fail(cmdline.error);
+    // QEMU's Multiboot loader writes "<image path> <append>".
+    std::size_t loader_bytes =
+        cmdline.value->size() + (argv0 == Argv0::FromLoader ? options.image.size() + 1 : 0);
+    if (loader_bytes <= append_max)
+        return Parsed<KernelCmdline>::ok({std::move(*cmdline.value), std::nullopt});
+    std::string marker = std::string(uk::cmdline_source_param) + "=" + uk::cmdline_source_fw_cfg;
+    return Parsed<KernelCmdline>::ok({std::move(marker), std::move(*cmdline.value)});
+}
+
 Parsed<Options> parse_args(std::span<char const* const> args) {
     using Result = Parsed<Options>;
     Options options;
@@ -294,6 +343,9 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             if (!valid)
                 return Result::fail("invalid kernel parameter '" + std::string(value) +
                                     "' (expected NAME=VALUE, NAME made of A-Z a-z 0-9 _ . -)");
+            if (key == uk::cmdline_source_param)
+                return Result::fail("kernel parameter " + std::string(key) +
+                                    " is ukrun's own (it passes long command lines that way)");
             options.params.emplace_back(value);
         } else if (name == "--qemu") {
             if (value.empty())
@@ -310,9 +362,12 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
     for (; i < args.size(); i++)
         options.args.emplace_back(args[i]);
 
-    // Catch what the kernel command line cannot carry now, as a usage error.
+    // Catch what the kernel command line cannot carry now, as a usage error,
+    // and what Linux would not pass to a program either.
     if (auto cmdline = build_kernel_cmdline(options); !cmdline)
         return Result::fail(cmdline.error);
+    if (auto size = check_exec_limits(options); !size)
+        return Result::fail(size.error);
     return Result::ok(std::move(options));
 }
 
@@ -341,6 +396,10 @@ Options:
 
 The kernel command line is "<argv0> <params...> -- <args...>", argv0 being
 the image's file name; for a Multiboot image QEMU puts the image path there.
+One longer than 4095 bytes reaches the kernel through fw_cfg instead of
+-append. As with Linux's execve, each argument or env= variable must be
+shorter than 128 KiB and all of them take at most 2 MiB (with a NUL and
+an 8-byte pointer each).
 Standard input feeds the guest's serial port unless it is a terminal.
 The KVM probe's verdict is cached in $XDG_CACHE_HOME/ukrun/kvm-probe
 (default ~/.cache/ukrun/kvm-probe).

@@ -90,6 +90,42 @@ enum class Argv0 {
 Parsed<std::string> build_kernel_cmdline(Options const& options,
                                          Argv0 argv0 = Argv0::FromImageName);
 
+/// The longest kernel command line ukrun passes with -append, in bytes (the
+/// boot loader's copy adds a NUL). -append costs nothing, where fw_cfg costs
+/// the kernel a device probe, a directory search and a read; but on -M pc
+/// with SeaBIOS, pvh.bin has 4 KiB for the command line (at 0x11c0, its
+/// module list at 0x21c0), and the kernel copies at most this much from the
+/// boot loader. Longer command lines go through fw_cfg.
+inline constexpr std::size_t append_max = 4095;
+
+/// Linux's execve limits with the default 8 MiB stack limit, which ukrun
+/// applies to the app's argv and environment: one string (its NUL
+/// included) at most 128 KiB, and all strings with their NULs plus one
+/// 8-byte pointer each at most a quarter of the stack limit, 2 MiB.
+inline constexpr std::size_t exec_max_string = 128 << 10;
+inline constexpr std::size_t exec_max_total = 2 << 20;
+
+/// Checks the app's argv (argv0 the image's base name) and environment
+/// (the env= kernel parameters) against the execve limits above. Fails
+/// with a message saying which limit is passed, as Linux fails with E2BIG.
+Parsed<std::size_t> check_exec_limits(Options const& options);
+
+/// How the kernel command line reaches the guest.
+struct KernelCmdline {
+    /// What -append carries.
+    std::string append;
+    /// When set, the whole command line, for the fw_cfg file
+    /// uk::cmdline_fw_cfg_file; append then only says so.
+    std::optional<std::string> fw_cfg;
+};
+
+/// Builds the kernel command line (as build_kernel_cmdline) and picks its
+/// route: -append when the boot loader's copy of it (with the image path
+/// QEMU's Multiboot loader puts in front) fits in append_max, else fw_cfg
+/// with "uk.cmdline=fw_cfg" on -append. Fails like build_kernel_cmdline.
+Parsed<KernelCmdline> route_kernel_cmdline(Options const& options,
+                                           Argv0 argv0 = Argv0::FromImageName);
+
 /// The text `ukrun --help` prints.
 std::string_view usage_text();
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -179,7 +180,11 @@ int main(int argc, char** argv) {
     if (options.machine == Machine::Pc)
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
-    config.append = *build_kernel_cmdline(options, argv0).value;
+    auto cmdline = route_kernel_cmdline(options, argv0);
+    if (!cmdline)
+        fail(cmdline.error);
+    config.append = cmdline.value->append;
+    config.cmdline_in_fw_cfg = cmdline.value->fw_cfg.has_value();
     auto qemu_argv = build_qemu_argv(config);
     if (options.verbose) {
         say("ukrun: accelerator: " + accel.value->reason);
@@ -203,12 +208,18 @@ int main(int argc, char** argv) {
     }
     StdioFd qemu_stdout = own_description(1, O_WRONLY);
 
-    auto end = run_process(qemu_argv,
-                           {{0, qemu_stdin.source},
-                            {1, qemu_stdout.source},
-                            {2, qemu_stderr},
-                            {qemu_debugcon_fd, debugcon}},
-                           options.timeout_ms);
+    std::vector<FdMapping> fds{{0, qemu_stdin.source},
+                               {1, qemu_stdout.source},
+                               {2, qemu_stderr},
+                               {qemu_debugcon_fd, debugcon}};
+    if (config.cmdline_in_fw_cfg) {
+        int fd = make_memfd("ukrun-cmdline");
+        if (fd < 0 || !write_file_fd(fd, *cmdline.value->fw_cfg))
+            fail(std::string("cannot write the kernel command line to a memfd: ") +
+                 std::strerror(errno));
+        fds.push_back({qemu_cmdline_fd, fd});
+    }
+    auto end = run_process(qemu_argv, fds, options.timeout_ms);
     for (auto const& fd : {qemu_stdin, qemu_stdout}) {
         if (fd.saved_flags >= 0)
             fcntl(fd.source, F_SETFL, fd.saved_flags);

@@ -1,5 +1,6 @@
 // The app starts the way a static Linux program does: on a stack holding
 // argc, argv, envp and an auxiliary vector, entering libc's start routine.
+#include <uk/console.h>
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
@@ -70,6 +71,30 @@ struct UserStack {
     void put_word(uintptr_t at, uint64_t v) { put(at, &v, 8); }
 };
 
+// The auxiliary vector's entries, AT_NULL included.
+constexpr size_t nauxv = 20;
+
+// Stops the boot: what start_app would put on the initial stack takes more
+// than a quarter of it (Linux's execve refuses arguments and environment
+// beyond a quarter of the stack limit: past that the app has little stack
+// left, and past the whole stack the strings would overwrite memory).
+[[noreturn]] void too_big(size_t size, const char* argv0, const char* const* args, size_t nargs,
+                          const char* const* env, size_t nenv) {
+    size_t need = cstrlen(argv0) + 1;
+    for (size_t i = 0; i < nargs; i++)
+        need += cstrlen(args[i]) + 1;
+    for (size_t i = 0; i < nenv; i++)
+        need += cstrlen(env[i]) + 1;
+    // The platform name, AT_RANDOM's bytes and two 16-byte alignments, then
+    // argc, argv, envp and the auxiliary vector.
+    need += sizeof("x86_64") + 16 + 2 * 16;
+    need += (1 + (1 + nargs) + 1 + nenv + 1 + 2 * nauxv) * sizeof(uint64_t);
+    uk_printk("uk: boot error: the app's arguments and environment take %lu bytes, more than a "
+              "quarter of the %lu-byte main stack: raise uk.stack_size to at least %lu\n",
+              need, size, (need * 4 + mm::page_size - 1) & ~(mm::page_size - 1));
+    panic_status(UK_EXIT_PANIC, "cannot start the app");
+}
+
 void random_bytes(uint8_t out[16]) {
     uint64_t v[2];
     for (auto& w : v) {
@@ -103,9 +128,12 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
         strings += cstrlen(string_at(i)) + 1;
     const uintptr_t top = mm::uvm::main_stack().top;
     const size_t stack_size = top - mm::uvm::main_stack().lo;
-    // Linux allows arguments and environment a quarter of the stack.
-    if (strings > stack_size / 4)
-        panic_status(UK_EXIT_PANIC, "arguments and environment do not fit the main thread's stack");
+    // What goes on the stack may take a quarter of it, as with Linux: the
+    // strings, the platform name, AT_RANDOM's bytes, two 16-byte alignments
+    // and the vectors.
+    const size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
+    if (strings + sizeof("x86_64") + 16 + 2 * 16 + words * sizeof(uint64_t) > stack_size / 4)
+        too_big(stack_size, argv0, args, nargs, env, nenv);
     UserStack s{(top - strings) & ~uintptr_t(15)};
     const uintptr_t strings_at = s.sp;
     for (size_t i = 0, off = 0; i < nstrings; i++) {
@@ -125,7 +153,7 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     s.put(random, rnd, 16);
 
     const auto* eh = reinterpret_cast<const Elf64Ehdr*>(__ehdr_start);
-    const uint64_t auxv[][2] = {
+    const uint64_t auxv[nauxv][2] = {
         {at_phdr, reinterpret_cast<uint64_t>(__ehdr_start) + eh->phoff},
         {at_phent, eh->phentsize},
         {at_phnum, eh->phnum},
@@ -147,11 +175,9 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
         {at_minsigstksz, 2048},
         {at_null, 0},
     };
-    constexpr size_t nauxv = sizeof(auxv) / sizeof(auxv[0]);
 
     // argc, argv[], NULL, envp[], NULL, auxv pairs; argc must land on a
     // 16-byte boundary.
-    const size_t words = 1 + argc + 1 + nenv + 1 + 2 * nauxv;
     const uintptr_t sp = (s.sp - words * 8) & ~uintptr_t(15);
     uintptr_t w = sp;
     s.put_word(w, argc);

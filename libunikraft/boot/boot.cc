@@ -10,6 +10,7 @@
 #include "arch/x86_64/time.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
+#include "drivers/fw_cfg.h"
 #include "drivers/serial.h"
 #include "lib/panic.h"
 #include "mm/mm.h"
@@ -30,12 +31,28 @@ constinit BootInfo g_info{};
 // cost nothing.
 constexpr size_t default_stack_size = 8 << 20;
 
-constexpr size_t max_params = 64;
-constexpr size_t max_args = 256;
-constexpr size_t max_env = 64;
-constinit CmdlineParam g_param_slots[max_params]{};
-constinit const char* g_arg_slots[max_args]{};
-constinit const char* g_env[max_env]{};
+// A command line split into its parts, which point into its text.
+struct Cmdline {
+    const char* argv0;
+    CmdlineParam* params;
+    size_t nparams;
+    const char** args;
+    size_t nargs;
+};
+
+// Where a command line came from.
+enum class Source { boot_loader, fw_cfg };
+
+// Room for the parts of a short command line and the environment (HOME,
+// TERM and one entry per parameter at most), so that the usual boot
+// allocates nothing; longer ones get pages sized to fit.
+constexpr size_t page = 4096;
+constexpr size_t param_slots = 64;
+constexpr size_t arg_slots = 256;
+constinit CmdlineParam g_param_slots[param_slots]{};
+constinit const char* g_arg_slots[arg_slots]{};
+constinit const char* g_env_slots[2 + param_slots]{"HOME=/", "TERM=linux"};
+constinit char g_cmdline_copy[sizeof(BootInfo::cmdline)]{};
 
 const void* read_phys(uint64_t addr, size_t len) {
     // The direct map covers the first 4 GiB, page 0 included (QEMU's pc
@@ -72,12 +89,105 @@ bool starts_with(const char* s, const char* prefix) {
     return true;
 }
 
-size_t apply_params(const CmdlineParam* params, size_t n) {
-    size_t nenv = 0;
-    g_env[nenv++] = "HOME=/";
-    g_env[nenv++] = "TERM=linux";
-    for (size_t i = 0; i < n; i++) {
-        const CmdlineParam& p = params[i];
+void* boot_alloc(size_t bytes, const char* what) {
+    void* p = mm::alloc_pages((bytes + page - 1) / page, 1, mm::Fill::any);
+    if (!p) {
+        uk_printk("uk: boot error: not enough memory for %s (%lu bytes)\n", what, bytes);
+        panic_status(UK_EXIT_PANIC, "cannot start the app");
+    }
+    return p;
+}
+
+[[noreturn]] void cmdline_error(Source from, const CmdlineResult& r) {
+    uk_printk("uk: boot error: command line%s, at byte %lu: %s\n",
+              from == Source::fw_cfg ? " (fw_cfg opt/uk/cmdline)" : "", r.error_offset,
+              cmdline_error_string(r.error));
+    panic_status(UK_EXIT_PANIC, "cannot start the app");
+}
+
+// Splits text in place into arrays in pages, sized by counting it first.
+// Stops the boot on a syntax error.
+Cmdline split_cmdline(char* text, Source from) {
+    CmdlineResult n = count_cmdline(text);
+    if (n.error != CmdlineError::none)
+        cmdline_error(from, n);
+    size_t param_bytes = n.nparams * sizeof(CmdlineParam);
+    auto* p = static_cast<char*>(
+        boot_alloc(param_bytes + n.nargs * sizeof(const char*), "the command line's index"));
+    auto* params = reinterpret_cast<CmdlineParam*>(p);
+    auto* args = reinterpret_cast<const char**>(p + param_bytes);
+    CmdlineResult r = parse_cmdline(text, params, n.nparams, args, n.nargs);
+    if (r.error != CmdlineError::none)
+        cmdline_error(from, r);
+    return Cmdline{r.argv0, params, r.nparams, args, r.nargs};
+}
+
+// The boot loader's command line, parsed into the static slots, which
+// almost always suffice, so that the usual boot neither allocates nor
+// counts first (under emulation every extra pass is code to translate).
+// When the slots are too few, the original is counted and split again into
+// pages; a line that could need that is parsed from a copy. A shorter one
+// cannot: each token takes a character and a separator, so fewer than
+// 2 * param_slots bytes hold at most param_slots tokens.
+Cmdline split_boot_loader_cmdline() {
+    static_assert(arg_slots >= param_slots);
+    char* text = g_info.cmdline;
+    if (g_info.cmdline_len >= 2 * param_slots) {
+        __builtin_memcpy(g_cmdline_copy, g_info.cmdline, g_info.cmdline_len + 1);
+        text = g_cmdline_copy;
+    }
+    CmdlineResult r = parse_cmdline(text, g_param_slots, param_slots, g_arg_slots, arg_slots);
+    if (r.error != CmdlineError::none) {
+        if (r.error != CmdlineError::too_many_params && r.error != CmdlineError::too_many_args)
+            cmdline_error(Source::boot_loader, r);
+        return split_cmdline(g_info.cmdline, Source::boot_loader);
+    }
+    return Cmdline{r.argv0, g_param_slots, r.nparams, g_arg_slots, r.nargs};
+}
+
+// Reads the command line from fw_cfg into pages, NUL-terminated.
+char* read_fw_cfg_cmdline() {
+    if (!drivers::fw_cfg_init())
+        boot_error("uk.cmdline=fw_cfg, but there is no fw_cfg device", nullptr);
+    drivers::FwCfgFile f;
+    if (!drivers::fw_cfg_find(cmdline_fw_cfg_file, &f))
+        boot_error("uk.cmdline=fw_cfg, but fw_cfg has no file", cmdline_fw_cfg_file);
+    auto* text = static_cast<char*>(boot_alloc(size_t(f.size) + 1, "the fw_cfg command line"));
+    if (!drivers::fw_cfg_read(f.select, text, f.size))
+        boot_error("cannot read fw_cfg file", cmdline_fw_cfg_file);
+    text[f.size] = '\0';
+    // A NUL inside would silently cut the command line short.
+    for (size_t i = 0; i < f.size; i++)
+        if (text[i] == '\0')
+            boot_error("the fw_cfg command line contains a NUL byte", nullptr);
+    return text;
+}
+
+// The app's environment: HOME, TERM and the env= parameters.
+struct Env {
+    const char** entries;
+    size_t n;
+    size_t cap;
+};
+
+// Makes room for `more` entries in env, in pages when the slots run out.
+void env_reserve(Env* env, size_t more) {
+    if (env->n + more <= env->cap)
+        return;
+    size_t cap = env->n + more;
+    auto** entries = static_cast<const char**>(boot_alloc(cap * sizeof(char*), "the environment"));
+    for (size_t i = 0; i < env->n; i++)
+        entries[i] = env->entries[i];
+    *env = Env{entries, env->n, cap};
+}
+
+// Applies the kernel parameters of c, adding env= values to env. Returns
+// true when c is the boot loader's line and says uk.cmdline=fw_cfg.
+bool apply_params(const Cmdline& c, Source from, Env* env) {
+    env_reserve(env, c.nparams);
+    bool fw_cfg = false;
+    for (size_t i = 0; i < c.nparams; i++) {
+        const CmdlineParam& p = c.params[i];
         if (name_is(p.name, "uk.timestamps")) {
             g_params.timestamps = param_bool(p);
         } else if (name_is(p.name, "uk.log_enosys")) {
@@ -91,16 +201,20 @@ size_t apply_params(const CmdlineParam* params, size_t n) {
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')
                 boot_error("env= needs NAME=VALUE", p.value);
-            if (nenv == max_env)
-                boot_error("too many env= parameters (at most 62)", nullptr);
-            g_env[nenv++] = p.value;
+            env->entries[env->n++] = p.value;
+        } else if (name_is(p.name, cmdline_source_param)) {
+            if (from == Source::fw_cfg)
+                boot_error("uk.cmdline cannot appear in the fw_cfg command line", nullptr);
+            if (!p.value || !name_is(p.value, cmdline_source_fw_cfg))
+                boot_error("uk.cmdline takes one value, fw_cfg", p.value);
+            fw_cfg = true;
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);
         } else {
             uk_printk("uk: ignoring unknown kernel parameter '%s'\n", p.name);
         }
     }
-    return nenv;
+    return fw_cfg;
 }
 
 void print_timestamps() {
@@ -153,14 +267,21 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for page tables", nullptr);
     mark(Stage::paging);
 
-    CmdlineResult r =
-        parse_cmdline(g_info.cmdline, g_param_slots, max_params, g_arg_slots, max_args);
-    if (r.error != CmdlineError::none) {
-        uk_printk("uk: boot error: command line, at byte %lu: %s\n", r.error_offset,
-                  cmdline_error_string(r.error));
-        panic_status(UK_EXIT_PANIC, "cannot start the app");
+    // The boot loader's command line, and the one in fw_cfg when it says so:
+    // that one's parameters apply after its own, its arguments replace them.
+    Cmdline line = split_boot_loader_cmdline();
+    Env env{g_env_slots, 2, sizeof(g_env_slots) / sizeof(g_env_slots[0])};
+    const Cmdline* app = &line;
+    Cmdline from_fw_cfg{};
+    if (apply_params(line, Source::boot_loader, &env)) {
+        if (line.nargs)
+            boot_error("uk.cmdline=fw_cfg, but the boot loader's command line has app arguments",
+                       nullptr);
+        from_fw_cfg = split_cmdline(read_fw_cfg_cmdline(), Source::fw_cfg);
+        apply_params(from_fw_cfg, Source::fw_cfg, &env);
+        app = &from_fw_cfg;
     }
-    size_t nenv = apply_params(g_param_slots, r.nparams);
+    const char* argv0 = app->argv0 ? app->argv0 : line.argv0;
     mark(Stage::cmdline);
 
     posix::syscall_init(g_params.log_enosys);
@@ -168,5 +289,5 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the app's address space", nullptr);
     if (!sched::init())
         boot_error("not enough memory for the main thread", nullptr);
-    start_app(r.argv0 ? r.argv0 : "app", g_arg_slots, r.nargs, g_env, nenv);
+    start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }

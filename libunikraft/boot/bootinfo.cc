@@ -86,6 +86,7 @@ void copy_cmdline(BootInfo* out, uint64_t addr, PhysReader read) {
         out->cmdline[n++] = *c;
     }
     out->cmdline[n] = '\0';
+    out->cmdline_len = n;
 }
 
 void parse_pvh(uint64_t info, PhysReader read, BootInfo* out) {
@@ -151,6 +152,7 @@ void parse_multiboot(uint64_t info, PhysReader read, BootInfo* out) {
 void parse_bootinfo(BootProtocol proto, uint64_t info, PhysReader read, BootInfo* out) {
     out->nram = 0;
     out->cmdline[0] = '\0';
+    out->cmdline_len = 0;
     out->error = nullptr;
     if (proto == BootProtocol::pvh)
         parse_pvh(info, read, out);

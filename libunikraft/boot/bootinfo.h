@@ -17,7 +17,8 @@ struct BootInfo {
     mm::MemRegion ram[max_regions];
     size_t nram;
     char cmdline[max_cmdline];
-    const char* error; // nullptr when the information was usable
+    size_t cmdline_len; // strlen(cmdline)
+    const char* error;  // nullptr when the information was usable
 };
 
 /// Maps a physical range to a pointer the parser may read, or nullptr when

@@ -20,6 +20,17 @@
 
 namespace uk {
 
+/// The kernel parameter `uk.cmdline=fw_cfg` says that the command line is in
+/// the fw_cfg file cmdline_fw_cfg_file: that one's parameters apply after the
+/// boot loader's, and its arguments are the app's (the boot loader's line
+/// may then have none). Its argv0, when it has none, is the boot loader's.
+/// This is how ukrun passes a command line too long for QEMU's -append.
+inline constexpr char cmdline_source_param[] = "uk.cmdline";
+/// The one value cmdline_source_param takes.
+inline constexpr char cmdline_source_fw_cfg[] = "fw_cfg";
+/// The fw_cfg file that holds the command line.
+inline constexpr char cmdline_fw_cfg_file[] = "opt/uk/cmdline";
+
 /// One kernel parameter; value is nullptr for a bare `name`.
 struct CmdlineParam {
     const char* name;
@@ -67,6 +78,14 @@ struct CmdlineResult {
 /// the original command line first. A null buf parses as empty.
 CmdlineResult parse_cmdline(char* buf, CmdlineParam* params, size_t param_cap, const char** args,
                             size_t arg_cap);
+
+/// Counts what parse_cmdline would find in the NUL-terminated buf, without
+/// writing to it, so that the caller can size the arrays before parsing:
+/// nparams and nargs are the totals (never an overflow error), argv0 is
+/// always nullptr. A syntax error is reported with the error and offset
+/// parse_cmdline would give, and the counts of the entries before it. A
+/// null buf counts as empty.
+CmdlineResult count_cmdline(const char* buf);
 
 /// Returns a human-readable message for e, e.g. "unterminated quote"; never
 /// nullptr ("unknown error" for a value outside the enum).

@@ -35,8 +35,10 @@ inline void* phys_to_virt(uint64_t pa) {
 }
 
 /// The physical address behind a kernel pointer into the direct map or the
-/// image (which is loaded at its link address).
-inline uint64_t virt_to_phys(const void* p) {
+/// image (which is loaded at its link address), for page tables and for
+/// devices that read or write memory themselves (DMA). Not for kernel
+/// stacks, which are mapped apart.
+inline uint64_t virt_to_phys(const volatile void* p) {
     uintptr_t va = reinterpret_cast<uintptr_t>(p);
     return va >= direct_map_base ? va - direct_map_base : va;
 }

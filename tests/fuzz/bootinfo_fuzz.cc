@@ -33,6 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     g_len = size - 5;
     static uk::boot::BootInfo out;
     uk::boot::parse_bootinfo(proto, g_base + (info % (g_len + 64)), reader, &out);
+    if (std::strlen(out.cmdline) != out.cmdline_len)
+        __builtin_trap();
     if (!out.error) {
         if (out.nram == 0 || out.nram > uk::boot::max_regions)
             __builtin_trap();

@@ -1,6 +1,7 @@
-// Fuzzes parse_cmdline: it must never read or write out of bounds (ASan),
-// must agree with a straightforward reference parser that works on an
-// immutable copy, and must fill arrays only up to their caps.
+// Fuzzes parse_cmdline and count_cmdline: they must never read or write out
+// of bounds (ASan), must agree with a straightforward reference parser that
+// works on an immutable copy, parse_cmdline must fill arrays only up to their
+// caps, and count_cmdline must leave the text alone.
 //
 // Input: byte 0 picks the parameter cap, byte 1 the argument cap, the rest
 // (up to the first NUL) is the command line.
@@ -194,6 +195,20 @@ void check_against(const Reference& ref, const std::string& line, size_t param_c
     }
 }
 
+// The counting pass the kernel runs to size its arrays before parsing.
+void check_count(const Reference& ref, const std::string& line) {
+    std::vector<char> buf(line.begin(), line.end());
+    buf.push_back('\0');
+    uk::CmdlineResult r = uk::count_cmdline(buf.data());
+    expect(std::string(buf.data(), line.size()) == line && buf.back() == '\0',
+           "count_cmdline wrote to the text");
+    expect(r.argv0 == nullptr, "count_cmdline returned an argv0");
+    expect(r.error == ref.error, "count error differs");
+    expect(r.error_offset == ref.error_offset, "count error offset differs");
+    expect(r.nparams == ref.params.size(), "counted nparams differs");
+    expect(r.nargs == ref.args.size(), "counted nargs differs");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -205,6 +220,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string line(reinterpret_cast<const char*>(data + 2), size - 2);
     line = line.substr(0, line.find('\0'));
     Reference ref = reference_parse(line);
+    check_count(ref, line);
     check_against(ref, line, param_cap, arg_cap);
     // With room for everything, the same line parses without overflow.
     check_against(ref, line, ref.params.size(), ref.args.size());

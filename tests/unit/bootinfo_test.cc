@@ -63,6 +63,7 @@ TEST(Bootinfo, PvhMemoryMapAndCommandLine) {
     EXPECT_EQ(b->ram[0].len, 0x9fc00u);
     EXPECT_EQ(b->ram[1].base, 0x100000u);
     EXPECT_STREQ(b->cmdline, "app uk.timestamps=1 -- x");
+    EXPECT_EQ(b->cmdline_len, std::strlen("app uk.timestamps=1 -- x"));
 }
 
 TEST(Bootinfo, PvhErrorsAreReported) {
@@ -77,8 +78,9 @@ TEST(Bootinfo, PvhErrorsAreReported) {
     write_pvh(nullptr, 3);
     put<uint64_t>(0x10000 + 16 + 8, 0x10f00); // cmdline at the very end, unterminated
     std::memset(g_mem.data() + 0xf00, 'a', g_mem.size() - 0xf00);
-    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error,
-                 "the command line is longer than 4095 bytes");
+    BootInfo* b = parse(BootProtocol::pvh, 0x10000);
+    EXPECT_STREQ(b->error, "the command line is longer than 4095 bytes");
+    EXPECT_EQ(b->cmdline_len, 0u);
 }
 
 TEST(Bootinfo, MultibootMemoryMapAndFallback) {
@@ -106,6 +108,7 @@ TEST(Bootinfo, MultibootMemoryMapAndFallback) {
     ASSERT_EQ(b->nram, 2u);
     EXPECT_EQ(b->ram[1].len, 0x7f00000u);
     EXPECT_STREQ(b->cmdline, "/boot/app -- a");
+    EXPECT_EQ(b->cmdline_len, 14u);
 
     mb.flags = 1; // only mem_lower/mem_upper
     mb.mem_lower = 639;
@@ -117,6 +120,7 @@ TEST(Bootinfo, MultibootMemoryMapAndFallback) {
     EXPECT_EQ(b->ram[1].base, 0x100000u);
     EXPECT_EQ(b->ram[1].len, 1024u * 1024);
     EXPECT_STREQ(b->cmdline, "");
+    EXPECT_EQ(b->cmdline_len, 0u);
 
     mb.flags = 0;
     put(0x10000, mb);

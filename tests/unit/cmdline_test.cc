@@ -50,6 +50,26 @@ Parsed parse(const std::string& text, size_t param_cap = 16, size_t arg_cap = 16
         EXPECT_TRUE(inside(args[i]));
         out.args.emplace_back(args[i]);
     }
+
+    // Counting the same text first, as the kernel does to size the arrays,
+    // gives the totals parse_cmdline reports (or the same syntax error).
+    CmdlineResult counted = uk::count_cmdline(text.c_str());
+    EXPECT_EQ(counted.argv0, nullptr);
+    bool overflow = out.result.error == CmdlineError::too_many_params ||
+                    out.result.error == CmdlineError::too_many_args;
+    if (overflow) {
+        EXPECT_EQ(counted.error, CmdlineError::none) << text;
+    } else {
+        EXPECT_EQ(counted.error, out.result.error) << text;
+        EXPECT_EQ(counted.error_offset, out.result.error_offset) << text;
+    }
+    EXPECT_EQ(std::min(counted.nparams, param_cap), std::min(out.result.nparams, param_cap))
+        << text;
+    EXPECT_EQ(std::min(counted.nargs, arg_cap), std::min(out.result.nargs, arg_cap)) << text;
+    if (out.result.error == CmdlineError::none || overflow) {
+        EXPECT_EQ(counted.nparams, out.result.nparams) << text;
+        EXPECT_EQ(counted.nargs, out.result.nargs) << text;
+    }
     return out;
 }
 
@@ -390,3 +410,41 @@ TEST(Cmdline, ParsedValuesFeedTheHelpers) {
 }
 
 } // namespace
+
+TEST(Cmdline, CountLeavesTheTextAlone) {
+    const std::string text = "img uk.a=\"x y\" b\\=c -- one \"two three\" \\\"";
+    std::vector<char> buf(text.begin(), text.end());
+    buf.push_back('\0');
+    CmdlineResult r = uk::count_cmdline(buf.data());
+    EXPECT_EQ(std::string(buf.data()), text);
+    EXPECT_EQ(r.error, CmdlineError::bad_param_name);
+    EXPECT_EQ(r.nparams, 1U);
+    EXPECT_EQ(r.nargs, 0U);
+
+    r = uk::count_cmdline("img uk.a=\"x y\" -- one \"two three\" \\\"");
+    EXPECT_EQ(r.error, CmdlineError::none);
+    EXPECT_EQ(r.argv0, nullptr);
+    EXPECT_EQ(r.nparams, 1U);
+    EXPECT_EQ(r.nargs, 3U);
+    EXPECT_EQ(uk::count_cmdline(nullptr).nargs, 0U);
+}
+
+TEST(Cmdline, CountThenParseManyEntries) {
+    std::string text = "img";
+    for (int i = 0; i < 300; ++i) {
+        text += " p" + std::to_string(i) + "=v";
+    }
+    text += " --";
+    for (int i = 0; i < 5000; ++i) {
+        text += " \"a " + std::to_string(i) + "\"";
+    }
+    CmdlineResult counted = uk::count_cmdline(text.c_str());
+    ASSERT_EQ(counted.error, CmdlineError::none);
+    ASSERT_EQ(counted.nparams, 300U);
+    ASSERT_EQ(counted.nargs, 5000U);
+    Parsed p = parse(text, counted.nparams, counted.nargs);
+    EXPECT_EQ(p.result.error, CmdlineError::none);
+    ASSERT_EQ(p.args.size(), 5000U);
+    EXPECT_EQ(p.args[4999], "a 4999");
+    EXPECT_EQ(p.params[299].first, "p299");
+}

@@ -267,8 +267,9 @@ TEST(UkrunCmdline, ImageNameEscaped) {
 
 TEST(UkrunUsage, DocumentsExitStatuses) {
     auto text = usage_text();
-    for (char const* needle : {"124", "125", "126", "--mem", "--machine", "--accel", "--timeout",
-                               "--param", "--qemu", "--verbose", "--version", "UKRUN_QEMU"})
+    for (char const* needle :
+         {"124", "125", "126", "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu",
+          "--verbose", "--version", "UKRUN_QEMU", "fw_cfg", "2 MiB"})
         EXPECT_NE(text.find(needle), std::string_view::npos) << needle;
 }
 
@@ -282,4 +283,120 @@ TEST(UkrunCmdline, ArgvZeroFromLoader) {
     // The image name is not checked when it is not used.
     o.image = "bad\nname";
     EXPECT_TRUE(build_kernel_cmdline(o, Argv0::FromLoader));
+}
+
+TEST(UkrunArgs, CmdlineParamIsUkrunsOwn) {
+    expect_error({"--param", "uk.cmdline=fw_cfg", "img"}, "uk.cmdline is ukrun's own");
+    expect_error({"--param=uk.cmdline", "img"}, "uk.cmdline is ukrun's own");
+    EXPECT_TRUE(parse({"--param", "uk.cmdlines=1", "img"}));
+}
+
+TEST(UkrunCmdline, ShortLinesTravelOnAppend) {
+    Options o;
+    o.image = "dir/hello";
+    o.args = {"a b"};
+    auto route = route_kernel_cmdline(o);
+    ASSERT_TRUE(route) << route.error;
+    EXPECT_EQ(route.value->append, "hello -- \"a b\"");
+    EXPECT_FALSE(route.value->fw_cfg);
+}
+
+// "hello -- " then one argument padded to make the line `bytes` long.
+static Options options_of_length(std::size_t bytes, std::string image = "hello") {
+    Options o;
+    o.image = std::move(image);
+    std::size_t fixed = std::string("hello -- ").size();
+    o.args = {std::string(bytes - fixed, 'x')};
+    return o;
+}
+
+TEST(UkrunCmdline, LongLinesTravelThroughFwCfg) {
+    Options at = options_of_length(append_max);
+    auto route = route_kernel_cmdline(at);
+    ASSERT_EQ(build_kernel_cmdline(at).value->size(), append_max);
+    EXPECT_EQ(route.value->append, *build_kernel_cmdline(at).value);
+    EXPECT_FALSE(route.value->fw_cfg);
+
+    Options over = options_of_length(append_max + 1);
+    route = route_kernel_cmdline(over);
+    EXPECT_EQ(route.value->append, "uk.cmdline=fw_cfg");
+    ASSERT_TRUE(route.value->fw_cfg);
+    EXPECT_EQ(*route.value->fw_cfg, *build_kernel_cmdline(over).value);
+}
+
+TEST(UkrunCmdline, MultibootCountsTheImagePath) {
+    // QEMU writes "<path> <append>": the path counts towards the limit, and
+    // the fw_cfg line leaves argv0 to the loader too.
+    std::string path = "some/dir/hello";
+    Options o = options_of_length(append_max - path.size() - 1 + 6, path);
+    ASSERT_EQ(build_kernel_cmdline(o, Argv0::FromLoader).value->size() + path.size() + 1,
+              append_max);
+    auto route = route_kernel_cmdline(o, Argv0::FromLoader);
+    EXPECT_FALSE(route.value->fw_cfg);
+    o.args[0] += 'x';
+    route = route_kernel_cmdline(o, Argv0::FromLoader);
+    EXPECT_EQ(route.value->append, "uk.cmdline=fw_cfg");
+    ASSERT_TRUE(route.value->fw_cfg);
+    EXPECT_EQ(route.value->fw_cfg->substr(0, 3), "-- ");
+}
+
+TEST(UkrunCmdline, RouteFailsLikeBuild) {
+    Options o;
+    o.image = "img";
+    o.args = {std::string(5000, 'a'), "new\nline"};
+    auto route = route_kernel_cmdline(o);
+    ASSERT_FALSE(route);
+    EXPECT_NE(route.error.find("app argument 2 contains a newline"), std::string::npos);
+}
+
+TEST(UkrunExecLimits, OneString) {
+    // Linux passes a string of 131071 bytes and its NUL, not one more.
+    Options o;
+    o.image = "img";
+    o.args = {"short", std::string(exec_max_string - 1, 'a')};
+    auto total = check_exec_limits(o);
+    ASSERT_TRUE(total) << total.error;
+    EXPECT_EQ(*total.value, (4 + 8) + (6 + 8) + (exec_max_string + 8));
+    o.args[1] += 'a';
+    total = check_exec_limits(o);
+    ASSERT_FALSE(total);
+    EXPECT_NE(total.error.find("app argument 2 is 131072 bytes long"), std::string::npos)
+        << total.error;
+    EXPECT_NE(total.error.find("E2BIG"), std::string::npos);
+
+    o.args = {};
+    o.params = {"uk.timestamps=1", "env=BIG=" + std::string(exec_max_string, 'v')};
+    total = check_exec_limits(o);
+    ASSERT_FALSE(total);
+    EXPECT_NE(total.error.find("environment variable BIG"), std::string::npos) << total.error;
+}
+
+TEST(UkrunExecLimits, Total) {
+    // Strings with their NULs plus a pointer each, argv0 and env= included.
+    Options o;
+    o.image = "dir/img";
+    o.params = {"env=A=1", "uk.timestamps=1"};
+    std::size_t used = (4 + 8) + (4 + 8);
+    std::size_t arg = 100000;
+    while (used + arg + 1 + 8 <= exec_max_total) {
+        o.args.push_back(std::string(arg, 'a'));
+        used += arg + 1 + 8;
+    }
+    o.args.push_back(std::string(exec_max_total - used - 1 - 8, 'b'));
+    auto total = check_exec_limits(o);
+    ASSERT_TRUE(total) << total.error;
+    EXPECT_EQ(*total.value, exec_max_total);
+    o.args.back() += 'b';
+    total = check_exec_limits(o);
+    ASSERT_FALSE(total);
+    EXPECT_NE(total.error.find("2097153 bytes, more than the 2097152"), std::string::npos)
+        << total.error;
+
+    // parse_args refuses the same as a usage error.
+    std::vector<char const*> argv{"--param", "env=A=1", "dir/img"};
+    for (auto const& a : o.args)
+        argv.push_back(a.c_str());
+    auto parsed = parse_args(argv);
+    ASSERT_FALSE(parsed);
+    EXPECT_NE(parsed.error.find("E2BIG"), std::string::npos);
 }

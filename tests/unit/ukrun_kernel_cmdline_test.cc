@@ -1,6 +1,7 @@
 // The contract between ukrun and the kernel: every command line ukrun
 // builds parses back, with the kernel's own parser, into exactly the image
 // name, parameters and app arguments ukrun was given.
+#include "boot/bootinfo.h"
 #include "boot/cmdline.h"
 #include "ukrun_args.h"
 
@@ -19,21 +20,24 @@ struct Parsed {
     std::vector<std::string> args;
 };
 
+// Counts, then parses, as the kernel does.
 Parsed parse_with_kernel(std::string cmdline) {
     std::vector<char> buf(cmdline.begin(), cmdline.end());
     buf.push_back('\0');
-    uk::CmdlineParam params[16];
-    char const* args[32];
-    auto r = uk::parse_cmdline(buf.data(), params, 16, args, 32);
+    auto n = uk::count_cmdline(buf.data());
+    EXPECT_EQ(n.error, uk::CmdlineError::none);
+    std::vector<uk::CmdlineParam> params(n.nparams);
+    std::vector<char const*> args(n.nargs);
+    auto r = uk::parse_cmdline(buf.data(), params.data(), n.nparams, args.data(), n.nargs);
     EXPECT_EQ(r.error, uk::CmdlineError::none)
         << uk::cmdline_error_string(r.error) << " in <" << cmdline << ">";
     Parsed out;
     if (r.argv0)
         out.argv0 = r.argv0;
-    for (std::size_t i = 0; i < r.nparams && i < 16; i++)
+    for (std::size_t i = 0; i < r.nparams && i < n.nparams; i++)
         out.params.push_back(std::string(params[i].name) +
                              (params[i].value ? "=" + std::string(params[i].value) : ""));
-    for (std::size_t i = 0; i < r.nargs && i < 32; i++)
+    for (std::size_t i = 0; i < r.nargs && i < n.nargs; i++)
         out.args.emplace_back(args[i]);
     return out;
 }
@@ -77,4 +81,36 @@ TEST(UkrunKernelCmdline, NoArgs) {
     EXPECT_EQ(parsed.argv0, "hello");
     EXPECT_TRUE(parsed.params.empty());
     EXPECT_TRUE(parsed.args.empty());
+}
+
+TEST(UkrunKernelCmdline, AppendFitsTheKernelsCopy) {
+    // The kernel copies at most max_cmdline - 1 bytes from the boot loader.
+    EXPECT_LT(append_max, uk::boot::max_cmdline);
+}
+
+TEST(UkrunKernelCmdline, FwCfgRoute) {
+    // What reaches the kernel on -append names the one source it accepts,
+    // and the fw_cfg file, however long, parses back into every argument.
+    Options o;
+    o.image = "dir/app";
+    o.params = {"uk.timestamps=1", "env=A=x y", "env=B=\"q\""};
+    for (int i = 0; i < 3000; i++) {
+        std::string arg = std::to_string(i);
+        arg += std::string(static_cast<std::size_t>(i % 97), "ab \"\\\t=-"[i % 8]);
+        o.args.push_back(arg);
+    }
+    o.args.push_back("");
+    o.args.push_back(std::string(131071, 'z'));
+    auto route = route_kernel_cmdline(o);
+    ASSERT_TRUE(route) << route.error;
+    ASSERT_TRUE(route.value->fw_cfg);
+    auto marker = parse_with_kernel(route.value->append);
+    EXPECT_EQ(marker.params, std::vector<std::string>{std::string(uk::cmdline_source_param) + "=" +
+                                                      uk::cmdline_source_fw_cfg});
+    EXPECT_TRUE(marker.args.empty());
+    EXPECT_TRUE(marker.argv0.empty());
+    auto parsed = parse_with_kernel(*route.value->fw_cfg);
+    EXPECT_EQ(parsed.argv0, "app");
+    EXPECT_EQ(parsed.params, o.params);
+    EXPECT_EQ(parsed.args, o.args);
 }

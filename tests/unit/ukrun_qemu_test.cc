@@ -49,6 +49,17 @@ TEST(UkrunQemu, MicrovmTcg) {
     EXPECT_FALSE(has(argv, "-bios"));
 }
 
+TEST(UkrunQemu, CmdlineInFwCfg) {
+    QemuConfig config;
+    config.kernel = "k";
+    config.append = "uk.cmdline=fw_cfg";
+    EXPECT_FALSE(has(build_qemu_argv(config), "-fw_cfg"));
+    config.cmdline_in_fw_cfg = true;
+    auto argv = build_qemu_argv(config);
+    EXPECT_TRUE(has_pair(argv, "-append", "uk.cmdline=fw_cfg"));
+    EXPECT_TRUE(has_pair(argv, "-fw_cfg", "name=opt/uk/cmdline,file=/proc/self/fd/5"));
+}
+
 TEST(UkrunQemu, PcKvmWithFirmware) {
     QemuConfig config;
     config.machine = Machine::Pc;
