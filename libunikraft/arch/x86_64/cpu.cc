@@ -178,6 +178,12 @@ void enable_syscall_trap() {
 } // namespace
 
 void cpu_init() {
+    // Both 8259s masked before anything runs with interrupts on: a BIOS
+    // (SeaBIOS on -M pc) leaves the PIT's IRQ 0 on vector 8, where it would
+    // look like a double fault. On machines without them the writes go
+    // nowhere.
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
     load_tss();
     load_idt();
     enable_simd();

@@ -45,9 +45,6 @@ void calibrate() {
 void lapic_init() {
     if (g_ready)
         return;
-    // Mask both 8259s; on machines without them the writes go nowhere.
-    outb(0x21, 0xff);
-    outb(0xa1, 0xff);
     wrmsr(msr_apic_base, rdmsr(msr_apic_base) | (1u << 11)); // global enable, xAPIC mode
     reg(reg_svr) = 0x100 | spurious_vector;
     if (g_cpu.tsc_deadline) {
