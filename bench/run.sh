@@ -180,40 +180,53 @@ fi
 
 # ---------------------------------------------------------------- memory
 
-# Whether hello runs correctly with --mem SIZE; leaves ukrun's status in mem_st.
+# Whether IMAGE prints REF with --mem SIZE; leaves ukrun's status in mem_st.
 mem_st=0
-runs_with() { # size
-	"$ukrun" --accel tcg --timeout 20 --mem "$1" "$hello" one two >"$work/mem.out" 2>"$work/mem.err" </dev/null
+runs_with() { # image ref size
+	"$ukrun" --accel tcg --timeout 20 --mem "$3" "$1" one two >"$work/mem.out" 2>"$work/mem.err" </dev/null
 	mem_st=$?
-	[[ $mem_st == 0 ]] && cmp -s "$work/mem.out" "$work/hello.ref"
+	[[ $mem_st == 0 ]] && cmp -s "$work/mem.out" "$2"
+}
+
+# A row with the smallest --mem IMAGE runs with (whole MiB up to 64, then
+# 4 KiB steps below that), and what happens just below.
+smallest_mem() { # label image ref target
+	local label=$1 image=$2 ref=$3 target=$4 lo=1 hi=64 mid klo khi kmid size what
+	if ! runs_with "$image" "$ref" "${hi}M"; then
+		row "$label" "n/a" "does not run with 64M" "" "$target"
+		return
+	fi
+	# Smallest whole MiB that runs, assuming more memory never hurts.
+	while ((lo < hi)); do
+		mid=$(((lo + hi) / 2))
+		if runs_with "$image" "$ref" "${mid}M"; then hi=$mid; else lo=$((mid + 1)); fi
+	done
+	klo=$(((hi - 1) * 256)) khi=$((hi * 256))
+	((klo < 1)) && klo=1
+	while ((klo < khi)); do
+		kmid=$(((klo + khi) / 2))
+		if runs_with "$image" "$ref" "$((kmid * 4))K"; then khi=$kmid; else klo=$((kmid + 1)); fi
+	done
+	row "$label" "${hi} MiB" "in 4 KiB steps: $((khi * 4)) KiB" "" "$target"
+	# Just below: ukrun refuses an image that cannot fit, the kernel may
+	# report that memory ran out, QEMU may refuse the size.
+	for size in "$((khi * 4 - 4))K" "$((hi - 1))M"; do
+		[[ $size == 0M ]] && continue
+		runs_with "$image" "$ref" "$size"
+		what=$(grep -v '^$' "$work/mem.err" "$work/mem.out" 2>/dev/null | grep -v "reserve ok" | head -1 |
+			sed 's|^[^:]*:||; s|image [^ ]* loads|image loads|' | cut -c1-90)
+		row "  with --mem $size" "status $mem_st" "${what:-no message}" "" ""
+	done
 }
 
 if [[ $hello_ok == 1 ]]; then
-	lo=1 hi=64
-	if runs_with "${hi}M"; then
-		# Smallest whole MiB that runs, assuming more memory never hurts.
-		while ((lo < hi)); do
-			mid=$(((lo + hi) / 2))
-			if runs_with "${mid}M"; then hi=$mid; else lo=$((mid + 1)); fi
-		done
-		# The same in 4 KiB steps below that.
-		klo=$(((hi - 1) * 256)) khi=$((hi * 256))
-		((klo < 1)) && klo=1
-		while ((klo < khi)); do
-			kmid=$(((klo + khi) / 2))
-			if runs_with "$((kmid * 4))K"; then khi=$kmid; else klo=$((kmid + 1)); fi
-		done
-		row "smallest --mem for hello" "${hi} MiB" "in 4 KiB steps: $((khi * 4)) KiB" "" "<= 2 MiB"
-		# What happens just below: ukrun refuses an image that cannot fit,
-		# the kernel may panic, QEMU may refuse the size.
-		for size in "$((khi * 4 - 4))K" "$((hi - 1))M"; do
-			[[ $size == 0M ]] && continue
-			runs_with "$size"
-			what=$(grep -v '^$' "$work/mem.err" | head -1 | sed 's|image [^ ]* loads|image loads|' | cut -c1-90)
-			row "  with --mem $size" "status $mem_st" "${what:-no message}" "" ""
-		done
+	smallest_mem "smallest --mem for hello" "$hello" "$work/hello.ref" "<= 2 MiB"
+	if gcc -O2 -c bench/reserve.c -o "$work/reserve.o" && "$kraftld" -o "$work/reserve" "$work/reserve.o"; then
+		echo "reserve ok" >"$work/reserve.ref"
+		smallest_mem "smallest --mem: 1 GiB reserved, 8 touched" "$work/reserve" "$work/reserve.ref" \
+			"<= 64 MiB (Go's start)"
 	else
-		row "smallest --mem for hello" "n/a" "does not run with 64M" "" "<= 2 MiB"
+		row "smallest --mem: 1 GiB reserved, 8 touched" "n/a" "bench/reserve.c does not build" "" ""
 	fi
 fi
 

@@ -20,7 +20,6 @@ namespace {
 
 constinit int g_panicking = 0;
 
-
 // A fault while already reporting one: say so in the fewest steps and stop.
 [[noreturn]] void nested_panic() {
     static const char msg[] = "uk: panic: fault while reporting a fault\n";

@@ -17,12 +17,11 @@ inline constexpr SigSet sigbit(int sig) {
 }
 
 inline constexpr int sighup = 1, sigint = 2, sigquit = 3, sigill = 4, sigtrap = 5, sigabrt = 6,
-                     sigbus = 7, sigfpe = 8, sigkill = 9, sigusr1 = 10, sigsegv = 11,
-                     sigusr2 = 12, sigpipe = 13, sigalrm = 14, sigterm = 15, sigstkflt = 16,
-                     sigchld = 17, sigcont = 18, sigstop = 19, sigtstp = 20, sigttin = 21,
-                     sigttou = 22, sigurg = 23, sigxcpu = 24, sigxfsz = 25, sigvtalrm = 26,
-                     sigprof = 27, sigwinch = 28, sigio = 29, sigpwr = 30, sigsys = 31,
-                     sigrtmin = 32;
+                     sigbus = 7, sigfpe = 8, sigkill = 9, sigusr1 = 10, sigsegv = 11, sigusr2 = 12,
+                     sigpipe = 13, sigalrm = 14, sigterm = 15, sigstkflt = 16, sigchld = 17,
+                     sigcont = 18, sigstop = 19, sigtstp = 20, sigttin = 21, sigttou = 22,
+                     sigurg = 23, sigxcpu = 24, sigxfsz = 25, sigvtalrm = 26, sigprof = 27,
+                     sigwinch = 28, sigio = 29, sigpwr = 30, sigsys = 31, sigrtmin = 32;
 
 /// siginfo_t: 128 bytes, the union's members by the kind of signal.
 struct Siginfo {
@@ -54,8 +53,8 @@ static_assert(offsetof(Siginfo, kill.value) == 24 && offsetof(Siginfo, fault.add
 // si_code values.
 inline constexpr int si_user = 0, si_kernel = 0x80, si_queue = -1, si_timer = -2, si_tkill = -6;
 inline constexpr int segv_maperr = 1, segv_accerr = 2, bus_adraln = 1, ill_illopn = 2,
-                     fpe_intdiv = 1, fpe_fltdiv = 3, fpe_fltovf = 4, fpe_fltund = 5,
-                     fpe_fltres = 6, fpe_fltinv = 7, trap_brkpt = 1, trap_trace = 2;
+                     fpe_intdiv = 1, fpe_fltdiv = 3, fpe_fltovf = 4, fpe_fltund = 5, fpe_fltres = 6,
+                     fpe_fltinv = 7, trap_brkpt = 1, trap_trace = 2;
 
 /// struct k_sigaction as rt_sigaction passes it on x86_64.
 struct SigAction {

@@ -94,26 +94,20 @@ template <typename T> class UserPtr {
     }
 
     /// Copies `n` elements out. Returns 0 or -EFAULT.
-    [[nodiscard]] long write(const Plain* in, size_t n = 1) const
-        requires(!std::is_const_v<T>)
-    {
+    [[nodiscard]] long write(const Plain* in, size_t n = 1) const requires(!std::is_const_v<T>) {
         if (n > SIZE_MAX / sizeof(T))
             return -efault;
         return copy_to_user(m_addr, in, n * sizeof(T));
     }
 
     /// Writes one value. Returns 0 or -EFAULT.
-    [[nodiscard]] long put(const Plain& v) const
-        requires(!std::is_const_v<T>)
-    {
+    [[nodiscard]] long put(const Plain& v) const requires(!std::is_const_v<T>) {
         return write(&v, 1);
     }
 
     /// A 32-bit value read in one atomic load (futex words). Returns 0 or
     /// -EFAULT; the address must be 4-byte aligned.
-    [[nodiscard]] long load_atomic(uint32_t* out) const
-        requires(sizeof(T) == 4)
-    {
+    [[nodiscard]] long load_atomic(uint32_t* out) const requires(sizeof(T) == 4) {
         if (!user_range_ok(m_addr, 4))
             return -efault;
         return uk_arch_load32(reinterpret_cast<const void*>(m_addr), out);
@@ -121,8 +115,7 @@ template <typename T> class UserPtr {
 
     /// A 32-bit value written in one atomic store. Returns 0 or -EFAULT.
     [[nodiscard]] long store_atomic(uint32_t v) const
-        requires(sizeof(T) == 4 && !std::is_const_v<T>)
-    {
+        requires(sizeof(T) == 4 && !std::is_const_v<T>) {
         if (!user_range_ok(m_addr, 4))
             return -efault;
         return uk_arch_store32(reinterpret_cast<void*>(m_addr), v);
@@ -131,8 +124,7 @@ template <typename T> class UserPtr {
     /// Atomic compare-and-exchange on a 32-bit value; `expected` receives
     /// the value found. Returns 0 or -EFAULT.
     [[nodiscard]] long cmpxchg(uint32_t* expected, uint32_t desired) const
-        requires(sizeof(T) == 4 && !std::is_const_v<T>)
-    {
+        requires(sizeof(T) == 4 && !std::is_const_v<T>) {
         if (!user_range_ok(m_addr, 4))
             return -efault;
         return uk_arch_cmpxchg32(reinterpret_cast<void*>(m_addr), expected, desired);

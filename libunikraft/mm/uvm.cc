@@ -6,14 +6,10 @@
 
 #include "arch/x86_64/mmu.h"
 #include "boot/exit.h"
+#include "mm/image.h"
 #include "mm/kheap.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
-
-extern "C" {
-extern char __uk_image_start[], __uk_kernel_end[], __uk_app_start[], __uk_app_rodata_start[],
-    __uk_app_data_start[], __uk_app_end[], __uk_image_end[];
-}
 
 namespace uk::mm::uvm {
 
@@ -53,10 +49,6 @@ void vm_free(void*, void* p, size_t) {
     kheap_free(p);
 }
 
-uintptr_t addr(const char* s) {
-    return reinterpret_cast<uintptr_t>(s);
-}
-
 } // namespace
 
 bool init(size_t stack_size) {
@@ -69,27 +61,18 @@ bool init(size_t stack_size) {
     new (g_space_storage) AddressSpace();
     g_space.init(PageTableOps{nullptr, ops_unmap, ops_protect, ops_move},
                  VmAllocator{nullptr, vm_alloc, vm_free}, mmap_min, user_end - gap);
-    // The kernel's parts of the image: its own, and the symbol table after
-    // the app's (empty when the link made none).
-    if (g_space.reserve_kernel(addr(__uk_image_start), addr(__uk_kernel_end)))
-        return false;
-    if (addr(__uk_image_end) > addr(__uk_app_end) &&
-        g_space.reserve_kernel(addr(__uk_app_end), addr(__uk_image_end)))
-        return false;
-    // The app's segments, already in the page tables (mmu_init).
-    struct Segment {
-        uintptr_t lo, hi;
-        uint8_t prot;
-    };
-    const Segment segments[] = {
-        {addr(__uk_app_start), addr(__uk_app_rodata_start), vm_read | vm_exec},
-        {addr(__uk_app_rodata_start), addr(__uk_app_data_start), vm_read},
-        {addr(__uk_app_data_start), addr(__uk_app_end), vm_read | vm_write},
-    };
-    for (const Segment& s : segments) {
+    // The image: the kernel's parts reserved, the app's segments (already
+    // in the page tables, mmu_init) as the app's first ranges. A segment may
+    // be empty (no symbol table when the link made none).
+    ImageSegment segments[image_segment_count];
+    image_segments(segments);
+    for (const ImageSegment& s : segments) {
         uintptr_t out;
-        if (s.hi > s.lo &&
-            g_space.map(s.lo, s.hi - s.lo, s.prot, 0, VmKind::image, MapMode::fixed, &out))
+        int r = s.hi <= s.lo ? 0
+                : s.app
+                    ? g_space.map(s.lo, s.hi - s.lo, s.prot, 0, VmKind::image, MapMode::fixed, &out)
+                    : g_space.reserve_kernel(s.lo, s.hi);
+        if (r)
             return false;
     }
     uintptr_t lo;
@@ -109,7 +92,7 @@ StackRange main_stack() {
 }
 
 uintptr_t brk_start() {
-    return addr(__uk_image_end);
+    return reinterpret_cast<uintptr_t>(__uk_image_end);
 }
 
 Fault fault(uintptr_t addr, bool write, bool exec) {

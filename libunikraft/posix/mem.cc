@@ -27,8 +27,8 @@ constexpr long map_shared = 0x01, map_private = 0x02, map_shared_validate = 0x03
                map_fixed = 0x10, map_anonymous = 0x20, map_32bit = 0x40, map_growsdown = 0x100,
                map_denywrite = 0x800, map_executable = 0x1000, map_locked = 0x2000,
                map_noreserve = 0x4000, map_populate = 0x8000, map_nonblock = 0x10000,
-               map_stack = 0x20000, map_hugetlb = 0x40000,
-               map_fixed_noreplace = 0x100000, map_uninitialized = 0x4000000;
+               map_stack = 0x20000, map_hugetlb = 0x40000, map_fixed_noreplace = 0x100000,
+               map_uninitialized = 0x4000000;
 // What MAP_SHARED_VALIDATE accepts (anything else is EOPNOTSUPP there).
 constexpr long map_known = map_type | map_fixed | map_anonymous | map_32bit | map_growsdown |
                            map_denywrite | map_executable | map_locked | map_noreserve |
@@ -109,8 +109,9 @@ UK_SYSCALL(9, mmap) {
     if (flags & map_locked)
         vflags |= mm::vm_locked;
     uintptr_t out;
-    int r = mm::uvm::space().map(hint, len, uint8_t(prot & prot_rwx), vflags,
-                                 (flags & map_growsdown) ? VmKind::stack : VmKind::anon, mode, &out);
+    int r =
+        mm::uvm::space().map(hint, len, uint8_t(prot & prot_rwx), vflags,
+                             (flags & map_growsdown) ? VmKind::stack : VmKind::anon, mode, &out);
     if (r)
         return r;
     if (flags & (map_populate | map_locked))

@@ -4,7 +4,6 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/time.h"
-#include "mm/mm.h"
 #include "boot/boot.h"
 #include "mm/mm.h"
 #include "mm/uvm.h"
@@ -32,8 +31,8 @@ Rlimit* rlimits() {
     if (!g_rlimits_ready) {
         for (auto& r : g_rlimits)
             r = Rlimit{rlim_infinity, rlim_infinity};
-        g_rlimits[rlimit_stack] = Rlimit{mm::uvm::main_stack().top - mm::uvm::main_stack().lo,
-                                         rlim_infinity};
+        g_rlimits[rlimit_stack] =
+            Rlimit{mm::uvm::main_stack().top - mm::uvm::main_stack().lo, rlim_infinity};
         g_rlimits[rlimit_nofile] = Rlimit{64, 64};
         g_rlimits[rlimit_nproc] = Rlimit{sched::max_threads(), sched::max_threads()};
         g_rlimits[rlimit_sigpending] = Rlimit{sched::max_threads() / 2, sched::max_threads() / 2};

@@ -261,15 +261,8 @@ UK_SYSCALL(297, rt_tgsigqueueinfo) {
 }
 
 UK_SYSCALL(130, rt_sigsuspend) {
-    if (a2 != sizeof(SigSet))
-        return -EINVAL;
-    SigSet mask;
-    if (UserPtr<const SigSet>(a1).read(&mask))
-        return -EFAULT;
-    sched::Thread* t = sched::current();
-    t->saved_blocked = t->blocked;
-    t->restore_blocked = true;
-    signal::set_blocked(t, mask);
+    if (long r = set_temporary_mask(a1, a2))
+        return r;
     return wait_for_signal();
 }
 

@@ -55,10 +55,10 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
     static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
     [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
         uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
-    extern "C" [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5,     \
-                                                  long a6) {                                       \
+    extern "C"                                                                                     \
+        [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6) { \
         long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \
-        if (r <= -512 && r >= -516) [[unlikely]]                                                   \
+        if (::uk::arch::is_restart_code(r)) [[unlikely]]                                           \
             ::uk::posix::note_restart(nr, a1, a2, a3, a4, a5, a6);                                 \
         return r;                                                                                  \
     }                                                                                              \

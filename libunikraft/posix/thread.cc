@@ -21,7 +21,6 @@ constexpr long clone_vm = 0x100, clone_fs = 0x200, clone_files = 0x400, clone_si
                clone_child_cleartid = 0x200000, clone_detached = 0x400000,
                clone_untraced = 0x800000, clone_child_settid = 0x1000000, csignal = 0xff;
 
-
 long do_clone(long flags, long stack, long ptid, long ctid, long tls) {
     const arch::TrapFrame* frame = current_syscall_frame();
     // The new thread resumes where the caller's syscall returns, so it needs

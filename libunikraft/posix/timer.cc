@@ -183,9 +183,8 @@ UK_SYSCALL(224, timer_gettime) {
     timers::Setting cur;
     if (long r = timers::gettime(int(a1), &cur))
         return r;
-    return UserPtr<Itimerspec>(a2).put(Itimerspec{ns_ts(cur.interval), ns_ts(cur.value)})
-               ? -EFAULT
-               : 0;
+    return UserPtr<Itimerspec>(a2).put(Itimerspec{ns_ts(cur.interval), ns_ts(cur.value)}) ? -EFAULT
+                                                                                          : 0;
 }
 
 UK_SYSCALL(225, timer_getoverrun) {

@@ -16,9 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/trap.h"
 #include "lib/list.h"
 #include "lib/signal_abi.h"
-#include "arch/x86_64/trap.h"
 #include "sched/wait.h"
 
 extern "C" {
@@ -69,15 +69,16 @@ struct Thread {
     uint64_t slice_start = 0; // monotonic ns when it last started running
     uintptr_t unmap_lo = 0;   // its own stack, to unmap once it stops running on it
     size_t unmap_len = 0;
-    arch::TrapFrame* syscall_frame = nullptr; // its registers in a system call from an assembly entry
+    arch::TrapFrame* syscall_frame =
+        nullptr;                  // its registers in a system call from an assembly entry
     arch::SyscallRestart restart; // the direct entry's call, to make it again
 
     // Signals (sched/signal.h).
     SigSet blocked = 0;
-    SigSet saved_blocked = 0;  // restored on the way out (rt_sigsuspend)
+    SigSet saved_blocked = 0; // restored on the way out (rt_sigsuspend)
     bool restore_blocked = false;
-    SigSet waiting = 0;        // rt_sigtimedwait's set while it waits
-    bool signal_work = false;  // a signal it does not block is pending
+    SigSet waiting = 0;       // rt_sigtimedwait's set while it waits
+    bool signal_work = false; // a signal it does not block is pending
     SigPending pending;
     AltStack altstack{0, ss_disable, 0, 0};
 };

@@ -16,8 +16,8 @@ namespace {
 constexpr long eagain = 11;
 constexpr SigSet unblockable = sigbit(sigkill) | sigbit(sigstop);
 // Faults are taken before anything else pending.
-constexpr SigSet synchronous = sigbit(sigsegv) | sigbit(sigbus) | sigbit(sigill) |
-                               sigbit(sigtrap) | sigbit(sigfpe) | sigbit(sigsys);
+constexpr SigSet synchronous = sigbit(sigsegv) | sigbit(sigbus) | sigbit(sigill) | sigbit(sigtrap) |
+                               sigbit(sigfpe) | sigbit(sigsys);
 
 constinit SigAction g_actions[nsig + 1]{};
 constinit SigPending g_shared{};
@@ -26,8 +26,8 @@ constinit size_t g_queued = 0;
 bool default_ignores(int sig) {
     // The stop signals stop nothing here (there is no job control to
     // continue the process): they are ignored too.
-    return sig == sigchld || sig == sigcont || sig == sigurg || sig == sigwinch ||
-           sig == sigstop || sig == sigtstp || sig == sigttin || sig == sigttou;
+    return sig == sigchld || sig == sigcont || sig == sigurg || sig == sigwinch || sig == sigstop ||
+           sig == sigtstp || sig == sigttin || sig == sigttou;
 }
 
 bool wants(const Thread* t, int sig) {

@@ -20,13 +20,13 @@ struct Timer {
     Thread* clock_thread = nullptr;
     Notify notify{};
     int id = -1;
-    int itimer = -1;         // 0..2 for the interval timers
-    bool wall = false;       // absolute times are on the wall clock
-    uint64_t deadline = 0;   // on its clock, ns; 0 when disarmed
+    int itimer = -1;       // 0..2 for the interval timers
+    bool wall = false;     // absolute times are on the wall clock
+    uint64_t deadline = 0; // on its clock, ns; 0 when disarmed
     uint64_t interval = 0;
-    int overrun = 0;         // expiries since its signal was queued
-    int overrun_last = 0;    // what timer_getoverrun reports
-    bool pending = false;    // its signal is queued and not yet taken
+    int overrun = 0;      // expiries since its signal was queued
+    int overrun_last = 0; // what timer_getoverrun reports
+    bool pending = false; // its signal is queued and not yet taken
 };
 
 constinit Timer* g_timers[max_timers]{};

@@ -35,9 +35,9 @@ Setting get_itimer(int which);
 
 /// How a POSIX timer tells of its expiry (struct sigevent).
 struct Notify {
-    int signo;       // 0 with none: SIGEV_NONE
-    uint64_t value;  // si_value
-    Thread* thread;  // SIGEV_THREAD_ID's thread, nullptr for the process
+    int signo;      // 0 with none: SIGEV_NONE
+    uint64_t value; // si_value
+    Thread* thread; // SIGEV_THREAD_ID's thread, nullptr for the process
 };
 
 /// Creates a POSIX timer measuring `clock` (of `clock_thread` for

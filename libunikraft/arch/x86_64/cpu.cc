@@ -190,36 +190,43 @@ void cpu_init() {
     enable_syscall_trap();
 }
 
-void set_fs_base(uint64_t v) {
-    if (g_cpu.fsgsbase)
-        asm volatile("wrfsbase %0" ::"r"(v));
-    else
-        wrmsr(msr_fs_base, v);
-}
+namespace {
 
-uint64_t get_fs_base() {
-    if (g_cpu.fsgsbase) {
-        uint64_t v;
-        asm volatile("rdfsbase %0" : "=r"(v));
-        return v;
-    }
-    return rdmsr(msr_fs_base);
-}
-
-void set_gs_base(uint64_t v) {
-    if (g_cpu.fsgsbase)
+// The FS or GS base: the instruction where the CPU has it (CR4.FSGSBASE is
+// set then), the MSR otherwise.
+template <bool gs> void set_base(uint64_t v) {
+    if (!g_cpu.fsgsbase)
+        wrmsr(gs ? msr_gs_base : msr_fs_base, v);
+    else if (gs)
         asm volatile("wrgsbase %0" ::"r"(v));
     else
-        wrmsr(msr_gs_base, v);
+        asm volatile("wrfsbase %0" ::"r"(v));
 }
 
-uint64_t get_gs_base() {
-    if (g_cpu.fsgsbase) {
-        uint64_t v;
+template <bool gs> uint64_t get_base() {
+    if (!g_cpu.fsgsbase)
+        return rdmsr(gs ? msr_gs_base : msr_fs_base);
+    uint64_t v;
+    if (gs)
         asm volatile("rdgsbase %0" : "=r"(v));
-        return v;
-    }
-    return rdmsr(msr_gs_base);
+    else
+        asm volatile("rdfsbase %0" : "=r"(v));
+    return v;
+}
+
+} // namespace
+
+void set_fs_base(uint64_t v) {
+    set_base<false>(v);
+}
+uint64_t get_fs_base() {
+    return get_base<false>();
+}
+void set_gs_base(uint64_t v) {
+    set_base<true>(v);
+}
+uint64_t get_gs_base() {
+    return get_base<true>();
 }
 
 void fpu_load_init() {

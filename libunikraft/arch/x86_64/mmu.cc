@@ -1,6 +1,7 @@
 #include "arch/x86_64/mmu.h"
 
 #include "arch/x86_64/cpu.h"
+#include "mm/image.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
 
@@ -9,9 +10,6 @@ extern uint64_t uk_boot_pml4[512];
 extern uint64_t uk_boot_pd[4 * 512];
 extern uint32_t uk_boot_nx;
 extern uint32_t uk_boot_gbpages;
-extern char __uk_image_start[], __uk_kernel_rodata_start[], __uk_kernel_data_start[],
-    __uk_kernel_end[], __uk_app_start[], __uk_app_rodata_start[], __uk_app_data_start[],
-    __uk_app_end[], __uk_image_end[];
 }
 
 namespace uk::arch {
@@ -94,7 +92,8 @@ struct TlbBatch {
 
 // Calls f(va, pte) for every used leaf in [lo, hi) under table t at
 // `level`, skipping absent tables whole.
-template <typename F> void for_each_leaf(uint64_t* t, int level, uintptr_t lo, uintptr_t hi, F&& f) {
+template <typename F>
+void for_each_leaf(uint64_t* t, int level, uintptr_t lo, uintptr_t hi, F&& f) {
     const uintptr_t span = uintptr_t(1) << level_shift[level];
     for (uintptr_t va = lo; va < hi;) {
         uintptr_t end = (va & ~(span - 1)) + span;
@@ -146,10 +145,6 @@ void unmap_level(uint64_t* t, int level, uintptr_t lo, uintptr_t hi, Unmap& u) {
     }
 }
 
-uintptr_t addr(const char* s) {
-    return reinterpret_cast<uintptr_t>(s);
-}
-
 } // namespace
 
 bool mmu_init() {
@@ -158,20 +153,9 @@ bool mmu_init() {
     auto* scratch = static_cast<uint64_t*>(mm::alloc_pages(1));
     if (!scratch)
         return false;
-    struct Segment {
-        uintptr_t lo, hi;
-        uint8_t prot;
-    };
-    const Segment segments[] = {
-        {addr(__uk_image_start), addr(__uk_kernel_rodata_start), prot_read | prot_exec},
-        {addr(__uk_kernel_rodata_start), addr(__uk_kernel_data_start), prot_read},
-        {addr(__uk_kernel_data_start), addr(__uk_kernel_end), prot_read | prot_write},
-        {addr(__uk_app_start), addr(__uk_app_rodata_start), prot_read | prot_exec},
-        {addr(__uk_app_rodata_start), addr(__uk_app_data_start), prot_read},
-        {addr(__uk_app_data_start), addr(__uk_app_end), prot_read | prot_write},
-        {addr(__uk_app_end), addr(__uk_image_end), prot_read},
-    };
-    for (const Segment& s : segments) {
+    mm::ImageSegment segments[mm::image_segment_count];
+    mm::image_segments(segments);
+    for (const mm::ImageSegment& s : segments) {
         for (uintptr_t va = s.lo & ~(page - 1); va < s.hi; va += page) {
             uint64_t* pte = pte_slot(scratch, va, true);
             if (!pte)

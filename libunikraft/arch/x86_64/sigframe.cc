@@ -15,8 +15,8 @@ constexpr uint64_t kernel_cs = 0x08, kernel_ss = 0x10;
 constexpr uint64_t rflags_if = 0x200;
 // The flags a frame may set on its way back (Linux's FIX_EFLAGS): CF PF AF
 // ZF SF TF DF OF, AC, RF.
-constexpr uint64_t rflags_app = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 |
-                                0x40000 | 0x10000;
+constexpr uint64_t rflags_app =
+    0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x100 | 0x400 | 0x800 | 0x40000 | 0x10000;
 constexpr uint64_t uc_fp_xstate = 1, uc_sigcontext_ss = 2, uc_strict_restore_ss = 4;
 constexpr uint32_t fp_xstate_magic1 = 0x46505853, fp_xstate_magic2 = 0x46505845;
 

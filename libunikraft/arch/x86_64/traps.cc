@@ -32,8 +32,8 @@ namespace uk::arch {
 
 namespace {
 
-constexpr uint64_t vec_de = 0, vec_db = 1, vec_nmi = 2, vec_bp = 3, vec_ud = 6,
-                   vec_pf = 14, vec_mf = 16, vec_ac = 17, vec_xm = 19;
+constexpr uint64_t vec_de = 0, vec_db = 1, vec_nmi = 2, vec_bp = 3, vec_ud = 6, vec_pf = 14,
+                   vec_mf = 16, vec_ac = 17, vec_xm = 19;
 constexpr uint64_t pf_write = 2, pf_fetch = 16;
 
 const char* const vector_names[32] = {
@@ -115,7 +115,7 @@ void print_registers(const TrapFrame& f) {
             (f.error & 1) || (g_fault_kind == mm::uvm::Fault::accerr && v && v->prot);
         uk_printk("uk: page fault at address 0x%lx (%s, %s)\n", addr,
                   protection ? "protection violation" : "page not present",
-                  (f.error & pf_fetch)  ? "instruction fetch"
+                  (f.error & pf_fetch)   ? "instruction fetch"
                   : (f.error & pf_write) ? "write"
                                          : "read");
         if (mm::in_kstack_guard(addr))
