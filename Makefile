@@ -62,6 +62,18 @@ $(BUILD)/obj/libunikraft/libc/%.cc.o: libunikraft/libc/%.cc $(musl_lib)
 	@echo "  CXX     $<"
 	$(Q)$(CXX) $(KERNEL_CXXFLAGS) $(LIBC_GLUE_FLAGS) -MMD -MP -c $< -o $@
 
+# Code off the hot paths (boot, parsing, the rarer system calls, address-space
+# bookkeeping) is compiled for size: it is most of the kernel and little of
+# its time. System-call entry, scheduling, faults, signals, clocks and futexes
+# keep KERNEL_OPT.
+KERNEL_COLD_OPT ?= -Os
+KERNEL_COLD_SRCS := $(wildcard libunikraft/boot/*.cc libunikraft/lib/*.cc libunikraft/drivers/*.cc) \
+	libunikraft/mm/vmspace.cc libunikraft/posix/process.cc libunikraft/posix/timer.cc \
+	libunikraft/posix/mem.cc libunikraft/posix/random.cc libunikraft/posix/io.cc \
+	libunikraft/posix/signal.cc libunikraft/sched/timers.cc libunikraft/arch/x86_64/cpu.cc
+KERNEL_COLD_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_COLD_SRCS))
+$(KERNEL_COLD_OBJS): KERNEL_CXXFLAGS += $(KERNEL_COLD_OPT)
+
 $(BUILD)/obj/libunikraft/%.cc.o: libunikraft/%.cc
 	@mkdir -p $(@D)
 	@echo "  CXX     $<"

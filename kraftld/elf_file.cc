@@ -1,6 +1,9 @@
 #include "elf_file.h"
 
+#include <cxxabi.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "lib/symtab.h"
@@ -416,11 +419,51 @@ std::vector<FunctionSymbol> collect_functions(const ElfFile& image) {
     return result;
 }
 
+std::string backtrace_name(std::string_view symbol) {
+    // Only Itanium-mangled names (C++, Rust's legacy scheme) change.
+    if (!symbol.starts_with("_Z"))
+        return std::string(symbol);
+    int status = 0;
+    const std::string mangled(symbol);
+    char* demangled = abi::__cxa_demangle(mangled.c_str(), nullptr, nullptr, &status);
+    if (status != 0 || !demangled)
+        return mangled;
+    const std::string_view full(demangled);
+    // The qualified name ends at the parameter list: the first '(' outside
+    // template arguments and lambda names that is not "(anonymous
+    // namespace)".
+    static constexpr std::string_view anon = "(anonymous namespace)";
+    size_t end = full.size();
+    int depth = 0;
+    for (size_t i = 0; i < full.size(); i++) {
+        const char c = full[i];
+        if (c == '<' || c == '{' || c == '[') {
+            depth++;
+        } else if (c == '>' || c == '}' || c == ']') {
+            depth--;
+        } else if (c == '(' && depth == 0) {
+            if (full.substr(i).starts_with(anon)) {
+                i += anon.size() - 1;
+                continue;
+            }
+            end = i;
+            break;
+        }
+    }
+    std::string name(full.substr(0, end));
+    std::free(demangled);
+    return name.empty() ? mangled : name;
+}
+
 std::vector<uint8_t> build_symtab_blob(const std::vector<FunctionSymbol>& functions) {
+    std::vector<std::string> names;
+    names.reserve(functions.size());
+    for (const FunctionSymbol& f : functions)
+        names.push_back(backtrace_name(f.name));
     std::vector<uk::SymtabSymbol> symbols;
     symbols.reserve(functions.size());
-    for (const FunctionSymbol& f : functions)
-        symbols.push_back({f.addr, f.size, f.name.data(), f.name.size()});
+    for (size_t i = 0; i < functions.size(); i++)
+        symbols.push_back({functions[i].addr, functions[i].size, names[i].data(), names[i].size()});
     const size_t size = uk::symtab_build(symbols.data(), symbols.size(), nullptr, 0);
     if (size == 0)
         return {};

@@ -108,8 +108,14 @@ std::optional<std::string> input_file_problem(std::span<const uint8_t> data);
 /// to have it named.
 std::vector<FunctionSymbol> collect_functions(const ElfFile& image);
 
-/// The .uk_symtab blob (lib/symtab.h) for `functions`. Returns an empty
-/// vector if they cannot be encoded (addresses spread over more than 4 GiB).
+/// The name a backtrace shows for `symbol`: a mangled C++ (or Rust) name
+/// demangled to its qualified name without the parameter list (shorter, and
+/// readable), any other name as it is.
+std::string backtrace_name(std::string_view symbol);
+
+/// The .uk_symtab blob (lib/symtab.h) for `functions`, with backtrace
+/// names. Returns an empty vector if they cannot be encoded (addresses
+/// spread over more than 4 GiB).
 std::vector<uint8_t> build_symtab_blob(const std::vector<FunctionSymbol>& functions);
 
 /// A relocatable ELF64 x86-64 object with one allocated section,

@@ -23,6 +23,18 @@ size_t room_from(uintptr_t a) {
 
 } // namespace
 
+long copy_from_user(void* dst, uintptr_t src, size_t len) {
+    if (!user_range_ok(src, len))
+        return -efault;
+    return len && uk_arch_copy(dst, reinterpret_cast<const void*>(src), len) ? -efault : 0;
+}
+
+long copy_to_user(uintptr_t dst, const void* src, size_t len) {
+    if (!user_range_ok(dst, len))
+        return -efault;
+    return len && uk_arch_copy(reinterpret_cast<void*>(dst), src, len) ? -efault : 0;
+}
+
 size_t copy_user_partial(bool to_user, uintptr_t uaddr, void* kbuf, size_t len) {
     size_t room = room_from(uaddr);
     size_t n = len < room ? len : room;

@@ -46,19 +46,11 @@ inline bool user_range_ok(uintptr_t addr, size_t len) {
 
 /// Copies `len` bytes from the app's `src` into the kernel's `dst`. Returns
 /// 0 or -EFAULT.
-[[nodiscard]] inline long copy_from_user(void* dst, uintptr_t src, size_t len) {
-    if (!user_range_ok(src, len))
-        return -efault;
-    return len && uk_arch_copy(dst, reinterpret_cast<const void*>(src), len) ? -efault : 0;
-}
+[[nodiscard]] long copy_from_user(void* dst, uintptr_t src, size_t len);
 
 /// Copies `len` bytes from the kernel's `src` to the app's `dst`. Returns 0
 /// or -EFAULT (bytes before the fault may have been written).
-[[nodiscard]] inline long copy_to_user(uintptr_t dst, const void* src, size_t len) {
-    if (!user_range_ok(dst, len))
-        return -efault;
-    return len && uk_arch_copy(reinterpret_cast<void*>(dst), src, len) ? -efault : 0;
-}
+[[nodiscard]] long copy_to_user(uintptr_t dst, const void* src, size_t len);
 
 /// Copies up to `len` bytes between the kernel's `kbuf` and the app's
 /// `uaddr` (to the app when `to_user`), stopping at the first byte that

@@ -3,7 +3,7 @@
 // range array; page tables hear what to do through PageTableOps.
 #include "mm/vmspace.h"
 
-#include "posix/errno.h"
+#include "lib/errno.h"
 
 namespace uk::mm {
 
@@ -254,7 +254,7 @@ void AddressSpace::remove(uintptr_t lo, uintptr_t hi, bool unmap_pages) {
 
 int AddressSpace::remove_checked(uintptr_t lo, uintptr_t hi) {
     if (count_after_remove(lo, hi) > m_limit || !grow_to(m_count + removal_growth(lo, hi))) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     remove(lo, hi, true);
     return 0;
@@ -390,15 +390,15 @@ template <class F> void AddressSpace::apply_change(uintptr_t lo, uintptr_t hi, F
 
 int AddressSpace::reserve_kernel(uintptr_t lo, uintptr_t hi) {
     if (((lo | hi) & page_mask) != 0 || lo >= hi || hi > user_end) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     if (!is_free(lo, hi)) {
-        return err(posix::EEXIST);
+        return err(EEXIST);
     }
     Vma v{lo, hi, 0, 0, VmKind::kernel};
     size_t after = count_after_map(lo, hi, v);
     if (after > m_limit || !grow_to(after)) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     insert_merged(v);
     return 0;
@@ -407,39 +407,39 @@ int AddressSpace::reserve_kernel(uintptr_t lo, uintptr_t hi) {
 int AddressSpace::map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, VmKind kind,
                       MapMode mode, uintptr_t* out) {
     if (kind == VmKind::kernel || (prot & ~prot_mask) != 0 || len == 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     if (len > user_end) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     len = page_align_wrapping(len);
     uintptr_t addr = hint;
     if (mode == MapMode::anywhere) {
         if (!find_area(hint, len, &addr)) {
-            return err(posix::ENOMEM);
+            return err(ENOMEM);
         }
     } else {
         if (addr > user_end - len) {
-            return err(posix::ENOMEM);
+            return err(ENOMEM);
         }
         if ((addr & page_mask) != 0) {
-            return err(posix::EINVAL);
+            return err(EINVAL);
         }
         if (addr < m_mmap_min) {
-            return err(posix::EPERM);
+            return err(EPERM);
         }
         if (mode == MapMode::fixed_noreplace && !is_free(addr, addr + len)) {
-            return err(posix::EEXIST);
+            return err(EEXIST);
         }
         if (overlaps_kernel(addr, addr + len)) {
-            return err(posix::ENOMEM);
+            return err(ENOMEM);
         }
     }
     Vma v{addr, addr + len, prot, flags, kind};
     // The array peaks after the removal or at the end.
     size_t after = count_after_map(addr, addr + len, v);
     if (after > m_limit || !grow_to(max(after, m_count + removal_growth(addr, addr + len)))) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     remove(addr, addr + len, true);
     insert_merged(v);
@@ -449,32 +449,32 @@ int AddressSpace::map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, 
 
 int AddressSpace::unmap(uintptr_t addr, size_t len) {
     if ((addr & page_mask) != 0 || addr > user_end || len > user_end - addr) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     len = page_align_wrapping(len);
     if (len == 0 || overlaps_kernel(addr, addr + len)) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     return remove_checked(addr, addr + len);
 }
 
 int AddressSpace::protect(uintptr_t addr, size_t len, uint8_t prot) {
     if ((addr & page_mask) != 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     if (len == 0) {
         return 0;
     }
     len = page_align_wrapping(len);
     if (len == 0 || len > UINTPTR_MAX - addr) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     if ((prot & ~prot_mask) != 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     uintptr_t hi = addr + len;
     if (hi > user_end || !covers(addr, hi)) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     auto change = [prot](Vma v) {
         v.prot = prot;
@@ -482,7 +482,7 @@ int AddressSpace::protect(uintptr_t addr, size_t len, uint8_t prot) {
     };
     if (count_after_change(addr, hi, change) > m_limit ||
         !grow_to(m_count + splits_for(addr, hi, change))) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     for_each(addr, hi, [this, prot](const Vma& v) {
         if (v.prot != prot) {
@@ -496,45 +496,45 @@ int AddressSpace::protect(uintptr_t addr, size_t len, uint8_t prot) {
 int AddressSpace::remap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
                         uintptr_t new_addr, uintptr_t* out) {
     if ((flags & ~(remap_maymove | remap_fixed | remap_dontunmap)) != 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     bool maymove = (flags & remap_maymove) != 0;
     bool fixed = (flags & remap_fixed) != 0;
     bool dontunmap = (flags & remap_dontunmap) != 0;
     if ((fixed && !maymove) || (dontunmap && (!maymove || old_len != new_len))) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     if ((old & page_mask) != 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     old_len = page_align_wrapping(old_len);
     new_len = page_align_wrapping(new_len);
     bool to_new = fixed || dontunmap;
     if (new_len == 0 || (to_new && (new_addr & page_mask) != 0)) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     const Vma* found = find(old);
     if (found == nullptr || !is_app(*found)) {
-        return err(posix::EFAULT);
+        return err(EFAULT);
     }
     Vma src = *found;
     if (to_new) {
         if (new_len > user_end || new_addr > user_end - new_len) {
-            return err(posix::EINVAL);
+            return err(EINVAL);
         }
         bool overlap = new_addr >= old ? new_addr - old < old_len : old - new_addr < new_len;
         if (overlap) {
-            return err(posix::EINVAL);
+            return err(EINVAL);
         }
     }
     if (old_len > new_len) {
         // The tail goes as munmap() would take it: checked the same way, but
         // a kernel range there is the app naming memory that is not its own.
         if (new_len > user_end - old || old_len - new_len > user_end - (old + new_len)) {
-            return err(posix::EINVAL);
+            return err(EINVAL);
         }
         if (overlaps_kernel(old + new_len, old + old_len)) {
-            return err(posix::EFAULT);
+            return err(EFAULT);
         }
         if (!to_new) {
             int error = remove_checked(old + new_len, old + old_len);
@@ -550,22 +550,22 @@ int AddressSpace::remap(uintptr_t old, size_t old_len, size_t new_len, unsigned 
     }
     size_t len = min(old_len, new_len);
     if (len == 0) {
-        return err(posix::EINVAL);
+        return err(EINVAL);
     }
     if (len > src.end - old) {
-        return err(posix::EFAULT);
+        return err(EFAULT);
     }
     uintptr_t to = new_addr;
     if (fixed) {
         if (new_addr < m_mmap_min) {
-            return err(posix::EPERM);
+            return err(EPERM);
         }
         if (overlaps_kernel(new_addr, new_addr + new_len)) {
-            return err(posix::EFAULT);
+            return err(EFAULT);
         }
     } else if (dontunmap) {
         if (!find_area(new_addr, new_len, &to)) {
-            return err(posix::ENOMEM);
+            return err(ENOMEM);
         }
     } else {
         // A grow in place: the old range must reach the end of its range.
@@ -580,7 +580,7 @@ int AddressSpace::remap(uintptr_t old, size_t old_len, size_t new_len, unsigned 
             return 0;
         }
         if (!maymove || !find_area(0, new_len, &to)) {
-            return err(posix::ENOMEM);
+            return err(ENOMEM);
         }
     }
     return move(src, old, len, old_len, to, new_len, flags, out);
@@ -593,13 +593,13 @@ int AddressSpace::move(const Vma& src, uintptr_t old, size_t len, size_t old_len
     // last range split, and the new range.
     constexpr size_t worst = 4;
     if (m_count + worst > m_limit || !grow_to(m_count + worst)) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     if ((flags & remap_fixed) != 0) {
         remove(to, to + new_len, true);
     }
     if (!m_ops.move(m_ops.ctx, old, to, len)) {
-        return err(posix::ENOMEM);
+        return err(ENOMEM);
     }
     if (old_len > len) {
         remove(old + len, old + old_len, true);

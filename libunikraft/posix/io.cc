@@ -4,7 +4,7 @@
 
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
-#include "posix/errno.h"
+#include "lib/errno.h"
 #include "posix/limits.h"
 #include "posix/signal.h"
 #include "posix/syscall.h"

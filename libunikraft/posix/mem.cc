@@ -3,9 +3,9 @@
 // EACCES). Memory is committed on first touch, as with Linux's default
 // overcommit: only a single request larger than all of RAM, or one past
 // RLIMIT_AS / RLIMIT_DATA, is refused up front.
+#include "lib/errno.h"
 #include "mm/mm.h"
 #include "mm/uvm.h"
-#include "posix/errno.h"
 #include "posix/limits.h"
 #include "posix/syscall.h"
 #include "posix/user.h"

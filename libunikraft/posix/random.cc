@@ -1,7 +1,7 @@
 // getrandom: RDRAND where the CPU has it, otherwise a generator seeded from
 // the TSC (QEMU TCG has RDRAND but no RDSEED; other CPUs may have neither).
 #include "arch/x86_64/cpu.h"
-#include "posix/errno.h"
+#include "lib/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 

@@ -5,7 +5,7 @@
 
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
-#include "posix/errno.h"
+#include "lib/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"

@@ -4,7 +4,7 @@
 #include <uk/syscall.h>
 
 #include "arch/x86_64/trap.h"
-#include "posix/errno.h"
+#include "lib/errno.h"
 #include "sched/sched.h"
 
 extern "C" {
@@ -52,10 +52,8 @@ void syscall_init(bool log_enosys) {
 /// uk_syscall6's body (syscall_entry.S brackets it): any call by number.
 extern "C" long uk_syscall6_dispatch(long nr, long a1, long a2, long a3, long a4, long a5,
                                      long a6) {
-    long r = uk::posix::dispatch(nr, a1, a2, a3, a4, a5, a6);
-    if (uk::arch::is_restart_code(r)) [[unlikely]]
-        uk::posix::note_restart(nr, a1, a2, a3, a4, a5, a6);
-    return r;
+    // The handlers note a call they interrupt (UK_SYSCALL).
+    return uk::posix::dispatch(nr, a1, a2, a3, a4, a5, a6);
 }
 
 /// Entered from syscall_entry.S with interrupts off, on the kernel stack,

@@ -20,11 +20,9 @@ using SyscallFn = long (*)(long, long, long, long, long, long);
 // padding between them (GCC aligns 24-byte objects to 16 on its own).
 struct alignas(16) SyscallEntry {
     long nr;
-    const char* name;
     SyscallFn fn;
-    void* reserved;
 };
-static_assert(sizeof(SyscallEntry) == 32, "the table walker steps by sizeof");
+static_assert(sizeof(SyscallEntry) == 16, "the table walker steps by sizeof");
 
 /// Fills the dispatch array from the registration table. Called once at boot
 /// before the app starts.
@@ -46,15 +44,17 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 
 /// Defines the handler of Linux system call `name` (number `nr`). The body
 /// sees the raw arguments a1..a6 and returns a result or a negative errno.
-/// Besides the table entry (what the assembly entries and uk_syscall6
-/// dispatch to) it defines uk_syscall_nr_<nr>, the entry musl calls
-/// directly for a constant system-call number: a small assembly stub that
-/// marks the kernel as running, calls the handler and, when there is exit
+/// It lands in uk_sysimpl_<nr> (the body, and a note of the call when it
+/// returns a restart code), which the table entry names for the assembly
+/// entries and uk_syscall6, and which uk_syscall_nr_<nr> calls: the entry
+/// musl calls directly for a constant system-call number, a small assembly
+/// stub that marks the kernel as running, calls it and, when there is exit
 /// work (a timer, a signal), leaves through uk_syscall_direct_exit.
 #define UK_SYSCALL(nr, name)                                                                       \
     static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
+    extern "C" long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6);         \
     [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
-        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
+        uk_sys_entry_##name{nr, uk_sysimpl_##nr};                                                  \
     extern "C"                                                                                     \
         [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6) { \
         long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \
@@ -89,7 +89,7 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
         return value;                                                                              \
     }                                                                                              \
     [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
-        uk_sys_entry_##name{nr, #name, uk_sys_##name, nullptr};                                    \
+        uk_sys_entry_##name{nr, uk_sys_##name};                                                    \
     extern "C" UK_API long uk_syscall_nr_##nr(long, long, long, long, long, long) {                \
         return value;                                                                              \
     }

@@ -1,7 +1,7 @@
 // Timer system calls: alarm, setitimer/getitimer and the POSIX timers,
 // checking arguments and copying the app's structures; the timers
 // themselves are sched/timers.h's.
-#include "posix/errno.h"
+#include "lib/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/errno.h"
 #include "mm/user.h"
-#include "posix/errno.h"
 
 namespace uk::posix {
 

@@ -193,6 +193,23 @@ TEST(KraftldElf, SymtabBlobRoundTrip) {
     EXPECT_EQ(offset, 0x15u);
 }
 
+TEST(KraftldElf, BacktraceNames) {
+    using kraftld::backtrace_name;
+    EXPECT_EQ(backtrace_name("main"), "main");
+    EXPECT_EQ(backtrace_name("uk_syscall6"), "uk_syscall6");
+    EXPECT_EQ(backtrace_name("_ZN2uk4arch18setup_signal_frameERNS0_9TrapFrameEi"),
+              "uk::arch::setup_signal_frame");
+    EXPECT_EQ(backtrace_name("_ZN2uk5posix12_GLOBAL__N_17do_pollElllb.part.0"),
+              "uk::posix::(anonymous namespace)::do_poll");
+    EXPECT_EQ(
+        backtrace_name(
+            "_ZN2uk12_GLOBAL__N_113for_each_wordIZNS_13PageAllocator9set_rangeEmmEUlmmE_EEvmmT_"),
+        "void uk::(anonymous namespace)::for_each_word<uk::PageAllocator::set_range(unsigned "
+        "long, unsigned long)::{lambda(unsigned long, unsigned long)#1}>");
+    // Not a valid mangling: kept as it is.
+    EXPECT_EQ(backtrace_name("_Zbogus"), "_Zbogus");
+}
+
 TEST(KraftldElf, SymtabObject) {
     const std::vector<uint8_t> blob = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     const std::vector<uint8_t> object = make_symtab_object(blob);

@@ -8,7 +8,7 @@
 extern "C" {
 void uk_syscall_trap();
 extern uint64_t uk_gdt[];
-extern const char uk_trap_stubs[];
+extern const char uk_trap_stubs[], uk_spurious_stub[];
 }
 
 namespace uk::arch {
@@ -99,8 +99,11 @@ void load_tss() {
     asm volatile("ltr %0" ::"r"(tss_selector));
 }
 
+static_assert(timer_vector == 32, "traps.S has stubs for vectors 0 to 32");
+
 void set_gate(unsigned v) {
-    uint64_t h = reinterpret_cast<uint64_t>(uk_trap_stubs + 16 * v);
+    const char* stub = v == spurious_vector ? uk_spurious_stub : uk_trap_stubs + 16 * v;
+    uint64_t h = reinterpret_cast<uint64_t>(stub);
     g_idt[v] = IdtGate{uint16_t(h),
                        kernel_cs,
                        uint8_t(ist_for_vector(v)),

@@ -58,14 +58,15 @@ uk_trap_return:
 	add $16, %rsp
 	iretq
 
-/* 256 stubs, 16 bytes apart (the longest is 12 bytes), so that cpu.cc finds
- * vector v's at uk_trap_stubs + 16 * v. */
+/* Stubs for the vectors cpu.cc installs: the 32 exceptions and the timer
+ * (vector 32) 16 bytes apart (the longest is 12 bytes), so that cpu.cc
+ * finds vector v's at uk_trap_stubs + 16 * v, and the spurious vector's. */
 	.balign 16
 	.globl uk_trap_stubs
 	.hidden uk_trap_stubs
 uk_trap_stubs:
 	.set vec, 0
-	.rept 256
+	.rept 33
 	.balign 16
 	.if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
 	.else
@@ -79,5 +80,12 @@ uk_trap_stubs:
 	.endif
 	.set vec, vec + 1
 	.endr
+
+	.globl uk_spurious_stub
+	.hidden uk_spurious_stub
+uk_spurious_stub:
+	push $0
+	push $0xff
+	jmp irq_common
 
 	.section .note.GNU-stack, "", @progbits

@@ -1,7 +1,7 @@
 // Linux errno values (the ABI the app's libc expects).
 #pragma once
 
-namespace uk::posix {
+namespace uk {
 
 enum : long {
     EPERM = 1,
@@ -31,4 +31,4 @@ enum : long {
     ETIMEDOUT = 110,
 };
 
-} // namespace uk::posix
+} // namespace uk
