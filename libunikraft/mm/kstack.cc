@@ -4,6 +4,8 @@
 #include "mm/layout.h"
 #include "mm/mm.h"
 
+extern "C" char uk_boot_stack_guard[];
+
 namespace uk::mm {
 
 namespace {
@@ -49,6 +51,9 @@ void kstack_free(uintptr_t top) {
 }
 
 bool in_kstack_guard(uintptr_t addr) {
+    const uintptr_t boot_guard = reinterpret_cast<uintptr_t>(uk_boot_stack_guard);
+    if (addr >= boot_guard && addr - boot_guard < page_size)
+        return true;
     if (addr < kstack_base || addr >= kstack_base + max_slots * kstack_slot)
         return false;
     return (addr - kstack_base) % kstack_slot < kstack_slot - kstack_size;

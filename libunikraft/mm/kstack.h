@@ -16,7 +16,8 @@ uintptr_t kstack_alloc();
 /// Returns a stack from kstack_alloc, by its top.
 void kstack_free(uintptr_t top);
 
-/// True when `addr` lies in the guard below some kernel stack.
+/// True when `addr` lies in the guard below some kernel stack (the boot
+/// stack's included).
 bool in_kstack_guard(uintptr_t addr);
 
 } // namespace uk::mm

@@ -41,12 +41,27 @@ bool ops_move(void*, uintptr_t from, uintptr_t to, size_t len) {
     return arch::move_user(from, to, len);
 }
 
+// The range array starts in a static block big enough for the ranges of a
+// fresh app (the heap is not touched on the boot path, where its code's
+// first run costs more than the rest); it moves to the kernel heap when it
+// outgrows it.
+constexpr size_t boot_ranges = 16;
+alignas(Vma) constinit unsigned char g_boot_ranges[boot_ranges * sizeof(Vma)]{};
+constinit bool g_boot_ranges_used = false;
+
 void* vm_alloc(void*, size_t bytes) {
+    if (!g_boot_ranges_used && bytes <= sizeof(g_boot_ranges)) {
+        g_boot_ranges_used = true;
+        return g_boot_ranges;
+    }
     return kheap_alloc(bytes, alignof(Vma));
 }
 
 void vm_free(void*, void* p, size_t) {
-    kheap_free(p);
+    if (p == g_boot_ranges)
+        g_boot_ranges_used = false;
+    else
+        kheap_free(p);
 }
 
 } // namespace
@@ -67,20 +82,13 @@ bool init(size_t stack_size) {
     ImageSegment segments[image_segment_count];
     image_segments(segments);
     for (const ImageSegment& s : segments) {
-        uintptr_t out;
-        int r = s.hi <= s.lo ? 0
-                : s.app
-                    ? g_space.map(s.lo, s.hi - s.lo, s.prot, 0, VmKind::image, MapMode::fixed, &out)
-                    : g_space.reserve_kernel(s.lo, s.hi);
-        if (r)
+        if (s.hi > s.lo &&
+            g_space.append(s.lo, s.hi, s.prot, 0, s.app ? VmKind::image : VmKind::kernel))
             return false;
     }
-    uintptr_t lo;
-    if (g_space.map(user_end - stack_size, stack_size, vm_read | vm_write, vm_growsdown,
-                    VmKind::stack, MapMode::fixed, &lo))
-        return false;
-    g_stack = StackRange{lo, user_end};
-    return true;
+    g_stack = StackRange{user_end - stack_size, user_end};
+    return !g_space.append(g_stack.lo, g_stack.top, vm_read | vm_write, vm_growsdown,
+                           VmKind::stack);
 }
 
 AddressSpace& space() {

@@ -388,6 +388,26 @@ template <class F> void AddressSpace::apply_change(uintptr_t lo, uintptr_t hi, F
     merge_span(i > 0 ? i - 1 : 0, k);
 }
 
+int AddressSpace::append(uintptr_t lo, uintptr_t hi, uint8_t prot, uint16_t flags, VmKind kind) {
+    if (((lo | hi) & page_mask) != 0 || lo >= hi || hi > user_end || (prot & ~prot_mask) != 0 ||
+        (m_count != 0 && lo < m_vmas[m_count - 1].end)) {
+        return err(EINVAL);
+    }
+    const Vma v = kind == VmKind::kernel ? Vma{lo, hi, 0, 0, kind} : Vma{lo, hi, prot, flags, kind};
+    if (m_count != 0 && m_vmas[m_count - 1].end == lo && same_attrs(m_vmas[m_count - 1], v)) {
+        m_vmas[m_count - 1].end = hi;
+    } else {
+        if (m_count + 1 > m_limit || !grow_to(m_count + 1)) {
+            return err(ENOMEM);
+        }
+        m_vmas[m_count++] = v;
+    }
+    if (is_app(v)) {
+        m_mapped += hi - lo;
+    }
+    return 0;
+}
+
 int AddressSpace::reserve_kernel(uintptr_t lo, uintptr_t hi) {
     if (((lo | hi) & page_mask) != 0 || lo >= hi || hi > user_end) {
         return err(EINVAL);

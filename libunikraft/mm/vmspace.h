@@ -123,6 +123,16 @@ class AddressSpace {
     /// that already holds more.
     void set_map_limit(size_t limit) { m_limit = limit; }
 
+    /// Adds [lo, hi) above every range the space holds, as the kernel lays
+    /// out the app's start (the image, the main stack): with prot, flags and
+    /// kind (kernel for a reserved range, which takes no prot or flags),
+    /// merged with the last range when they match. Much less work than
+    /// map() or reserve_kernel() on the boot path. Errors: -EINVAL when lo
+    /// or hi is not page aligned, lo >= hi, hi > user_end or lo is below the
+    /// last range's end; -ENOMEM when the array cannot grow or would exceed
+    /// the map limit.
+    int append(uintptr_t lo, uintptr_t hi, uint8_t prot, uint16_t flags, VmKind kind);
+
     /// Reserves [lo, hi) for the kernel: the app may never map, unmap,
     /// protect or move it, and placement never lands on it. Errors: -EINVAL
     /// when lo or hi is not page aligned, lo >= hi or hi > user_end; -EEXIST

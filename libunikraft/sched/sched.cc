@@ -23,6 +23,7 @@ extern "C" {
 void uk_context_switch(uint64_t* save_rsp, uint64_t new_rsp);
 void uk_thread_trampoline();
 void uk_libc_note_threaded(void);
+extern char uk_boot_stack_top[];
 }
 
 constinit volatile int uk_kernel_depth = 1; // the boot path is kernel code
@@ -250,9 +251,11 @@ bool init() {
     g_main.state = ThreadState::running;
     g_main.fpu = g_main_fpu;
     g_main.waiter.owner = &g_main;
-    g_main.kstack_top = mm::kstack_alloc();
-    if (!g_main.kstack_top)
-        return false;
+    // The boot stack, which nothing uses once the app runs, under its own
+    // guard page (entry.S): no allocation on the boot path. Once the main
+    // thread is gone it serves the next thread like any other.
+    static_assert(mm::kstack_size == 16384, "the size of entry.S's boot stack");
+    g_main.kstack_top = reinterpret_cast<uintptr_t>(uk_boot_stack_top);
     uk_kstack_top = g_main.kstack_top;
     g_current = &g_main;
     g_all.push_back(&g_main);

@@ -166,7 +166,8 @@ void enable_simd() {
     uint32_t mask;
     __builtin_memcpy(&mask, g_fpu_init + 28, 4);
     g_cpu.mxcsr_mask = mask ? mask : 0xffbf;
-    __builtin_memset(g_fpu_init + 32, 0, sizeof(g_fpu_init) - 32); // the registers
+    // The registers (the rest of the area, .bss, is zero already).
+    __builtin_memset(g_fpu_init + 32, 0, 512 - 32);
 }
 
 // The `syscall` instruction traps to uk_syscall_trap in ring 0 with

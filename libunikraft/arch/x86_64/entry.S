@@ -226,7 +226,14 @@ uk_boot_pdpt:
 	.skip 4096
 uk_boot_pd:
 	.skip 4 * 4096
-	.balign 16
+	/* The boot stack, which becomes the main thread's kernel stack once
+	 * the app runs (sched::init), below a page that mmu_init() leaves
+	 * unmapped as its guard. */
+	.balign 4096
+	.globl uk_boot_stack_guard, uk_boot_stack_top
+	.hidden uk_boot_stack_guard, uk_boot_stack_top
+uk_boot_stack_guard:
+	.skip 4096
 uk_boot_stack:
 	.skip 16384
 uk_boot_stack_top:

@@ -10,6 +10,7 @@ extern uint64_t uk_boot_pml4[512];
 extern uint64_t uk_boot_pd[4 * 512];
 extern uint32_t uk_boot_nx;
 extern uint32_t uk_boot_gbpages;
+extern char uk_boot_stack_guard[];
 }
 
 namespace uk::arch {
@@ -148,23 +149,23 @@ void unmap_level(uint64_t* t, int level, uintptr_t lo, uintptr_t hi, Unmap& u) {
 } // namespace
 
 bool mmu_init() {
-    // The new low half is built under a scratch PML4, then swapped in whole:
-    // the code doing it runs from the image, which both maps hold.
-    auto* scratch = static_cast<uint64_t*>(mm::alloc_pages(1));
-    if (!scratch)
-        return false;
+    // The new low half is built under a PML4 entry of its own, then swapped
+    // in whole: the code doing it runs from the image, which both maps hold.
+    // The image lies in the first 512 GiB, so a one-entry root will do.
+    uint64_t root[1] = {0};
     mm::ImageSegment segments[mm::image_segment_count];
     mm::image_segments(segments);
     for (const mm::ImageSegment& s : segments) {
         for (uintptr_t va = s.lo & ~(page - 1); va < s.hi; va += page) {
-            uint64_t* pte = pte_slot(scratch, va, true);
+            if (va == reinterpret_cast<uintptr_t>(uk_boot_stack_guard))
+                continue; // the boot stack's guard
+            uint64_t* pte = pte_slot(root, va, true);
             if (!pte)
                 return false;
             *pte = va | leaf_flags(s.prot); // the loader put the image at its link address
         }
     }
-    uk_boot_pml4[0] = scratch[0];
-    mm::free_pages(scratch, 1);
+    uk_boot_pml4[0] = root[0];
     // The local and I/O APIC registers, in the direct map: uncached (with
     // 1 GiB pages they share the last GiB's page; emulated MMIO does not
     // care).

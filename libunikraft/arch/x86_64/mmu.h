@@ -16,7 +16,8 @@ enum : uint8_t { prot_none = 0, prot_read = 1, prot_write = 2, prot_exec = 4 };
 /// Replaces the boot identity map of the low half by the final one: only the
 /// image, with 4 KiB pages and its segments' protections (kernel and app
 /// text read-only and executable, rodata read-only, data writable, nothing
-/// else executable); page 0 and everything else in the low half unmapped.
+/// else executable); page 0, the page below the boot stack (its guard) and
+/// everything else in the low half unmapped.
 /// The direct map and the local APIC's uncached page stay. Returns false
 /// when page tables cannot be allocated.
 bool mmu_init();
