@@ -243,6 +243,37 @@ TEST(AddressSpace, ClearAndInitFreeTheArray) {
     EXPECT_TRUE(pt.unmaps.empty());
 }
 
+TEST(AddressSpace, AppendLaysOutTheStartInOrder) {
+    Space s;
+    const uintptr_t img = 0x100000;
+    // The kernel's parts merge into one reservation; the app's segments stay
+    // apart where their protections differ, and merge where they match.
+    ASSERT_EQ(s.as.append(img, img + 2 * P, RX, 0, VmKind::kernel), 0);
+    ASSERT_EQ(s.as.append(img + 2 * P, img + 4 * P, RW, 0, VmKind::kernel), 0);
+    ASSERT_EQ(s.as.append(img + 4 * P, img + 5 * P, RX, 0, VmKind::image), 0);
+    ASSERT_EQ(s.as.append(img + 6 * P, img + 7 * P, RW, 0, VmKind::image), 0);
+    ASSERT_EQ(s.as.append(img + 7 * P, img + 8 * P, RW, 0, VmKind::image), 0);
+    ASSERT_EQ(s.as.append(user_end - 4 * P, user_end, RW, uk::mm::vm_growsdown, VmKind::stack), 0);
+    EXPECT_EQ(s.ranges(), (std::vector<Vma>{
+                              {img, img + 4 * P, 0, 0, VmKind::kernel},
+                              {img + 4 * P, img + 5 * P, RX, 0, VmKind::image},
+                              {img + 6 * P, img + 8 * P, RW, 0, VmKind::image},
+                              {user_end - 4 * P, user_end, RW, uk::mm::vm_growsdown, VmKind::stack},
+                          }));
+    EXPECT_EQ(s.as.mapped_bytes(), 7 * P);
+    EXPECT_TRUE(s.as.check());
+    // What it refuses: out of order, unaligned, empty, past the user half.
+    EXPECT_EQ(s.as.append(img, img + P, RW, 0, VmKind::anon), -EINVAL);
+    EXPECT_EQ(s.as.append(user_end, user_end + P, RW, 0, VmKind::anon), -EINVAL);
+    Space t;
+    EXPECT_EQ(t.as.append(img + 1, img + P, RW, 0, VmKind::anon), -EINVAL);
+    EXPECT_EQ(t.as.append(img, img, RW, 0, VmKind::anon), -EINVAL);
+    EXPECT_EQ(t.as.count(), 0u);
+    // The kernel's part stays refused to the operations that touch ranges.
+    EXPECT_EQ(s.as.unmap(img, P), -EINVAL);
+    EXPECT_EQ(s.as.protect(img, P, R), -ENOMEM);
+}
+
 TEST(AddressSpace, AnywhereGoesDownFromMmapBaseAndMerges) {
     Space s;
     EXPECT_EQ(s.anywhere(0, 2 * P), base - 2 * P);
