@@ -103,10 +103,10 @@ for name, label, against, limit in rows:
         target = "direct/call %s <= %.0fx" % ("%.2fx" % v if v else "n/a", limit)
     elif against == "linux-syscall":
         v = ratio(ns(pc, name), ns(linux, "syscall"))
-        target = "<= %.1fx Linux syscall" % limit
+        target = "<= %gx Linux syscall" % limit
     elif against == "linux":
         v = r
-        target = "< Linux guest" if limit == 1.0 else "<= %.1fx Linux guest" % limit
+        target = "< Linux guest" if limit == 1.0 else "<= %gx Linux guest" % limit
     if against:
         met = "n/a" if v is None else ("met" if (v < limit if limit == 1.0 else v <= limit) else "NOT met")
     print(fmt % (label, cell(pc, name), cell(micro, name), cell(linux, name),
