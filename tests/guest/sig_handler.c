@@ -60,6 +60,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static void set_handler(int sig, void (*fn)(int), int flags, const int *mask_sigs)
 {
 	struct sigaction sa;
@@ -80,13 +82,6 @@ static void set_info_handler(int sig, void (*fn)(int, siginfo_t *, void *))
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(sig, &sa, NULL);
-}
-
-static int blocked(int sig)
-{
-	sigset_t cur;
-	sigprocmask(SIG_BLOCK, NULL, &cur);
-	return sigismember(&cur, sig);
 }
 
 static const char *yes_no(int b, const char *yes, const char *no)
@@ -234,28 +229,10 @@ static void info_handler(int sig, siginfo_t *si, void *ctx)
 	info_runs++;
 }
 
-static const char *code_name(int code)
-{
-	switch (code) {
-	case SI_USER:
-		return "SI_USER";
-	case SI_TKILL:
-		return "SI_TKILL";
-	case SI_QUEUE:
-		return "SI_QUEUE";
-	case SI_KERNEL:
-		return "SI_KERNEL";
-	case SI_TIMER:
-		return "SI_TIMER";
-	default:
-		return "other";
-	}
-}
-
 static void report_info(const char *what, int with_value)
 {
 	printf("%s: si_signo %s, %s, si_pid %s, si_uid %s, ucontext %s", what,
-	       yes_no(info_runs == 1 && got_signo == SIGUSR1, "ok", "WRONG"), code_name(got_code),
+	       yes_no(info_runs == 1 && got_signo == SIGUSR1, "ok", "WRONG"), codename(got_code),
 	       yes_no(got_pid == getpid(), "ok", "WRONG"), yes_no(got_uid == (int)getuid(), "ok", "WRONG"),
 	       yes_no(got_ctx, "ok", "NULL"));
 	if (with_value)

@@ -67,6 +67,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static atomic_int hits, bad_tid, done, word;
 static int main_tid;
 static pthread_t main_thread;
@@ -78,30 +80,6 @@ static void on_usr1(int sig)
 	if (gettid() != main_tid)
 		atomic_store(&bad_tid, 1);
 	atomic_fetch_add(&hits, 1);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EINTR:
-		return "EINTR";
-	case EAGAIN:
-		return "EAGAIN";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case ENOSYS:
-		return "ENOSYS";
-	case EINVAL:
-		return "EINVAL";
-	default:
-		return "other";
-	}
 }
 
 /* Interrupts the main thread until its call has returned. */

@@ -57,6 +57,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static atomic_int handler_runs, handler_tid;
 static sem_t ready, go, never;
 
@@ -65,28 +67,6 @@ static void on_signal(int sig)
 	(void)sig;
 	atomic_store(&handler_tid, gettid());
 	atomic_fetch_add(&handler_runs, 1);
-}
-
-static void install(int sig)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
-static int blocked(int sig)
-{
-	sigset_t cur;
-	pthread_sigmask(SIG_BLOCK, NULL, &cur);
-	return sigismember(&cur, sig);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
 }
 
 /* --- raise-thread --- */
@@ -103,7 +83,7 @@ static void *raiser(void *arg)
 
 static int run_raise_thread(void)
 {
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	pthread_t t;
 	void *r;
 	if (pthread_create(&t, NULL, raiser, NULL))
@@ -132,7 +112,7 @@ static void *spin_until_handled(void *arg)
 
 static int run_pthread_kill(void)
 {
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	pthread_t t;
 	if (pthread_create(&t, NULL, spin_until_handled, NULL))
 		return 1;
@@ -282,7 +262,7 @@ static void *unblock_and_spin(void *arg)
 
 static int run_mask_kill(void)
 {
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, SIGUSR1);
@@ -318,7 +298,7 @@ static void *block_usr2_then_wait(void *arg)
 
 static int run_mask_thread(void)
 {
-	install(SIGUSR2);
+	install(SIGUSR2, on_signal);
 	pthread_t t;
 	if (pthread_create(&t, NULL, block_usr2_then_wait, NULL))
 		return 1;

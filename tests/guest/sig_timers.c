@@ -67,6 +67,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 /* glibc before 2.41 has no name for the Linux field; musl's header calls it
  * sigev_notify_thread_id. The layout is the kernel's either way. */
 #ifndef sigev_notify_thread_id
@@ -81,45 +83,12 @@ static void on_signal(int sig)
 	atomic_fetch_add(&handler_runs, 1);
 }
 
-static void install(int sig)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
 static sigset_t just(int sig)
 {
 	sigset_t s;
 	sigemptyset(&s);
 	sigaddset(&s, sig);
 	return s;
-}
-
-static void block(int sig)
-{
-	sigset_t s = just(sig);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-}
-
-static const char *errname(int e)
-{
-	return e == EINVAL ? "EINVAL" : e == ENOSYS ? "ENOSYS" : e == EAGAIN ? "EAGAIN" : "other";
-}
-
-static const char *codename(int code)
-{
-	return code == SI_TIMER	   ? "SI_TIMER"
-	       : code == SI_KERNEL ? "SI_KERNEL"
-	       : code == SI_USER   ? "SI_USER"
-				   : "other";
-}
-
-static const char *signame(int sig)
-{
-	return sig == SIGUSR1 ? "SIGUSR1" : sig == SIGUSR2 ? "SIGUSR2" : sig == SIGALRM ? "SIGALRM" : "other";
 }
 
 /* Waits for `count` handler runs with the signal blocked outside
@@ -134,7 +103,7 @@ static void wait_runs(int count)
 
 static int run_alarm(void)
 {
-	install(SIGALRM);
+	install(SIGALRM, on_signal);
 	block(SIGALRM);
 	printf("alarm(30): %u\n", alarm(30));
 	printf("alarm(1): %u\n", alarm(1));
@@ -171,7 +140,7 @@ static int run_itimer_oneshot(void)
 
 static int run_itimer_periodic(void)
 {
-	install(SIGALRM);
+	install(SIGALRM, on_signal);
 	block(SIGALRM);
 	struct itimerval it = {.it_interval = {0, 20000}, .it_value = {0, 20000}}, old = {{0, 0}, {0, 0}}, cur;
 	setitimer(ITIMER_REAL, &it, NULL);
@@ -293,7 +262,7 @@ static void *wait_for_timer(void *arg)
 
 static int run_timer_thread_id(void)
 {
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	sem_init(&ready, 0, 0);
 	pthread_t th;
 	if (pthread_create(&th, NULL, wait_for_timer, NULL))

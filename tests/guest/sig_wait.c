@@ -50,6 +50,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static atomic_int handler_runs, done;
 static pthread_t main_thread;
 
@@ -57,65 +59,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	atomic_fetch_add(&handler_runs, 1);
-}
-
-static void install(int sig)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, NULL);
-}
-
-static void block(int sig)
-{
-	sigset_t s;
-	sigemptyset(&s);
-	sigaddset(&s, sig);
-	sigprocmask(SIG_BLOCK, &s, NULL);
-}
-
-static int blocked(int sig)
-{
-	sigset_t cur;
-	sigprocmask(SIG_BLOCK, NULL, &cur);
-	return sigismember(&cur, sig);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
-
-static const char *errname(int e)
-{
-	switch (e) {
-	case EINTR:
-		return "EINTR";
-	case EAGAIN:
-		return "EAGAIN";
-	case ENOSYS:
-		return "ENOSYS";
-	case EINVAL:
-		return "EINVAL";
-	default:
-		return "other";
-	}
-}
-
-static const char *signame(int sig)
-{
-	return sig == SIGUSR1 ? "SIGUSR1" : sig == SIGUSR2 ? "SIGUSR2" : sig < 0 ? "-1" : "other";
-}
-
-static const char *codename(int code)
-{
-	return code == SI_USER	  ? "SI_USER"
-	       : code == SI_TKILL ? "SI_TKILL"
-	       : code == SI_QUEUE ? "SI_QUEUE"
-				  : "other";
 }
 
 /* Sends a signal to the main thread once, a little later. */
@@ -161,7 +104,7 @@ static int suspend(int raw)
 static int run_sigsuspend(int raw)
 {
 	const char *name = raw ? "rt_sigsuspend" : "sigsuspend";
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	block(SIGUSR1);
 	raise(SIGUSR1);
 	int r = suspend(raw), e = errno;
@@ -180,7 +123,7 @@ static int run_sigsuspend(int raw)
 
 static int run_pause(void)
 {
-	install(SIGUSR1);
+	install(SIGUSR1, on_signal);
 	pthread_t t;
 	if (pthread_create(&t, NULL, send_until_done, NULL))
 		return 1;
@@ -204,7 +147,7 @@ static int run_sigtimedwait_timeout(void)
 	return 0;
 }
 
-static void report(const char *what, int r, const siginfo_t *si, int with_value)
+static void report_waited(const char *what, int r, const siginfo_t *si, int with_value)
 {
 	printf("%s: %s, %s", what, signame(r), r > 0 ? codename(si->si_code) : "-");
 	if (with_value)
@@ -214,8 +157,8 @@ static void report(const char *what, int r, const siginfo_t *si, int with_value)
 
 static int run_sigtimedwait(void)
 {
-	install(SIGUSR1);
-	install(SIGUSR2);
+	install(SIGUSR1, on_signal);
+	install(SIGUSR2, on_signal);
 	block(SIGUSR1);
 	block(SIGUSR2);
 	sigset_t s;
@@ -227,7 +170,7 @@ static int run_sigtimedwait(void)
 	memset(&si, 0, sizeof(si));
 	struct timespec ts = {5, 0};
 	int r = sigtimedwait(&s, &si, &ts);
-	report("sigtimedwait pending", r, &si, 1);
+	report_waited("sigtimedwait pending", r, &si, 1);
 
 	/* kill(), not pthread_kill(): glibc's sigtimedwait reports SI_TKILL as
 	 * SI_USER, musl's does not. */
@@ -239,7 +182,7 @@ static int run_sigtimedwait(void)
 	memset(&si, 0, sizeof(si));
 	r = sigtimedwait(&s, &si, &ts);
 	pthread_join(t, NULL);
-	report("sigtimedwait later", r, &si, 0);
+	report_waited("sigtimedwait later", r, &si, 0);
 	printf("handlers ran %d times\n", atomic_load(&handler_runs));
 	return 0;
 }
@@ -268,7 +211,7 @@ static int run_sigwaitinfo(void)
 	memset(&si, 0, sizeof(si));
 	int r = sigwaitinfo(&s, &si);
 	pthread_join(t, NULL);
-	report("sigwaitinfo", r, &si, 1);
+	report_waited("sigwaitinfo", r, &si, 1);
 	return 0;
 }
 

@@ -52,33 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *errname(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EINVAL:
-		return "EINVAL";
-	case EFAULT:
-		return "EFAULT";
-	case EAGAIN:
-		return "EAGAIN";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case EINTR:
-		return "EINTR";
-	case ENOSYS:
-		return "ENOSYS";
-	default:
-		return "other";
-	}
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	nanosleep(&ts, NULL);
-}
+#include "guest.h"
 
 /* --- gs --- */
 

@@ -74,6 +74,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
@@ -112,87 +114,85 @@ struct row {
 	int partial;           /* straddle: Linux returns the bytes before the fault */
 };
 
-static long ret(long r)
-{
-	return r == -1 ? -errno : r;
-}
-
 /* Valid buffers the calls take besides the one under test. */
 static struct timespec ts_zero = {0, 0}, ts_short = {0, 1};
 static struct pollfd poll_out = {1, POLLOUT, 0};
 static int futex_word;
 static char io_buf[64];
 
-static long c_read0(void *p) { return ret(syscall(SYS_read, 0, p, 16)); }
-static long c_write(void *p) { return ret(syscall(SYS_write, 1, p, 16)); }
-static long c_write0(void *p) { return ret(syscall(SYS_write, 1, p, 0)); }
-static long c_readv_iov(void *p) { return ret(syscall(SYS_readv, 0, p, 1)); }
+static long c_read0(void *p) { return sys_result(syscall(SYS_read, 0, p, 16)); }
+static long c_write(void *p) { return sys_result(syscall(SYS_write, 1, p, 16)); }
+static long c_write0(void *p) { return sys_result(syscall(SYS_write, 1, p, 0)); }
+static long c_readv_iov(void *p) { return sys_result(syscall(SYS_readv, 0, p, 1)); }
 static long c_readv_base(void *p)
 {
 	struct iovec v = {p, 16};
-	return ret(syscall(SYS_readv, 0, &v, 1));
+	return sys_result(syscall(SYS_readv, 0, &v, 1));
 }
-static long c_writev_iov(void *p) { return ret(syscall(SYS_writev, 1, p, 1)); }
+static long c_writev_iov(void *p) { return sys_result(syscall(SYS_writev, 1, p, 1)); }
 static long c_writev_base(void *p)
 {
 	struct iovec v = {p, 16};
-	return ret(syscall(SYS_writev, 1, &v, 1));
+	return sys_result(syscall(SYS_writev, 1, &v, 1));
 }
-static long c_fstat(void *p) { return ret(syscall(SYS_fstat, 1, p)); }
-static long c_fstatat_buf(void *p) { return ret(syscall(SYS_newfstatat, 1, "", p, AT_EMPTY_PATH)); }
+static long c_fstat(void *p) { return sys_result(syscall(SYS_fstat, 1, p)); }
+static long c_fstatat_buf(void *p) { return sys_result(syscall(SYS_newfstatat, 1, "", p, AT_EMPTY_PATH)); }
 static long c_fstatat_path(void *p)
 {
 	char st[144];
-	return ret(syscall(SYS_newfstatat, 1, p, st, AT_EMPTY_PATH));
+	return sys_result(syscall(SYS_newfstatat, 1, p, st, AT_EMPTY_PATH));
 }
-static long c_fionread(void *p) { return ret(syscall(SYS_ioctl, 1, FIONREAD, p)); }
-static long c_tcgets(void *p) { return ret(syscall(SYS_ioctl, 1, TCGETS, p)); }
-static long c_tiocgwinsz(void *p) { return ret(syscall(SYS_ioctl, 1, TIOCGWINSZ, p)); }
-static long c_poll(void *p) { return ret(syscall(SYS_poll, p, 1, 0)); }
-static long c_ppoll_fds(void *p) { return ret(syscall(SYS_ppoll, p, 1, &ts_zero, NULL, 8)); }
-static long c_ppoll_ts(void *p) { return ret(syscall(SYS_ppoll, &poll_out, 1, p, NULL, 8)); }
-static long c_ppoll_mask(void *p) { return ret(syscall(SYS_ppoll, &poll_out, 1, &ts_zero, p, 8)); }
-static long c_clock_gettime(void *p) { return ret(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p)); }
-static long c_clock_getres(void *p) { return ret(syscall(SYS_clock_getres, CLOCK_MONOTONIC, p)); }
-static long c_gettimeofday_tv(void *p) { return ret(syscall(SYS_gettimeofday, p, NULL)); }
+static long c_fionread(void *p) { return sys_result(syscall(SYS_ioctl, 1, FIONREAD, p)); }
+static long c_tcgets(void *p) { return sys_result(syscall(SYS_ioctl, 1, TCGETS, p)); }
+static long c_tiocgwinsz(void *p) { return sys_result(syscall(SYS_ioctl, 1, TIOCGWINSZ, p)); }
+static long c_poll(void *p) { return sys_result(syscall(SYS_poll, p, 1, 0)); }
+static long c_ppoll_fds(void *p) { return sys_result(syscall(SYS_ppoll, p, 1, &ts_zero, NULL, 8)); }
+static long c_ppoll_ts(void *p) { return sys_result(syscall(SYS_ppoll, &poll_out, 1, p, NULL, 8)); }
+static long c_ppoll_mask(void *p) { return sys_result(syscall(SYS_ppoll, &poll_out, 1, &ts_zero, p, 8)); }
+static long c_clock_gettime(void *p) { return sys_result(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p)); }
+static long c_clock_getres(void *p) { return sys_result(syscall(SYS_clock_getres, CLOCK_MONOTONIC, p)); }
+static long c_gettimeofday_tv(void *p) { return sys_result(syscall(SYS_gettimeofday, p, NULL)); }
 static long c_gettimeofday_tz(void *p)
 {
 	struct timespec tv;
-	return ret(syscall(SYS_gettimeofday, &tv, p));
+	return sys_result(syscall(SYS_gettimeofday, &tv, p));
 }
-static long c_time(void *p) { return ret(syscall(SYS_time, p)); }
-static long c_nanosleep_req(void *p) { return ret(syscall(SYS_nanosleep, p, NULL)); }
-static long c_nanosleep_rem(void *p) { return ret(syscall(SYS_nanosleep, &ts_short, p)); }
-static long c_clock_nanosleep_req(void *p) { return ret(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, p, NULL)); }
+static long c_time(void *p) { return sys_result(syscall(SYS_time, p)); }
+static long c_nanosleep_req(void *p) { return sys_result(syscall(SYS_nanosleep, p, NULL)); }
+static long c_nanosleep_rem(void *p) { return sys_result(syscall(SYS_nanosleep, &ts_short, p)); }
+static long c_clock_nanosleep_req(void *p)
+{
+	return sys_result(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, p, NULL));
+}
 static long c_clock_nanosleep_rem(void *p)
 {
-	return ret(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts_short, p));
+	return sys_result(syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts_short, p));
 }
-static long c_sigaction_act(void *p) { return ret(syscall(SYS_rt_sigaction, SIGUSR1, p, NULL, 8)); }
-static long c_sigaction_old(void *p) { return ret(syscall(SYS_rt_sigaction, SIGUSR1, NULL, p, 8)); }
-static long c_sigprocmask_set(void *p) { return ret(syscall(SYS_rt_sigprocmask, SIG_BLOCK, p, NULL, 8)); }
-static long c_sigprocmask_old(void *p) { return ret(syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, p, 8)); }
-static long c_sigaltstack_ss(void *p) { return ret(syscall(SYS_sigaltstack, p, NULL)); }
-static long c_sigaltstack_old(void *p) { return ret(syscall(SYS_sigaltstack, NULL, p)); }
-static long c_getrlimit(void *p) { return ret(syscall(SYS_getrlimit, RLIMIT_NOFILE, p)); }
-static long c_setrlimit(void *p) { return ret(syscall(SYS_setrlimit, RLIMIT_NOFILE, p)); }
-static long c_prlimit_new(void *p) { return ret(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, p, NULL)); }
-static long c_prlimit_old(void *p) { return ret(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, p)); }
-static long c_uname(void *p) { return ret(syscall(SYS_uname, p)); }
-static long c_sysinfo(void *p) { return ret(syscall(SYS_sysinfo, p)); }
-static long c_set_name(void *p) { return ret(syscall(SYS_prctl, PR_SET_NAME, p, 0, 0, 0)); }
-static long c_get_name(void *p) { return ret(syscall(SYS_prctl, PR_GET_NAME, p, 0, 0, 0)); }
-static long c_getaffinity(void *p) { return ret(syscall(SYS_sched_getaffinity, 0, 8, p)); }
-static long c_getcwd(void *p) { return ret(syscall(SYS_getcwd, p, 256)); }
-static long c_get_fs(void *p) { return ret(syscall(SYS_arch_prctl, ARCH_GET_FS, p)); }
-static long c_get_gs(void *p) { return ret(syscall(SYS_arch_prctl, ARCH_GET_GS, p)); }
-static long c_futex_wait(void *p) { return ret(syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0)); }
-static long c_futex_wake(void *p) { return ret(syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0)); }
+static long c_sigaction_act(void *p) { return sys_result(syscall(SYS_rt_sigaction, SIGUSR1, p, NULL, 8)); }
+static long c_sigaction_old(void *p) { return sys_result(syscall(SYS_rt_sigaction, SIGUSR1, NULL, p, 8)); }
+static long c_sigprocmask_set(void *p) { return sys_result(syscall(SYS_rt_sigprocmask, SIG_BLOCK, p, NULL, 8)); }
+static long c_sigprocmask_old(void *p) { return sys_result(syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, p, 8)); }
+static long c_sigaltstack_ss(void *p) { return sys_result(syscall(SYS_sigaltstack, p, NULL)); }
+static long c_sigaltstack_old(void *p) { return sys_result(syscall(SYS_sigaltstack, NULL, p)); }
+static long c_getrlimit(void *p) { return sys_result(syscall(SYS_getrlimit, RLIMIT_NOFILE, p)); }
+static long c_setrlimit(void *p) { return sys_result(syscall(SYS_setrlimit, RLIMIT_NOFILE, p)); }
+static long c_prlimit_new(void *p) { return sys_result(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, p, NULL)); }
+static long c_prlimit_old(void *p) { return sys_result(syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, p)); }
+static long c_uname(void *p) { return sys_result(syscall(SYS_uname, p)); }
+static long c_sysinfo(void *p) { return sys_result(syscall(SYS_sysinfo, p)); }
+static long c_set_name(void *p) { return sys_result(syscall(SYS_prctl, PR_SET_NAME, p, 0, 0, 0)); }
+static long c_get_name(void *p) { return sys_result(syscall(SYS_prctl, PR_GET_NAME, p, 0, 0, 0)); }
+static long c_getaffinity(void *p) { return sys_result(syscall(SYS_sched_getaffinity, 0, 8, p)); }
+static long c_getcwd(void *p) { return sys_result(syscall(SYS_getcwd, p, 256)); }
+static long c_get_fs(void *p) { return sys_result(syscall(SYS_arch_prctl, ARCH_GET_FS, p)); }
+static long c_get_gs(void *p) { return sys_result(syscall(SYS_arch_prctl, ARCH_GET_GS, p)); }
+static long c_futex_wait(void *p) { return sys_result(syscall(SYS_futex, p, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0)); }
+static long c_futex_wake(void *p) { return sys_result(syscall(SYS_futex, p, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0)); }
 static long c_futex_wait_timeout(void *p)
 {
-	return ret(syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 1, p, NULL, 0));
+	return sys_result(syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 1, p, NULL, 0));
 }
-static long c_getrandom(void *p) { return ret(syscall(SYS_getrandom, p, 16, 0)); }
+static long c_getrandom(void *p) { return sys_result(syscall(SYS_getrandom, p, 16, 0)); }
 
 static void prep_text(void *p) { memcpy(p, "efault good io.\n", 16); }
 static void prep_iov(void *p)

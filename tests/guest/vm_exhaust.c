@@ -54,24 +54,14 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define MIB (1UL << 20)
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 /* Address space allowed above what the program uses. */
 #define EXTRA_MIB 96
-
-static int failures;
-
-static void report(const char *what, int ok, const char *detail)
-{
-	if (ok) {
-		printf("%s ok\n", what);
-	} else {
-		printf("%s FAILED: %s\n", what, detail);
-		failures++;
-	}
-}
 
 static void set_soft_as(rlim_t v)
 {

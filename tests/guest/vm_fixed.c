@@ -54,6 +54,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
@@ -61,26 +63,6 @@
  * in the guest, for mappings that need nothing below them. */
 static volatile uintptr_t lonely_addr = 0xd000000000UL;
 #define LONELY ((unsigned char *)lonely_addr)
-
-static int failures;
-
-static void report(const char *what, int ok, const char *detail)
-{
-	if (ok) {
-		printf("%s ok\n", what);
-	} else {
-		printf("%s FAILED: %s\n", what, detail);
-		failures++;
-	}
-}
-
-static int all_equal(const volatile unsigned char *p, size_t len, unsigned char v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
 
 /* Page i of [p, p + n pages) filled with base + i. */
 static void fill_pages(unsigned char *p, int n, int base)

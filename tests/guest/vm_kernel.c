@@ -63,6 +63,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
@@ -73,44 +75,45 @@ extern long uk_syscall6() __attribute__((weak));
 /* The user mapping mremap is asked to move onto the kernel. */
 static unsigned char *user_page;
 
-static long ret(long r)
+static long o_mprotect_r(uintptr_t a, size_t n) { return sys_result(syscall(SYS_mprotect, a, n, PROT_READ)); }
+static long o_mprotect_none(uintptr_t a, size_t n) { return sys_result(syscall(SYS_mprotect, a, n, PROT_NONE)); }
+static long o_mprotect_rw(uintptr_t a, size_t n) { return sys_result(syscall(SYS_mprotect, a, n, RW)); }
+static long o_mprotect_rx(uintptr_t a, size_t n)
 {
-	return r == -1 ? -errno : r;
+	return sys_result(syscall(SYS_mprotect, a, n, PROT_READ | PROT_EXEC));
 }
-
-static long o_mprotect_r(uintptr_t a, size_t n) { return ret(syscall(SYS_mprotect, a, n, PROT_READ)); }
-static long o_mprotect_none(uintptr_t a, size_t n) { return ret(syscall(SYS_mprotect, a, n, PROT_NONE)); }
-static long o_mprotect_rw(uintptr_t a, size_t n) { return ret(syscall(SYS_mprotect, a, n, RW)); }
-static long o_mprotect_rx(uintptr_t a, size_t n) { return ret(syscall(SYS_mprotect, a, n, PROT_READ | PROT_EXEC)); }
-static long o_munmap(uintptr_t a, size_t n) { return ret(syscall(SYS_munmap, a, n)); }
-static long o_dontneed(uintptr_t a, size_t n) { return ret(syscall(SYS_madvise, a, n, MADV_DONTNEED)); }
-static long o_free(uintptr_t a, size_t n) { return ret(syscall(SYS_madvise, a, n, MADV_FREE)); }
-static long o_willneed(uintptr_t a, size_t n) { return ret(syscall(SYS_madvise, a, n, MADV_WILLNEED)); }
-static long o_fixed(uintptr_t a, size_t n) { return ret(syscall(SYS_mmap, a, n, RW, ANON | MAP_FIXED, -1, 0)); }
+static long o_munmap(uintptr_t a, size_t n) { return sys_result(syscall(SYS_munmap, a, n)); }
+static long o_dontneed(uintptr_t a, size_t n) { return sys_result(syscall(SYS_madvise, a, n, MADV_DONTNEED)); }
+static long o_free(uintptr_t a, size_t n) { return sys_result(syscall(SYS_madvise, a, n, MADV_FREE)); }
+static long o_willneed(uintptr_t a, size_t n) { return sys_result(syscall(SYS_madvise, a, n, MADV_WILLNEED)); }
+static long o_fixed(uintptr_t a, size_t n) { return sys_result(syscall(SYS_mmap, a, n, RW, ANON | MAP_FIXED, -1, 0)); }
 static long o_noreplace(uintptr_t a, size_t n)
 {
-	return ret(syscall(SYS_mmap, a, n, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0));
+	return sys_result(syscall(SYS_mmap, a, n, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0));
 }
 static long o_fixed_none(uintptr_t a, size_t n)
 {
-	return ret(syscall(SYS_mmap, a, n, PROT_NONE, ANON | MAP_FIXED, -1, 0));
+	return sys_result(syscall(SYS_mmap, a, n, PROT_NONE, ANON | MAP_FIXED, -1, 0));
 }
-static long o_mremap_from(uintptr_t a, size_t n) { return ret(syscall(SYS_mremap, a, n, 2 * n, MREMAP_MAYMOVE)); }
+static long o_mremap_from(uintptr_t a, size_t n)
+{
+	return sys_result(syscall(SYS_mremap, a, n, 2 * n, MREMAP_MAYMOVE));
+}
 static long o_mremap_to(uintptr_t a, size_t n)
 {
 	(void)n;
-	return ret(syscall(SYS_mremap, user_page, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, a));
+	return sys_result(syscall(SYS_mremap, user_page, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, a));
 }
-static long o_msync(uintptr_t a, size_t n) { return ret(syscall(SYS_msync, a, n, MS_SYNC)); }
-static long o_mlock(uintptr_t a, size_t n) { return ret(syscall(SYS_mlock, a, n)); }
-static long o_munlock(uintptr_t a, size_t n) { return ret(syscall(SYS_munlock, a, n)); }
+static long o_msync(uintptr_t a, size_t n) { return sys_result(syscall(SYS_msync, a, n, MS_SYNC)); }
+static long o_mlock(uintptr_t a, size_t n) { return sys_result(syscall(SYS_mlock, a, n)); }
+static long o_munlock(uintptr_t a, size_t n) { return sys_result(syscall(SYS_munlock, a, n)); }
 
 /* A hint is only a hint: the mapping comes back elsewhere, outside the
  * kernel. Returns 0 for that, else what came back. */
 static uintptr_t k_lo, k_hi;
 static long o_hint(uintptr_t a, size_t n)
 {
-	long r = ret(syscall(SYS_mmap, a, n, RW, ANON, -1, 0));
+	long r = sys_result(syscall(SYS_mmap, a, n, RW, ANON, -1, 0));
 	if (r < 0)
 		return r;
 	uintptr_t m = (uintptr_t)r;

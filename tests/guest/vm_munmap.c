@@ -40,36 +40,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
-
-static int failures;
-
-static void report(const char *what, int ok, const char *detail)
-{
-	if (ok) {
-		printf("%s ok\n", what);
-	} else {
-		printf("%s FAILED: %s\n", what, detail);
-		failures++;
-	}
-}
-
-/* Every byte of [p, p + len) equals v. */
-static int all_equal(const volatile unsigned char *p, size_t len, unsigned char v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
-
-/* The result of a raw system call as "-errno" or the value, for messages. */
-static long sys_result(long r)
-{
-	return r == -1 ? -errno : r;
-}
 
 static int die_after_munmap(const char *mode)
 {

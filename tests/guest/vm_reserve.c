@@ -42,23 +42,13 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define MIB (1UL << 20)
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define GO_ARENA ((void *)0xc000000000UL)
-
-static int failures;
-
-static void report(const char *what, int ok, const char *detail)
-{
-	if (ok) {
-		printf("%s ok\n", what);
-	} else {
-		printf("%s FAILED: %s\n", what, detail);
-		failures++;
-	}
-}
 
 /* Writes a value that depends on the page into every page of [p, p + len),
  * then reads them all back. */

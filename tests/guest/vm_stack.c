@@ -32,16 +32,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define FRAME 1024
 #define OTHER (12UL << 20)
-
-static int all_equal(const unsigned char *p, size_t len, unsigned char v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
 
 static unsigned long step(unsigned long x)
 {

@@ -41,36 +41,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PG 4096UL
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define HIGH 0xfffffffffffff000UL   /* the last page below 2^64 */
 #define LINUX_KTEXT 0xffffffff81000000UL
-
-static int failures;
-
-static void report(const char *what, int ok, const char *detail)
-{
-	if (ok) {
-		printf("%s ok\n", what);
-	} else {
-		printf("%s FAILED: %s\n", what, detail);
-		failures++;
-	}
-}
-
-static int all_equal(const volatile unsigned char *p, size_t len, unsigned char v)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
-
-static long sys_result(long r)
-{
-	return r == -1 ? -errno : r;
-}
 
 /* brk beyond anything possible leaves the break where it was, and must not
  * take the app's mappings with it. */
