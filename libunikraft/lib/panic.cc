@@ -29,6 +29,11 @@ constinit int g_panicking = 0;
 
 } // namespace
 
+void begin_fatal_report() {
+    if (g_panicking++)
+        nested_panic();
+}
+
 void print_symbol(const char* prefix, uint64_t addr) {
     uint64_t off = 0;
     const char* name =
@@ -60,8 +65,7 @@ void print_backtrace(uint64_t rip, uint64_t rbp) {
 }
 
 void panic_status(int status, const char* msg) {
-    if (g_panicking++)
-        nested_panic();
+    begin_fatal_report();
     uk_printk("uk: panic: %s\n", msg);
     // Start at the caller: its return address and its saved frame pointer.
     const auto* frame = static_cast<const uint64_t*>(__builtin_frame_address(0));

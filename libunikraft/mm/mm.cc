@@ -12,11 +12,27 @@ namespace uk::mm {
 namespace {
 
 constinit PageAllocator g_pages{};
-constinit uint64_t g_ram_end = 0;
 constexpr size_t page = PageAllocator::page_size;
 
 uintptr_t align_up(uintptr_t v, uintptr_t a) {
     return (v + a - 1) & ~(a - 1);
+}
+
+// Zeroes whole pages faster than a byte-wise memset does under emulation.
+void zero_pages(void* p, size_t npages) {
+    // Plain 64-bit stores, eight per iteration: `rep stos` is emulated one
+    // element at a time by QEMU's TCG and is several times slower there.
+    auto* w = static_cast<uint64_t*>(p);
+    for (size_t i = 0, n = npages * page / 8; i < n; i += 8) {
+        w[i] = 0;
+        w[i + 1] = 0;
+        w[i + 2] = 0;
+        w[i + 3] = 0;
+        w[i + 4] = 0;
+        w[i + 5] = 0;
+        w[i + 6] = 0;
+        w[i + 7] = 0;
+    }
 }
 
 } // namespace
@@ -24,14 +40,15 @@ uintptr_t align_up(uintptr_t v, uintptr_t a) {
 bool init(const MemRegion* usable, size_t n) {
     // Only the first 4 GiB are mapped; RAM above is not used.
     constexpr uint64_t limit = uint64_t(1) << 32;
+    uint64_t ram_end = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t end = usable[i].base + usable[i].len;
         if (end > limit)
             end = limit;
-        if (end > g_ram_end)
-            g_ram_end = end;
+        if (end > ram_end)
+            ram_end = end;
     }
-    size_t npages = g_ram_end / page;
+    size_t npages = ram_end / page;
     size_t bitmap = align_up(PageAllocator::bitmap_bytes(npages), 8);
     size_t need = align_up(bitmap, page);
 
@@ -63,22 +80,6 @@ bool init(const MemRegion* usable, size_t n) {
     return true;
 }
 
-void zero_pages(void* p, size_t npages) {
-    // Plain 64-bit stores, eight per iteration: `rep stos` is emulated one
-    // element at a time by QEMU's TCG and is several times slower there.
-    auto* w = static_cast<uint64_t*>(p);
-    for (size_t i = 0, n = npages * page / 8; i < n; i += 8) {
-        w[i] = 0;
-        w[i + 1] = 0;
-        w[i + 2] = 0;
-        w[i + 3] = 0;
-        w[i + 4] = 0;
-        w[i + 5] = 0;
-        w[i + 6] = 0;
-        w[i + 7] = 0;
-    }
-}
-
 void* alloc_pages(size_t npages, size_t align_pages, Fill fill) {
     uintptr_t pa = g_pages.alloc(npages, align_pages);
     if (!pa)
@@ -97,9 +98,6 @@ void free_phys_page(uint64_t pa) {
     g_pages.free(pa, 1);
 }
 
-uint64_t ram_end() {
-    return g_ram_end;
-}
 size_t free_page_count() {
     return g_pages.free_pages();
 }

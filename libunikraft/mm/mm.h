@@ -35,11 +35,6 @@ void free_pages(void* p, size_t npages);
 /// the app's image) to the allocator.
 void free_phys_page(uint64_t pa);
 
-/// Zeroes whole pages faster than a byte-wise memset does under emulation.
-void zero_pages(void* p, size_t npages);
-
-/// End of the highest usable RAM region.
-uint64_t ram_end();
 size_t free_page_count();
 size_t total_page_count();
 

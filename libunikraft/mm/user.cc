@@ -25,14 +25,14 @@ size_t room_from(uintptr_t a) {
 
 long copy_from_user(void* dst, uintptr_t src, size_t len) {
     if (!user_range_ok(src, len))
-        return -efault;
-    return len && uk_arch_copy(dst, reinterpret_cast<const void*>(src), len) ? -efault : 0;
+        return -EFAULT;
+    return len && uk_arch_copy(dst, reinterpret_cast<const void*>(src), len) ? -EFAULT : 0;
 }
 
 long copy_to_user(uintptr_t dst, const void* src, size_t len) {
     if (!user_range_ok(dst, len))
-        return -efault;
-    return len && uk_arch_copy(reinterpret_cast<void*>(dst), src, len) ? -efault : 0;
+        return -EFAULT;
+    return len && uk_arch_copy(reinterpret_cast<void*>(dst), src, len) ? -EFAULT : 0;
 }
 
 size_t copy_user_partial(bool to_user, uintptr_t uaddr, void* kbuf, size_t len) {
@@ -48,13 +48,13 @@ size_t copy_user_partial(bool to_user, uintptr_t uaddr, void* kbuf, size_t len) 
 long user_strnlen(UserPtr<const char> src, size_t max) {
     size_t room = room_from(src.addr());
     if (!room)
-        return -efault;
+        return -EFAULT;
     size_t lim = max < room ? max : room;
     long n = uk_arch_strnlen(reinterpret_cast<const char*>(src.addr()), lim);
     if (n < 0)
         return n;
     if (size_t(n) == lim)
-        return lim < max ? -efault : -enametoolong;
+        return lim < max ? -EFAULT : -ENAMETOOLONG;
     return n;
 }
 
@@ -62,7 +62,7 @@ long read_user_string(UserPtr<const char> src, char* buf, size_t cap) {
     uintptr_t a = src.addr();
     size_t room = room_from(a);
     if (!room)
-        return -efault;
+        return -EFAULT;
     size_t max = cap - 1 < room ? cap - 1 : room;
     long n = uk_arch_copy_string(buf, reinterpret_cast<const char*>(a), max);
     if (n < 0)
@@ -71,9 +71,9 @@ long read_user_string(UserPtr<const char> src, char* buf, size_t cap) {
         // No NUL within reach: too long, unless the string ran into memory
         // that is not the app's.
         if (max < cap - 1)
-            return -efault;
+            return -EFAULT;
         buf[max] = 0;
-        return -enametoolong;
+        return -ENAMETOOLONG;
     }
     return n;
 }

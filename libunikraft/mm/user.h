@@ -14,6 +14,7 @@
 
 #include <type_traits>
 
+#include "lib/errno.h"
 #include "mm/layout.h"
 
 extern "C" {
@@ -23,12 +24,9 @@ long uk_arch_strnlen(const char* s, size_t max);
 long uk_arch_copy_string(char* dst, const char* src, size_t max);
 long uk_arch_load32(const void* src, uint32_t* out);
 long uk_arch_store32(void* dst, uint32_t v);
-long uk_arch_cmpxchg32(void* dst, uint32_t* expected, uint32_t desired);
 }
 
 namespace uk::mm {
-
-inline constexpr long efault = 14, enametoolong = 36;
 
 /// True when [addr, addr + len) lies in [0, user_end) without wrapping and
 /// outside the kernel's parts of the image (__uk_image_start up to
@@ -81,14 +79,14 @@ template <typename T> class UserPtr {
     /// count whose size would wrap.
     [[nodiscard]] long read(Plain* out, size_t n = 1) const {
         if (n > SIZE_MAX / sizeof(T))
-            return -efault;
+            return -EFAULT;
         return copy_from_user(out, m_addr, n * sizeof(T));
     }
 
     /// Copies `n` elements out. Returns 0 or -EFAULT.
     [[nodiscard]] long write(const Plain* in, size_t n = 1) const requires(!std::is_const_v<T>) {
         if (n > SIZE_MAX / sizeof(T))
-            return -efault;
+            return -EFAULT;
         return copy_to_user(m_addr, in, n * sizeof(T));
     }
 
@@ -101,7 +99,7 @@ template <typename T> class UserPtr {
     /// -EFAULT; the address must be 4-byte aligned.
     [[nodiscard]] long load_atomic(uint32_t* out) const requires(sizeof(T) == 4) {
         if (!user_range_ok(m_addr, 4))
-            return -efault;
+            return -EFAULT;
         return uk_arch_load32(reinterpret_cast<const void*>(m_addr), out);
     }
 
@@ -109,17 +107,8 @@ template <typename T> class UserPtr {
     [[nodiscard]] long store_atomic(uint32_t v) const
         requires(sizeof(T) == 4 && !std::is_const_v<T>) {
         if (!user_range_ok(m_addr, 4))
-            return -efault;
+            return -EFAULT;
         return uk_arch_store32(reinterpret_cast<void*>(m_addr), v);
-    }
-
-    /// Atomic compare-and-exchange on a 32-bit value; `expected` receives
-    /// the value found. Returns 0 or -EFAULT.
-    [[nodiscard]] long cmpxchg(uint32_t* expected, uint32_t desired) const
-        requires(sizeof(T) == 4 && !std::is_const_v<T>) {
-        if (!user_range_ok(m_addr, 4))
-            return -efault;
-        return uk_arch_cmpxchg32(reinterpret_cast<void*>(m_addr), expected, desired);
     }
 
   private:

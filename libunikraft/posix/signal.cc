@@ -33,13 +33,6 @@ Siginfo user_info(int sig, int code) {
     return si;
 }
 
-// The app's stack pointer at the call: the frame's, or (a direct call from
-// C, which runs on the app's stack) the kernel's own.
-uint64_t app_sp() {
-    const arch::TrapFrame* f = current_syscall_frame();
-    return f ? f->rsp : reinterpret_cast<uint64_t>(__builtin_frame_address(0));
-}
-
 // Linux's do_sigaltstack: *ss (when given) becomes the thread's alternate
 // stack unless the thread runs on the current one.
 long change_altstack(const AltStack* ss, uint64_t sp) {
@@ -160,7 +153,7 @@ UK_SYSCALL(131, sigaltstack) {
     if (a1 && UserPtr<const AltStack>(a1).read(&ss))
         return -EFAULT;
     sched::Thread* t = sched::current();
-    const uint64_t sp = app_sp();
+    const uint64_t sp = app_stack_pointer();
     AltStack old{t->altstack.sp, t->altstack.flags, 0, t->altstack.size};
     if (!old.size)
         old.flags = ss_disable;

@@ -36,6 +36,11 @@ arch::TrapFrame* current_syscall_frame() {
     return sched::current()->syscall_frame;
 }
 
+uint64_t app_stack_pointer() {
+    const arch::TrapFrame* f = current_syscall_frame();
+    return f ? f->rsp : reinterpret_cast<uint64_t>(__builtin_frame_address(0));
+}
+
 void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
     sched::current()->restart = arch::SyscallRestart{nr, {a1, a2, a3, a4, a5, a6}};
 }

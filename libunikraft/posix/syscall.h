@@ -33,6 +33,10 @@ void syscall_init(bool log_enosys);
 /// nullptr (a direct call from C).
 arch::TrapFrame* current_syscall_frame();
 
+/// The app's stack pointer at the running system call: the frame's, or for
+/// a direct call from C (which runs on the app's stack) the kernel's own.
+uint64_t app_stack_pointer();
+
 /// Records a direct call's number and arguments when it returns a restart
 /// code, so that the way out can make it again (sigframe.h).
 void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6);

@@ -11,10 +11,6 @@ namespace uk::posix {
 
 namespace {
 
-struct Timeval {
-    int64_t sec, usec;
-};
-
 constexpr long clock_realtime = 0, clock_monotonic = 1, clock_process_cputime = 2,
                clock_thread_cputime = 3, clock_monotonic_raw = 4, clock_realtime_coarse = 5,
                clock_monotonic_coarse = 6, clock_boottime = 7, clock_realtime_alarm = 8,
@@ -75,8 +71,7 @@ UK_SYSCALL(229, clock_getres) {
 UK_SYSCALL(96, gettimeofday) {
     if (a1) {
         int64_t ns = now_ns(clock_realtime);
-        Timeval tv{ns / 1000000000, ns % 1000000000 / 1000};
-        if (UserPtr<Timeval>(a1).put(tv))
+        if (UserPtr<Timeval>(a1).put(timeval_of(ns)))
             return -EFAULT;
     }
     if (a2) {

@@ -13,15 +13,11 @@ namespace {
 
 namespace timers = sched::timers;
 
-constexpr int64_t ns_per_s = 1000000000, ns_per_us = 1000;
 constexpr long clock_realtime = 0, clock_monotonic = 1, clock_process_cputime = 2,
                clock_thread_cputime = 3, clock_boottime = 7, clock_realtime_alarm = 8,
                clock_boottime_alarm = 9, clock_tai = 11;
 constexpr int sigev_signal = 0, sigev_none = 1, sigev_thread = 2, sigev_thread_id = 4;
 
-struct Timeval {
-    int64_t sec, usec;
-};
 struct Itimerval {
     Timeval interval, value;
 };
@@ -37,38 +33,12 @@ struct Sigevent {
 };
 static_assert(sizeof(Sigevent) == 64, "fixed by the Linux ABI");
 
-uint64_t tv_ns(const Timeval& tv) {
-    uint64_t s = uint64_t(tv.sec) > (uint64_t(1) << 32) ? (uint64_t(1) << 32) : uint64_t(tv.sec);
-    return s * ns_per_s + uint64_t(tv.usec) * ns_per_us;
-}
-
-uint64_t ts_ns(const Timespec& ts) {
-    uint64_t s = uint64_t(ts.sec) > (uint64_t(1) << 32) ? (uint64_t(1) << 32) : uint64_t(ts.sec);
-    return s * ns_per_s + uint64_t(ts.nsec);
-}
-
-Timeval ns_tv(uint64_t ns) {
-    return Timeval{int64_t(ns / ns_per_s), int64_t(ns % ns_per_s / ns_per_us)};
-}
-
-Timespec ns_ts(uint64_t ns) {
-    return Timespec{int64_t(ns / ns_per_s), int64_t(ns % ns_per_s)};
-}
-
-bool valid_tv(const Timeval& tv) {
-    return tv.sec >= 0 && tv.usec >= 0 && tv.usec < 1000000;
-}
-
-bool valid_ts(const Timespec& ts) {
-    return ts.sec >= 0 && ts.nsec >= 0 && ts.nsec < ns_per_s;
-}
-
 Itimerval to_itimerval(timers::Setting s) {
     // A timer with less than a microsecond left still reads as armed.
-    Timeval v = ns_tv(s.value);
+    Timeval v = timeval_of(int64_t(s.value));
     if (s.value && !v.sec && !v.usec)
         v.usec = 1;
-    return Itimerval{ns_tv(s.interval), v};
+    return Itimerval{timeval_of(int64_t(s.interval)), v};
 }
 
 } // namespace
@@ -86,10 +56,10 @@ UK_SYSCALL(38, setitimer) {
         return -EFAULT;
     if (a1 < 0 || a1 > 2)
         return -EINVAL;
-    if (!valid_tv(nv.value) || !valid_tv(nv.interval))
+    if (!valid(nv.value) || !valid(nv.interval))
         return -EINVAL;
-    timers::Setting old =
-        timers::set_itimer(int(a1), timers::Setting{tv_ns(nv.value), tv_ns(nv.interval)});
+    timers::Setting old = timers::set_itimer(
+        int(a1), timers::Setting{uint64_t(to_ns(nv.value)), uint64_t(to_ns(nv.interval))});
     if (a3 && UserPtr<Itimerval>(a3).put(to_itimerval(old)))
         return -EFAULT;
     return 0;
@@ -168,13 +138,15 @@ UK_SYSCALL(223, timer_settime) {
     Itimerspec nv;
     if (UserPtr<const Itimerspec>(a3).read(&nv))
         return -EFAULT;
-    if (!valid_ts(nv.value) || !valid_ts(nv.interval))
+    if (!valid(nv.value) || !valid(nv.interval))
         return -EINVAL;
     timers::Setting old;
-    if (long r = timers::settime(int(a1), timers::Setting{ts_ns(nv.value), ts_ns(nv.interval)},
-                                 a2 & timer_abstime, &old))
+    if (long r = timers::settime(
+            int(a1), timers::Setting{uint64_t(to_ns(nv.value)), uint64_t(to_ns(nv.interval))},
+            a2 & timer_abstime, &old))
         return r;
-    if (a4 && UserPtr<Itimerspec>(a4).put(Itimerspec{ns_ts(old.interval), ns_ts(old.value)}))
+    if (a4 && UserPtr<Itimerspec>(a4).put(
+                  Itimerspec{timespec_of(int64_t(old.interval)), timespec_of(int64_t(old.value))}))
         return -EFAULT;
     return 0;
 }
@@ -183,8 +155,10 @@ UK_SYSCALL(224, timer_gettime) {
     timers::Setting cur;
     if (long r = timers::gettime(int(a1), &cur))
         return r;
-    return UserPtr<Itimerspec>(a2).put(Itimerspec{ns_ts(cur.interval), ns_ts(cur.value)}) ? -EFAULT
-                                                                                          : 0;
+    return UserPtr<Itimerspec>(a2).put(
+               Itimerspec{timespec_of(int64_t(cur.interval)), timespec_of(int64_t(cur.value))})
+               ? -EFAULT
+               : 0;
 }
 
 UK_SYSCALL(225, timer_getoverrun) {

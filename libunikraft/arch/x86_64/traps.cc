@@ -76,7 +76,6 @@ const char* const vector_names[32] = {
 constinit uint64_t g_fault_addr = 0;
 // What that fault was, as the page-fault handler saw it.
 constinit mm::uvm::Fault g_fault_kind = mm::uvm::Fault::maperr;
-constinit int g_reporting = 0;
 
 bool fixup(TrapFrame& f) {
     for (const ExtableEntry* e = __uk_extable_start; e < __uk_extable_end; e++) {
@@ -99,10 +98,7 @@ void print_registers(const TrapFrame& f) {
 
 // Reports a fault and ends the VM with `status`.
 [[noreturn]] void report(const TrapFrame& f, uint64_t addr, bool app, int status) {
-    if (g_reporting++) {
-        uk_printk("uk: panic: fault while reporting a fault\n");
-        boot::leave(boot::ExitKind::panic, UK_EXIT_PANIC);
-    }
+    begin_fatal_report();
     uk_printk("uk: %s: %s, vector %lu, error code 0x%lx\n",
               app ? "fatal fault in the app" : "fatal CPU exception in the kernel",
               f.vector < 32 ? vector_names[f.vector] : "unexpected interrupt", f.vector, f.error);

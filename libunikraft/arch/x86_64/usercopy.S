@@ -131,21 +131,4 @@ uk_arch_store32:
 	EXTABLE 1b, 2b, 9b
 	.size uk_arch_store32, . - uk_arch_store32
 
-/* long uk_arch_cmpxchg32(uint32_t *dst, uint32_t *expected, uint32_t
- * desired): atomic compare-and-exchange; *expected gets the value found.
- * 0 or -EFAULT. */
-	.globl uk_arch_cmpxchg32
-	.hidden uk_arch_cmpxchg32
-	.type uk_arch_cmpxchg32, @function
-uk_arch_cmpxchg32:
-	mov (%rsi), %eax
-1:	lock cmpxchg %edx, (%rdi)
-2:	mov %eax, (%rsi)
-	xor %eax, %eax
-	ret
-9:	mov $-EFAULT, %rax
-	ret
-	EXTABLE 1b, 2b, 9b
-	.size uk_arch_cmpxchg32, . - uk_arch_cmpxchg32
-
 	.section .note.GNU-stack, "", @progbits
