@@ -91,13 +91,22 @@ long rw(long fd, uint64_t buf, size_t len, bool write) {
     return console_rw(write, buf, len);
 }
 
-// Calls f(iov) for each of the app's `cnt` iovecs, 16 at a time (the direct
-// entry runs on the app's stack: no large buffers). Returns 0, -EFAULT, or
-// the first non-zero result of f.
-template <typename F> long for_each_iovec(long iov_arg, long cnt, F f) {
-    Iovec iov[16];
-    for (long i = 0; i < cnt; i += 16) {
-        size_t n = size_t(cnt - i < 16 ? cnt - i : 16);
+constexpr long iovec_chunk = 16;
+
+// Calls f(iov) for each of the app's `cnt` iovecs: those in `read` when the
+// caller has them all already, else read 16 at a time (the direct entry
+// runs on the app's stack: no large buffers). Returns 0, -EFAULT, or the
+// first non-zero result of f.
+template <typename F> long for_each_iovec(const Iovec* read, long iov_arg, long cnt, F f) {
+    if (read) {
+        for (long j = 0; j < cnt; j++)
+            if (long r = f(read[j]))
+                return r;
+        return 0;
+    }
+    Iovec iov[iovec_chunk];
+    for (long i = 0; i < cnt; i += iovec_chunk) {
+        size_t n = size_t(cnt - i < iovec_chunk ? cnt - i : iovec_chunk);
         if ((UserPtr<const Iovec>(iov_arg) + size_t(i)).read(iov, n))
             return -EFAULT;
         for (size_t j = 0; j < n; j++)
@@ -113,9 +122,17 @@ long rwv(long fd, long iov_arg, long cnt, bool write) {
         return -EBADF;
     if (cnt < 0 || cnt > 1024)
         return -EINVAL;
-    // As Linux: the whole vector is checked before any byte moves.
+    // As Linux: the whole vector is checked before any byte moves. A short
+    // one (stdio writes two) is read once.
+    Iovec small[iovec_chunk];
+    const Iovec* read = nullptr;
+    if (cnt <= iovec_chunk) {
+        if (UserPtr<const Iovec>(iov_arg).read(small, size_t(cnt)))
+            return -EFAULT;
+        read = small;
+    }
     uint64_t sum = 0;
-    long r = for_each_iovec(iov_arg, cnt, [&](const Iovec& v) -> long {
+    long r = for_each_iovec(read, iov_arg, cnt, [&](const Iovec& v) -> long {
         if (int64_t(v.len) < 0 || v.len > uint64_t(INT64_MAX) - sum)
             return -EINVAL;
         sum += v.len;
@@ -124,7 +141,7 @@ long rwv(long fd, long iov_arg, long cnt, bool write) {
     if (r)
         return r;
     long total = 0;
-    r = for_each_iovec(iov_arg, cnt, [&](const Iovec& v) -> long {
+    r = for_each_iovec(read, iov_arg, cnt, [&](const Iovec& v) -> long {
         if (!v.len)
             return 0;
         long n = console_rw(write, v.base, v.len);
@@ -331,10 +348,10 @@ long do_poll(long fds, long n, int64_t timeout_ns, bool timed_poll) {
     if (n < 0 || uint64_t(n) > rlimit_cur(rlimit_nofile))
         return -EINVAL;
     // Read and answer 32 entries at a time (the direct entry runs on the
-    // app's stack): first all of them are read, as Linux reads the whole
-    // array before it looks at any fd.
+    // app's stack). Linux reads the whole array before it looks at any fd:
+    // a longer one is read through once first.
     Pollfd chunk[32];
-    for (long i = 0; i < n; i += 32) {
+    for (long i = 0; n > 32 && i < n; i += 32) {
         size_t k = size_t(n - i < 32 ? n - i : 32);
         if ((UserPtr<const Pollfd>(fds) + size_t(i)).read(chunk, k))
             return -EFAULT;
