@@ -49,6 +49,13 @@ constexpr size_t boot_ranges = 16;
 alignas(Vma) constinit unsigned char g_boot_ranges[boot_ranges * sizeof(Vma)]{};
 constinit bool g_boot_ranges_used = false;
 
+// A zeroed page for the app, or no_page when only the kernel's reserve is
+// left.
+uint64_t zeroed_frame() {
+    void* p = free_page_count() > kernel_reserve_pages ? alloc_pages(1) : nullptr;
+    return p ? virt_to_phys(p) : arch::no_page;
+}
+
 void* vm_alloc(void*, size_t bytes) {
     if (!g_boot_ranges_used && bytes <= sizeof(g_boot_ranges)) {
         g_boot_ranges_used = true;
@@ -76,6 +83,9 @@ bool init(size_t stack_size) {
     new (g_space_storage) AddressSpace();
     g_space.init(PageTableOps{nullptr, ops_unmap, ops_protect, ops_move},
                  VmAllocator{nullptr, vm_alloc, vm_free}, mmap_min, user_end - gap);
+    // The app runs as root with every capability: like such a process on
+    // Linux, it may place fixed mappings below mmap_min, page 0 included.
+    g_space.set_fixed_min(0);
     // The image: the kernel's parts reserved, the app's segments (already
     // in the page tables, mmu_init) as the app's first ranges. A segment may
     // be empty (no symbol table when the link made none).
@@ -107,10 +117,10 @@ Fault fault(uintptr_t addr, bool write, bool exec) {
     const Vma* v = g_space.find(addr);
     if (!v) {
         // Just below a growsdown range: Linux grows it, within the stack
-        // limit.
+        // limit (the main stack's size: RLIMIT_STACK).
         const Vma* above = g_space.find_next(addr);
         if (!above || !(above->flags & vm_growsdown) || above->kind == VmKind::kernel ||
-            !g_space.extend_down(addr, uintptr_t(8) << 20))
+            !g_space.extend_down(addr, g_stack.top - g_stack.lo))
             return Fault::maperr;
         v = g_space.find(addr);
         if (!v)
@@ -120,23 +130,10 @@ Fault fault(uintptr_t addr, bool write, bool exec) {
         return Fault::maperr;
     if (!v->prot || (write && !(v->prot & vm_write)) || (exec && !(v->prot & vm_exec)))
         return Fault::accerr;
-    const uintptr_t page = page_round_down(addr);
-    const uint64_t pa = arch::user_page(page);
-    if (pa != arch::no_page) {
-        // Mapped already (by an earlier fault of this same access, or with
-        // a protection the range has since widened): refresh the entry.
-        return arch::map_user_page(page, pa, v->prot) ? Fault::resolved : Fault::oom;
-    }
-    if (free_page_count() <= kernel_reserve_pages)
-        return Fault::oom;
-    void* p = alloc_pages(1);
-    if (!p)
-        return Fault::oom;
-    if (!arch::map_user_page(page, virt_to_phys(p), v->prot)) {
-        free_pages(p, 1);
-        return Fault::oom;
-    }
-    return Fault::resolved;
+    return arch::map_user_page(page_round_down(addr), v->prot, zeroed_frame) ==
+                   arch::Mapped::no_memory
+               ? Fault::oom
+               : Fault::resolved;
 }
 
 bool populate(uintptr_t lo, uintptr_t hi) {

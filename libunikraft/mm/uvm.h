@@ -13,7 +13,8 @@
 
 namespace uk::mm::uvm {
 
-/// The lowest address the app may map (vm.mmap_min_addr).
+/// The lowest address placement uses (vm.mmap_min_addr); fixed mappings may
+/// go lower, as for a privileged process on Linux.
 inline constexpr uintptr_t mmap_min = 0x10000;
 
 /// Sets up the app's address space once the page tables hold the image:

@@ -60,6 +60,7 @@ void AddressSpace::init(const PageTableOps& ops, const VmAllocator& allocator, u
     m_ops = ops;
     m_allocator = allocator;
     m_mmap_min = mmap_min > user_end ? user_end : page_align_wrapping(mmap_min);
+    m_fixed_min = m_mmap_min;
     m_mmap_base = min(mmap_base & ~page_mask, user_end);
     m_mmap_base = max(m_mmap_base, m_mmap_min);
 }
@@ -445,14 +446,16 @@ int AddressSpace::map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, 
         if ((addr & page_mask) != 0) {
             return err(EINVAL);
         }
-        if (addr < m_mmap_min) {
+        if (addr < m_fixed_min) {
             return err(EPERM);
+        }
+        // A kernel range is no place for the app at all, as an address
+        // past the user half is to Linux: ENOMEM before EEXIST.
+        if (overlaps_kernel(addr, addr + len)) {
+            return err(ENOMEM);
         }
         if (mode == MapMode::fixed_noreplace && !is_free(addr, addr + len)) {
             return err(EEXIST);
-        }
-        if (overlaps_kernel(addr, addr + len)) {
-            return err(ENOMEM);
         }
     }
     Vma v{addr, addr + len, prot, flags, kind};
@@ -577,11 +580,12 @@ int AddressSpace::remap(uintptr_t old, size_t old_len, size_t new_len, unsigned 
     }
     uintptr_t to = new_addr;
     if (fixed) {
-        if (new_addr < m_mmap_min) {
+        if (new_addr < m_fixed_min) {
             return err(EPERM);
         }
+        // As a new place past the user half is to Linux.
         if (overlaps_kernel(new_addr, new_addr + new_len)) {
-            return err(EFAULT);
+            return err(EINVAL);
         }
     } else if (dontunmap) {
         if (!find_area(new_addr, new_len, &to)) {
@@ -651,7 +655,7 @@ bool AddressSpace::extend_down(uintptr_t addr, size_t limit) {
         return false;
     }
     uintptr_t start = addr & ~page_mask;
-    if (start < m_mmap_min || stack.end - start > limit) {
+    if (start < m_fixed_min || stack.end - start > limit) {
         return false;
     }
     if (i > 0) {
@@ -726,7 +730,7 @@ bool AddressSpace::check() const {
             }
             continue;
         }
-        if ((v.prot & ~prot_mask) != 0 || v.start < m_mmap_min ||
+        if ((v.prot & ~prot_mask) != 0 || v.start < m_fixed_min ||
             static_cast<uint8_t>(v.kind) > static_cast<uint8_t>(VmKind::kernel)) {
             return false;
         }

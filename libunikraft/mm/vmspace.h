@@ -107,7 +107,8 @@ class AddressSpace {
 
     /// Empties the space (freeing any array it had, without calling ops) and
     /// sets its callbacks and layout: the app maps nothing below mmap_min
-    /// (vm.mmap_min_addr, rounded up to a page), and placement searches down
+    /// (vm.mmap_min_addr, rounded up to a page; see set_fixed_min), and
+    /// placement searches down
     /// from mmap_base (rounded down to a page and kept within
     /// [mmap_min, user_end]).
     void init(const PageTableOps& ops, const VmAllocator& allocator, uintptr_t mmap_min,
@@ -117,6 +118,14 @@ class AddressSpace {
     /// teardown, when the pages go with the page tables); the space stays
     /// usable with the same callbacks and layout.
     void clear();
+
+    /// Lets fixed mappings (map, remap) and stacks growing down reach down to
+    /// `min` (page aligned, at most mmap_min), as Linux lets a process with
+    /// CAP_SYS_RAWIO map below vm.mmap_min_addr; placement keeps to
+    /// mmap_min. mmap_min until called.
+    void set_fixed_min(uintptr_t min) {
+        m_fixed_min = min < m_mmap_min ? min & ~(page - 1) : m_mmap_min;
+    }
 
     /// Sets the most ranges the space may hold, kernel ranges included
     /// (vm.max_map_count; max_map_count until called). Does not shrink a space
@@ -150,10 +159,11 @@ class AddressSpace {
     /// calling ops.unmap for each. Errors: -EINVAL for a zero len, a kernel
     /// kind, prot bits beyond vm_read|vm_write|vm_exec, or an unaligned fixed
     /// address; -ENOMEM when len exceeds user_end, the fixed range leaves
-    /// [0, user_end) or overlaps a kernel range, no place is free, the array
+    /// [0, user_end) or overlaps a kernel range (as an address past the user
+    /// half does on Linux, noreplace included), no place is free, the array
     /// cannot grow or the result would exceed the map limit; -EPERM for a
-    /// fixed address below mmap_min; -EEXIST when fixed_noreplace finds any
-    /// range (app or kernel) in the way.
+    /// fixed address below the fixed minimum (set_fixed_min); -EEXIST when fixed_noreplace finds an
+    /// app range in the way.
     int map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, VmKind kind, MapMode mode,
             uintptr_t* out);
 
@@ -201,7 +211,8 @@ class AddressSpace {
     /// - -EINVAL: old_len is 0 (duplicating a shared mapping is not
     ///   supported either).
     /// - -EFAULT: what would move or grow is not inside old's range.
-    /// - With remap_fixed: -EPERM below mmap_min, -EFAULT over a kernel range.
+    /// - With remap_fixed: -EPERM below the fixed minimum, -EINVAL over a kernel range
+    ///   (as a new place past the user half is to Linux).
     /// - -ENOMEM: a grow can neither extend in place nor move; no free place;
     ///   the map limit lacks room for four more ranges (the worst case of a
     ///   move, checked up front as Linux does); the array cannot grow;
@@ -213,7 +224,7 @@ class AddressSpace {
     /// Grows the growsdown app range just above addr (a fault below a stack)
     /// down to addr's page; returns true when it did. Returns false, changing
     /// nothing, when addr is inside a range, the range above it is not a
-    /// growsdown app range, the new start is below mmap_min, the range would
+    /// growsdown app range, the new start is below the fixed minimum, the range would
     /// exceed limit bytes, or less than guard_gap would remain above the
     /// range below (unless that range is the app's and growsdown or
     /// PROT_NONE, as Linux allows).
@@ -282,6 +293,7 @@ class AddressSpace {
     PageTableOps m_ops{};
     VmAllocator m_allocator{};
     uintptr_t m_mmap_min = 0;
+    uintptr_t m_fixed_min = 0;
     uintptr_t m_mmap_base = 0;
     size_t m_limit = max_map_count;
     Vma* m_vmas = nullptr;

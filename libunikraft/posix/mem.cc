@@ -35,15 +35,6 @@ constexpr long map_known = map_type | map_fixed | map_anonymous | map_32bit | ma
                            map_populate | map_nonblock | map_stack | map_hugetlb |
                            map_fixed_noreplace | map_uninitialized | (0x3f << 26);
 
-// Whether [lo, lo + len) touches the kernel's part of the image, which
-// Linux's answers treat like kernel addresses (outside the user half).
-bool touches_kernel(uintptr_t lo, uint64_t len) {
-    bool hit = false;
-    uintptr_t hi = len > AddressSpace::user_end - lo ? AddressSpace::user_end : lo + len;
-    mm::uvm::space().for_each(lo, hi, [&](const mm::Vma& v) { hit |= v.kind == VmKind::kernel; });
-    return hit;
-}
-
 bool wx(long prot) {
     return (prot & prot_write) && (prot & prot_exec);
 }
@@ -94,8 +85,6 @@ UK_SYSCALL(9, mmap) {
         return -ENOMEM;
     if (over_as_limit(rounded))
         return -ENOMEM;
-    if ((flags & map_fixed_noreplace) && hint < AddressSpace::user_end && touches_kernel(hint, len))
-        return -ENOMEM;
     MapMode mode = (flags & map_fixed_noreplace) ? MapMode::fixed_noreplace
                    : (flags & map_fixed)         ? MapMode::fixed
                                                  : MapMode::anywhere;
@@ -124,8 +113,7 @@ UK_SYSCALL(11, munmap) {
     uint64_t len = uint64_t(a2);
     // A detached thread unmaps its own stack and then exits: those pages go
     // once it no longer runs on them.
-    const arch::TrapFrame* f = current_syscall_frame();
-    uintptr_t sp = f ? f->rsp : reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    const uintptr_t sp = app_stack_pointer();
     if (!(addr & (page - 1)) && len && len <= AddressSpace::user_end &&
         addr <= AddressSpace::user_end - len && sp >= addr && sp - addr < len) {
         sched::defer_unmap(addr, len);
@@ -139,14 +127,8 @@ UK_SYSCALL(25, mremap) {
     uint64_t old_len = uint64_t(a2), new_len = uint64_t(a3);
     const unsigned flags = unsigned(a4);
     const uintptr_t new_addr = uintptr_t(a5);
-    // A new length beyond the user half, or a new place in the kernel's
-    // part of the image (a kernel address to Linux), is EINVAL.
-    uint64_t rounded = (new_len + page - 1) & ~(page - 1);
-    if (rounded > AddressSpace::user_end)
-        return -EINVAL;
-    if ((flags & (mm::remap_fixed | mm::remap_dontunmap)) && !(new_addr & (page - 1)) &&
-        new_addr < AddressSpace::user_end && mm::uvm::space().find(old) &&
-        mm::uvm::space().find(old)->kind != VmKind::kernel && touches_kernel(new_addr, rounded))
+    // A new length beyond the user half is EINVAL (Linux 6.18's order).
+    if (((new_len + page - 1) & ~(page - 1)) > AddressSpace::user_end)
         return -EINVAL;
     if (new_len > old_len && new_len <= AddressSpace::user_end && over_as_limit(new_len - old_len))
         return -ENOMEM;

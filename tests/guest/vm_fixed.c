@@ -9,7 +9,9 @@
  * its start (up to RLIMIT_STACK, 8 MiB by default). Faults: a write to a
  * page made read-only after it was written, a read of a PROT_NONE page, a
  * touch of the old address after MREMAP_FIXED, a MAP_GROWSDOWN touch 9 MiB
- * down. Expectations are Linux's: the output is the same natively. */
+ * down. Below vm.mmap_min_addr: a fixed mapping there works for root (the
+ * app runs as root, with every capability) while a hint there is moved up.
+ * Expectations are Linux's: the output is the same natively (as root). */
 //! run: --mem 64M --timeout 20 --
 //! status: 0
 //! expect: fixed over partly mapped ok
@@ -28,6 +30,8 @@
 //! expect: madv free ok
 //! expect: populate ok
 //! expect: growsdown ok
+//! expect: fixed below mmap_min ok
+//! expect: low hint moved up ok
 //! reject: FAILED
 //! run: --mem 64M --timeout 20 -- readonly-after-write
 //! status: 139
@@ -359,6 +363,27 @@ static int die(const char *mode)
 	return 2;
 }
 
+/* The pages below 64 KiB: MAP_FIXED there works for a process with
+ * CAP_SYS_RAWIO (page 0 too, but a C program cannot touch that one); a hint
+ * there is moved to vm.mmap_min_addr or above. */
+static void low_cases(void)
+{
+	int ok = 1;
+	for (unsigned long a = 0x1000; a < 0x10000 && ok; a += 0x7000) {
+		unsigned char *p = mmap((void *)a, PG, PROT_READ | PROT_WRITE, ANON | MAP_FIXED, -1, 0);
+		ok = p == (void *)a && p[PG - 1] == 0;
+		if (ok) {
+			p[PG - 1] = 7;
+			ok = p[PG - 1] == 7 && munmap(p, PG) == 0;
+		}
+	}
+	report("fixed below mmap_min", ok, "MAP_FIXED under 64 KiB refused");
+	void *h = mmap((void *)0x2000, PG, PROT_READ | PROT_WRITE, ANON, -1, 0);
+	report("low hint moved up", h != MAP_FAILED && (unsigned long)h >= 0x10000, "hint kept");
+	if (h != MAP_FAILED)
+		munmap(h, PG);
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc > 1)
@@ -367,5 +392,6 @@ int main(int argc, char *argv[])
 	mremap_cases();
 	madvise_cases();
 	populate_growsdown_cases();
+	low_cases();
 	return failures ? 1 : 0;
 }

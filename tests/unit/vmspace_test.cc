@@ -243,6 +243,22 @@ TEST(AddressSpace, ClearAndInitFreeTheArray) {
     EXPECT_TRUE(pt.unmaps.empty());
 }
 
+TEST(AddressSpace, FixedMinimumLetsFixedMappingsGoLower) {
+    Space s;
+    uintptr_t out;
+    EXPECT_EQ(s.as.map(0, P, RW, 0, VmKind::anon, MapMode::fixed, &out), -EPERM);
+    s.as.set_fixed_min(0);
+    ASSERT_EQ(s.as.map(0, P, RW, 0, VmKind::anon, MapMode::fixed, &out), 0);
+    EXPECT_EQ(out, 0u);
+    // Placement still keeps to mmap_min: a low hint is moved up.
+    EXPECT_EQ(s.anywhere(2 * P, P), mmap_min);
+    EXPECT_TRUE(s.as.check());
+    // It never rises above mmap_min.
+    Space t;
+    t.as.set_fixed_min(mmap_min + 16 * P);
+    EXPECT_EQ(t.as.map(mmap_min, P, RW, 0, VmKind::anon, MapMode::fixed, &out), 0);
+}
+
 TEST(AddressSpace, AppendLaysOutTheStartInOrder) {
     Space s;
     const uintptr_t img = 0x100000;
@@ -921,14 +937,14 @@ TEST(AddressSpace, KernelRangesAreNeverTheApps) {
         return s.as.map(addr, len, RW, 0, VmKind::anon, mode, &out);
     };
     EXPECT_EQ(map(k + 15 * P, 2 * P, MapMode::fixed), -ENOMEM);
-    EXPECT_EQ(map(k + 15 * P, 2 * P, MapMode::fixed_noreplace), -EEXIST);
+    EXPECT_EQ(map(k + 15 * P, 2 * P, MapMode::fixed_noreplace), -ENOMEM);
     EXPECT_EQ(s.as.unmap(k + 15 * P, 2 * P), -EINVAL);
     EXPECT_EQ(s.as.unmap(0, user_end), -EINVAL);
     EXPECT_EQ(s.as.protect(k, P, R), -ENOMEM);
     EXPECT_EQ(s.as.protect(k + 15 * P, 2 * P, R), -ENOMEM);
     EXPECT_EQ(s.as.remap(k, P, P, 0, 0, &out), -EFAULT);
     EXPECT_EQ(s.as.remap(k, P, 2 * P, maymove | fixed, 0x300000, &out), -EFAULT);
-    EXPECT_EQ(s.as.remap(k + 16 * P, P, P, maymove | fixed, k, &out), -EFAULT);
+    EXPECT_EQ(s.as.remap(k + 16 * P, P, P, maymove | fixed, k, &out), -EINVAL);
     EXPECT_EQ(s.as.extend_down(k - 1, SIZE_MAX), false);
     EXPECT_EQ(s.ranges(), before);
     EXPECT_EQ(s.pt.calls(), 0u);

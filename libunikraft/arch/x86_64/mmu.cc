@@ -178,15 +178,22 @@ bool mmu_init() {
     return true;
 }
 
-bool map_user_page(uintptr_t va, uint64_t pa, uint8_t prot) {
+Mapped map_user_page(uintptr_t va, uint8_t prot, uint64_t (*new_frame)()) {
     uint64_t* pte = pte_slot(uk_boot_pml4, va, true);
     if (!pte)
-        return false;
-    bool was_present = *pte & pte_present;
+        return Mapped::no_memory;
+    if (leaf_used(*pte)) {
+        bool was_present = *pte & pte_present;
+        *pte = (*pte & frame_mask) | leaf_flags(prot);
+        if (was_present)
+            invlpg(va);
+        return Mapped::kept;
+    }
+    uint64_t pa = new_frame();
+    if (pa == no_page)
+        return Mapped::no_memory;
     *pte = pa | leaf_flags(prot);
-    if (was_present)
-        invlpg(va);
-    return true;
+    return Mapped::new_page;
 }
 
 uint64_t user_page(uintptr_t va) {

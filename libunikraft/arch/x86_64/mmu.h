@@ -22,14 +22,22 @@ enum : uint8_t { prot_none = 0, prot_read = 1, prot_write = 2, prot_exec = 4 };
 /// when page tables cannot be allocated.
 bool mmu_init();
 
-/// Maps the app's page `va` to physical page `pa` with `prot`. A page with
-/// prot_none keeps its physical page but is not accessible. Allocates page
-/// tables as needed; returns false (mapping nothing) when memory is short.
-[[nodiscard]] bool map_user_page(uintptr_t va, uint64_t pa, uint8_t prot);
+/// No physical page (what user_page and a page source return for none).
+inline constexpr uint64_t no_page = ~uint64_t(0);
+
+/// What map_user_page did.
+enum class Mapped { new_page, kept, no_memory };
+
+/// Gives the app's page `va` protection `prot` (a page with prot_none keeps
+/// its frame but is not accessible): its frame if it has one (kept: a fault
+/// that a stale TLB entry or a since-widened protection explains), else one
+/// from new_frame() (new_page). One walk of the tables, allocating the ones
+/// missing; no_memory when a table or new_frame() fails, the entry
+/// unchanged.
+[[nodiscard]] Mapped map_user_page(uintptr_t va, uint8_t prot, uint64_t (*new_frame)());
 
 /// The physical page behind the app's page `va` (accessible or prot_none),
 /// or no_page.
-inline constexpr uint64_t no_page = ~uint64_t(0);
 uint64_t user_page(uintptr_t va);
 
 /// Drops every translation in [lo, hi) (page aligned, in the low half),
