@@ -10,6 +10,7 @@
 #include "arch/x86_64/time.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
+#include "drivers/driver.h"
 #include "drivers/fw_cfg.h"
 #include "drivers/serial.h"
 #include "lib/panic.h"
@@ -17,6 +18,7 @@
 #include "mm/uvm.h"
 #include "posix/syscall.h"
 #include "sched/sched.h"
+#include "vfs/vfs.h"
 
 namespace uk::boot {
 
@@ -208,6 +210,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
             if (!p.value || !name_is(p.value, cmdline_source_fw_cfg))
                 boot_error("uk.cmdline takes one value, fw_cfg", p.value);
             fw_cfg = true;
+        } else if (starts_with(p.name, "vfs.")) {
+            if (const char* err = vfs::set_param(p.name, p.value))
+                boot_error(err, p.name);
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);
         } else {
@@ -289,5 +294,7 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the app's address space", nullptr);
     if (!sched::init())
         boot_error("not enough memory for the main thread", nullptr);
+    drivers::probe_all();
+    vfs::init();
     start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }
