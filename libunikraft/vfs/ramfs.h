@@ -17,8 +17,8 @@ long make(const MountArgs& args, FileSystem** out);
 /// Makes the ramfs regular file `node` hold `data[0, len)`, read in place
 /// from memory that stays valid and unchanged for the life of the system
 /// (the initrd): pages are copied only when the file is written (copy on
-/// write) or mapped writable and shared. `data` must be page-aligned so
-/// that read-only and private mappings can use its pages directly. Returns
+/// write) or mapped writable and shared. When `data` is page-aligned,
+/// read-only and private mappings use its pages directly; else they copy. Returns
 /// 0, -EINVAL for another kind of node, -ENOMEM.
 long set_borrowed_data(Node* node, const void* data, size_t len);
 
