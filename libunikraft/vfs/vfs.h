@@ -428,6 +428,11 @@ long mount(const char* source, const char* target, const char* type, unsigned lo
 /// checked), handling FIFOs and character devices. Returns 0 or -errno.
 long open_node(Node* node, Mount* mnt, uint32_t flags, File** out);
 
+/// Opens a FIFO node (vfs/pipe.cc): the pipe is shared by every open of
+/// the node. Blocks as Linux does until the other end opens, unless
+/// O_NONBLOCK (then -ENXIO for a writer without readers).
+long fifo_open(Node* node, Mount* mnt, uint32_t flags, File** out);
+
 /// The root mount and the mount list (for /proc/mounts).
 Mount* root_mount();
 Mount* next_mount(Mount* m); // next_mount(nullptr) is the first
