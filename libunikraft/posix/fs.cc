@@ -235,7 +235,32 @@ long resolve_at(long dirfd, uint64_t upath, long flags, bool follow_default, Loc
     return lookup(dirfd, p->s, (follow ? lk_follow : 0) | (empty_ok ? lk_empty_ok : 0), out);
 }
 
+// With AT_EMPTY_PATH and an empty path, the fd's own answer (pipes and
+// sockets have no node); sets *done when that applies.
+long stat_fd_itself(long dirfd, uint64_t upath, long flags, Attr* a, bool* done) {
+    *done = false;
+    if (!(flags & at_empty_path) || int(dirfd) == at_fdcwd)
+        return 0;
+    if (upath) {
+        char c;
+        if (UserPtr<const char>(upath).read(&c))
+            return -EFAULT;
+        if (c)
+            return 0;
+    }
+    *done = true;
+    FileRef f(dirfd);
+    return f ? f->stat(a) : -EBADF;
+}
+
 long stat_at(long dirfd, uint64_t upath, uint64_t out, long flags) {
+    {
+        Attr a;
+        bool done;
+        long r = stat_fd_itself(dirfd, upath, flags, &a, &done);
+        if (done || r)
+            return r ? r : put_stat(a, out);
+    }
     PathBuf p;
     Location at;
     if (long r = resolve_at(dirfd, upath, flags, true, &at, &p))
@@ -306,19 +331,17 @@ UK_SYSCALL(332, statx) {
         return -EINVAL;
     if ((a3 & at_statx_sync_type) == at_statx_sync_type || (a4 & statx_reserved))
         return -EINVAL;
-    PathBuf p;
-    Location at;
-    if (long r = resolve_at(a1, uint64_t(a2), a3, true, &at, &p))
-        return r;
     Attr a;
-    long r;
-    if (!p.s[0] && int(a1) != at_fdcwd) {
-        FileRef f(a1);
-        r = f ? f->stat(&a) : -EBADF;
-    } else {
-        r = at.node->getattr(&a);
+    bool done;
+    long r = stat_fd_itself(a1, uint64_t(a2), a3, &a, &done);
+    if (!done && !r) {
+        PathBuf p;
+        Location at;
+        if ((r = resolve_at(a1, uint64_t(a2), a3, true, &at, &p)) == 0) {
+            r = at.node->getattr(&a);
+            at.release();
+        }
     }
-    at.release();
     if (r)
         return r;
     Statx sx{};

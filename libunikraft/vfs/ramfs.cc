@@ -73,7 +73,6 @@ class RamNode final : public Node {
     size_t npages = 0; // allocated pages
     const char* borrowed = nullptr;
     size_t borrowed_len = 0;
-    uint32_t mappings = 0; // shared or private mappings using its pages
     // Symbolic links.
     char* target = nullptr;
     size_t target_len = 0;
@@ -100,6 +99,7 @@ class RamNode final : public Node {
     long fallocate(int mode, uint64_t off, uint64_t len) override;
     long seek_data(uint64_t off, bool hole, uint64_t* out) override;
     long map_page(uint64_t index, bool for_write, uint64_t* phys) override;
+    bool maps_pages() const override { return is_reg(mode); }
     void release() override;
 
     // Directory helpers.
@@ -472,7 +472,7 @@ long RamNode::resize(uint64_t new_size) {
             char* p = static_cast<char*>(mm::phys_to_virt(pages[keep - 1]));
             __builtin_memset(p + new_size % page, 0, page - new_size % page);
         }
-        if (!mappings)
+        if (!mmaps)
             free_pages_from(keep);
         if (borrowed_len > new_size)
             borrowed_len = size_t(new_size);
@@ -582,7 +582,7 @@ long RamNode::fallocate(int fmode, uint64_t off, uint64_t len) {
             size_t i = size_t(at / page);
             size_t in = size_t(at % page);
             size_t n = page - in < end - at ? page - in : size_t(end - at);
-            if (in == 0 && n == page && i < pages_cap && pages[i] && !mappings &&
+            if (in == 0 && n == page && i < pages_cap && pages[i] && !mmaps &&
                 at + page > borrowed_len) {
                 rfs()->free_page(pages[i]);
                 pages[i] = 0;

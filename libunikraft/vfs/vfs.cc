@@ -54,7 +54,7 @@ Time now() {
 IoBuf IoBuf::user(uint64_t addr, size_t len) {
     IoBuf b;
     b.m_one = Seg{addr, len};
-    b.m_segs = &b.m_one;
+    b.m_single = true;
     b.m_nsegs = 1;
     b.m_left = len;
     b.m_user = true;
@@ -74,7 +74,7 @@ IoBuf IoBuf::user_vec(const Seg* segs, size_t n) {
 IoBuf IoBuf::kernel(void* p, size_t len) {
     IoBuf b;
     b.m_one = Seg{reinterpret_cast<uint64_t>(p), len};
-    b.m_segs = &b.m_one;
+    b.m_single = true;
     b.m_nsegs = 1;
     b.m_left = len;
     return b;
@@ -83,12 +83,12 @@ IoBuf IoBuf::kernel(void* p, size_t len) {
 // Runs copy(address, chunk) over the segments for up to n bytes; copy
 // returns how many it moved (fewer: a fault).
 template <typename F> size_t IoBuf::step(size_t n, F copy) {
-    // A copy of this object made m_segs point at another's m_one.
-    if (m_nsegs == 1)
-        m_segs = &m_one;
+    // A single range lives in the object itself (which may have been
+    // copied since it was made).
+    const Seg* segs = m_single ? &m_one : m_segs;
     size_t done = 0;
     while (done < n && m_left && !m_fault) {
-        const Seg& s = m_segs[m_seg];
+        const Seg& s = segs[m_seg];
         size_t avail = size_t(s.len - m_seg_off);
         if (!avail) {
             m_seg++;
