@@ -97,11 +97,12 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
     }
 
     Location at;
+    Parent named;
     long r;
     if ((flags & (o_creat | o_excl)) == (o_creat | o_excl))
         r = lookup(dirfd, p.s, 0, &at);
     else
-        r = lookup(dirfd, p.s, (flags & o_nofollow) ? 0 : lk_follow, &at);
+        r = lookup_named(dirfd, p.s, (flags & o_nofollow) ? 0 : lk_follow, &at, &named);
     if (r == 0 && (flags & (o_creat | o_excl)) == (o_creat | o_excl)) {
         at.release();
         return -EEXIST;
@@ -125,7 +126,16 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
             return r;
         }
         at = Location{n, par.dir.mount};
-        par.release();
+        named = par;
+        // named now owns the directory reference and the name copy.
+        if (!named.owned) {
+            auto* keep = static_cast<char*>(kheap_alloc(par.last.n + 1, 1));
+            if (keep) {
+                __builtin_memcpy(keep, par.last.p, par.last.n);
+                keep[par.last.n] = '\0';
+            }
+            named.owned = keep;
+        }
         // Created: O_TRUNC and the write-access checks below are moot.
         flags &= ~uint32_t(o_trunc);
         want_write = false;
@@ -154,7 +164,17 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
     if (!r)
         r = open_node(n, at.mount, flags | o_largefile, &f);
     at.release();
-    return r ? r : make_file(f, flags);
+    if (r) {
+        named.release();
+        return r;
+    }
+    if (named.dir.node && named.owned) {
+        f->set_origin(named.dir.node, named.dir.mount, named.owned);
+        named.dir.node = nullptr;
+        named.owned = nullptr;
+    }
+    named.release();
+    return make_file(f, flags);
 }
 
 } // namespace

@@ -274,6 +274,9 @@ void File::put() {
         node->open_files--;
         node->put();
     }
+    if (dir)
+        dir->put();
+    kheap_free(name);
     destroy();
 }
 

@@ -291,6 +291,19 @@ class File {
     uint64_t pos = 0;
     Node* node = nullptr; // a reference; nullptr for anonymous files
     Mount* mount = nullptr;
+    // Where it was opened: the directory (a reference) and the name there,
+    // for /proc/self/fd (vfs::file_path); nullptr when not known.
+    Node* dir = nullptr;
+    Mount* dir_mount = nullptr;
+    char* name = nullptr;
+
+    /// Records where the file was opened (takes dir's reference and the
+    /// heap string `name`).
+    void set_origin(Node* d, Mount* m, char* n) {
+        dir = d;
+        dir_mount = m;
+        name = n;
+    }
 
     void get() { refs++; }
     /// Drops a reference; the last one calls close() and frees the File.
