@@ -21,11 +21,6 @@ extern "C" const uk::vfs::FsType __uk_fstypes_end[];
 extern "C" const uk::vfs::CharDev __uk_chardevs_start[];
 extern "C" const uk::vfs::CharDev __uk_chardevs_end[];
 
-/// A pure virtual function called: a kernel bug.
-extern "C" void __cxa_pure_virtual() {
-    uk::panic_status(UK_EXIT_PANIC, "pure virtual function called");
-}
-
 namespace uk::drivers {
 long console_open(uint32_t flags, vfs::File** out);
 }
