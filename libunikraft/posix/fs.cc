@@ -442,13 +442,13 @@ long do_rmdir(long dirfd, uint64_t upath) {
         r = -EINVAL;
     else if (par.last.is(".."))
         r = -ENOTEMPTY;
+    else if (readonly(par.dir))
+        r = -EROFS;
     else if ((r = par.dir.node->lookup(par.last, &victim)) == 0) {
         if (!is_dir(victim->mode))
             r = -ENOTDIR;
         else if (victim->mounted)
             r = -EBUSY;
-        else if (readonly(par.dir))
-            r = -EROFS;
         else
             r = par.dir.node->unlink(par.last, victim, true);
     }
@@ -469,13 +469,13 @@ long do_unlink(long dirfd, uint64_t upath) {
     Node* victim = nullptr;
     if (!par.last.n || is_dot(par.last))
         r = -EISDIR;
+    else if (readonly(par.dir))
+        r = -EROFS;
     else if ((r = par.dir.node->lookup(par.last, &victim)) == 0) {
         if (is_dir(victim->mode))
             r = -EISDIR;
         else if (par.trailing_slash)
             r = -ENOTDIR;
-        else if (readonly(par.dir))
-            r = -EROFS;
         else
             r = par.dir.node->unlink(par.last, victim, false);
     }
@@ -576,6 +576,10 @@ long do_rename(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath,
     Node* target = nullptr;
     if (!from.last.n || !to.last.n || is_dot(from.last) || is_dot(to.last))
         r = -EBUSY;
+    else if (from.dir.mount != to.dir.mount)
+        r = -EXDEV;
+    else if (readonly(from.dir))
+        r = -EROFS;
     else if ((r = from.dir.node->lookup(from.last, &moving)) == 0 &&
              (r = child_of(to.dir.node, to.last, &target)) == 0) {
         if (from.dir.mount->fs != to.dir.mount->fs)
@@ -600,8 +604,6 @@ long do_rename(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath,
             r = -EINVAL;
         else if ((flags & rename_exchange) && is_dir(target->mode) && is_within(from.dir, target))
             r = -EINVAL;
-        else if (readonly(from.dir))
-            r = -EROFS;
         else if ((r = from.dir.node->rename(from.last, to.dir.node, to.last,
                                             flags & rename_exchange)) == 0) {
             rename_dentry(moving, to.dir.node, to.last);

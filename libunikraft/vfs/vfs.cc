@@ -408,7 +408,16 @@ long File::getdents(IoBuf& buf) {
     return long(sink.done());
 }
 
-long File::ioctl(unsigned long, uint64_t) {
+long File::ioctl(unsigned long cmd, uint64_t arg) {
+    constexpr unsigned long fionread = 0x541b;
+    // FIONREAD of a regular file: the bytes between the position and the end.
+    if (cmd == fionread && node && is_reg(node->mode)) {
+        Attr a;
+        if (long r = node->getattr(&a))
+            return r;
+        int left = a.size > pos ? int(a.size - pos > 0x7fffffff ? 0x7fffffff : a.size - pos) : 0;
+        return mm::UserPtr<int>(arg).put(left) ? -EFAULT : 0;
+    }
     return -ENOTTY;
 }
 
