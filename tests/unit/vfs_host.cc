@@ -82,6 +82,14 @@ size_t copy_user_partial(bool to_user, uintptr_t uaddr, void* kbuf, size_t len) 
         std::memcpy(kbuf, reinterpret_cast<const void*>(uaddr), len);
     return len;
 }
+long copy_to_user(uintptr_t dst, const void* src, size_t len) {
+    std::memcpy(reinterpret_cast<void*>(dst), src, len);
+    return 0;
+}
+long copy_from_user(void* dst, uintptr_t src, size_t len) {
+    std::memcpy(dst, reinterpret_cast<const void*>(src), len);
+    return 0;
+}
 long read_user_string(UserPtr<const char> src, char* buf, size_t cap) {
     const char* s = reinterpret_cast<const char*>(src.addr());
     size_t n = strnlen(s, cap);
