@@ -241,4 +241,8 @@ printf '%s\n' "${rows[@]}"
 # program as init of a Linux guest (bench/sys.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
+
+# ramfs beside the Linux guest's tmpfs (bench/fs.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"
 exit 0
