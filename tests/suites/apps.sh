@@ -44,14 +44,15 @@ boot() {
 	sed -i 's/\r$//' "$work/$name.out"
 }
 
-# same NAME WANT-FILE GOT-FILE: PASS when the guest exited 0 and GOT equals WANT.
+# same NAME WANT-FILE GOT-FILE: PASS when the guest exited 0 and GOT equals
+# WANT. (The boot's files are named NAME with / as -.)
 same() {
-	local name=$1 want=$2 got=$3
+	local name=$1 want=$2 got=$3 f=$work/${1//\//-}
 	if [[ $st != 0 ]]; then
-		fail "$name" "status $st, want 0" "$got" "$work/$name.err"
+		fail "$name" "status $st, want 0" "$got" "$f.err"
 	elif ! cmp -s "$want" "$got"; then
-		diff "$want" "$got" >"$work/$name.diff"
-		fail "$name" "output differs from the host's (< host, > guest)" "$work/$name.diff"
+		diff "$want" "$got" >"$f.diff"
+		fail "$name" "output differs from the host's (< host, > guest)" "$f.diff"
 	else
 		pass "$name"
 	fi
@@ -151,7 +152,10 @@ same lua-bytes "$work/lua-bytes.want" "$work/lua-bytes.out"
 # ---------------------------------------------------------------- SQLite
 
 # A table with an index, deletes and updates: enough pages, journal writes
-# and syncs that a lost or misplaced write shows in integrity_check.
+# and syncs that a lost or misplaced write shows in integrity_check. The
+# shell reads its statements from standard input (a kernel command line
+# cannot carry newlines), with -batch: the guest's stdin is its console, a
+# terminal, whatever ukrun's own stdin is.
 sq_fill="CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT, h BLOB);
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 5000)
   INSERT INTO t SELECT i, printf('row %d', i), zeroblob(i % 300) FROM c;
@@ -161,18 +165,21 @@ UPDATE t SET v = v || '!' WHERE k % 11 = 0;"
 sq_query="SELECT count(*), sum(k), sum(length(v)), sum(length(h)) FROM t;
 SELECT v FROM t WHERE v > 'row 4990' ORDER BY v;
 PRAGMA integrity_check;"
+printf '%s\n' "$sq_fill" >"$work/sq-fill.sql"
+printf '%s\n' "$sq_query" >"$work/sq-query.sql"
 
 # The host's answer: the same statements on a database in a host directory.
 mkdir -p "$work/sq-host"
-sqlite3 "$work/sq-host/want.db" "$sq_fill" >/dev/null
-sqlite3 "$work/sq-host/want.db" "$sq_query" >"$work/sq-want"
+sqlite3 "$work/sq-host/want.db" <"$work/sq-fill.sql" >/dev/null
+sqlite3 "$work/sq-host/want.db" <"$work/sq-query.sql" >"$work/sq-want"
 
 mkdir -p "$work/sq-share"
-boot sqlite-share-write /dev/null --share "$work/sq-share:/data" "$apps/sqlite3" /data/guest.db "$sq_fill"
+boot sqlite-share-write "$work/sq-fill.sql" --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/guest.db
 if [[ $st != 0 ]]; then
 	fail sqlite-share-write "status $st, want 0" "$work/sqlite-share-write.out" "$work/sqlite-share-write.err"
 else
-	sqlite3 "$work/sq-share/guest.db" "$sq_query" >"$work/sqlite-share-host-reads.out" 2>&1
+	pass sqlite-share-write
+	sqlite3 "$work/sq-share/guest.db" <"$work/sq-query.sql" >"$work/sqlite-share-host-reads.out" 2>&1
 	same sqlite-share-host-reads "$work/sq-want" "$work/sqlite-share-host-reads.out"
 	if [[ -e $work/sq-share/guest.db-journal ]]; then
 		fail sqlite-share-journal "guest.db-journal is left on the share"
@@ -183,17 +190,17 @@ fi
 
 # A database the host wrote, queried in the guest through the share.
 cp "$work/sq-host/want.db" "$work/sq-share/host.db"
-boot sqlite-share-read /dev/null --share "$work/sq-share:/data" "$apps/sqlite3" /data/host.db "$sq_query"
+boot sqlite-share-read "$work/sq-query.sql" --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/host.db
 same sqlite-share-read "$work/sq-want" "$work/sqlite-share-read.out"
 
 # On ramfs, with reads through a mapping of the file (mmap_size), in
 # rollback and in WAL mode (whose -shm index is a shared writable mapping).
 for mode in delete wal; do
-	sql="PRAGMA mmap_size = 268435456; PRAGMA journal_mode = $mode; $sq_fill
-PRAGMA mmap_size; $sq_query"
+	printf 'PRAGMA mmap_size = 268435456;\nPRAGMA journal_mode = %s;\n%s\nPRAGMA mmap_size;\n%s\n' \
+		"$mode" "$sq_fill" "$sq_query" >"$work/sq-mmap-$mode.sql"
 	rm -f "$work/sq-host/mmap.db"*
-	sqlite3 "$work/sq-host/mmap.db" "$sql" >"$work/sq-mmap-$mode-want"
-	boot sqlite-ramfs-mmap-$mode /dev/null "$apps/sqlite3" /tmp/mmap.db "$sql"
+	sqlite3 "$work/sq-host/mmap.db" <"$work/sq-mmap-$mode.sql" >"$work/sq-mmap-$mode-want"
+	boot sqlite-ramfs-mmap-$mode "$work/sq-mmap-$mode.sql" "$apps/sqlite3" -batch /tmp/mmap.db
 	same sqlite-ramfs-mmap-$mode "$work/sq-mmap-$mode-want" "$work/sqlite-ramfs-mmap-$mode.out"
 done
 
@@ -231,43 +238,43 @@ mv "$work/find-initrd/ref" "$work/find-initrd/tree/"
 # Each walk as find ARGS... over DIR/tree. Lines are sorted: the order of
 # directory entries is each file system's own.
 find_walks=(
-	"-printf %p|%y|%m|%n|%l\n"
-	"-type f -printf %p|%s|%n|%TY-%Tm-%Td.%TH:%TM\n"
-	"-empty"
-	"-newer REF"
-	"-name *.txt -size +2k"
-	"-mindepth 2 -maxdepth 3 -type d"
-	"-perm -u+x -type f"
-	"-xtype l"
-	"-type l -xtype d"
+	"all|-printf %p|%y|%m|%n|%l\n"
+	"files|-type f -printf %p|%s|%n|%TY-%Tm-%Td.%TH:%TM\n"
+	"empty|-empty"
+	"newer|-newer REF"
+	"name-size|-name *.txt -size +2k"
+	"depth|-mindepth 2 -maxdepth 3 -type d"
+	"perm|-perm -u+x -type f"
+	"dangling|-xtype l"
+	"link-to-dir|-type l -xtype d"
 )
-n=0
-for walk in "${find_walks[@]}"; do
-	n=$((n + 1))
+for entry in "${find_walks[@]}"; do
+	label=${entry%%|*}
+	walk=${entry#*|}
 	read -r -a words <<<"$walk"
 	# The host's find over the host's copy, names as the guest sees them.
 	host=("${words[@]//REF/$work/find-data/ref}")
 	(cd "$work/find-data" && TZ=UTC find "$work/find-data/tree" "${host[@]}") 2>&1 |
-		sed "s|$work/find-data/tree|/data/tree|g" | LC_ALL=C sort >"$work/find-$n.want"
+		sed "s|$work/find-data/tree|/data/tree|g" | LC_ALL=C sort >"$work/find-$label.want"
 	initrd=("${words[@]//REF/\/tree/ref}")
-	boot find-initrd-$n /dev/null --initrd "$work/find-initrd" "$apps/find" /tree/data/tree "${initrd[@]}"
-	sed -i 's|^/tree/data/tree|/data/tree|' "$work/find-initrd-$n.out"
-	LC_ALL=C sort -o "$work/find-initrd-$n.out" "$work/find-initrd-$n.out"
-	same "find-initrd: find $walk" "$work/find-$n.want" "$work/find-initrd-$n.out"
+	boot find-initrd-$label /dev/null --initrd "$work/find-initrd" "$apps/find" /tree/data/tree "${initrd[@]}"
+	sed -i 's|^/tree/data/tree|/data/tree|' "$work/find-initrd-$label.out"
+	LC_ALL=C sort -o "$work/find-initrd-$label.out" "$work/find-initrd-$label.out"
+	same find-initrd/$label "$work/find-$label.want" "$work/find-initrd-$label.out"
 	share=("${words[@]//REF/\/data/ref}")
-	boot find-share-$n /dev/null --share "$work/find-data:/data" "$apps/find" /data/tree "${share[@]}"
-	LC_ALL=C sort -o "$work/find-share-$n.out" "$work/find-share-$n.out"
-	same "find-share: find $walk" "$work/find-$n.want" "$work/find-share-$n.out"
+	boot find-share-$label /dev/null --share "$work/find-data:/data" "$apps/find" /data/tree "${share[@]}"
+	LC_ALL=C sort -o "$work/find-share-$label.out" "$work/find-share-$label.out"
+	same find-share/$label "$work/find-$label.want" "$work/find-share-$label.out"
 done
 
 # find -delete on a share: the tree is gone from the host afterwards.
 cp -a "$work/find-data/tree" "$work/find-data/doomed"
 boot find-delete /dev/null --share "$work/find-data:/data" "$apps/find" /data/doomed -delete
 if [[ $st != 0 ]]; then
-	fail find-share-delete "status $st, want 0" "$work/find-delete.out" "$work/find-delete.err"
+	fail find-share/delete "status $st, want 0" "$work/find-delete.out" "$work/find-delete.err"
 elif [[ -e $work/find-data/doomed ]]; then
-	fail find-share-delete "the host still has: $(cd "$work/find-data" && find doomed | head -n 5 | tr '\n' ' ')"
+	fail find-share/delete "the host still has: $(cd "$work/find-data" && find doomed | head -n 5 | tr '\n' ' ')"
 else
-	pass find-share-delete
+	pass find-share/delete
 fi
 exit 0
