@@ -20,6 +20,18 @@ struct Params {
 };
 extern Params g_params;
 
+/// The initrd: the first module the boot loader loaded (PVH module,
+/// Multiboot module), read in place through the direct map. Its pages were
+/// reserved before the page allocator started and stay so: the bytes are
+/// valid and unchanged for the life of the system.
+struct Initrd {
+    const void* data; // nullptr when the boot loader gave no module
+    size_t len;
+};
+
+/// Returns the initrd, {nullptr, 0} when there is none.
+Initrd initrd();
+
 /// Starts the app: builds its initial stack (argc, argv, envp, auxv) and
 /// enters musl's __libc_start_main, which runs constructors and main.
 [[noreturn]] void start_app(const char* argv0, const char* const* args, size_t nargs,
