@@ -152,8 +152,7 @@ void parse_pvh(uint64_t info, PhysReader read, BootInfo* out) {
         out->error = "the PVH module list is implausibly long";
         return;
     }
-    auto* m =
-        static_cast<const PvhModlistEntry*>(read(modlist, nmods * sizeof(PvhModlistEntry)));
+    auto* m = static_cast<const PvhModlistEntry*>(read(modlist, nmods * sizeof(PvhModlistEntry)));
     if (!m) {
         out->error = "the PVH module list is not in readable memory";
         return;

@@ -26,7 +26,7 @@ struct BootInfo {
     // address and size in bytes. The first is the initrd.
     mm::MemRegion modules[max_modules];
     size_t nmodules;
-    const char* error;  // nullptr when the information was usable
+    const char* error; // nullptr when the information was usable
 };
 
 /// Maps a physical range to a pointer the parser may read, or nullptr when
