@@ -137,8 +137,11 @@ Parsed<std::string> quote_cmdline_arg(std::string_view arg) {
             return Parsed<std::string>::fail("contains a NUL byte");
         if (c == '\n')
             return Parsed<std::string>::fail("contains a newline");
-        // The kernel splits tokens at any ASCII whitespace.
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '"' || c == '\\')
+        // The kernel splits tokens at any ASCII whitespace, and reads a
+        // parameter's value that starts with `[` as a list to its `]`:
+        // quoted, the value is exactly what was given.
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '"' || c == '\\' ||
+            c == '[')
             needs_quotes = true;
     }
     if (!needs_quotes)

@@ -71,8 +71,10 @@ std::string format_size(std::uint64_t bytes);
 
 /// Returns one kernel command-line token that the kernel splits back into
 /// exactly `arg`: unchanged when that is already so, else double-quoted
-/// with '"' and '\' escaped by a backslash. Fails on NUL or newline, which
-/// the command line cannot carry.
+/// with '"' and '\' escaped by a backslash (so a list value such as
+/// `vfs.fstab=[ "a:b:c" ]` reaches the kernel's parameter as its text
+/// `[ "a:b:c" ]`, unchanged). Fails on NUL or newline, which the command
+/// line cannot carry.
 Parsed<std::string> quote_cmdline_arg(std::string_view arg);
 
 /// Who puts the app's argv[0] at the front of the kernel command line.
