@@ -289,8 +289,8 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             continue;
         }
 
-        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
-                                                             "--timeout", "--param",   "--qemu"};
+        static constexpr std::string_view value_options[] = {
+            "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu", "--initrd"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -350,6 +350,10 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
                 return Result::fail("kernel parameter " + std::string(key) +
                                     " is ukrun's own (it passes long command lines that way)");
             options.params.emplace_back(value);
+        } else if (name == "--initrd") {
+            if (value.empty())
+                return Result::fail("option --initrd needs a file or a directory");
+            options.initrd = value;
         } else if (name == "--qemu") {
             if (value.empty())
                 return Result::fail("option --qemu needs a path");
@@ -391,6 +395,11 @@ Options:
                       absent: no limit
   --param NAME[=VALUE]
                       add a kernel parameter (repeatable, kept in order)
+  --initrd FILE|DIR   the root file system at boot: FILE is a newc cpio
+                      archive (cpio -o -H newc); a DIR is packed into one
+                      by ukrun (modes, owners, mtimes, symbolic links and
+                      hard links kept). It counts against --mem: QEMU loads
+                      it at the top of RAM
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
                       qemu-system-x86_64 from PATH)
   --verbose, -v       print the QEMU command line and the accelerator choice

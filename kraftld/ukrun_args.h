@@ -32,6 +32,9 @@ struct Options {
     std::vector<std::string> params;
     /// Empty: the caller picks $UKRUN_QEMU or qemu-system-x86_64 from PATH.
     std::string qemu;
+    /// --initrd: a newc cpio archive, or a directory ukrun packs into one;
+    /// empty when none.
+    std::string initrd;
     bool verbose{false};
     std::string image;
     /// The app's arguments (argv[1] onwards), passed on unchanged.
