@@ -74,6 +74,22 @@ Reader::Status Reader::fail(Error e, uint64_t at) {
     return Status::error;
 }
 
+void Reader::peek_name(size_t at, Entry* e) const {
+    // For the message only: the name, if its size field and bytes look sound.
+    uint32_t namesize;
+    if (!parse_hex8(m_data + at + 6 + 8 * 11, &namesize) || namesize < 2 ||
+        namesize > max_name_size || namesize > m_len - at - header_size)
+        return;
+    const char* name = reinterpret_cast<const char*>(m_data + at + header_size);
+    for (size_t i = 0; i + 1 < namesize; i++)
+        if (name[i] == '\0')
+            return;
+    if (name[namesize - 1] != '\0')
+        return;
+    e->name = name;
+    e->name_len = namesize - 1;
+}
+
 Reader::Status Reader::next(Entry* e) {
     for (;;) {
         *e = Entry{};
@@ -114,9 +130,12 @@ Reader::Status Reader::next(Entry* e) {
         if (left < header_size)
             return fail(Error::truncated_header, at);
         uint32_t f[13];
-        for (size_t i = 0; i < 13; i++)
-            if (!parse_hex8(h + 6 + 8 * i, &f[i]))
+        for (size_t i = 0; i < 13; i++) {
+            if (!parse_hex8(h + 6 + 8 * i, &f[i])) {
+                peek_name(at, e);
                 return fail(Error::bad_field, at + 6 + 8 * i);
+            }
+        }
         e->ino = f[0];
         e->mode = f[1];
         e->uid = f[2];

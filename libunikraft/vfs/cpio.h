@@ -65,7 +65,8 @@ class Reader {
     /// the last archive's TRAILER!!! and any NUL padding after it are
     /// consumed (an empty input is an empty archive); or Status::error, with
     /// error() and error_offset() saying what and where, and *e holding what
-    /// was read of the entry (its offset always, its name once read).
+    /// was read of the entry (its offset always; its name once read, or
+    /// when a bad field is not the name's size and the name looks sound).
     /// After an error or the end, keeps returning the same.
     Status next(Entry* e);
 
@@ -77,6 +78,7 @@ class Reader {
 
   private:
     Status fail(Error e, uint64_t at);
+    void peek_name(size_t at, Entry* e) const;
 
     const uint8_t* m_data;
     size_t m_len;

@@ -13,6 +13,7 @@
 
 #include <uk/console.h>
 
+#include "boot/boot.h"
 #include "lib/errno.h"
 #include "mm/kheap.h"
 #include "vfs/cpio.h"
@@ -21,9 +22,6 @@
 namespace uk::vfs::initrd {
 
 namespace {
-
-// Linux's errno values that lib/errno.h does not name.
-constexpr long e_nospc = 28, e_notempty = 39;
 
 constexpr size_t max_component = 255;
 constexpr size_t max_symlink = 4095;
@@ -152,14 +150,14 @@ struct Problem {
 constexpr Problem no_problem{0, nullptr};
 
 bool out_of_memory(long err) {
-    return err == -ENOMEM || err == -e_nospc;
+    return err == -ENOMEM || err == -ENOSPC;
 }
 
 const char* errno_text(long err) {
     switch (-err) {
     case ENOMEM:
         return "out of memory";
-    case e_nospc:
+    case ENOSPC:
         return "no space left";
     case EEXIST:
         return "it exists and cannot be replaced";
@@ -167,7 +165,7 @@ const char* errno_text(long err) {
         return "a parent of it is not a directory";
     case ENAMETOOLONG:
         return "a component of its name is longer than 255 bytes";
-    case e_notempty:
+    case ENOTEMPTY:
         return "it replaces a directory that is not empty";
     case EPERM:
         return "the file system refused it (EPERM)";
@@ -466,6 +464,15 @@ long Populator::run() {
 }
 
 } // namespace
+
+bool module(const void** data, size_t* len) {
+    boot::Initrd rd = boot::initrd();
+    if (!rd.data)
+        return false;
+    *data = rd.data;
+    *len = rd.len;
+    return true;
+}
 
 long populate(Node* root, const void* data, size_t len, bool warn_only) {
     Populator p(root, data, len, warn_only);

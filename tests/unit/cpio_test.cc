@@ -194,6 +194,11 @@ TEST(Cpio, HeaderErrors) {
     w = walk(a);
     EXPECT_EQ(w.error, Error::bad_field);
     EXPECT_EQ(w.offset, 6u + 8 * 5);
+    // The name is still there for the message.
+    ASSERT_NE(w.at_error.name, nullptr);
+    EXPECT_EQ(name_of(w.at_error), "a");
+    a[6 + 8 * 11 + 7] = 'x'; // and the name size too: no name
+    EXPECT_EQ(walk(a).at_error.name, nullptr);
 
     a = good;
     std::memcpy(&a[6 + 8 * 11], "00000000", 8); // namesize 0

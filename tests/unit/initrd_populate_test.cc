@@ -4,6 +4,8 @@
 // Node's base operations, which the kernel's VFS core defines for real.
 #include "vfs/initrd.h"
 
+#include "boot/boot.h"
+
 #include <gtest/gtest.h>
 
 #include <cerrno>
@@ -38,7 +40,15 @@ extern "C" int uk_printk(const char* fmt, ...) {
     return n;
 }
 
+namespace {
+uk::boot::Initrd g_boot_initrd{nullptr, 0};
+} // namespace
+
 namespace uk {
+boot::Initrd boot::initrd() {
+    return g_boot_initrd;
+}
+
 void* kheap_alloc(size_t size, size_t align) {
     if (g_heap_fail_after == 0)
         return nullptr;
@@ -541,4 +551,19 @@ TEST_F(Populate, ManyHardLinksAndDirectories) {
     // The last entry for each directory sets its time.
     EXPECT_EQ(at("d0")->mtime.sec, 280);
     expect_no_leaks();
+}
+
+TEST(InitrdModule, IsTheBootLoadersFirstModule) {
+    const void* data = nullptr;
+    size_t len = 1;
+    g_boot_initrd = {nullptr, 0};
+    EXPECT_FALSE(initrd::module(&data, &len));
+    static const char bytes[] = "070701";
+    g_boot_initrd = {bytes, 0};
+    ASSERT_TRUE(initrd::module(&data, &len));
+    EXPECT_EQ(data, bytes);
+    EXPECT_EQ(len, 0u); // An empty module is an empty archive, not none.
+    g_boot_initrd = {bytes, 6};
+    ASSERT_TRUE(initrd::module(&data, &len));
+    EXPECT_EQ(len, 6u);
 }
