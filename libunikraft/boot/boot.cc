@@ -224,8 +224,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
 }
 
 void print_timestamps() {
-    static const char* const names[] = {"entry",   "cpu",       "memory", "paging",
-                                        "cmdline", "app start", "main"};
+    static const char* const names[] = {"entry",   "cpu",   "memory",    "paging",
+                                        "cmdline", "files", "app start", "main"};
+    static_assert(sizeof(names) / sizeof(names[0]) == size_t(Stage::count));
     uint64_t hz = arch::tsc_hz();
     uint64_t t0 = g_stage_tsc[0];
     for (size_t i = 1; i < size_t(Stage::count); i++) {
@@ -311,5 +312,6 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the main thread", nullptr);
     drivers::probe_all();
     vfs::init();
+    mark(Stage::files);
     start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }

@@ -7,7 +7,7 @@
 namespace uk::boot {
 
 /// Boot stages whose TSC the kernel records (printed with uk.timestamps=1).
-enum class Stage { entry, cpu, memory, paging, cmdline, app_start, main, count };
+enum class Stage { entry, cpu, memory, paging, cmdline, files, app_start, main, count };
 
 /// Records the TSC for `s` (once; later calls keep the first value).
 void mark(Stage s);
