@@ -241,4 +241,7 @@ printf '%s\n' "${rows[@]}"
 # program as init of a Linux guest (bench/sys.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
+
+# Boot with a 64 MiB initrd against the same boot without one.
+BUILD=$BUILD bash bench/initrd.sh || echo "bench/initrd.sh could not run (see above)"
 exit 0
