@@ -5,10 +5,11 @@
 # `cpio -o -H newc`, on microvm and pc. The guest (initrd_app.c) lists the
 # tree (modes, owners, mtimes, links, symlinks, device numbers, file hashes)
 # and writes into it; the same program run natively on the host tree must
-# print the same. Then the refusals: a corrupt, a truncated archive and a
-# name with "..", which stop the boot (250) with a message naming the byte
-# offset and the entry, or are skipped with vfs.initrd_errors=warn; and an
-# initrd that does not fit beside the image (125, before QEMU starts).
+# print the same (a Multiboot image gets the archive as a module). Then the
+# refusals: a corrupt, a truncated archive and a name with "..", which stop
+# the boot (250) with a message naming the byte offset and the entry, or
+# are skipped with vfs.initrd_errors=warn; an initrd that does not fit
+# beside the image (125, before QEMU starts); an entry ukrun cannot read.
 # Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
 set -uo pipefail
 export LC_ALL=C
@@ -51,9 +52,11 @@ if ! command -v cpio >/dev/null 2>&1; then
 	exit 0
 fi
 app=$work/app
+app_mb=$work/app.mb
 native=$work/app.native
 if ! gcc -O2 -c tests/suites/initrd_app.c -o "$work/app.o" 2>"$work/build.log" ||
 	! "$kraftld" -o "$app" "$work/app.o" 2>>"$work/build.log" ||
+	! "$kraftld" --uk-format=multiboot -o "$app_mb" "$work/app.o" 2>>"$work/build.log" ||
 	! gcc -O2 -o "$native" tests/suites/initrd_app.c 2>>"$work/build.log"; then
 	fail build-app "$(head -c 300 "$work/build.log")"
 	exit 0
@@ -122,6 +125,9 @@ for machine in microvm pc; do
 	expect_same "cpio-$machine" "$work/want.list" --machine "$machine" --initrd "$work/host.cpio" \
 		"$app" list /t
 	expect_same "write-$machine" "$work/want.cow" --machine "$machine" --initrd "$root" "$app" cow /t
+	# A Multiboot image gets the archive as a Multiboot module.
+	expect_same "multiboot-$machine" "$work/want.list" --machine "$machine" \
+		--initrd "$work/host.cpio" "$app_mb" list /t
 done
 
 # An archive in a directory given with a trailing slash, and an archive
@@ -222,9 +228,10 @@ rm -f "$work/big.bin"
 if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null 2>&1; then
 	mkdir -p "$work/unreadable/d"
 	echo s >"$work/unreadable/d/secret"
-	chmod -R o+rX "$work" 2>/dev/null
+	chmod -R o+rX "$work/unreadable"
 	chmod 0 "$work/unreadable/d/secret"
-	chmod o+x "$(dirname "$work")" "$(dirname "$(dirname "$work")")" 2>/dev/null
+	chmod o+rx "$work" "$(dirname "$work")" "$(dirname "$(dirname "$work")")" 2>/dev/null
+	chmod o+r "$app"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$ukrun" --accel tcg \
 		--initrd "$work/unreadable" "$app" list /t >"$out" 2>"$err" </dev/null
 	st=$?
