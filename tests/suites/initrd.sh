@@ -205,6 +205,28 @@ else
 	fail absolute-name "status $st; $(head -c 400 "$out" "$err" | tr '\n' ' ')"
 fi
 
+# vfs.fstab's list value (Unikraft's syntax) reaches the VFS whole: through
+# ukrun, which quotes it, and written plainly on QEMU's -append.
+fstab='vfs.fstab=[ "none:/mnt/a:tmpfs" "none:/mnt/b:ramfs" ]'
+run --param "$fstab" "$app" list /mnt
+if [[ $st == 0 ]] && grep -q '^a 041777 ' "$out" && grep -q '^b 040755 ' "$out"; then
+	pass fstab-list-ukrun
+else
+	fail fstab-list-ukrun "status $st; $(head -c 400 "$out" "$err" | tr '\n' ' ')"
+fi
+qemu_cmd=$("$ukrun" --verbose --accel tcg "$app" 2>&1 >/dev/null </dev/null |
+	sed -n 's|^ukrun: \(/.*\)|\1|p' | head -1 | sed "s|path=/proc/self/fd/3|path=$work/debugcon.out|")
+eval "qemu_argv=($qemu_cmd)"
+for i in "${!qemu_argv[@]}"; do
+	[[ ${qemu_argv[$i]} == -append ]] && qemu_argv[$((i + 1))]="app $fstab -- list /mnt"
+done
+timeout 60 "${qemu_argv[@]}" >"$out" 2>"$err" </dev/null
+if grep -q '^a 041777 ' "$out" && grep -q '^b 040755 ' "$out"; then
+	pass fstab-list-append
+else
+	fail fstab-list-append "$(head -c 400 "$out" "$err" | tr '\n' ' ')"
+fi
+
 # An empty archive (only the trailer) gives an empty root.
 printf '' | cpio -o -H newc --quiet >"$work/empty.cpio"
 run --initrd "$work/empty.cpio" "$app" list /t
