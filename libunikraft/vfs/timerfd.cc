@@ -18,7 +18,9 @@ class TimerFile final : public AnonFile {
     static constexpr char tag = 0;
     sched::Waiter m_timer;
     TimerClock m_clock = TimerClock::monotonic;
-    uint64_t m_expiry = 0; // monotonic ns of the next (or last) expiry; 0: never armed
+    // Monotonic ns of the next (or last) expiry; before boot (negative) for
+    // an absolute wall-clock time that long past.
+    int64_t m_expiry = 0;
     uint64_t m_interval = 0;
     uint64_t m_ticks = 0;
     bool m_expired = false; // fired and not re-armed since
@@ -40,23 +42,23 @@ class TimerFile final : public AnonFile {
     }
 
     void arm() {
-        if (m_expiry <= arch::monotonic_ns()) {
+        if (m_expiry <= now()) {
             // Already due: count it now, as Linux's timer would fire at once.
             fire();
             return;
         }
-        m_timer.deadline = m_expiry;
+        m_timer.deadline = uint64_t(m_expiry);
         sched::add_timer(&m_timer);
     }
 
     // A periodic timer that fired: moves the expiry past now and returns
     // how many periods that was (Linux's hrtimer_forward_now).
     uint64_t forward() {
-        uint64_t now = arch::monotonic_ns();
-        if (now < m_expiry)
+        int64_t t = now();
+        if (t < m_expiry)
             return 0;
-        uint64_t n = (now - m_expiry) / m_interval + 1;
-        m_expiry += n * m_interval;
+        uint64_t n = uint64_t(t - m_expiry) / m_interval + 1;
+        m_expiry += int64_t(n * m_interval);
         return n;
     }
 
@@ -76,9 +78,11 @@ class TimerFile final : public AnonFile {
         }
     }
 
+    static int64_t now() { return int64_t(arch::monotonic_ns()); }
+
     uint64_t remaining() const {
-        uint64_t now = arch::monotonic_ns();
-        return m_expiry > now ? m_expiry - now : 0;
+        int64_t t = now();
+        return m_expiry > t ? uint64_t(m_expiry - t) : 0;
     }
 
     long read(IoBuf& buf) override {
@@ -142,16 +146,14 @@ void timerfd_settime(File* file, TimerSpec s, bool absolute, TimerSpec* old) {
     t->m_expiry = 0;
     if (!s.value)
         return;
-    uint64_t now = arch::monotonic_ns();
     if (!absolute) {
-        t->m_expiry = now + s.value;
+        t->m_expiry = TimerFile::now() + int64_t(s.value);
     } else if (t->m_clock == TimerClock::realtime) {
         // The wall clock runs with the TSC here (there is no
         // clock_settime): a time on it is one on the monotonic clock.
-        int64_t mono = int64_t(s.value) - arch::boot_epoch_ns();
-        t->m_expiry = mono > 0 ? uint64_t(mono) : 1;
+        t->m_expiry = int64_t(s.value) - arch::boot_epoch_ns();
     } else {
-        t->m_expiry = s.value ? s.value : 1;
+        t->m_expiry = int64_t(s.value);
     }
     t->arm();
 }
