@@ -9,6 +9,7 @@
  * epoll_pwait's mask and epoll_pwait2's timeout. */
 //! run: --timeout 60 --
 //! status: 0
+//! native
 //! expect: epoll_create 0: -1 EINVAL, 1: ok, epoll_create1 bad flag: -1 EINVAL, cloexec 1
 //! expect: fstat: mode 0600
 //! expect: add twice: -1 EEXIST

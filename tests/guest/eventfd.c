@@ -15,6 +15,7 @@
  *   thread, EAGAIN, a new mask through the same fd, the errors. */
 //! run: --timeout 60 --
 //! status: 0
+//! native
 //! expect: eventfd create: flags -1 EINVAL, nonblock 04002, cloexec 1
 //! expect: eventfd fstat: mode 0600, lseek 0, pread -1 ESPIPE
 //! expect: eventfd read: 7, then -1 EAGAIN

@@ -11,6 +11,7 @@
  *   writer sees POLLERR once the reader is gone. */
 //! run: --timeout 60 --
 //! status: 0
+//! native
 //! expect: mkfifo: 0, stat S_ISFIFO 1, mode 0644
 //! expect: reader open blocked until the writer came: 1
 //! expect: reader got: 4 data, then 0

@@ -6,6 +6,7 @@
  * temporary masks), and the errors: EINVAL, EFAULT, EBADF. */
 //! run: --timeout 60 --
 //! status: 0
+//! native
 //! expect: poll empty pipe, 20 ms: 0, revents 0
 //! expect: poll with data: 2, read end 0x41, write end 0x104
 //! expect: poll POLLRDNORM only: 1, revents 0x40
@@ -62,6 +63,7 @@ static const char* res(long r, char* buf) {
 }
 #define R(x) res((long)(x), (char[32]){0})
 
+static void* volatile bad_ptr = (void*)8;
 static atomic_int handled;
 static void on_usr1(int sig) {
     (void)sig;
@@ -184,7 +186,7 @@ static void polls(void) {
     } rl;
     syscall(SYS_getrlimit, 7, &rl);
     printf("poll nfds over RLIMIT_NOFILE: %s\n", R(poll(pf, rl.cur + 1, 0)));
-    printf("poll bad array: %s\n", R(poll((struct pollfd*)8, 1, 0)));
+    printf("poll bad array: %s\n", R(poll(bad_ptr, 1, 0)));
 
     struct timespec ts = {0, 20000000};
     r = syscall(SYS_ppoll, pf, 1, &ts, NULL, 8);
@@ -253,7 +255,7 @@ static void selects(void) {
     FD_SET(p[1], &wr);
     const char* r2 = R(syscall(SYS_select, p[1] + 1, NULL, &wr, NULL, &tv));
     printf("select negative timeout: %s, 1500000 us: %s\n", r1, r2);
-    printf("select bad set: %s\n", R(select(p[1] + 1, (fd_set*)8, NULL, NULL, NULL)));
+    printf("select bad set: %s\n", R(select(p[1] + 1, bad_ptr, NULL, NULL, NULL)));
 
     handled = 0;
     t = start_later(-1);
