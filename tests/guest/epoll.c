@@ -90,20 +90,33 @@ static void on_usr1(int sig) {
 static pthread_t main_thread;
 static int wfd;
 
-/* After 50 ms, writes a byte to wfd (when >= 0), else sends SIGUSR1 to
- * the main thread. */
+static atomic_int stop;
+
+/* After 50 ms, writes a byte to wfd (when >= 0); else sends SIGUSR1 to the
+ * main thread every 50 ms until stop_later(), so that one comes while the
+ * main thread waits. */
 static void* later(void* arg) {
     (void)arg;
     sleep_ms(50);
-    if (wfd >= 0)
+    if (wfd >= 0) {
         write(wfd, "x", 1);
-    else
+        return NULL;
+    }
+    while (!stop) {
         pthread_kill(main_thread, SIGUSR1);
+        sleep_ms(50);
+    }
     return NULL;
+}
+
+static void stop_later(pthread_t t) {
+    stop = 1;
+    pthread_join(t, NULL);
 }
 
 static pthread_t start_later(int fd) {
     wfd = fd;
+    stop = 0;
     pthread_t t;
     pthread_create(&t, NULL, later, NULL);
     return t;
@@ -297,8 +310,8 @@ static void waiting(void) {
     handled = 0;
     t = start_later(-1);
     const char* r = R(epoll_wait(ep, out, 4, -1));
-    printf("interrupted (SA_RESTART): %s, handler ran %d\n", r, handled);
-    pthread_join(t, NULL);
+    printf("interrupted (SA_RESTART): %s, handler ran %d\n", r, handled > 0);
+    stop_later(t);
 
     struct pollfd pf = {ep, POLLIN, 0};
     int a = poll(&pf, 1, 0);
@@ -338,9 +351,9 @@ static void waiting(void) {
     sigset_t none;
     sigemptyset(&none);
     r = R(epoll_pwait(ep, out, 4, -1, &none));
-    printf("epoll_pwait temporary mask: %s, handler ran %d, mask back %d\n", r, handled,
+    printf("epoll_pwait temporary mask: %s, handler ran %d, mask back %d\n", r, handled > 0,
            blocked(SIGUSR1));
-    pthread_join(t, NULL);
+    stop_later(t);
 
     struct timespec ts = {0, 20000000};
     const char* r1 = R(syscall(SYS_epoll_pwait2, ep, out, 4, &ts, NULL, 8));

@@ -170,8 +170,11 @@ int main(void) {
     install(SIGUSR1, on_usr1);
     open_result = -2;
     pthread_create(&t, NULL, blocked_open, NULL);
-    sleep_ms(50);
-    pthread_kill(t, SIGUSR1);
+    /* Until one signal comes while the thread is in open(). */
+    while (open_result == -2) {
+        sleep_ms(50);
+        pthread_kill(t, SIGUSR1);
+    }
     pthread_join(t, NULL);
     errno = open_errno;
     printf("open interrupted: %s\n", R(open_result));

@@ -73,20 +73,33 @@ static void on_usr1(int sig) {
 static pthread_t main_thread;
 static int wfd;
 
-/* After 50 ms, writes a byte to wfd (when >= 0), else sends SIGUSR1 to
- * the main thread. */
+static atomic_int stop;
+
+/* After 50 ms, writes a byte to wfd (when >= 0); else sends SIGUSR1 to the
+ * main thread every 50 ms until stop_later(), so that one comes while the
+ * main thread waits. */
 static void* later(void* arg) {
     (void)arg;
     sleep_ms(50);
-    if (wfd >= 0)
+    if (wfd >= 0) {
         write(wfd, "x", 1);
-    else
+        return NULL;
+    }
+    while (!stop) {
         pthread_kill(main_thread, SIGUSR1);
+        sleep_ms(50);
+    }
     return NULL;
+}
+
+static void stop_later(pthread_t t) {
+    stop = 1;
+    pthread_join(t, NULL);
 }
 
 static pthread_t start_later(int fd) {
     wfd = fd;
+    stop = 0;
     pthread_t t;
     pthread_create(&t, NULL, later, NULL);
     return t;
@@ -178,8 +191,8 @@ static void polls(void) {
     t = start_later(-1);
     pf[0] = (struct pollfd){p[0], POLLIN, 0};
     const char* rs = R(poll(pf, 1, -1));
-    printf("poll interrupted (SA_RESTART): %s, handler ran %d\n", rs, handled);
-    pthread_join(t, NULL);
+    printf("poll interrupted (SA_RESTART): %s, handler ran %d\n", rs, handled > 0);
+    stop_later(t);
 
     struct rlimit {
         unsigned long cur, max;
@@ -199,9 +212,9 @@ static void polls(void) {
     sigset_t none;
     sigemptyset(&none);
     rs = R(ppoll(pf, 1, NULL, &none));
-    printf("ppoll temporary mask: %s, handler ran %d, mask back %d\n", rs, handled,
+    printf("ppoll temporary mask: %s, handler ran %d, mask back %d\n", rs, handled > 0,
            blocked(SIGUSR1));
-    pthread_join(t, NULL);
+    stop_later(t);
     ts = (struct timespec){0, 1000000000};
     const char* r1 = R(ppoll(pf, 1, &ts, NULL));
     const char* r2 = R(syscall(SYS_ppoll, pf, 1, NULL, &none, 7));
@@ -266,7 +279,7 @@ static void selects(void) {
     /* SIGUSR1 is still blocked from the ppoll case: let it in. */
     pthread_sigmask(SIG_SETMASK, &none, NULL);
     printf("select interrupted: %s\n", R(select(p[0] + 1, &rd, NULL, NULL, NULL)));
-    pthread_join(t, NULL);
+    stop_later(t);
 
     struct timespec ts = {0, 20000000};
     FD_ZERO(&rd);
@@ -280,9 +293,9 @@ static void selects(void) {
     FD_ZERO(&rd);
     FD_SET(p[0], &rd);
     const char* rs = R(pselect(p[0] + 1, &rd, NULL, NULL, NULL, &none));
-    printf("pselect6 temporary mask: %s, handler ran %d, mask back %d\n", rs, handled,
+    printf("pselect6 temporary mask: %s, handler ran %d, mask back %d\n", rs, handled > 0,
            blocked(SIGUSR1));
-    pthread_join(t, NULL);
+    stop_later(t);
     struct {
         const sigset_t* set;
         size_t size;
