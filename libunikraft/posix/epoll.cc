@@ -15,7 +15,7 @@ using vfs::FileRef;
 namespace {
 
 long create(long flags) {
-    if (uint64_t(flags) & ~uint64_t(vfs::o_cloexec))
+    if (uint32_t(flags) & ~uint64_t(vfs::o_cloexec))
         return -EINVAL;
     vfs::File* f;
     if (long r = vfs::epoll_create(&f))
@@ -74,14 +74,14 @@ UK_SYSCALL(233, epoll_ctl) {
 }
 
 UK_SYSCALL(232, epoll_wait) {
-    return wait(a1, a2, a3, ms_to_ns(a4));
+    return wait(a1, a2, int(a3), ms_to_ns(a4));
 }
 
 UK_SYSCALL(281, epoll_pwait) {
     if (a5)
         if (long r = set_temporary_mask(a5, a6))
             return r;
-    return wait(a1, a2, a3, ms_to_ns(a4));
+    return wait(a1, a2, int(a3), ms_to_ns(a4));
 }
 
 UK_SYSCALL(441, epoll_pwait2) {
@@ -92,7 +92,7 @@ UK_SYSCALL(441, epoll_pwait2) {
     if (a5)
         if (long r = set_temporary_mask(a5, a6))
             return r;
-    return wait(a1, a2, a3, ns);
+    return wait(a1, a2, int(a3), ns);
 }
 
 } // namespace uk::posix

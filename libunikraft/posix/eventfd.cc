@@ -22,7 +22,7 @@ long install(long r, vfs::File* f, long flags) {
 }
 
 long do_eventfd2(long count, long flags) {
-    if (uint64_t(flags) & ~(fd_flags | efd_semaphore))
+    if (uint32_t(flags) & ~(fd_flags | efd_semaphore))
         return -EINVAL;
     vfs::File* f = nullptr;
     long r = vfs::eventfd_create(uint32_t(count), flags & efd_semaphore, uint32_t(flags), &f);
@@ -46,7 +46,7 @@ long do_signalfd4(long ufd, long umask, long size, long flags) {
     SigSet mask;
     if (UserPtr<const SigSet>(umask).read(&mask))
         return -EFAULT;
-    if (uint64_t(flags) & ~fd_flags)
+    if (uint32_t(flags) & ~fd_flags)
         return -EINVAL;
     if (int(ufd) == -1) {
         vfs::File* f = nullptr;
@@ -76,7 +76,7 @@ UK_SYSCALL(283, timerfd_create) {
     constexpr long clock_realtime = 0, clock_monotonic = 1, clock_boottime = 7,
                    clock_realtime_alarm = 8, clock_boottime_alarm = 9;
     const int clock = int(a1);
-    if (uint64_t(a2) & ~fd_flags)
+    if (uint32_t(a2) & ~fd_flags)
         return -EINVAL;
     vfs::TimerClock c;
     switch (clock) {
@@ -101,7 +101,7 @@ UK_SYSCALL(286, timerfd_settime) {
     Itimerspec its;
     if (UserPtr<const Itimerspec>(a3).read(&its))
         return -EFAULT;
-    if ((uint64_t(a2) & ~(tfd_timer_abstime | tfd_timer_cancel_on_set)) || !valid(its.value) ||
+    if ((uint32_t(a2) & ~(tfd_timer_abstime | tfd_timer_cancel_on_set)) || !valid(its.value) ||
         !valid(its.interval))
         return -EINVAL;
     FileRef f(long{int(a1)});

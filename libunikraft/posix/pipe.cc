@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t pipe2_flags = vfs::o_cloexec | vfs::o_nonblock | vfs::o_direct;
 
 long do_pipe2(long ufds, long flags) {
-    if (uint64_t(flags) & ~uint64_t(pipe2_flags))
+    if (uint32_t(flags) & ~uint64_t(pipe2_flags))
         return -EINVAL;
     vfs::File *rd, *wr;
     if (long r = vfs::pipe_create(uint32_t(flags), &rd, &wr))

@@ -333,7 +333,7 @@ UK_SYSCALL(7, poll) {
     Deadline d;
     if (timeout_ms >= 0)
         d = deadline_after(int64_t(timeout_ms) * 1000000);
-    long r = do_poll(a1, a2, d);
+    long r = do_poll(a1, long(uint32_t(a2)), d);
     // Linux continues an interrupted poll through its restart block, with
     // what is left of a timeout; here that ends as EINTR, so only a call
     // without one may be made again as it was.
@@ -353,7 +353,7 @@ UK_SYSCALL(271, ppoll) {
     if (a4)
         if (long r = set_temporary_mask(a4, a5))
             return r;
-    return finish_timeout(d, a3, false, do_poll(a1, a2, d));
+    return finish_timeout(d, a3, false, do_poll(a1, long(uint32_t(a2)), d));
 }
 
 UK_SYSCALL(23, select) {
@@ -368,7 +368,7 @@ UK_SYSCALL(23, select) {
             return -EINVAL;
         d = deadline_after(to_ns(ts));
     }
-    return finish_timeout(d, a5, true, do_select(a1, a2, a3, a4, d));
+    return finish_timeout(d, a5, true, do_select(int(a1), a2, a3, a4, d));
 }
 
 UK_SYSCALL(270, pselect6) {
@@ -389,7 +389,7 @@ UK_SYSCALL(270, pselect6) {
     if (sig.mask)
         if (long r = set_temporary_mask(long(sig.mask), long(sig.size)))
             return r;
-    return finish_timeout(d, a5, false, do_select(a1, a2, a3, a4, d));
+    return finish_timeout(d, a5, false, do_select(int(a1), a2, a3, a4, d));
 }
 
 } // namespace uk::posix
