@@ -17,24 +17,32 @@ bool same(const uint8_t* p, const char* s, size_t n) {
     return true;
 }
 
+// Hexadecimal digit values, 0xff for anything else: a table keeps the
+// header's 104 digits free of branches, which matters at boot under
+// emulation, where each branch target is code to translate.
+struct HexDigits {
+    uint8_t value[256];
+    constexpr HexDigits() : value{} {
+        for (int c = 0; c < 256; c++)
+            value[c] = c >= '0' && c <= '9'   ? uint8_t(c - '0')
+                       : c >= 'a' && c <= 'f' ? uint8_t(c - 'a' + 10)
+                       : c >= 'A' && c <= 'F' ? uint8_t(c - 'A' + 10)
+                                              : 0xff;
+    }
+};
+constexpr HexDigits hex_digits{};
+
 // Eight hexadecimal digits, either case; false for anything else.
 bool parse_hex8(const uint8_t* p, uint32_t* out) {
     uint32_t v = 0;
+    uint8_t bad = 0;
     for (size_t i = 0; i < 8; i++) {
-        uint8_t c = p[i];
-        uint32_t d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else
-            return false;
-        v = (v << 4) | d;
+        uint8_t d = hex_digits.value[p[i]];
+        bad |= d & 0xf0;
+        v = (v << 4) | (d & 0xf);
     }
     *out = v;
-    return true;
+    return !bad;
 }
 
 } // namespace
