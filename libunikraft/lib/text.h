@@ -35,7 +35,14 @@ class Text {
     /// True once an append could not get memory.
     bool failed() const { return m_failed; }
     /// Drops the text (keeping the buffer).
-    void clear() { m_len = 0; }
+    void clear() { truncate(0); }
+    /// Keeps the first n bytes (n <= size()).
+    void truncate(size_t n) {
+        if (n < m_len) {
+            m_len = n;
+            m_buf[n] = '\0';
+        }
+    }
     /// Hands the buffer (NUL-terminated, kheap_free to release) to the
     /// caller; the Text is empty afterwards. nullptr when nothing was written.
     char* release();

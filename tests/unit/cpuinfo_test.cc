@@ -200,9 +200,9 @@ TEST(Cpuinfo, AMadeUpCpuInLinuxsWords) {
     // EDX: fpu, tsc, cx8, sse (25), sse2 (26), ss (27). ECX: SSE3 (pni),
     // OSXSAVE (never shown), AVX (needs XCR0), hypervisor. EBX: clflush 8
     // (64 bytes), APIC id 3.
-    g_fake[{1, 0}] = Regs{0x00050654, (3u << 24) | (8u << 8),
-                          1u | (1u << 27) | (1u << 28) | (1u << 31),
-                          1u | (1u << 4) | (1u << 8) | (7u << 25)};
+    g_fake[{1, 0}] =
+        Regs{0x00050654, (3u << 24) | (8u << 8), 1u | (1u << 27) | (1u << 28) | (1u << 31),
+             1u | (1u << 4) | (1u << 8) | (7u << 25)};
     g_fake[{7, 0}] = Regs{0, (1u << 16) | (1u << 3), 0, 1u << 4}; // avx512f, bmi1; fsrm
     g_fake[{0x80000000, 0}] = Regs{0x80000008, 0, 0, 0};
     g_fake[{0x80000001, 0}] = Regs{0, 0, 1, (1u << 11) | (1u << 29)}; // lahf_lm; syscall, lm
