@@ -291,6 +291,10 @@ long lookup_named(long dirfd, const char* path, unsigned flags, Location* out, P
     return r;
 }
 
+long Node::follow(Node**, Mount**) {
+    return -EINVAL;
+}
+
 long file_path(File* f, char* buf, size_t len) {
     if (!f->node)
         return -ENOENT;

@@ -453,65 +453,6 @@ long show_cgroup(Text& out, const Ctx&) {
 
 // ------------------------------------------------------------ fd links
 
-// Finds `want` in its file system's tree below `dir`, appending the names
-// on the way to path (which ends with dir's path). Bounded: the VFS names
-// directories, not files, so a file's name is found by a walk, kept to
-// file systems in memory and a few thousand entries.
-class FindSink final : public DirSink {
-  public:
-    uint64_t want_ino;
-    char name[name_max + 1];
-    size_t name_len = 0;
-    bool is_match = false, taken = false;
-    size_t budget;
-    bool emit(Name n, uint64_t ino, uint32_t mode, uint64_t) override {
-        if (taken || !budget)
-            return false;
-        budget--;
-        if (n.is(".") || n.is(".."))
-            return true;
-        bool match = ino == want_ino && !is_dir(mode);
-        if (!match && !is_dir(mode))
-            return true;
-        __builtin_memcpy(name, n.p, n.n);
-        name_len = n.n;
-        is_match = match;
-        taken = true;
-        return true;
-    }
-};
-
-bool find_in(Node* dir, Node* want, Text& path, FindSink& sink, int depth) {
-    uint64_t cookie = 0;
-    for (;;) {
-        sink.taken = false;
-        long r = dir->readdir(&cookie, sink);
-        if (!sink.taken || r < 0)
-            return false;
-        Node* child = nullptr;
-        if (dir->lookup(Name{sink.name, sink.name_len}, &child))
-            continue;
-        size_t mark = path.size();
-        bool found = false;
-        if (sink.is_match && child == want) {
-            path.putc('/');
-            path.put(sink.name, sink.name_len);
-            found = true;
-        } else if (is_dir(child->mode) && !child->mounted && depth < 24) {
-            path.putc('/');
-            path.put(sink.name, sink.name_len);
-            found = find_in(child, want, path, sink, depth + 1);
-        }
-        child->put();
-        if (found)
-            return true;
-        // Not below this name: drop it from the path.
-        path.truncate(mark);
-        if (!sink.budget)
-            return false;
-    }
-}
-
 // The absolute path of loc into out; false when it cannot be told.
 bool put_path(Text& out, const Location& loc) {
     char buf[path_max];
@@ -558,41 +499,37 @@ bool put_dev_name(Text& out, uint64_t rdev) {
     return true;
 }
 
+// The path f was opened as (vfs::file_path), or that of another open
+// file on the same node that knows it (a reopen through /proc/self/fd/N
+// does not).
+bool put_file_path(Text& out, File* f) {
+    char path[path_max];
+    // file_path needs a mount or an origin: a memfd has neither.
+    long n = f->mount || f->dir ? file_path(f, path, sizeof path) : -ENOENT;
+    for (long fd = 0; n < 0 && fd < fd_limit(); fd++) {
+        FileRef other(fd);
+        if (other && other.get() != f && other->node == f->node && other->dir)
+            n = file_path(other.get(), path, sizeof path);
+    }
+    if (n <= 0)
+        return false;
+    out.put(path, size_t(n - 1));
+    return true;
+}
+
 // What /proc/<pid>/fd/N names: the file's path, pipe:[ino], socket:[ino],
+// the /dev node of a device opened without one (the console's fds 0-2),
 // anon_inode:[...].
 void describe(Text& out, File* f) {
-    if (f->node && f->mount) {
-        Location loc{f->node, f->mount};
-        if ((is_dir(f->node->mode) || f->node->parent) && put_path(out, loc))
-            return;
-        if (f->node == f->mount->fs->root && put_path(out, loc))
-            return;
-        Node* root = f->mount->fs->root;
-        if (ramfs::is_ramfs(root->fs)) {
-            Text path;
-            if (!put_path(path, Location{root, f->mount}))
-                path.clear();
-            if (path.size() == 1)
-                path.clear(); // the root: names start with the slash
-            FindSink sink;
-            sink.want_ino = f->node->ino;
-            sink.budget = 4096;
-            if (find_in(root, f->node, path, sink, 0) && !path.failed()) {
-                out.put(path.data(), path.size());
-                return;
-            }
-        }
-    }
+    if (f->node && put_file_path(out, f))
+        return;
     Attr a;
     if (f->stat(&a) != 0)
         a = Attr{};
     switch (a.mode & s_ifmt) {
     case s_ififo:
-        if (!f->node) {
-            out.printf("pipe:[%lu]", (unsigned long)a.ino);
-            return;
-        }
-        break;
+        out.printf("pipe:[%lu]", (unsigned long)a.ino);
+        return;
     case s_ifsock:
         out.printf("socket:[%lu]", (unsigned long)a.ino);
         return;
@@ -603,16 +540,10 @@ void describe(Text& out, File* f) {
     default:
         break;
     }
-    if (!f->node || a.nlink == 0) {
-        if (!f->mount && f->node)
-            out.puts("/memfd: (deleted)");
-        else if (f->node)
-            out.puts("(deleted)");
-        else
-            out.puts("anon_inode:[unknown]");
-        return;
-    }
-    out.puts("anon_inode:[unknown]");
+    if (f->node && !f->mount)
+        out.puts("/memfd: (deleted)"); // memfd_create's files: no name kept
+    else
+        out.puts("anon_inode:[unknown]");
 }
 
 long fd_next(const Ctx&, long from) {

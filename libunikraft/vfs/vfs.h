@@ -18,7 +18,6 @@
 
 #include <new>
 
-#include "lib/errno.h"
 #include "lib/list.h"
 #include "mm/kheap.h"
 #include "vfs/wait.h"
@@ -246,11 +245,7 @@ class Node {
     /// memfd's). Path lookup goes there instead of reading the link's text,
     /// so that it reaches pipes and deleted files as Linux does. Default
     /// -EINVAL: an ordinary link, followed by its text.
-    virtual long follow(Node** node, Mount** mnt) {
-        (void)node;
-        (void)mnt;
-        return -EINVAL;
-    }
+    virtual long follow(Node** node, Mount** mnt);
 
     // Data of regular files.
     /// Reads from `off` into buf; returns bytes read (0 at end of file).

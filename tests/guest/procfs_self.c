@@ -4,6 +4,7 @@
  * (getpid, argv, its own addresses, sigprocmask...), formats against
  * Linux's; every line printed is what the same program prints on Linux. */
 //! run: -- one "two words" three
+//! native
 //! status: 0
 //! expect: self ok
 //! expect: thread-self ok

@@ -6,6 +6,7 @@
  * learn otherwise (CPUID, sysinfo, uname, clocks); every line printed is
  * what the same program prints on Linux. */
 //! run: --
+//! native
 //! status: 0
 //! expect: cpuinfo fields ok
 //! expect: cpuinfo count ok
