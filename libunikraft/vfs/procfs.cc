@@ -131,7 +131,7 @@ MemUse mem_use() {
         if ((v.prot & mm::vm_write) && !(v.flags & (mm::vm_shared | mm::vm_noreserve)))
             u.committed += len;
         size_t pages = mm::uvm::resident_pages(v.start, v.end);
-        if (v.kind == mm::VmKind::image)
+        if (v.kind == mm::VmKind::image || v.kind == mm::VmKind::file)
             u.rss_file += pages;
         else
             u.rss_anon += pages;
@@ -176,6 +176,8 @@ int32_t last_tid() {
         max = t->tid > max ? t->tid : max;
     return max;
 }
+
+void describe(Text& out, File* f);
 
 // ------------------------------------------------------------ /proc/<pid>/
 
@@ -298,22 +300,33 @@ long show_maps(Text& out, const Ctx&) {
     mm::uvm::space().for_each(0, mm::AddressSpace::user_end, [&](const mm::Vma& v) {
         if (v.kind == mm::VmKind::kernel)
             return;
-        bool image = v.kind == mm::VmKind::image;
-        out.printf("%08lx-%08lx %c%c%c%c %08lx 00:00 0 ", (unsigned long)v.start,
+        // A file's range: the file's device, inode and offset, and its path.
+        File* file = v.kind == mm::VmKind::file ? reinterpret_cast<File*>(v.file) : nullptr;
+        Attr a{};
+        if (file && file->stat(&a) != 0)
+            a = Attr{};
+        uint64_t offset = 0;
+        if (file)
+            offset = v.pgoff * page;
+        else if (v.kind == mm::VmKind::image)
+            offset = image_offset(v.start);
+        out.printf("%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", (unsigned long)v.start,
                    (unsigned long)v.end, (v.prot & mm::vm_read) ? 'r' : '-',
                    (v.prot & mm::vm_write) ? 'w' : '-', (v.prot & mm::vm_exec) ? 'x' : '-',
-                   (v.flags & mm::vm_shared) ? 's' : 'p',
-                   (unsigned long)(image ? image_offset(v.start) : 0));
+                   (v.flags & mm::vm_shared) ? 's' : 'p', (unsigned long)offset, dev_major(a.dev),
+                   dev_minor(a.dev), (unsigned long)a.ino);
         const char* name = nullptr;
         if (v.kind == mm::VmKind::heap)
             name = "[heap]";
         else if (v.kind == mm::VmKind::stack && v.end == main_stack_top)
             name = "[stack]";
-        if (image || name) {
+        if (v.kind == mm::VmKind::image || file || name) {
             out.pad_to(72);
             out.putc(' ');
-            if (image)
+            if (v.kind == mm::VmKind::image)
                 exe_path(out);
+            else if (file)
+                describe(out, file);
             else
                 out.puts(name);
         }

@@ -23,6 +23,7 @@
 //! expect: maps format ok
 //! expect: maps places ok
 //! expect: maps split rw-p ---p rw-p
+//! expect: maps file ok
 //! expect: cmdline ok
 //! expect: environ ok
 //! expect: auxv ok
@@ -63,6 +64,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 extern char** environ;
@@ -380,6 +382,27 @@ static void check_maps(void) {
     else
         check("maps split", 0);
     munmap(m, 3 * 4096);
+
+    // A file's pages: its path, offset, device and inode.
+    int fd = open("/tmp/procfs_maps", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    int ok_file = fd >= 0 && ftruncate(fd, 3 * 4096) == 0;
+    char* fm = ok_file ? mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, fd, 4096) : MAP_FAILED;
+    struct stat st;
+    fstat(fd, &st);
+    ok_file = ok_file && fm != MAP_FAILED && fm[0] == 0;
+    char line[512] = "";
+    snprintf(line, sizeof line, "%08lx-%08lx r--s 00001000 %02x:%02x %lu", (unsigned long)fm,
+             (unsigned long)fm + 2 * 4096, major(st.st_dev), minor(st.st_dev),
+             (unsigned long)st.st_ino);
+    slurp("/proc/self/maps");
+    char* at = ok_file ? strstr(buf, line) : NULL;
+    char* nl = at ? strchr(at, '\n') : NULL;
+    ok_file = at && nl && nl - at > 73 && !strncmp(at + 73, "/tmp/procfs_maps\n", 17);
+    check("maps file", ok_file);
+    if (fm != MAP_FAILED)
+        munmap(fm, 2 * 4096);
+    close(fd);
+    unlink("/tmp/procfs_maps");
 }
 
 static void check_strings(int argc, char** argv, char** env_at_start) {
