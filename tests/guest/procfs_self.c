@@ -39,6 +39,7 @@
 //! expect: cwd /tmp/procfs_self
 //! expect: cwd follow ok
 //! expect: root /
+//! expect: fchmodat nofollow ok
 //! expect: mounts ok
 //! expect: Limit                     Soft Limit           Hard Limit           Units     
 //! expect: limits ok
@@ -532,6 +533,13 @@ static void check_fds(void) {
     chdir("/");
     link_text("/proc/self/root", l, sizeof l);
     printf("root %s\n", l);
+
+    // musl's fchmodat with AT_SYMLINK_NOFOLLOW changes the file through
+    // /proc/self/fd/N of an O_PATH fd.
+    struct stat ms;
+    ok = fchmodat(AT_FDCWD, "/tmp/procfs_self/f", 0640, AT_SYMLINK_NOFOLLOW) == 0 &&
+         stat("/tmp/procfs_self/f", &ms) == 0 && (ms.st_mode & 07777) == 0640;
+    check("fchmodat nofollow", ok);
 
     close(null_fd);
     close(file_fd);
