@@ -250,8 +250,9 @@ long show_stat(Text& out, const Ctx& c) {
                tid_of(c), t->comm, state_name(t)[0], self_pid, self_pid, (unsigned long)ticks(cpu),
                (unsigned long)sched::thread_count(), (unsigned long)start, (unsigned long)u.size,
                (unsigned long)(u.rss_anon + u.rss_file));
-    out.printf("%lu %lu %lu %lu 0 0 ", (unsigned long)posix::rlimit_cur(5), addr(__uk_app_start),
-               addr(__uk_app_text_end), (unsigned long)app.start_stack);
+    constexpr int rlimit_rss = 5;
+    out.printf("%lu %lu %lu %lu 0 0 ", (unsigned long)posix::rlimit_cur(rlimit_rss),
+               addr(__uk_app_start), addr(__uk_app_text_end), (unsigned long)app.start_stack);
     out.printf("%lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", (unsigned long)(s.pending | s.shared),
                (unsigned long)s.blocked, (unsigned long)s.ignored, (unsigned long)s.caught,
                t->tid == self_pid ? sigchld : -1);
