@@ -4,6 +4,7 @@
 // errno Linux gives it.
 #include "arch/x86_64/sigframe.h"
 #include "lib/errno.h"
+#include "posix/process.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "vfs/fd.h"
@@ -969,6 +970,10 @@ UK_SYSCALL(132, utime) {
         ts[1] = Timespec{u.modtime, 0};
     }
     return do_utimens(at_fdcwd, uint64_t(a1), a2 ? ts : nullptr, 0);
+}
+
+uint32_t current_umask() {
+    return g_umask;
 }
 
 UK_SYSCALL(95, umask) {

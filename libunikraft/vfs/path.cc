@@ -175,6 +175,15 @@ long walk(long dirfd, const char* path, unsigned flags, Location* out, Parent* p
                 r = -ELOOP;
                 break;
             }
+            Node* jump = nullptr;
+            Mount* jump_mount = nullptr;
+            if (next.node->follow(&jump, &jump_mount) == 0) {
+                next.release();
+                cur.release();
+                cur = Location{jump, jump_mount};
+                p = rest;
+                continue;
+            }
             char*& buf = bufs[which];
             if (!buf)
                 buf = static_cast<char*>(kheap_alloc(2 * path_max, 1));
@@ -280,6 +289,10 @@ long lookup_named(long dirfd, const char* path, unsigned flags, Location* out, P
     if (r)
         named->release();
     return r;
+}
+
+long Node::follow(Node**, Mount**) {
+    return -EINVAL;
 }
 
 long file_path(File* f, char* buf, size_t len) {
