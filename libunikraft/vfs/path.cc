@@ -298,6 +298,22 @@ long Node::follow(Node**, Mount**) {
 long file_path(File* f, char* buf, size_t len) {
     if (!f->node)
         return -ENOENT;
+    if (!f->mount) {
+        // A file in no mount (memfd_create's): "/" and its name, deleted.
+        if (!f->name || len < 2)
+            return -ENOENT;
+        size_t at = 0;
+        buf[at++] = '/';
+        const char* tail[2] = {f->name, " (deleted)"};
+        for (const char* t : tail)
+            for (; *t; t++) {
+                if (at + 1 >= len)
+                    return -ERANGE;
+                buf[at++] = *t;
+            }
+        buf[at] = '\0';
+        return long(at + 1);
+    }
     if (is_dir(f->node->mode) || !f->dir)
         return path_of(Location{f->node, f->mount}, buf, len);
     long n = path_of(Location{f->dir, f->dir_mount}, buf, len);

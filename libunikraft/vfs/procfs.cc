@@ -518,8 +518,8 @@ bool put_dev_name(Text& out, uint64_t rdev) {
 // does not).
 bool put_file_path(Text& out, File* f) {
     char path[path_max];
-    // file_path needs a mount or an origin: a memfd has neither.
-    long n = f->mount || f->dir ? file_path(f, path, sizeof path) : -ENOENT;
+    // file_path needs a mount, an origin or (a memfd) a name.
+    long n = f->mount || f->dir || f->name ? file_path(f, path, sizeof path) : -ENOENT;
     for (long fd = 0; n < 0 && fd < fd_limit(); fd++) {
         FileRef other(fd);
         if (other && other.get() != f && other->node == f->node && other->dir)
