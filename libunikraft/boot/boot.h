@@ -37,4 +37,19 @@ Initrd initrd();
 [[noreturn]] void start_app(const char* argv0, const char* const* args, size_t nargs,
                             const char* const* env, size_t nenv);
 
+/// What the app's start left, as Linux keeps it for /proc/<pid>/ (cmdline,
+/// environ, auxv, stat, exe).
+struct AppInfo {
+    const char* argv0;            // as the command line gave it (kernel memory)
+    uintptr_t arg_start, arg_end; // argv's strings on the main stack (the app's memory)
+    uintptr_t env_start, env_end; // envp's strings, right after them
+    uintptr_t start_stack;        // the initial stack pointer (where argc is)
+    uint64_t start_tsc;           // the TSC when the app was started
+    uint64_t auxv[40];            // the auxiliary vector's pairs, AT_NULL's included
+    size_t auxv_words;
+};
+
+/// The app's start; all zero before start_app.
+const AppInfo& app_info();
+
 } // namespace uk::boot

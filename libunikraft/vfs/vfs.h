@@ -240,6 +240,12 @@ class Node {
     /// A symbolic link's target into buf (kernel memory), not terminated.
     /// Returns its length (truncated to len) or -EINVAL for other nodes.
     virtual long readlink(char* buf, size_t len);
+    /// A "magic" link (procfs's fd/N, cwd, exe): the node it stands for, with
+    /// a reference, and its mount (nullptr for a node in no mount, such as a
+    /// memfd's). Path lookup goes there instead of reading the link's text,
+    /// so that it reaches pipes and deleted files as Linux does. Default
+    /// -EINVAL: an ordinary link, followed by its text.
+    virtual long follow(Node** node, Mount** mnt);
 
     // Data of regular files.
     /// Reads from `off` into buf; returns bytes read (0 at end of file).
