@@ -202,6 +202,9 @@ long Node::map_page(uint64_t, bool, uint64_t*) {
 long Node::open(uint32_t, File**) {
     return -EINVAL;
 }
+long Node::follow(Node**, Mount**) {
+    return -EINVAL;
+}
 void Node::release() {}
 
 long ramfs::set_borrowed_data(Node* node, const void* data, size_t len) {
