@@ -242,6 +242,9 @@ printf '%s\n' "${rows[@]}"
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
 
+# Boot with a 64 MiB initrd against the same boot without one.
+BUILD=$BUILD bash bench/initrd.sh || echo "bench/initrd.sh could not run (see above)"
+
 # ramfs beside the Linux guest's tmpfs (bench/fs.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"

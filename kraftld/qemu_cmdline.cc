@@ -46,6 +46,8 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                     "-kernel",
                     config.kernel,
                 });
+    if (config.initrd)
+        argv.insert(argv.end(), {"-initrd", qemu_fd_path(qemu_initrd_fd)});
     if (!config.append.empty())
         argv.insert(argv.end(), {"-append", config.append});
     if (config.cmdline_in_fw_cfg)

@@ -22,6 +22,7 @@ declare -A need=(
 	[meson]=meson
 	[ninja]=ninja-build
 	[python3]=python3
+	[cpio]=cpio
 )
 # What apps/*/build.sh need to build the programs there, and the host's
 # sqlite3 shell, which reads the databases they write.
