@@ -153,9 +153,9 @@ same lua-bytes "$work/lua-bytes.want" "$work/lua-bytes.out"
 
 # A table with an index, deletes and updates: enough pages, journal writes
 # and syncs that a lost or misplaced write shows in integrity_check. The
-# shell reads its statements from standard input (a kernel command line
-# cannot carry newlines), with -batch: the guest's stdin is its console, a
-# terminal, whatever ukrun's own stdin is.
+# shell reads the statements from a file (.read), on the share or on an
+# initrd: a kernel command line carries no newlines. -batch because the
+# guest's stdin is its console, a terminal, whatever ukrun's own stdin is.
 sq_fill="CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT, h BLOB);
 WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 5000)
   INSERT INTO t SELECT i, printf('row %d', i), zeroblob(i % 300) FROM c;
@@ -165,21 +165,22 @@ UPDATE t SET v = v || '!' WHERE k % 11 = 0;"
 sq_query="SELECT count(*), sum(k), sum(length(v)), sum(length(h)) FROM t;
 SELECT v FROM t WHERE v > 'row 4990' ORDER BY v;
 PRAGMA integrity_check;"
-printf '%s\n' "$sq_fill" >"$work/sq-fill.sql"
-printf '%s\n' "$sq_query" >"$work/sq-query.sql"
+mkdir -p "$work/sq-share" "$work/sq-initrd/sql"
+printf '%s\n' "$sq_fill" >"$work/sq-share/fill.sql"
+printf '%s\n' "$sq_query" >"$work/sq-share/query.sql"
 
 # The host's answer: the same statements on a database in a host directory.
 mkdir -p "$work/sq-host"
-sqlite3 "$work/sq-host/want.db" <"$work/sq-fill.sql" >/dev/null
-sqlite3 "$work/sq-host/want.db" <"$work/sq-query.sql" >"$work/sq-want"
+sqlite3 "$work/sq-host/want.db" <"$work/sq-share/fill.sql" >/dev/null
+sqlite3 "$work/sq-host/want.db" <"$work/sq-share/query.sql" >"$work/sq-want"
 
-mkdir -p "$work/sq-share"
-boot sqlite-share-write "$work/sq-fill.sql" --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/guest.db
+boot sqlite-share-write /dev/null --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/guest.db \
+	".read /data/fill.sql"
 if [[ $st != 0 ]]; then
 	fail sqlite-share-write "status $st, want 0" "$work/sqlite-share-write.out" "$work/sqlite-share-write.err"
 else
 	pass sqlite-share-write
-	sqlite3 "$work/sq-share/guest.db" <"$work/sq-query.sql" >"$work/sqlite-share-host-reads.out" 2>&1
+	sqlite3 "$work/sq-share/guest.db" <"$work/sq-share/query.sql" >"$work/sqlite-share-host-reads.out" 2>&1
 	same sqlite-share-host-reads "$work/sq-want" "$work/sqlite-share-host-reads.out"
 	if [[ -e $work/sq-share/guest.db-journal ]]; then
 		fail sqlite-share-journal "guest.db-journal is left on the share"
@@ -190,17 +191,19 @@ fi
 
 # A database the host wrote, queried in the guest through the share.
 cp "$work/sq-host/want.db" "$work/sq-share/host.db"
-boot sqlite-share-read "$work/sq-query.sql" --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/host.db
+boot sqlite-share-read /dev/null --share "$work/sq-share:/data" "$apps/sqlite3" -batch /data/host.db \
+	".read /data/query.sql"
 same sqlite-share-read "$work/sq-want" "$work/sqlite-share-read.out"
 
 # On ramfs, with reads through a mapping of the file (mmap_size), in
 # rollback and in WAL mode (whose -shm index is a shared writable mapping).
 for mode in delete wal; do
 	printf 'PRAGMA mmap_size = 268435456;\nPRAGMA journal_mode = %s;\n%s\nPRAGMA mmap_size;\n%s\n' \
-		"$mode" "$sq_fill" "$sq_query" >"$work/sq-mmap-$mode.sql"
+		"$mode" "$sq_fill" "$sq_query" >"$work/sq-initrd/sql/mmap-$mode.sql"
 	rm -f "$work/sq-host/mmap.db"*
-	sqlite3 "$work/sq-host/mmap.db" <"$work/sq-mmap-$mode.sql" >"$work/sq-mmap-$mode-want"
-	boot sqlite-ramfs-mmap-$mode "$work/sq-mmap-$mode.sql" "$apps/sqlite3" -batch /tmp/mmap.db
+	sqlite3 "$work/sq-host/mmap.db" <"$work/sq-initrd/sql/mmap-$mode.sql" >"$work/sq-mmap-$mode-want"
+	boot sqlite-ramfs-mmap-$mode /dev/null --initrd "$work/sq-initrd" "$apps/sqlite3" -batch /tmp/mmap.db \
+		".read /sql/mmap-$mode.sql"
 	same sqlite-ramfs-mmap-$mode "$work/sq-mmap-$mode-want" "$work/sqlite-ramfs-mmap-$mode.out"
 done
 
@@ -229,11 +232,10 @@ chmod 0700 "$t/a/b/c"
 touch -d '2001-02-03 04:05:06' "$t/a/f6.txt" "$t/x/with space.dat"
 touch -d '2020-01-01 00:00:00' "$work/find-data/ref"
 touch -h -d '2002-02-02 02:02:02' "$t/x/to-file"
-cp -a "$work/find-data" "$work/find-initrd"
-mv "$work/find-initrd/tree" "$work/find-initrd/data"
-mkdir "$work/find-initrd/tree"
-mv "$work/find-initrd/data" "$work/find-initrd/tree/"
-mv "$work/find-initrd/ref" "$work/find-initrd/tree/"
+# The initrd's root holds the same data/ as the share: /data/tree and
+# /data/ref in the guest either way.
+mkdir "$work/find-initrd"
+cp -a "$work/find-data" "$work/find-initrd/data"
 
 # Each walk as find ARGS... over DIR/tree. Lines are sorted: the order of
 # directory entries is each file system's own.
@@ -256,15 +258,16 @@ for entry in "${find_walks[@]}"; do
 	host=("${words[@]//REF/$work/find-data/ref}")
 	(cd "$work/find-data" && TZ=UTC find "$work/find-data/tree" "${host[@]}") 2>&1 |
 		sed "s|$work/find-data/tree|/data/tree|g" | LC_ALL=C sort >"$work/find-$label.want"
-	initrd=("${words[@]//REF/\/tree/ref}")
-	boot find-initrd-$label /dev/null --initrd "$work/find-initrd" "$apps/find" /tree/data/tree "${initrd[@]}"
-	sed -i 's|^/tree/data/tree|/data/tree|' "$work/find-initrd-$label.out"
-	LC_ALL=C sort -o "$work/find-initrd-$label.out" "$work/find-initrd-$label.out"
-	same find-initrd/$label "$work/find-$label.want" "$work/find-initrd-$label.out"
-	share=("${words[@]//REF/\/data/ref}")
-	boot find-share-$label /dev/null --share "$work/find-data:/data" "$apps/find" /data/tree "${share[@]}"
-	LC_ALL=C sort -o "$work/find-share-$label.out" "$work/find-share-$label.out"
-	same find-share/$label "$work/find-$label.want" "$work/find-share-$label.out"
+	guest=("${words[@]//REF/\/data/ref}")
+	for fs in initrd share; do
+		if [[ $fs == initrd ]]; then
+			boot find-$fs-$label /dev/null --initrd "$work/find-initrd" "$apps/find" /data/tree "${guest[@]}"
+		else
+			boot find-$fs-$label /dev/null --share "$work/find-data:/data" "$apps/find" /data/tree "${guest[@]}"
+		fi
+		LC_ALL=C sort -o "$work/find-$fs-$label.out" "$work/find-$fs-$label.out"
+		same find-$fs/$label "$work/find-$label.want" "$work/find-$fs-$label.out"
+	done
 done
 
 # find -delete on a share: the tree is gone from the host afterwards.
