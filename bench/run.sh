@@ -241,4 +241,8 @@ printf '%s\n' "${rows[@]}"
 # program as init of a Linux guest (bench/sys.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
+
+# The console's MB/s each way beside the Linux guest's serial console.
+echo
+BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see above)"
 exit 0

@@ -10,8 +10,6 @@
  *                reads to the end of file and one more after it
  *   tty          print "ready" and the terminal size; then each read's
  *                result until the second end of file
- *   bench DIR N  time N bytes through stdin (in) or stdout (out); print
- *                "bench console_DIR_mbps X" on stderr
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +20,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 static char buf[1 << 20];
@@ -54,13 +51,6 @@ static uint64_t next(uint64_t *s)
 	*s ^= *s << 25;
 	*s ^= *s >> 27;
 	return *s * 0x2545f4914f6cdd1dull;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int mode_cat(size_t chunk)
@@ -171,27 +161,6 @@ static int mode_tty(void)
 	return 0;
 }
 
-static int mode_bench(const char *dir, size_t total)
-{
-	double t0 = now();
-	size_t done = 0;
-	if (!strcmp(dir, "in")) {
-		ssize_t n;
-		while ((n = read(0, buf, sizeof(buf))) > 0)
-			done += (size_t)n;
-	} else {
-		memset(buf, 'x', sizeof(buf));
-		while (done < total) {
-			size_t n = total - done < 65536 ? total - done : 65536;
-			write_all(1, buf, n);
-			done += n;
-		}
-	}
-	double t = now() - t0;
-	fprintf(stderr, "bench console_%s_mbps %.2f (%zu bytes)\n", dir, done / t / 1e6, done);
-	return done == total ? 0 : 4;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -207,7 +176,5 @@ int main(int argc, char **argv)
 		return mode_wait();
 	if (!strcmp(m, "tty"))
 		return mode_tty();
-	if (!strcmp(m, "bench") && argc == 4)
-		return mode_bench(argv[2], strtoul(argv[3], 0, 0));
 	return 2;
 }
