@@ -4,8 +4,9 @@
 # is the app): 10 MiB through a cat-like app byte for byte, 10 MiB in and
 # 10 MiB out alone (hashes computed here), bytes that need escaping, reads
 # that block until ukrun's input comes, O_NONBLOCK, poll, FIONREAD, the end
-# of file and what follows it, and a terminal (a pty): its size, its lines,
-# Ctrl-D as one end of file at a time.
+# of file and what follows it, a signal during a read (EINTR, SA_RESTART),
+# and a terminal (a pty): its size, its lines, Ctrl-D as one end of file at
+# a time.
 # Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -142,6 +143,41 @@ status 0"
 		pass "blocking-read[$machine]"
 	else
 		fail "blocking-read[$machine]" "got: $(echo "$got" | tr '\n' '|')"
+	fi
+
+	# A signal during a read that waits for input: EINTR, or with
+	# SA_RESTART the read made again.
+	if got=$(python3 - "${run[@]}" "$app" signal 2>&1 <<'PY'
+import subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+lines = []
+def until(word):
+    while True:
+        line = p.stdout.readline().decode(errors="replace")
+        if not line:
+            raise SystemExit("output ended before %r: %r" % (word, lines))
+        lines.append(line.rstrip("\n"))
+        if line.startswith(word):
+            return
+until("ready")
+until("alarm")
+p.stdin.write(b"data\n")
+p.stdin.close()
+lines += [l.decode().rstrip("\n") for l in p.stdout]
+print("\n".join(lines))
+print("status %d" % p.wait())
+PY
+	); then :; fi
+	want="alarm
+plain -1 EINTR
+ready
+alarm
+restarted 5 data
+status 0"
+	if [[ $got == "$want" ]]; then
+		pass "signal-during-read[$machine]"
+	else
+		fail "signal-during-read[$machine]" "got: $(echo "$got" | tr '\n' '|')"
 	fi
 
 	# A terminal: the size ukrun passes on, a line per read, Ctrl-D as one

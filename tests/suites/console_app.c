@@ -10,10 +10,13 @@
  *                reads to the end of file and one more after it
  *   tty          print "ready" and the terminal size; then each read's
  *                result until the second end of file
+ *   signal       a read that SIGALRM interrupts: EINTR without SA_RESTART,
+ *                then with SA_RESTART the read goes on to the data
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +164,34 @@ static int mode_tty(void)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+	if (write(1, "alarm\n", 6) != 6)
+		_exit(5);
+}
+
+static int mode_signal(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, 0);
+	alarm(1);
+	errno = 0;
+	ssize_t n = read(0, buf, sizeof(buf));
+	printf("plain %zd %s\n", n, errno == EINTR ? "EINTR" : strerror(errno));
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, 0);
+	alarm(1);
+	puts("ready");
+	fflush(stdout);
+	/* The suite sends input once it has seen "alarm" after "ready". */
+	n = read(0, buf, sizeof(buf));
+	printf("restarted %zd %.*s", n, (int)(n > 0 ? n : 0), buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -176,5 +207,7 @@ int main(int argc, char **argv)
 		return mode_wait();
 	if (!strcmp(m, "tty"))
 		return mode_tty();
+	if (!strcmp(m, "signal"))
+		return mode_signal();
 	return 2;
 }
