@@ -242,6 +242,9 @@ printf '%s\n' "${rows[@]}"
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
 
+# Boot with a 64 MiB initrd against the same boot without one.
+BUILD=$BUILD bash bench/initrd.sh || echo "bench/initrd.sh could not run (see above)"
+
 # The console's MB/s each way beside the Linux guest's serial console.
 echo
 BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see above)"

@@ -46,6 +46,8 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                     "-kernel",
                     config.kernel,
                 });
+    if (config.initrd)
+        argv.insert(argv.end(), {"-initrd", qemu_fd_path(qemu_initrd_fd)});
     if (config.console) {
         argv.insert(argv.end(),
                     {"-chardev", "socket,id=ukcon,fd=" + std::to_string(qemu_console_fd), "-device",

@@ -17,9 +17,11 @@ inline constexpr int qemu_debugcon_fd = 3;
 inline constexpr int qemu_kernel_fd = 4;
 /// The kernel command line, when it goes through fw_cfg.
 inline constexpr int qemu_cmdline_fd = 5;
+/// The initrd (a file, or the archive ukrun packed from a directory).
+inline constexpr int qemu_initrd_fd = 6;
 /// QEMU's end of the socket that carries the guest's console (the app's
 /// standard input and output; ukrun relays the other end).
-inline constexpr int qemu_console_fd = 6;
+inline constexpr int qemu_console_fd = 7;
 
 /// The path by which QEMU opens its own descriptor `fd`. Through /proc, not
 /// /dev/fd, which a minimal /dev may lack.
@@ -42,6 +44,8 @@ struct QemuConfig {
     /// Whether QEMU offers qemu_fd_path(qemu_cmdline_fd) to the guest as the
     /// fw_cfg file that holds the kernel command line.
     bool cmdline_in_fw_cfg{false};
+    /// Whether QEMU loads qemu_fd_path(qemu_initrd_fd) as the initrd.
+    bool initrd{false};
     /// Whether COM1 goes to QEMU's stdin and stdout; else it goes nowhere.
     bool serial_stdio{true};
     /// Whether the guest gets a virtio console (a virtio-serial device with

@@ -137,8 +137,11 @@ Parsed<std::string> quote_cmdline_arg(std::string_view arg) {
             return Parsed<std::string>::fail("contains a NUL byte");
         if (c == '\n')
             return Parsed<std::string>::fail("contains a newline");
-        // The kernel splits tokens at any ASCII whitespace.
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '"' || c == '\\')
+        // The kernel splits tokens at any ASCII whitespace, and reads a
+        // parameter's value that starts with `[` as a list to its `]`:
+        // quoted, the value is exactly what was given.
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '"' || c == '\\' ||
+            c == '[')
             needs_quotes = true;
     }
     if (!needs_quotes)
@@ -286,8 +289,8 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             continue;
         }
 
-        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
-                                                             "--timeout", "--param",   "--qemu"};
+        static constexpr std::string_view value_options[] = {
+            "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu", "--initrd"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -347,6 +350,10 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
                 return Result::fail("kernel parameter " + std::string(key) +
                                     " is ukrun's own (it passes long command lines that way)");
             options.params.emplace_back(value);
+        } else if (name == "--initrd") {
+            if (value.empty())
+                return Result::fail("option --initrd needs a file or a directory");
+            options.initrd = value;
         } else if (name == "--qemu") {
             if (value.empty())
                 return Result::fail("option --qemu needs a path");
@@ -388,6 +395,11 @@ Options:
                       absent: no limit
   --param NAME[=VALUE]
                       add a kernel parameter (repeatable, kept in order)
+  --initrd FILE|DIR   the root file system at boot: FILE is a newc cpio
+                      archive (cpio -o -H newc); a DIR is packed into one
+                      by ukrun (modes, owners, mtimes, symbolic links and
+                      hard links kept). It counts against --mem: QEMU loads
+                      it at the top of RAM
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
                       qemu-system-x86_64 from PATH)
   --verbose, -v       print the QEMU command line and the accelerator choice

@@ -32,6 +32,9 @@ struct Options {
     std::vector<std::string> params;
     /// Empty: the caller picks $UKRUN_QEMU or qemu-system-x86_64 from PATH.
     std::string qemu;
+    /// --initrd: a newc cpio archive, or a directory ukrun packs into one;
+    /// empty when none.
+    std::string initrd;
     bool verbose{false};
     std::string image;
     /// The app's arguments (argv[1] onwards), passed on unchanged.
@@ -71,8 +74,10 @@ std::string format_size(std::uint64_t bytes);
 
 /// Returns one kernel command-line token that the kernel splits back into
 /// exactly `arg`: unchanged when that is already so, else double-quoted
-/// with '"' and '\' escaped by a backslash. Fails on NUL or newline, which
-/// the command line cannot carry.
+/// with '"' and '\' escaped by a backslash (so a list value such as
+/// `vfs.fstab=[ "a:b:c" ]` reaches the kernel's parameter as its text
+/// `[ "a:b:c" ]`, unchanged). Fails on NUL or newline, which the command
+/// line cannot carry.
 Parsed<std::string> quote_cmdline_arg(std::string_view arg);
 
 /// Who puts the app's argv[0] at the front of the kernel command line.

@@ -1,6 +1,8 @@
 #include "ukrun_image.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 
 namespace ukrun {
 
@@ -64,6 +66,65 @@ bool has_multiboot_header(std::span<unsigned char const> head) {
             return true;
     }
     return false;
+}
+
+namespace {
+
+constexpr std::uint64_t page = 4096;
+
+std::uint64_t page_up(std::uint64_t v) {
+    return (v + page - 1) & ~(page - 1);
+}
+
+std::string kib(std::uint64_t bytes) {
+    return std::to_string((bytes + 1023) >> 10) + " KiB";
+}
+
+} // namespace
+
+std::optional<std::uint64_t> pvh_initrd_address(Machine machine, std::uint64_t mem_bytes,
+                                                std::uint64_t size) {
+    // QEMU 7.2: microvm keeps up to 3.5 GiB below 4 GiB; pc (i440fx, with
+    // gigabyte alignment) all of it under 3.5 GiB, else 3 GiB. pc reserves
+    // its ACPI data (0x28000 bytes) at the top of that.
+    std::uint64_t below_4g, acpi;
+    if (machine == Machine::Microvm) {
+        below_4g = std::min<std::uint64_t>(mem_bytes, 0xe0000000);
+        acpi = 0;
+    } else {
+        below_4g = mem_bytes >= 0xe0000000 ? 0xc0000000 : mem_bytes;
+        acpi = 0x28000;
+    }
+    if (below_4g <= acpi + 1)
+        return std::nullopt;
+    std::uint64_t initrd_max = below_4g - acpi - 1;
+    if (size >= initrd_max)
+        return std::nullopt;
+    return (initrd_max - size) & ~(page - 1);
+}
+
+std::string check_fit(std::uint64_t load_end, std::uint64_t mem_bytes, Machine machine,
+                      bool multiboot, std::optional<std::uint64_t> initrd_size) {
+    if (load_end > mem_bytes)
+        return "the image loads up to " + kib(load_end) + ", more than the " +
+               format_size(mem_bytes) + " of --mem";
+    if (!initrd_size)
+        return {};
+    std::uint64_t size = *initrd_size;
+    std::string need = "the image (" + kib(load_end) + ") and the initrd (" + kib(size) +
+                       ") do not fit in the " + format_size(mem_bytes) + " of --mem";
+    if (multiboot) {
+        // After the image: the Multiboot information, the command line and
+        // the module list (a page or two), then the module itself.
+        constexpr std::uint64_t info_room = 64 << 10;
+        if (page_up(load_end) + info_room + page_up(size) > mem_bytes)
+            return need;
+        return {};
+    }
+    auto at = pvh_initrd_address(machine, mem_bytes, size);
+    if (!at || *at < load_end)
+        return need + " (QEMU puts the initrd at the top of RAM, where it must miss the image)";
+    return {};
 }
 
 } // namespace ukrun

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+
+#include "ukrun_args.h"
 
 namespace ukrun {
 
@@ -22,5 +25,19 @@ inline constexpr std::size_t multiboot_search_bytes = 8192;
 /// first multiboot_search_bytes. QEMU then puts the -kernel path in front
 /// of the command line, where ukrun would otherwise put the image name.
 bool has_multiboot_header(std::span<unsigned char const> head);
+
+/// Where QEMU loads an initrd of `size` bytes beside a PVH image: page
+/// aligned at the top of the RAM below 4 GiB, under the ACPI tables on
+/// -M pc (QEMU's x86_load_linux). Nothing when QEMU refuses it as too large.
+std::optional<std::uint64_t> pvh_initrd_address(Machine machine, std::uint64_t mem_bytes,
+                                                std::uint64_t size);
+
+/// Checks that an image loading up to `load_end` fits in `mem_bytes` with an
+/// initrd of `initrd_size` bytes (when there is one): for a PVH image QEMU
+/// puts the initrd at pvh_initrd_address and does not check that the image
+/// ends below it; for a Multiboot image it puts the module after the image.
+/// Returns an empty string, or a message saying what does not fit.
+std::string check_fit(std::uint64_t load_end, std::uint64_t mem_bytes, Machine machine,
+                      bool multiboot, std::optional<std::uint64_t> initrd_size);
 
 } // namespace ukrun

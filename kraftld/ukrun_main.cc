@@ -9,6 +9,7 @@
 #include "qemu_process.h"
 #include "ukrun_args.h"
 #include "ukrun_image.h"
+#include "ukrun_initrd.h"
 #include "ukrun_outcome.h"
 
 #include <csignal>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -103,10 +105,42 @@ StdioFd own_description(int fd, int access) {
     return {fd, fcntl(fd, F_GETFL)};
 }
 
+// The initrd QEMU is to load: its descriptor (close-on-exec, for
+// qemu_initrd_fd) and size. A directory is packed into a memfd.
+struct Initrd {
+    int fd;
+    std::uint64_t size;
+};
+
+Initrd open_initrd(std::string const& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+        fail("--initrd: cannot read " + path + ": " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        int fd = make_memfd("ukrun-initrd");
+        if (fd < 0)
+            fail(std::string("--initrd: cannot create a memfd: ") + std::strerror(errno));
+        auto size = pack_directory(path, fd);
+        if (!size)
+            fail("--initrd: " + size.error);
+        return {fd, *size.value};
+    }
+    if (!S_ISREG(st.st_mode))
+        fail("--initrd: " + path + " is neither a file nor a directory");
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int moved = fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, first_private_fd);
+    if (moved < 0 || fstat(moved, &st) != 0)
+        fail("--initrd: cannot read " + path + ": " + std::strerror(errno));
+    close(fd);
+    return {moved, static_cast<std::uint64_t>(st.st_size)};
+}
+
 // Catches what would otherwise end in a QEMU error or a silent hang: an
-// unreadable image, and one that does not fit in --mem (the firmware then
-// spins forever). Returns who names the image on the kernel command line.
-Argv0 check_image(std::string const& image, std::uint64_t mem_bytes) {
+// unreadable image, and one that does not fit in --mem with its initrd (the
+// firmware then spins forever, or the initrd lands on the image). Returns
+// who names the image on the kernel command line.
+Argv0 check_image(std::string const& image, Options const& options,
+                  std::optional<std::uint64_t> initrd_size) {
     int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         fail("cannot read image " + image + ": " + std::strerror(errno));
@@ -120,11 +154,13 @@ Argv0 check_image(std::string const& image, std::uint64_t mem_bytes) {
         return Argv0::FromImageName;
     std::span<unsigned char const> bytes{head, static_cast<std::size_t>(n)};
     auto end = elf_load_end(bytes);
-    if (end && *end > mem_bytes) {
-        fail("image " + image + " loads up to " + std::to_string((*end + 1023) >> 10) +
-             " KiB, more than the " + format_size(mem_bytes) + " of --mem");
+    bool multiboot = has_multiboot_header(bytes);
+    if (end) {
+        auto error = check_fit(*end, options.mem_bytes, options.machine, multiboot, initrd_size);
+        if (!error.empty())
+            fail("image " + image + ": " + error);
     }
-    return has_multiboot_header(bytes) ? Argv0::FromLoader : Argv0::FromImageName;
+    return multiboot ? Argv0::FromLoader : Argv0::FromImageName;
 }
 
 [[noreturn]] void exit_on_signal(int sig) {
@@ -166,7 +202,11 @@ int main(int argc, char** argv) {
         fail(qemu_name +
              " not found in PATH (install qemu-system-x86, or use --qemu PATH or UKRUN_QEMU)");
 
-    Argv0 argv0 = check_image(options.image, options.mem_bytes);
+    std::optional<Initrd> initrd;
+    if (!options.initrd.empty())
+        initrd = open_initrd(options.initrd);
+    Argv0 argv0 = check_image(options.image, options,
+                              initrd ? std::optional<std::uint64_t>(initrd->size) : std::nullopt);
 
     auto accel = choose_accel(options.accel, qemu);
     if (!accel)
@@ -190,6 +230,7 @@ int main(int argc, char** argv) {
         fail(cmdline.error);
     config.append = cmdline.value->append;
     config.cmdline_in_fw_cfg = cmdline.value->fw_cfg.has_value();
+    config.initrd = initrd.has_value();
     auto qemu_argv = build_qemu_argv(config);
     if (options.verbose) {
         say("ukrun: accelerator: " + accel.value->reason);
@@ -228,6 +269,8 @@ int main(int argc, char** argv) {
                  std::strerror(errno));
         fds.push_back({qemu_cmdline_fd, fd});
     }
+    if (initrd)
+        fds.push_back({qemu_initrd_fd, initrd->fd});
     auto end = run_process(qemu_argv, fds, options.timeout_ms);
     for (auto const& fd : {qemu_stdin, qemu_stdout}) {
         if (fd.saved_flags >= 0)

@@ -22,6 +22,7 @@ declare -A need=(
 	[meson]=meson
 	[ninja]=ninja-build
 	[python3]=python3
+	[cpio]=cpio
 )
 missing=()
 for cmd in "${!need[@]}"; do

@@ -112,7 +112,27 @@ void random_bytes(uint8_t out[16]) {
     __builtin_memcpy(out, v, 16);
 }
 
+constinit AppInfo g_app{};
+
+// The name Linux gives a process: the last part of the file it runs, cut to
+// 15 bytes.
+void set_comm(const char* argv0) {
+    const char* base = argv0;
+    for (const char* p = argv0; *p; p++)
+        if (*p == '/' && p[1])
+            base = p + 1;
+    char* comm = sched::current()->comm;
+    size_t i = 0;
+    for (; i + 1 < sizeof(sched::Thread::comm) && base[i] && base[i] != '/'; i++)
+        comm[i] = base[i];
+    comm[i] = '\0';
+}
+
 } // namespace
+
+const AppInfo& app_info() {
+    return g_app;
+}
 
 void start_app(const char* argv0, const char* const* args, size_t nargs, const char* const* env,
                size_t nenv) {
@@ -196,6 +216,20 @@ void start_app(const char* argv0, const char* const* args, size_t nargs, const c
     s.put(w, auxv, sizeof(auxv));
     if (!s.ok)
         panic_status(UK_EXIT_PANIC, "no memory for the main thread's stack");
+
+    static_assert(sizeof(auxv) <= sizeof(g_app.auxv), "AppInfo holds the whole vector");
+    g_app.argv0 = argv0;
+    g_app.arg_start = strings_at;
+    g_app.env_start = strings_at;
+    for (size_t i = 0; i < argc; i++)
+        g_app.env_start += cstrlen(string_at(i)) + 1;
+    g_app.arg_end = g_app.env_start;
+    g_app.env_end = strings_at + strings;
+    g_app.start_stack = sp;
+    g_app.start_tsc = arch::rdtsc();
+    __builtin_memcpy(g_app.auxv, auxv, sizeof(auxv));
+    g_app.auxv_words = sizeof(auxv) / sizeof(uint64_t);
+    set_comm(argv0);
 
     // Switch to the new stack and never come back: the boot stack is
     // abandoned. A zero %rbp ends frame-pointer backtraces here.

@@ -15,6 +15,7 @@
 #include "drivers/fw_cfg.h"
 #include "drivers/serial.h"
 #include "lib/panic.h"
+#include "mm/image.h"
 #include "mm/mm.h"
 #include "mm/uvm.h"
 #include "posix/syscall.h"
@@ -227,8 +228,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
 }
 
 void print_timestamps() {
-    static const char* const names[] = {"entry",   "cpu",       "memory", "paging",
-                                        "cmdline", "app start", "main"};
+    static const char* const names[] = {"entry",   "cpu",   "memory",    "paging",
+                                        "cmdline", "files", "app start", "main"};
+    static_assert(sizeof(names) / sizeof(names[0]) == size_t(Stage::count));
     uint64_t hz = arch::tsc_hz();
     uint64_t t0 = g_stage_tsc[0];
     for (size_t i = 1; i < size_t(Stage::count); i++) {
@@ -239,6 +241,12 @@ void print_timestamps() {
 }
 
 } // namespace
+
+Initrd initrd() {
+    if (!g_info.nmodules)
+        return Initrd{nullptr, 0};
+    return Initrd{mm::phys_to_virt(g_info.modules[0].base), size_t(g_info.modules[0].len)};
+}
 
 void mark(Stage s) {
     if (!g_stage_tsc[size_t(s)])
@@ -269,7 +277,15 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
     parse_bootinfo(static_cast<BootProtocol>(proto), info, read_phys, &g_info);
     if (g_info.error)
         boot_error("boot information", g_info.error);
-    if (!mm::init(g_info.ram, g_info.nram))
+    // A module the image overlaps was loaded over, or will be by .bss.
+    const auto image_lo = reinterpret_cast<uintptr_t>(__uk_image_start),
+               image_hi = reinterpret_cast<uintptr_t>(__uk_image_end);
+    for (size_t i = 0; i < g_info.nmodules; i++) {
+        const mm::MemRegion& m = g_info.modules[i];
+        if (m.len && m.base < image_hi && m.base + m.len > image_lo)
+            boot_error("the initrd overlaps the image (more memory would move it up)", nullptr);
+    }
+    if (!mm::init(g_info.ram, g_info.nram, g_info.modules, g_info.nmodules))
         boot_error("not enough memory for the page allocator", nullptr);
     mark(Stage::memory);
     if (!arch::mmu_init())
@@ -300,5 +316,6 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the main thread", nullptr);
     drivers::probe_all();
     vfs::init();
+    mark(Stage::files);
     start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }

@@ -26,6 +26,14 @@ struct [[gnu::packed]] PvhMemmapEntry {
 };
 static_assert(sizeof(PvhMemmapEntry) == 24, "fixed by the PVH boot ABI");
 
+struct [[gnu::packed]] PvhModlistEntry {
+    uint64_t paddr;
+    uint64_t size;
+    uint64_t cmdline_paddr;
+    uint64_t reserved;
+};
+static_assert(sizeof(PvhModlistEntry) == 32, "fixed by the PVH boot ABI");
+
 struct [[gnu::packed]] MultibootInfo {
     uint32_t flags;
     uint32_t mem_lower;
@@ -40,6 +48,14 @@ struct [[gnu::packed]] MultibootInfo {
 };
 static_assert(sizeof(MultibootInfo) == 52, "fixed by the Multiboot1 specification");
 
+struct [[gnu::packed]] MultibootModule {
+    uint32_t mod_start;
+    uint32_t mod_end; // one past the last byte
+    uint32_t string;
+    uint32_t reserved;
+};
+static_assert(sizeof(MultibootModule) == 16, "fixed by the Multiboot1 specification");
+
 struct [[gnu::packed]] MultibootMmapEntry {
     uint32_t size;
     uint64_t addr;
@@ -48,9 +64,23 @@ struct [[gnu::packed]] MultibootMmapEntry {
 };
 
 constexpr uint32_t pvh_magic = 0x336ec578;
-constexpr uint32_t mb_flag_cmdline = 1u << 2, mb_flag_mmap = 1u << 6, mb_flag_mem = 1u << 0;
+constexpr uint32_t mb_flag_cmdline = 1u << 2, mb_flag_mods = 1u << 3, mb_flag_mmap = 1u << 6,
+                   mb_flag_mem = 1u << 0;
 constexpr uint32_t ram_type = 1;
 constexpr uint32_t max_memmap_entries = 1024;
+constexpr uint32_t max_module_entries = 1024;
+constexpr uint64_t mapped_limit = uint64_t(1) << 32;
+
+// Keeps a module if there is room; a module the kernel could not reach is an
+// error, since the one that matters (the first) would be lost silently.
+void add_module(BootInfo* out, uint64_t base, uint64_t len) {
+    if (base + len < base || base + len > mapped_limit) {
+        out->error = "a boot module lies above 4 GiB";
+        return;
+    }
+    if (out->nmodules < max_modules)
+        out->modules[out->nmodules++] = mm::MemRegion{base, len};
+}
 
 void add_ram(BootInfo* out, uint64_t base, uint64_t len) {
     if (!len || base + len < base)
@@ -113,7 +143,22 @@ void parse_pvh(uint64_t info, PhysReader read, BootInfo* out) {
     for (uint32_t i = 0; i < n; i++)
         if (e[i].type == ram_type)
             add_ram(out, e[i].addr, e[i].size);
+    uint32_t nmods = si->nr_modules;
+    uint64_t modlist = si->modlist_paddr;
     copy_cmdline(out, si->cmdline_paddr, read);
+    if (out->error || !nmods)
+        return;
+    if (nmods > max_module_entries) {
+        out->error = "the PVH module list is implausibly long";
+        return;
+    }
+    auto* m = static_cast<const PvhModlistEntry*>(read(modlist, nmods * sizeof(PvhModlistEntry)));
+    if (!m) {
+        out->error = "the PVH module list is not in readable memory";
+        return;
+    }
+    for (uint32_t i = 0; i < nmods && !out->error; i++)
+        add_module(out, m[i].paddr, m[i].size);
 }
 
 void parse_multiboot(uint64_t info, PhysReader read, BootInfo* out) {
@@ -143,8 +188,27 @@ void parse_multiboot(uint64_t info, PhysReader read, BootInfo* out) {
         out->error = "the Multiboot information has no memory map";
         return;
     }
+    uint32_t nmods = mb->mods_count, mods = mb->mods_addr;
     if (mb->flags & mb_flag_cmdline)
         copy_cmdline(out, mb->cmdline, read);
+    if (out->error || !(mb->flags & mb_flag_mods) || !nmods)
+        return;
+    if (nmods > max_module_entries) {
+        out->error = "the Multiboot module list is implausibly long";
+        return;
+    }
+    auto* m = static_cast<const MultibootModule*>(read(mods, nmods * sizeof(MultibootModule)));
+    if (!m) {
+        out->error = "the Multiboot module list is not in readable memory";
+        return;
+    }
+    for (uint32_t i = 0; i < nmods && !out->error; i++) {
+        if (m[i].mod_end < m[i].mod_start) {
+            out->error = "a Multiboot module ends before it starts";
+            return;
+        }
+        add_module(out, m[i].mod_start, m[i].mod_end - m[i].mod_start);
+    }
 }
 
 } // namespace
@@ -153,6 +217,7 @@ void parse_bootinfo(BootProtocol proto, uint64_t info, PhysReader read, BootInfo
     out->nram = 0;
     out->cmdline[0] = '\0';
     out->cmdline_len = 0;
+    out->nmodules = 0;
     out->error = nullptr;
     if (proto == BootProtocol::pvh)
         parse_pvh(info, read, out);

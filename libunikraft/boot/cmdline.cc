@@ -147,11 +147,45 @@ CmdlineResult scan(Char* buf, CmdlineParam* params, size_t param_cap, const char
             if (!quoted && is_space(c)) {
                 break;
             }
+            bool list = false;
             if (c == '=' && equals == npos) {
                 equals = out;
+                list = !in_args && !quoted && buf[in + 1] == '[';
             }
             emit(c);
             ++in;
+            if (list) {
+                // A list value is its text from `[` to the matching `]`,
+                // verbatim: quotes and backslashes stay for its consumer.
+                size_t list_offset = in;
+                size_t depth = 0;
+                bool in_quotes = false;
+                for (;;) {
+                    char d = buf[in];
+                    if (d == '\0') {
+                        return fail(CmdlineError::unterminated_list, list_offset);
+                    }
+                    if (d == '\\' && buf[in + 1] != '\0') {
+                        emit(d);
+                        emit(buf[in + 1]);
+                        in += 2;
+                        continue;
+                    }
+                    emit(d);
+                    ++in;
+                    if (d == '"') {
+                        in_quotes = !in_quotes;
+                    } else if (!in_quotes && d == '[') {
+                        ++depth;
+                    } else if (!in_quotes && d == ']' && --depth == 0) {
+                        break;
+                    }
+                }
+                if (buf[in] != '\0' && !is_space(buf[in])) {
+                    return fail(CmdlineError::text_after_list, in);
+                }
+                break;
+            }
         }
         // The terminator may overwrite the separator that ended the token.
         bool at_end = buf[in] == '\0';
@@ -236,6 +270,10 @@ const char* cmdline_error_string(CmdlineError e) {
         return "too many kernel parameters";
     case CmdlineError::too_many_args:
         return "too many app arguments";
+    case CmdlineError::unterminated_list:
+        return "unterminated list (a value that starts with [ runs to its ])";
+    case CmdlineError::text_after_list:
+        return "text after the ] that ends a list";
     }
     return "unknown error";
 }

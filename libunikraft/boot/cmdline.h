@@ -12,6 +12,17 @@
 // arguments, verbatim after unquoting; a later `--` is an ordinary argument.
 // Only an unquoted, unescaped `--` separates: `"--"` is an ordinary token.
 //
+// Lists (Unikraft's syntax): a parameter whose first `=` is unquoted and
+// unescaped and directly followed by `[` has a list value, which runs to the
+// matching `]` across whitespace, e.g. `vfs.fstab=[ "a:b:c" "d:e:f" ]`. The
+// value is that text from `[` to `]` exactly as written: quotes and
+// backslashes inside are kept for the parameter's consumer to split items
+// by. Inside, a `"` starts or ends a quoted run (where `[` and `]` do not
+// count) and a backslash takes the next character along (so `\"` and `\]`
+// count for nothing); unquoted `[` nest. The `]` must end the token. A
+// quoted parameter (`"name=[ a ]"`) is an ordinary one; its unquoted text
+// may still look like a list to the consumer.
+//
 // Pure logic, shared by the kernel and the host unit tests and fuzzers.
 #pragma once
 
@@ -45,6 +56,8 @@ enum class CmdlineError {
     bad_param_name,
     too_many_params,
     too_many_args,
+    unterminated_list,
+    text_after_list,
 };
 
 /// The outcome of parse_cmdline().
@@ -59,7 +72,8 @@ struct CmdlineResult {
     /// CmdlineError::none on success.
     CmdlineError error;
     /// Byte offset into the original buffer of what caused the error: the
-    /// opening quote, the lone backslash, or the start of the offending token.
+    /// opening quote, the lone backslash, the start of the offending token,
+    /// the `[` of an unterminated list or the character after a list.
     size_t error_offset;
 };
 
@@ -71,7 +85,8 @@ struct CmdlineResult {
 /// On too_many_params or too_many_args parsing runs to the end so that
 /// nparams and nargs say how many entries are needed (when both overflow the
 /// error names parameters); only the entries below the caps are filled. On a
-/// syntax error (unterminated_quote, trailing_backslash, bad_param_name)
+/// syntax error (unterminated_quote, trailing_backslash, bad_param_name,
+/// unterminated_list, text_after_list)
 /// parsing stops there, which wins over an earlier too_many_*, and nparams
 /// and nargs count the filled entries before it. In every error case buf is
 /// left partly tokenised: to parse again, e.g. with bigger arrays, re-copy

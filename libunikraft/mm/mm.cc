@@ -37,7 +37,7 @@ void zero_pages(void* p, size_t npages) {
 
 } // namespace
 
-bool init(const MemRegion* usable, size_t n) {
+bool init(const MemRegion* usable, size_t n, const MemRegion* reserved, size_t nreserved) {
     // Only the first 4 GiB are mapped; RAM above is not used.
     constexpr uint64_t limit = uint64_t(1) << 32;
     uint64_t ram_end = 0;
@@ -53,17 +53,33 @@ bool init(const MemRegion* usable, size_t n) {
     size_t need = align_up(bitmap, page);
 
     // The bitmap goes in the first usable stretch after the image big enough
-    // for it.
+    // for it that holds nothing the boot loader put there.
     uintptr_t img_lo = reinterpret_cast<uintptr_t>(__uk_image_start);
     uintptr_t img_hi = align_up(reinterpret_cast<uintptr_t>(__uk_image_end), page);
+    // Moves lo past whatever [lo, lo + need) overlaps; false when nothing did.
+    const auto skip_taken = [&](uintptr_t& lo) {
+        if (lo < img_hi && lo + need > img_lo) {
+            lo = img_hi;
+            return true;
+        }
+        for (size_t r = 0; r < nreserved; r++) {
+            uintptr_t r_lo = reserved[r].base & ~(page - 1),
+                      r_hi = align_up(reserved[r].base + reserved[r].len, page);
+            if (reserved[r].len && lo < r_hi && lo + need > r_lo) {
+                lo = r_hi;
+                return true;
+            }
+        }
+        return false;
+    };
     uintptr_t where = 0;
     for (size_t i = 0; i < n && !where; i++) {
         uintptr_t lo = align_up(usable[i].base, page),
                   hi = (usable[i].base + usable[i].len) & ~(page - 1);
-        if (lo < img_hi && hi > img_lo)
-            lo = img_hi;
         if (lo < page)
             lo = page;
+        while (lo < hi && skip_taken(lo)) {
+        }
         if (hi > lo && hi - lo >= need)
             where = lo;
     }
@@ -77,6 +93,9 @@ bool init(const MemRegion* usable, size_t n) {
     g_pages.reserve(0, page);
     g_pages.reserve(img_lo, img_hi - img_lo);
     g_pages.reserve(where, need);
+    for (size_t r = 0; r < nreserved; r++)
+        if (reserved[r].len)
+            g_pages.reserve(reserved[r].base, reserved[r].len);
     return true;
 }
 

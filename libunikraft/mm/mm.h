@@ -16,9 +16,12 @@ struct MemRegion {
 };
 
 /// Takes the usable RAM regions from the boot loader and hands every page
-/// not holding the kernel image (nor page 0) to the page allocator. Returns
-/// false when there is not even room for the allocator's own bitmap.
-bool init(const MemRegion* usable, size_t n);
+/// not holding the kernel image, page 0 or one of the `nreserved` ranges in
+/// `reserved` (what the boot loader loaded there: the initrd) to the page
+/// allocator. Returns false when there is not even room for the allocator's
+/// own bitmap.
+bool init(const MemRegion* usable, size_t n, const MemRegion* reserved = nullptr,
+          size_t nreserved = 0);
 
 enum class Fill { zero, any };
 

@@ -182,6 +182,10 @@ bool init(size_t stack_size) {
                            VmKind::stack);
 }
 
+size_t resident_pages(uintptr_t lo, uintptr_t hi) {
+    return arch::count_user_pages(lo, hi);
+}
+
 AddressSpace& space() {
     return g_space;
 }

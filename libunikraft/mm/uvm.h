@@ -64,6 +64,10 @@ void unmap(uintptr_t lo, size_t len);
 /// zeros at the next touch (MADV_DONTNEED).
 void unmap_pages(uintptr_t lo, uintptr_t hi);
 
+/// The number of pages of [lo, hi) that are in memory (the resident set
+/// of /proc/<pid>/status and statm).
+size_t resident_pages(uintptr_t lo, uintptr_t hi);
+
 /// True when `addr` lies in the guard gap below the main stack.
 bool in_stack_guard(uintptr_t addr);
 

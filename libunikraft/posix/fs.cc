@@ -4,6 +4,7 @@
 // errno Linux gives it.
 #include "arch/x86_64/sigframe.h"
 #include "lib/errno.h"
+#include "posix/process.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "vfs/fd.h"
@@ -663,7 +664,7 @@ long do_link(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath, l
         r = -EEXIST;
     else if (!r && par.trailing_slash)
         r = -ENOENT;
-    else if (!r && old.mount->fs != par.dir.mount->fs)
+    else if (!r && (!old.mount || old.mount->fs != par.dir.mount->fs))
         r = -EXDEV;
     else if (!r && readonly(par.dir))
         r = -EROFS;
@@ -971,6 +972,10 @@ UK_SYSCALL(132, utime) {
     return do_utimens(at_fdcwd, uint64_t(a1), a2 ? ts : nullptr, 0);
 }
 
+uint32_t current_umask() {
+    return g_umask;
+}
+
 UK_SYSCALL(95, umask) {
     uint32_t old = g_umask;
     g_umask = uint32_t(a1) & 0777;
@@ -1255,6 +1260,12 @@ UK_SYSCALL(319, memfd_create) {
     node->put();
     if (r)
         return r;
+    // /proc/self/fd shows it as Linux does: "/memfd:NAME (deleted)".
+    if (auto* shown = static_cast<char*>(kheap_alloc(size_t(n) + 7, 1))) {
+        __builtin_memcpy(shown, "memfd:", 6);
+        __builtin_memcpy(shown + 6, name, size_t(n) + 1);
+        f->set_origin(nullptr, nullptr, shown);
+    }
     return fd_install(f, a2 & mfd_cloexec);
 }
 

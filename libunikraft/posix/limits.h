@@ -12,5 +12,10 @@ inline constexpr uint64_t rlim_infinity = ~uint64_t(0);
 
 /// The soft limit of resource `res` (RLIM_INFINITY when unlimited).
 uint64_t rlimit_cur(int res);
+/// The hard limit of resource `res` (RLIM_INFINITY when unlimited).
+uint64_t rlimit_max(int res);
+
+/// The number of resources (RLIMIT_NLIMITS).
+inline constexpr int rlimit_nlimits = 16;
 
 } // namespace uk::posix

@@ -9,6 +9,7 @@
 #include "mm/mm.h"
 #include "mm/uvm.h"
 #include "posix/limits.h"
+#include "posix/process.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
@@ -18,12 +19,10 @@ namespace uk::posix {
 namespace {
 
 constexpr long self_pid = 1;
-constinit char g_comm[16] = "app";
 
 struct Rlimit {
     uint64_t cur, max;
 };
-constexpr int rlimit_nlimits = 16;
 constinit Rlimit g_rlimits[rlimit_nlimits] = {};
 constinit bool g_rlimits_ready = false;
 
@@ -33,7 +32,9 @@ Rlimit* rlimits() {
             r = Rlimit{rlim_infinity, rlim_infinity};
         g_rlimits[rlimit_stack] =
             Rlimit{mm::uvm::main_stack().top - mm::uvm::main_stack().lo, rlim_infinity};
-        g_rlimits[rlimit_nofile] = Rlimit{64, 64};
+        // Linux's defaults for a process started by systemd: 1024 soft, 4096 hard
+        // (the fd table grows as fds are used, so the limit costs nothing).
+        g_rlimits[rlimit_nofile] = Rlimit{1024, 4096};
         g_rlimits[rlimit_nproc] = Rlimit{sched::max_threads(), sched::max_threads()};
         g_rlimits[rlimit_sigpending] = Rlimit{sched::max_threads() / 2, sched::max_threads() / 2};
         g_rlimits[rlimit_memlock] = Rlimit{8 << 20, 8 << 20};
@@ -100,12 +101,12 @@ UK_SYSCALL(63, uname) {
     Utsname u;
     // "Linux" because programs parse it to pick Linux behaviour, which is
     // the ABI this kernel implements.
-    copy_str(u.sysname, "Linux", 65);
-    copy_str(u.nodename, "libunikraft", 65);
-    copy_str(u.release, "6.1.0-libunikraft", 65);
-    copy_str(u.version, "#1 libunikraft", 65);
-    copy_str(u.machine, "x86_64", 65);
-    copy_str(u.domainname, "(none)", 65);
+    copy_str(u.sysname, uts_sysname, 65);
+    copy_str(u.nodename, uts_nodename, 65);
+    copy_str(u.release, uts_release, 65);
+    copy_str(u.version, uts_version, 65);
+    copy_str(u.machine, uts_machine, 65);
+    copy_str(u.domainname, uts_domainname, 65);
     return UserPtr<Utsname>(a1).put(u) ? -EFAULT : 0;
 }
 
@@ -130,6 +131,10 @@ UK_SYSCALL(99, sysinfo) {
 
 uint64_t rlimit_cur(int res) {
     return rlimits()[res].cur;
+}
+
+uint64_t rlimit_max(int res) {
+    return rlimits()[res].max;
 }
 
 namespace {
@@ -188,15 +193,18 @@ UK_SYSCALL(157, prctl) {
     constexpr long pr_set_name = 15, pr_get_name = 16;
     switch (a1) {
     case pr_set_name: {
-        char name[sizeof(g_comm)];
+        char* comm = sched::current()->comm;
+        char name[sizeof(sched::Thread::comm)];
         long n = mm::read_user_string(UserPtr<const char>(a2), name, sizeof(name));
         if (n < 0 && n != -ENAMETOOLONG)
             return -EFAULT; // longer names are cut short, as on Linux
-        copy_str(g_comm, name, sizeof(g_comm));
+        copy_str(comm, name, sizeof(sched::Thread::comm));
         return 0;
     }
     case pr_get_name:
-        return UserPtr<char>(a2).write(g_comm, sizeof(g_comm)) ? -EFAULT : 0;
+        return UserPtr<char>(a2).write(sched::current()->comm, sizeof(sched::Thread::comm))
+                   ? -EFAULT
+                   : 0;
     default:
         return -EINVAL;
     }

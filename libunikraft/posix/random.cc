@@ -1,5 +1,6 @@
 // getrandom: RDRAND where the CPU has it, otherwise a generator seeded from
 // the TSC (QEMU TCG has RDRAND but no RDSEED; other CPUs may have neither).
+#include "posix/random.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "posix/syscall.h"
@@ -25,6 +26,17 @@ uint64_t next_random() {
 }
 
 } // namespace
+
+void random_fill(void* buf, size_t n) {
+    auto* p = static_cast<char*>(buf);
+    while (n) {
+        uint64_t v = next_random();
+        size_t k = n < sizeof v ? n : sizeof v;
+        __builtin_memcpy(p, &v, k);
+        p += k;
+        n -= k;
+    }
+}
 
 UK_SYSCALL(318, getrandom) {
     constexpr long grnd_nonblock = 1, grnd_random = 2, grnd_insecure = 4;

@@ -340,6 +340,7 @@ Thread* create(const arch::TrapFrame& frame, uint64_t fs_base) {
     t->gs_base = g_gs_used ? arch::get_gs_base() : 0;
     t->kstack_top = kstack;
     t->blocked = g_current->blocked;
+    __builtin_memcpy(t->comm, g_current->comm, sizeof(t->comm));
     t->altstack = AltStack{0, ss_disable, 0, 0}; // Linux: clone with CLONE_VM clears it
     // The parent's FPU state as it is now (the kernel does not touch it).
     arch::fpu_save(fpu);

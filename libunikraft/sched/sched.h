@@ -82,6 +82,10 @@ struct Thread {
     bool signal_work = false; // a signal it does not block is pending
     SigPending pending;
     AltStack altstack{0, ss_disable, 0, 0};
+
+    /// Its name (prctl PR_SET_NAME, /proc/<pid>/task/<tid>/comm): at most
+    /// 15 bytes and a NUL, inherited from the thread that created it.
+    char comm[16] = {};
 };
 
 /// What block() returns when a signal interrupted the wait.

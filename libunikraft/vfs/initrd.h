@@ -9,6 +9,10 @@
 
 namespace uk::vfs::initrd {
 
+/// The archive the boot loader loaded (boot::initrd()): true with its bytes,
+/// which stay mapped and unchanged, or false when there is none.
+bool module(const void** data, size_t* len);
+
 /// Creates the archive's entries under `root` (a ramfs directory), keeping
 /// modes, uids, gids, mtimes, symlinks, hard links and directories; regular
 /// files borrow their bytes from `data` in place (ramfs::set_borrowed_data).

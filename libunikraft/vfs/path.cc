@@ -175,6 +175,15 @@ long walk(long dirfd, const char* path, unsigned flags, Location* out, Parent* p
                 r = -ELOOP;
                 break;
             }
+            Node* jump = nullptr;
+            Mount* jump_mount = nullptr;
+            if (next.node->follow(&jump, &jump_mount) == 0) {
+                next.release();
+                cur.release();
+                cur = Location{jump, jump_mount};
+                p = rest;
+                continue;
+            }
             char*& buf = bufs[which];
             if (!buf)
                 buf = static_cast<char*>(kheap_alloc(2 * path_max, 1));
@@ -282,9 +291,29 @@ long lookup_named(long dirfd, const char* path, unsigned flags, Location* out, P
     return r;
 }
 
+long Node::follow(Node**, Mount**) {
+    return -EINVAL;
+}
+
 long file_path(File* f, char* buf, size_t len) {
     if (!f->node)
         return -ENOENT;
+    if (!f->mount) {
+        // A file in no mount (memfd_create's): "/" and its name, deleted.
+        if (!f->name || len < 2)
+            return -ENOENT;
+        size_t at = 0;
+        buf[at++] = '/';
+        const char* tail[2] = {f->name, " (deleted)"};
+        for (const char* t : tail)
+            for (; *t; t++) {
+                if (at + 1 >= len)
+                    return -ERANGE;
+                buf[at++] = *t;
+            }
+        buf[at] = '\0';
+        return long(at + 1);
+    }
     if (is_dir(f->node->mode) || !f->dir)
         return path_of(Location{f->node, f->mount}, buf, len);
     long n = path_of(Location{f->dir, f->dir_mount}, buf, len);

@@ -765,6 +765,10 @@ bool is_ramfs(const FileSystem* fs) {
     return fs && (fs->magic == ramfs_magic || fs->magic == tmpfs_magic);
 }
 
+size_t used_pages(const FileSystem* fs) {
+    return is_ramfs(fs) ? static_cast<const RamFs*>(fs)->pages_used : 0;
+}
+
 UK_FS_TYPE(ramfs, "ramfs", make);
 UK_FS_TYPE(tmpfs, "tmpfs", make_tmpfs);
 

@@ -25,4 +25,8 @@ long set_borrowed_data(Node* node, const void* data, size_t len);
 /// True when `fs` is a ramfs.
 bool is_ramfs(const FileSystem* fs);
 
+/// The pages ramfs `fs` holds for file data (/proc/meminfo's Cached and
+/// Shmem).
+size_t used_pages(const FileSystem* fs);
+
 } // namespace uk::vfs::ramfs

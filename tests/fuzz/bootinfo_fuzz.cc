@@ -40,6 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             __builtin_trap();
         if (std::strlen(out.cmdline) >= uk::boot::max_cmdline)
             __builtin_trap();
+        if (out.nmodules > uk::boot::max_modules)
+            __builtin_trap();
+        // Every module the kernel keeps is reachable through its direct map.
+        for (size_t i = 0; i < out.nmodules; i++) {
+            const uk::mm::MemRegion& m = out.modules[i];
+            if (m.base + m.len < m.base || m.base + m.len > (uint64_t(1) << 32))
+                __builtin_trap();
+        }
     }
     return 0;
 }

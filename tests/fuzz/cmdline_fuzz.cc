@@ -80,10 +80,47 @@ Reference reference_parse(const std::string& s) {
                 literal = false;
                 ++i;
             } else {
+                bool list = false;
                 if (s[i] == '=' && equals == std::string::npos) {
                     equals = text.size();
+                    list = !in_args && !quoted && i + 1 < s.size() && s[i + 1] == '[';
                 }
                 text += s[i++];
+                if (list) {
+                    // Up to the matching `]`, verbatim.
+                    size_t open_at = i;
+                    int depth = 0;
+                    bool q = false;
+                    bool closed = false;
+                    while (i < s.size() && !closed) {
+                        char d = s[i];
+                        if (d == '\\' && i + 1 < s.size()) {
+                            text += s.substr(i, 2);
+                            i += 2;
+                            continue;
+                        }
+                        text += d;
+                        ++i;
+                        if (d == '"') {
+                            q = !q;
+                        } else if (!q && d == '[') {
+                            ++depth;
+                        } else if (!q && d == ']') {
+                            closed = --depth == 0;
+                        }
+                    }
+                    if (!closed) {
+                        ref.error = uk::CmdlineError::unterminated_list;
+                        ref.error_offset = open_at;
+                        return ref;
+                    }
+                    if (i < s.size() && !is_space(s[i])) {
+                        ref.error = uk::CmdlineError::text_after_list;
+                        ref.error_offset = i;
+                        return ref;
+                    }
+                    break;
+                }
             }
         }
         if (quoted) {
@@ -128,7 +165,8 @@ void expect(bool ok, const char* what) {
 
 bool is_syntax_error(uk::CmdlineError e) {
     return e == uk::CmdlineError::unterminated_quote || e == uk::CmdlineError::trailing_backslash ||
-           e == uk::CmdlineError::bad_param_name;
+           e == uk::CmdlineError::bad_param_name || e == uk::CmdlineError::unterminated_list ||
+           e == uk::CmdlineError::text_after_list;
 }
 
 void check_against(const Reference& ref, const std::string& line, size_t param_cap,

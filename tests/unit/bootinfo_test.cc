@@ -127,3 +127,109 @@ TEST(Bootinfo, MultibootMemoryMapAndFallback) {
     EXPECT_STREQ(parse(BootProtocol::multiboot, 0x10000)->error,
                  "the Multiboot information has no memory map");
 }
+
+namespace {
+
+struct PvhModule {
+    uint64_t paddr, size, cmdline, reserved;
+};
+
+// A PVH start_info with `n` modules listed at 0x10400.
+void write_pvh_modules(uint32_t n, uint64_t modlist = 0x10400) {
+    write_pvh("app", 3);
+    put<uint32_t>(0x10000 + 12, n);
+    put<uint64_t>(0x10000 + 16, modlist);
+}
+
+} // namespace
+
+TEST(Bootinfo, PvhModules) {
+    write_pvh("app", 3);
+    BootInfo* b = parse(BootProtocol::pvh, 0x10000);
+    ASSERT_EQ(b->error, nullptr);
+    EXPECT_EQ(b->nmodules, 0u);
+
+    write_pvh_modules(2);
+    put(0x10400, PvhModule{0x23ff000, 0x4000000, 0, 0});
+    put(0x10400 + 32, PvhModule{0x1000000, 0, 0, 0});
+    b = parse(BootProtocol::pvh, 0x10000);
+    ASSERT_EQ(b->error, nullptr);
+    ASSERT_EQ(b->nmodules, 2u);
+    EXPECT_EQ(b->modules[0].base, 0x23ff000u);
+    EXPECT_EQ(b->modules[0].len, 0x4000000u);
+    EXPECT_EQ(b->modules[1].base, 0x1000000u);
+    EXPECT_EQ(b->modules[1].len, 0u);
+    EXPECT_STREQ(b->cmdline, "app");
+
+    // Modules past the cap are dropped, the first ones kept in order.
+    write_pvh_modules(max_modules + 3);
+    for (uint32_t i = 0; i < max_modules + 3; i++)
+        put(0x10400 + i * 32, PvhModule{0x100000 * (i + 1), 4096, 0, 0});
+    b = parse(BootProtocol::pvh, 0x10000);
+    ASSERT_EQ(b->error, nullptr);
+    ASSERT_EQ(b->nmodules, max_modules);
+    EXPECT_EQ(b->modules[max_modules - 1].base, 0x100000u * max_modules);
+}
+
+TEST(Bootinfo, PvhModuleErrors) {
+    write_pvh_modules(1);
+    put(0x10400, PvhModule{0xfffff000, 0x2000, 0, 0});
+    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error, "a boot module lies above 4 GiB");
+    put(0x10400, PvhModule{~uint64_t(0) - 10, 0x100, 0, 0});
+    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error, "a boot module lies above 4 GiB");
+    // Ending exactly at 4 GiB is still reachable.
+    put(0x10400, PvhModule{0xfffff000, 0x1000, 0, 0});
+    EXPECT_EQ(parse(BootProtocol::pvh, 0x10000)->error, nullptr);
+
+    write_pvh_modules(1, 0x900000);
+    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error,
+                 "the PVH module list is not in readable memory");
+    write_pvh_modules(100000);
+    EXPECT_STREQ(parse(BootProtocol::pvh, 0x10000)->error,
+                 "the PVH module list is implausibly long");
+    // A list that runs off the end of readable memory.
+    write_pvh_modules(3, 0x10000 + g_mem.size() - 64);
+    EXPECT_NE(parse(BootProtocol::pvh, 0x10000)->error, nullptr);
+}
+
+TEST(Bootinfo, MultibootModules) {
+    std::fill(g_mem.begin(), g_mem.end(), 0);
+    struct [[gnu::packed]] Mb {
+        uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr, syms[4],
+            mmap_length, mmap_addr;
+    } mb{};
+    struct [[gnu::packed]] MbModule {
+        uint32_t start, end, string, reserved;
+    };
+    mb.flags = 1 | (1 << 3);
+    mb.mem_lower = 639;
+    mb.mem_upper = 65536;
+    mb.mods_count = 2;
+    mb.mods_addr = 0x10300;
+    put(0x10000, mb);
+    put(0x10300, MbModule{0x200000, 0x201234, 0, 0});
+    put(0x10310, MbModule{0x300000, 0x300000, 0, 0});
+    BootInfo* b = parse(BootProtocol::multiboot, 0x10000);
+    ASSERT_EQ(b->error, nullptr);
+    ASSERT_EQ(b->nmodules, 2u);
+    EXPECT_EQ(b->modules[0].base, 0x200000u);
+    EXPECT_EQ(b->modules[0].len, 0x1234u);
+    EXPECT_EQ(b->modules[1].len, 0u);
+
+    // Without the flag the fields mean nothing.
+    mb.flags = 1;
+    put(0x10000, mb);
+    b = parse(BootProtocol::multiboot, 0x10000);
+    ASSERT_EQ(b->error, nullptr);
+    EXPECT_EQ(b->nmodules, 0u);
+
+    mb.flags = 1 | (1 << 3);
+    put(0x10000, mb);
+    put(0x10300, MbModule{0x200000, 0x1000, 0, 0});
+    EXPECT_STREQ(parse(BootProtocol::multiboot, 0x10000)->error,
+                 "a Multiboot module ends before it starts");
+    mb.mods_addr = 0x900000;
+    put(0x10000, mb);
+    EXPECT_STREQ(parse(BootProtocol::multiboot, 0x10000)->error,
+                 "the Multiboot module list is not in readable memory");
+}

@@ -322,9 +322,10 @@ TEST(Cmdline, LongLines) {
 TEST(Cmdline, ErrorStrings) {
     EXPECT_STREQ(uk::cmdline_error_string(CmdlineError::unterminated_quote), "unterminated quote");
     std::vector<std::string> seen;
-    for (CmdlineError e : {CmdlineError::none, CmdlineError::unterminated_quote,
-                           CmdlineError::trailing_backslash, CmdlineError::bad_param_name,
-                           CmdlineError::too_many_params, CmdlineError::too_many_args}) {
+    for (CmdlineError e :
+         {CmdlineError::none, CmdlineError::unterminated_quote, CmdlineError::trailing_backslash,
+          CmdlineError::bad_param_name, CmdlineError::too_many_params, CmdlineError::too_many_args,
+          CmdlineError::unterminated_list, CmdlineError::text_after_list}) {
         const char* s = uk::cmdline_error_string(e);
         ASSERT_NE(s, nullptr);
         EXPECT_EQ(std::count(seen.begin(), seen.end(), s), 0);
@@ -447,4 +448,66 @@ TEST(Cmdline, CountThenParseManyEntries) {
     ASSERT_EQ(p.args.size(), 5000U);
     EXPECT_EQ(p.args[4999], "a 4999");
     EXPECT_EQ(p.params[299].first, "p299");
+}
+
+TEST(Cmdline, ListValueRunsToItsBracketVerbatim) {
+    Parsed p = parse(R"(img vfs.fstab=[ "a:b:c" "d:e:f" ] x=1 -- arg)");
+    EXPECT_EQ(p.result.error, CmdlineError::none);
+    EXPECT_EQ(p.argv0, "img");
+    EXPECT_EQ(p.params, (Params{{"vfs.fstab", R"([ "a:b:c" "d:e:f" ])"}, {"x", "1"}}));
+    EXPECT_EQ(p.args, (Args{"arg"}));
+
+    // First token, no spaces, at the end of the line, empty.
+    EXPECT_EQ(parse("a=[x]").params, (Params{{"a", "[x]"}}));
+    EXPECT_EQ(parse("img a=[]").params, (Params{{"a", "[]"}}));
+    EXPECT_EQ(parse("img a=[\t1\n2 ]\tb").params,
+              (Params{{"a", "[\t1\n2 ]"}, {"b", std::nullopt}}));
+}
+
+TEST(Cmdline, ListKeepsQuotesEscapesAndNesting) {
+    // A `]` or whitespace inside quotes does not end the list; nor does an
+    // escaped `]` or `"`; brackets nest.
+    EXPECT_EQ(parse(R"(img a=[ "x ] y" ])").params, (Params{{"a", R"([ "x ] y" ])"}}));
+    EXPECT_EQ(parse(R"(img a=[ x\] \" ])").params, (Params{{"a", R"([ x\] \" ])"}}));
+    EXPECT_EQ(parse(R"(img a=[ [b c] d ] e)").params,
+              (Params{{"a", "[ [b c] d ]"}, {"e", std::nullopt}}));
+    EXPECT_EQ(parse(R"(img a=[ "[" ])").params, (Params{{"a", R"([ "[" ])"}}));
+}
+
+TEST(Cmdline, OnlyAnUnquotedEqualsBracketStartsAList) {
+    // A quoted or escaped `[`, or an `=` inside quotes, is ordinary text.
+    EXPECT_EQ(parse(R"(img "a=[ x ]")").params, (Params{{"a", "[ x ]"}}));
+    EXPECT_EQ(parse(R"(img a="[ x ]")").params, (Params{{"a", "[ x ]"}}));
+    EXPECT_EQ(parse(R"(img a=\[ b)").params, (Params{{"a", "["}, {"b", std::nullopt}}));
+    // Only the first `=` counts; a `[` later in the value is plain.
+    EXPECT_EQ(parse("img a=b=[ c").params, (Params{{"a", "b=["}, {"c", std::nullopt}}));
+    EXPECT_EQ(parse("img a=x[ c").params, (Params{{"a", "x["}, {"c", std::nullopt}}));
+    // App arguments are never lists.
+    EXPECT_EQ(parse("img -- a=[ b").args, (Args{"a=[", "b"}));
+}
+
+TEST(Cmdline, ListErrors) {
+    Parsed p = parse(R"(img a=1 vfs.fstab=[ "a:b" )");
+    EXPECT_EQ(p.result.error, CmdlineError::unterminated_list);
+    EXPECT_EQ(p.result.error_offset, 18u);
+    EXPECT_EQ(p.result.nparams, 1u);
+    // A `]` inside quotes or escaped does not close it.
+    EXPECT_EQ(parse(R"(img a=[ "]")").result.error, CmdlineError::unterminated_list);
+    EXPECT_EQ(parse(R"(img a=[ \])").result.error, CmdlineError::unterminated_list);
+    EXPECT_EQ(parse(R"(img a=[ [ ])").result.error, CmdlineError::unterminated_list);
+    EXPECT_EQ(parse("img a=[ x \\").result.error, CmdlineError::unterminated_list);
+
+    p = parse("img a=[ x ]y b=2");
+    EXPECT_EQ(p.result.error, CmdlineError::text_after_list);
+    EXPECT_EQ(p.result.error_offset, 11u);
+    EXPECT_EQ(parse(R"(img a=[x]"")").result.error, CmdlineError::text_after_list);
+    EXPECT_EQ(parse("img b@d=[ x ]").result.error, CmdlineError::bad_param_name);
+}
+
+TEST(Cmdline, CountAgreesOnLists) {
+    const char* text = R"(img a=[ "1 2" 3 ] b=[ ] c -- d)";
+    CmdlineResult counted = uk::count_cmdline(text);
+    EXPECT_EQ(counted.error, CmdlineError::none);
+    EXPECT_EQ(counted.nparams, 3u);
+    EXPECT_EQ(counted.nargs, 1u);
 }

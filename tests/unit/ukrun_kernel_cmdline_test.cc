@@ -114,3 +114,21 @@ TEST(UkrunKernelCmdline, FwCfgRoute) {
     EXPECT_EQ(parsed.params, o.params);
     EXPECT_EQ(parsed.args, o.args);
 }
+
+TEST(UkrunKernelCmdline, ListValuesArriveUnchanged) {
+    Options o;
+    o.image = "app";
+    o.params = {R"(vfs.fstab=[ "a:b:c" "d:e:f" ])",
+                R"(vfs.fstab=["x y:/m:9pfs:rw:msize=1" ])",
+                "a=[",
+                "b=[x",
+                "c=]",
+                R"(d=[ "\" ])",
+                "e=[[]]"};
+    o.args = {"[", "a=[ b", "]"};
+    auto cmdline = build_kernel_cmdline(o);
+    ASSERT_TRUE(cmdline) << cmdline.error;
+    auto parsed = parse_with_kernel(*cmdline.value);
+    EXPECT_EQ(parsed.params, o.params);
+    EXPECT_EQ(parsed.args, o.args);
+}

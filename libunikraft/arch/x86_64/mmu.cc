@@ -237,6 +237,12 @@ void unmap_user(uintptr_t lo, uintptr_t hi, void (*release)(uint64_t pa, void* c
     unmap_level(uk_boot_pml4, 3, lo, hi, u);
 }
 
+size_t count_user_pages(uintptr_t lo, uintptr_t hi) {
+    size_t n = 0;
+    for_each_leaf(uk_boot_pml4, 3, lo, hi, [&](uintptr_t, uint64_t&) { n++; });
+    return n;
+}
+
 void protect_user(uintptr_t lo, uintptr_t hi, uint8_t prot) {
     TlbBatch tlb;
     const uint64_t flags = leaf_flags(prot);

@@ -67,6 +67,11 @@ void protect_user(uintptr_t lo, uintptr_t hi, uint8_t prot);
 /// destination cannot be allocated.
 [[nodiscard]] bool move_user(uintptr_t from, uintptr_t to, size_t len);
 
+/// The number of the app's pages in [lo, hi) (page aligned, in the low half)
+/// that have a physical page (accessible or prot_none). Costs what is
+/// mapped, not the length.
+size_t count_user_pages(uintptr_t lo, uintptr_t hi);
+
 /// True when `va` is mapped and present, in either half: reading it cannot
 /// fault.
 bool readable(uintptr_t va);
