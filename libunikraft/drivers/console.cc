@@ -13,8 +13,10 @@
 #include "drivers/driver.h"
 #include "drivers/serial.h"
 #include "lib/errno.h"
+#include "lib/signal_abi.h"
 #include "mm/user.h"
 #include "sched/sched.h"
+#include "sched/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/wait.h"
 
@@ -94,10 +96,24 @@ void uart_commit(size_t n) {
     serial_write(reinterpret_cast<const char*>(g_uart_chunk), n);
 }
 
+// A new size, as Linux's tty_do_resize: SIGWINCH for the process (the
+// foreground group) when it differs.
+void set_winsize(Console& c, const Winsize& w) {
+    bool changed = w.row != c.winsize.row || w.col != c.winsize.col ||
+                   w.xpixel != c.winsize.xpixel || w.ypixel != c.winsize.ypixel;
+    c.winsize = w;
+    if (changed) {
+        Siginfo si{};
+        si.signo = sigwinch;
+        si.code = si_kernel;
+        sched::signal::send(sigwinch, si, nullptr);
+    }
+}
+
 void take_winsize(Console& c) {
     uint16_t rows, cols;
     if (c.input.take_winsize(&rows, &cols))
-        c.winsize = Winsize{rows, cols, 0, 0};
+        set_winsize(c, Winsize{rows, cols, 0, 0});
 }
 
 void resume_input(Console& c) {
@@ -241,7 +257,7 @@ long ConsoleFile::ioctl(unsigned long cmd, uint64_t arg) {
         Winsize w;
         if (mm::UserPtr<const Winsize>(arg).read(&w))
             return -EFAULT;
-        c.winsize = w;
+        set_winsize(c, w);
         return 0;
     }
     case fionread: {

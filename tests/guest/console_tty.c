@@ -1,7 +1,8 @@
 /* The console as a terminal, with stdin at its end (ukrun's stdin is
  * /dev/null here; tests/suites/console.sh pipes data in): the terminal
  * ioctls isatty and stdio rely on, reads at the end of file (blocking,
- * O_NONBLOCK, poll), errors, and the device numbers that reach it. */
+ * O_NONBLOCK, poll), errors, and the device numbers that reach it (nodes
+ * made with mknod, and devfs's /dev/console and /dev/tty). */
 //! run: --
 //! status: 0
 //! expect: isatty 1 1 1
@@ -22,6 +23,10 @@
 //! expect: through ttyS0
 //! expect: node c 5:0 open 1 isatty 1
 //! expect: through tty
+//! expect: /dev/console isatty 1 rdev 5:1
+//! expect: through /dev/console
+//! expect: /dev/tty isatty 1 rdev 5:0
+//! expect: through /dev/tty
 //! expect: done
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +129,20 @@ int main(void)
 
 	through("/tmp/ttyS0", 4, 64, "through ttyS0\n");
 	through("/tmp/tty", 5, 0, "through tty\n");
+	const char *devs[] = {"/dev/console", "/dev/tty"};
+	for (int i = 0; i < 2; i++) {
+		int fd = open(devs[i], O_RDWR | O_NOCTTY);
+		struct stat ds = {0};
+		fstat(fd, &ds);
+		printf("%s isatty %d rdev %u:%u\n", devs[i], isatty(fd), major(ds.st_rdev),
+		       minor(ds.st_rdev));
+		fflush(stdout);
+		char line[64];
+		int n = snprintf(line, sizeof(line), "through %s\n", devs[i]);
+		if (write(fd, line, (size_t)n) != n)
+			printf("short write\n");
+		close(fd);
+	}
 	printf("done\n");
 	return 0;
 }

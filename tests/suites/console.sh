@@ -6,7 +6,7 @@
 # that block until ukrun's input comes, O_NONBLOCK, poll, FIONREAD, the end
 # of file and what follows it, a signal during a read (EINTR, SA_RESTART),
 # and a terminal (a pty): its size, its lines, Ctrl-D as one end of file at
-# a time.
+# a time, a resize as SIGWINCH.
 # Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -180,8 +180,8 @@ status 0"
 		fail "signal-during-read[$machine]" "got: $(echo "$got" | tr '\n' '|')"
 	fi
 
-	# A terminal: the size ukrun passes on, a line per read, Ctrl-D as one
-	# end of file at a time.
+	# A terminal: the size ukrun passes on (at boot, and as SIGWINCH when it
+	# changes), a line per read, Ctrl-D as one end of file at a time.
 	if got=$(python3 - "${run[@]}" "$app" tty 2>&1 <<'PY'
 import fcntl, os, pty, select, struct, subprocess, sys, termios
 master, slave = pty.openpty()
@@ -215,6 +215,8 @@ def until(prefix):
             raise SystemExit("terminal closed before %r: %r" % (prefix, lines))
         buf += data
 until("ready")
+fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+until("[winch")
 for typed, reply in ((b"hello\n", "[6:hello]"), (b"\x04", "[0:]"), (b"again\n", "[6:again]"),
                      (b"\x04", "[0:]")):
     os.write(master, typed)
@@ -224,6 +226,7 @@ print("status %d" % p.wait())
 PY
 	); then :; fi
 	want="ready isatty 1 size 0 33x101
+[winch 40x120]
 [6:hello]
 [0:]
 [6:again]

@@ -9,7 +9,8 @@
  *                has come), poll with no timeout, a blocking read, FIONREAD,
  *                reads to the end of file and one more after it
  *   tty          print "ready" and the terminal size; then each read's
- *                result until the second end of file
+ *                result until the second end of file; on SIGWINCH, the
+ *                new size
  *   signal       a read that SIGALRM interrupts: EINTR without SA_RESTART,
  *                then with SA_RESTART the read goes on to the data
  */
@@ -143,8 +144,24 @@ static int mode_wait(void)
 	return 0;
 }
 
+static void on_winch(int sig)
+{
+	(void)sig;
+	struct winsize ws = {0};
+	char line[64];
+	ioctl(1, TIOCGWINSZ, &ws);
+	int n = snprintf(line, sizeof(line), "[winch %dx%d]\n", ws.ws_row, ws.ws_col);
+	if (write(1, line, (size_t)n) != n)
+		_exit(5);
+}
+
 static int mode_tty(void)
 {
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_winch;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGWINCH, &sa, 0);
 	struct winsize ws = {0};
 	int r = ioctl(1, TIOCGWINSZ, &ws);
 	printf("ready isatty %d size %d %dx%d\n", isatty(0), r, ws.ws_row, ws.ws_col);
