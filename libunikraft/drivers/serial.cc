@@ -17,10 +17,17 @@ constexpr uint16_t reg_data = 0, reg_ier = 1, reg_fcr = 2, reg_lcr = 3, reg_mcr 
 constexpr uint8_t lsr_data_ready = 0x01, lsr_thr_empty = 0x20;
 constexpr size_t fifo_depth = 16;
 
+// What arrived before the FIFOs were set up (setting them up clears them),
+// for the input path once it is on.
+constinit char g_early[fifo_depth];
+constinit size_t g_nearly = 0;
+
 } // namespace
 
 void serial_init() {
     using arch::outb;
+    if (!(arch::inb(com1 + reg_lcr) & 0x80))
+        g_nearly = serial_read(g_early, sizeof(g_early));
     outb(com1 + reg_ier, 0x00);
     outb(com1 + reg_lcr, 0x80);  // divisor latch
     outb(com1 + reg_data, 0x01); // 115200 baud
@@ -70,6 +77,10 @@ void com1_interrupt(void*) {
 
 bool serial_enable_input(void (*on_input)(const uint8_t* p, size_t n)) {
     g_on_input = on_input;
+    if (g_nearly) {
+        on_input(reinterpret_cast<const uint8_t*>(g_early), g_nearly);
+        g_nearly = 0;
+    }
     if (arch::irq_attach_gsi(com1_irq, arch::Trigger::edge, arch::Polarity::active_high,
                              com1_interrupt, nullptr) < 0)
         return false;
