@@ -78,8 +78,10 @@ class Queue : public Virtqueue {
   public:
     /// Adds a chain (see Virtqueue::add) with `cookie` for take(), and
     /// publishes it; the device hears of it at the next kick(). When the
-    /// ring is full, waits for room (a signal does not end that wait).
-    /// Returns 0 or Virtqueue::add's -EINVAL/-ENOMEM.
+    /// ring is full, waits for room (a signal does not end that wait): a
+    /// handler may only submit to a ring that cannot be full (fewer chains
+    /// of its own than entries). Returns 0 or Virtqueue::add's
+    /// -EINVAL/-ENOMEM.
     long submit(const Seg* segs, size_t n, void* cookie);
     /// Notifies the device of published chains when it asked to hear.
     void kick();
