@@ -6,7 +6,8 @@
 # that block until ukrun's input comes, O_NONBLOCK, poll, FIONREAD, the end
 # of file and what follows it, a signal during a read (EINTR, SA_RESTART),
 # and a terminal (a pty): its size, its lines, Ctrl-D as one end of file at
-# a time, a resize as SIGWINCH.
+# a time, a resize as SIGWINCH, and a ukrun in the background that is not
+# stopped for reading its terminal.
 # Run from the repo root with BUILD set; prints PASS/FAIL lines, exits 0.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -236,6 +237,44 @@ status 0"
 		pass "terminal[$machine]"
 	else
 		fail "terminal[$machine]" "got: $(echo "$got" | tr '\n' '|')"
+	fi
+
+	# A ukrun in the background of its terminal (a job of a shell with job
+	# control), with a line typed there already: reading it would stop
+	# ukrun (SIGTTIN); it must leave the line alone and run on, here until
+	# its --timeout, as the app waits for input that cannot come.
+	if got=$(python3 - "$ukrun" --accel tcg --machine "$machine" --timeout 3 "$app" sum 2>&1 <<'PY'
+import fcntl, os, pty, select, subprocess, sys, termios
+master, slave = pty.openpty()
+os.write(master, b"typed\n")
+def child():
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+script = 'set -m; "$@" & wait $!; echo "status $?"'
+p = subprocess.Popen(["sh", "-c", script, "sh"] + sys.argv[1:], stdin=slave, stdout=slave,
+                     stderr=slave, preexec_fn=child)
+os.close(slave)
+out = b""
+while True:
+    r, _, _ = select.select([master], [], [], 60)
+    if not r:
+        p.kill()
+        raise SystemExit("hung: %r" % out)
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+p.wait()
+print([l for l in out.decode(errors="replace").splitlines() if l.startswith("status")][-1])
+PY
+	); then :; fi
+	if [[ $got == "status 124" ]]; then
+		pass "terminal-background[$machine]"
+	else
+		fail "terminal-background[$machine]" "got: $got"
 	fi
 done
 exit 0
