@@ -17,6 +17,7 @@
 #include "mm/user.h"
 #include "sched/sched.h"
 #include "sched/signal.h"
+#include "vfs/path.h"
 #include "vfs/vfs.h"
 #include "vfs/wait.h"
 
@@ -222,6 +223,17 @@ uint32_t ConsoleFile::poll(PollTable* pt) {
 long ConsoleFile::stat(Attr* a) {
     if (node)
         return File::stat(a);
+    // Fds 0-2 were opened without a node: they are /dev/console's, as the
+    // console Linux opens for init is, so that ttyname() finds them there.
+    Location loc;
+    if (lookup(at_fdcwd, "/dev/console", lk_follow, &loc) == 0) {
+        long r = loc.node->rdev == make_dev(5, 1) ? loc.node->getattr(a) : -ENODEV;
+        if (r == 0 && !a->dev && loc.node->fs)
+            a->dev = loc.node->fs->dev;
+        loc.release();
+        if (r == 0)
+            return 0;
+    }
     *a = Attr{};
     a->dev = 5;
     a->ino = 3;

@@ -19,6 +19,7 @@
 //! expect: unknown ioctl ENOTTY
 //! expect: pgrp 1 1 setpgrp 0
 //! expect: fstat chr 1 rdev 5:1
+//! expect: ttyname /dev/console
 //! expect: node c 4:64 open 1 isatty 1
 //! expect: through ttyS0
 //! expect: node c 5:0 open 1 isatty 1
@@ -125,6 +126,8 @@ int main(void)
 	fstat(0, &st);
 	printf("fstat chr %d rdev %u:%u\n", S_ISCHR(st.st_mode), major(st.st_rdev),
 	       minor(st.st_rdev));
+	const char *name = ttyname(0);
+	printf("ttyname %s\n", name ? name : strerror(errno));
 	fflush(stdout);
 
 	through("/tmp/ttyS0", 4, 64, "through ttyS0\n");
