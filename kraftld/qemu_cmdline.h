@@ -41,6 +41,8 @@ struct QemuConfig {
     bool cmdline_in_fw_cfg{false};
     /// Whether COM1 goes to QEMU's stdin and stdout; else it goes nowhere.
     bool serial_stdio{true};
+    /// Host directories offered as virtio-9p devices (see ukrun_share.h).
+    std::vector<Share> shares;
 };
 
 /// Builds QEMU's argv (argv[0] is config.qemu). The guest's exit report

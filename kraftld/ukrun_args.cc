@@ -1,6 +1,7 @@
 #include "ukrun_args.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_share.h"
 
 #include <charconv>
 #include <cstring>
@@ -185,6 +186,10 @@ Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
         }
         append(name);
     }
+    // Written as it is: Unikraft's list syntax spans several tokens, and
+    // parse_share admits no character that would need quoting.
+    if (auto fstab = share_fstab_param(options.shares); !fstab.empty())
+        append(fstab);
     for (auto const& param : options.params) {
         if (auto error =
                 append_quoted(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))
@@ -286,8 +291,8 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             continue;
         }
 
-        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
-                                                             "--timeout", "--param",   "--qemu"};
+        static constexpr std::string_view value_options[] = {
+            "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu", "--share"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -347,6 +352,17 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
                 return Result::fail("kernel parameter " + std::string(key) +
                                     " is ukrun's own (it passes long command lines that way)");
             options.params.emplace_back(value);
+        } else if (name == "--share") {
+            auto share = parse_share(value);
+            if (!share)
+                return Result::fail(share.error);
+            for (auto const& other : options.shares) {
+                if (other.guest == share.value->guest)
+                    return Result::fail("--share: guest path " + other.guest + " given twice");
+            }
+            if (options.shares.size() == max_shares)
+                return Result::fail("--share: at most " + std::to_string(max_shares) + " shares");
+            options.shares.push_back(std::move(*share.value));
         } else if (name == "--qemu") {
             if (value.empty())
                 return Result::fail("option --qemu needs a path");
@@ -388,6 +404,14 @@ Options:
                       absent: no limit
   --param NAME[=VALUE]
                       add a kernel parameter (repeatable, kept in order)
+  --share HOST:GUEST[:ro]
+                      share the host directory HOST with the guest, mounted
+                      at GUEST over virtio-9p (9P2000.L); read-write unless
+                      :ro is given (then writes fail with EROFS). HOST must
+                      be a directory; GUEST an absolute path, created if
+                      missing. Repeatable (at most 8). Files the guest
+                      writes are on the host when the VM has ended; host
+                      permissions apply to QEMU's user
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
                       qemu-system-x86_64 from PATH)
   --verbose, -v       print the QEMU command line and the accelerator choice

@@ -180,6 +180,7 @@ int main(int argc, char** argv) {
     if (options.machine == Machine::Pc)
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
+    config.shares = options.shares;
     auto cmdline = route_kernel_cmdline(options, argv0);
     if (!cmdline)
         fail(cmdline.error);
