@@ -322,46 +322,46 @@ long open_reply(const void* buf, size_t len, size_t total, uint8_t type, uint16_
     if (len > total)
         len = total;
     if (len < header_size)
-        return -err_proto;
+        return -EPROTO;
     uint32_t size = message_size(p);
     if (size < header_size || size > total)
-        return -err_proto;
+        return -EPROTO;
     if (get_le(p + 5, 2) != tag)
-        return -err_proto;
+        return -EPROTO;
     // The part of the message in this buffer.
     size_t here = size < len ? size : len;
     Decoder d(p + header_size, here - header_size);
     if (p[4] == r_lerror) {
         uint32_t ecode;
         if (!d.u32(&ecode))
-            return -err_proto;
-        return ecode == 0 || ecode > max_errno ? -err_io : -long(ecode);
+            return -EPROTO;
+        return ecode == 0 || ecode > max_errno ? -EIO : -long(ecode);
     }
     if (p[4] != type)
-        return -err_proto;
+        return -EPROTO;
     *body = d;
     return 0;
 }
 
 long rversion(Decoder& d, uint32_t* msize, Str* version) {
-    return d.u32(msize) && d.str(version) ? 0 : -err_proto;
+    return d.u32(msize) && d.str(version) ? 0 : -EPROTO;
 }
 
 long rqid(Decoder& d, Qid* qid) {
-    return d.qid(qid) ? 0 : -err_proto;
+    return d.qid(qid) ? 0 : -EPROTO;
 }
 
 long rlopen(Decoder& d, Qid* qid, uint32_t* iounit) {
-    return d.qid(qid) && d.u32(iounit) ? 0 : -err_proto;
+    return d.qid(qid) && d.u32(iounit) ? 0 : -EPROTO;
 }
 
 long rwalk(Decoder& d, Qid* qids, size_t max, size_t* n) {
     uint16_t nwqid;
     if (!d.u16(&nwqid) || nwqid > max)
-        return -err_proto;
+        return -EPROTO;
     for (size_t i = 0; i < nwqid; i++) {
         if (!d.qid(&qids[i]))
-            return -err_proto;
+            return -EPROTO;
     }
     *n = nwqid;
     return 0;
@@ -374,38 +374,38 @@ long rgetattr(Decoder& d, Attr* a) {
               d.u64(&a->atime_nsec) && d.u64(&a->mtime_sec) && d.u64(&a->mtime_nsec) &&
               d.u64(&a->ctime_sec) && d.u64(&a->ctime_nsec) && d.u64(&a->btime_sec) &&
               d.u64(&a->btime_nsec) && d.u64(&a->gen) && d.u64(&a->data_version);
-    return ok ? 0 : -err_proto;
+    return ok ? 0 : -EPROTO;
 }
 
 long rstatfs(Decoder& d, StatFs* s) {
     bool ok = d.u32(&s->type) && d.u32(&s->bsize) && d.u64(&s->blocks) && d.u64(&s->bfree) &&
               d.u64(&s->bavail) && d.u64(&s->files) && d.u64(&s->ffree) && d.u64(&s->fsid) &&
               d.u32(&s->namelen);
-    return ok ? 0 : -err_proto;
+    return ok ? 0 : -EPROTO;
 }
 
 long rreadlink(Decoder& d, Str* target) {
-    return d.str(target) ? 0 : -err_proto;
+    return d.str(target) ? 0 : -EPROTO;
 }
 
 long rread(Decoder& d, uint32_t asked, Str* data) {
     uint32_t count;
     const uint8_t* p;
     if (!d.u32(&count) || count > asked || !d.bytes(count, &p))
-        return -err_proto;
+        return -EPROTO;
     *data = Str{reinterpret_cast<const char*>(p), count};
     return 0;
 }
 
 long rread_count(Decoder& d, uint32_t asked, size_t msg_size, uint32_t* count) {
     if (!d.u32(count) || *count > asked || msg_size != rread_header_size + size_t(*count))
-        return -err_proto;
+        return -EPROTO;
     return 0;
 }
 
 long rwrite(Decoder& d, uint32_t asked, uint32_t* count) {
     if (!d.u32(count) || *count > asked)
-        return -err_proto;
+        return -EPROTO;
     return 0;
 }
 
@@ -417,13 +417,13 @@ long DirReader::next(Dirent* e) {
     if (m_d.left() == 0)
         return 0;
     if (!m_d.qid(&e->qid) || !m_d.u64(&e->offset) || !m_d.u8(&e->type) || !m_d.str(&e->name))
-        return -err_proto;
+        return -EPROTO;
     // A name the VFS could not hand on: empty, with a '/' or a NUL.
     if (e->name.n == 0)
-        return -err_proto;
+        return -EPROTO;
     for (size_t i = 0; i < e->name.n; i++) {
         if (e->name.p[i] == '/' || e->name.p[i] == '\0')
-            return -err_proto;
+            return -EPROTO;
     }
     return 1;
 }

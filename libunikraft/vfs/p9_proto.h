@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/errno.h"
+
 namespace uk::p9 {
 
 /// Message types (T: request, R: reply).
@@ -60,11 +62,6 @@ enum MsgType : uint8_t {
     t_clunk = 120,
     r_clunk = 121,
 };
-
-/// The errors this file returns (Linux's numbers).
-inline constexpr long err_proto = 71;   // EPROTO: a malformed reply
-inline constexpr long err_io = 5;       // EIO: an Rlerror without a valid errno
-inline constexpr long err_msgsize = 90; // EMSGSIZE: a request that does not fit
 
 /// The tag of Tversion, and "no fid" for Tattach's afid.
 inline constexpr uint16_t no_tag = 0xffff;

@@ -208,32 +208,32 @@ TEST(P9Reply, PassesTheHostsErrnoThrough) {
     EXPECT_EQ(open(Bytes().u32(2).msg(r_lerror, 7), r_walk, &d), -2);    // ENOENT
     EXPECT_EQ(open(Bytes().u32(13).msg(r_lerror, 7), r_lopen, &d), -13); // EACCES
     // Not an errno: EIO rather than a success or a huge negative value.
-    EXPECT_EQ(open(Bytes().u32(0).msg(r_lerror, 7), r_walk, &d), -err_io);
-    EXPECT_EQ(open(Bytes().u32(0xffffffff).msg(r_lerror, 7), r_walk, &d), -err_io);
+    EXPECT_EQ(open(Bytes().u32(0).msg(r_lerror, 7), r_walk, &d), -EIO);
+    EXPECT_EQ(open(Bytes().u32(0xffffffff).msg(r_lerror, 7), r_walk, &d), -EIO);
     // An Rlerror too short for its ecode.
-    EXPECT_EQ(open(Bytes().u16(2).msg(r_lerror, 7), r_walk, &d), -err_proto);
+    EXPECT_EQ(open(Bytes().u16(2).msg(r_lerror, 7), r_walk, &d), -EPROTO);
 }
 
 TEST(P9Reply, RefusesBadHeaders) {
     Decoder d;
     auto good = Bytes().u32(5).msg(r_write, 7);
     EXPECT_EQ(open(good, r_write, &d), 0);
-    EXPECT_EQ(open(good, r_read, &d), -err_proto);     // another type
-    EXPECT_EQ(open(good, r_write, &d, 8), -err_proto); // another tag
+    EXPECT_EQ(open(good, r_read, &d), -EPROTO);     // another type
+    EXPECT_EQ(open(good, r_write, &d, 8), -EPROTO); // another tag
     // Shorter than a header.
-    EXPECT_EQ(open_reply(good.data(), 6, 6, r_write, 7, &d), -err_proto);
+    EXPECT_EQ(open_reply(good.data(), 6, 6, r_write, 7, &d), -EPROTO);
     // A size field larger than what the device wrote.
-    EXPECT_EQ(open_reply(good.data(), good.size(), good.size() - 1, r_write, 7, &d), -err_proto);
+    EXPECT_EQ(open_reply(good.data(), good.size(), good.size() - 1, r_write, 7, &d), -EPROTO);
     // A size field smaller than a header.
     auto bad = good;
     bad[0] = 6;
-    EXPECT_EQ(open(bad, r_write, &d), -err_proto);
+    EXPECT_EQ(open(bad, r_write, &d), -EPROTO);
     // A size field that cuts the body: the count is then missing.
     bad = good;
     bad[0] = 9;
     ASSERT_EQ(open(bad, r_write, &d), 0);
     uint32_t count;
-    EXPECT_EQ(rwrite(d, 100, &count), -err_proto);
+    EXPECT_EQ(rwrite(d, 100, &count), -EPROTO);
 }
 
 TEST(P9Reply, Version) {
@@ -248,7 +248,7 @@ TEST(P9Reply, Version) {
     // A string longer than the message.
     auto bad = Bytes().u32(8192).u16(200).msg(r_version, no_tag);
     ASSERT_EQ(open(bad, r_version, &d, no_tag), 0);
-    EXPECT_EQ(rversion(d, &msize, &v), -err_proto);
+    EXPECT_EQ(rversion(d, &msize, &v), -EPROTO);
 }
 
 TEST(P9Reply, Walk) {
@@ -263,11 +263,11 @@ TEST(P9Reply, Walk) {
     EXPECT_EQ(q[1].version, 3u);
     // More qids than names asked for.
     ASSERT_EQ(open(r, r_walk, &d), 0);
-    EXPECT_EQ(rwalk(d, q, 1, &n), -err_proto);
+    EXPECT_EQ(rwalk(d, q, 1, &n), -EPROTO);
     // A count the bytes do not back.
     auto short_r = Bytes().u16(3).qid(qt_dir, 0, 5).msg(r_walk, 7);
     ASSERT_EQ(open(short_r, r_walk, &d), 0);
-    EXPECT_EQ(rwalk(d, q, 16, &n), -err_proto);
+    EXPECT_EQ(rwalk(d, q, 16, &n), -EPROTO);
 }
 
 TEST(P9Reply, Getattr) {
@@ -293,7 +293,7 @@ TEST(P9Reply, Getattr) {
     r.pop_back();
     r[0]--;
     ASSERT_EQ(open(r, r_getattr, &d), 0);
-    EXPECT_EQ(rgetattr(d, &a), -err_proto);
+    EXPECT_EQ(rgetattr(d, &a), -EPROTO);
 }
 
 TEST(P9Reply, Statfs) {
@@ -328,11 +328,11 @@ TEST(P9Reply, ReadInTheBuffer) {
     EXPECT_EQ(std::string(data.p, data.n), "xyz");
     // More than was asked for.
     ASSERT_EQ(open(r, r_read, &d), 0);
-    EXPECT_EQ(rread(d, 2, &data), -err_proto);
+    EXPECT_EQ(rread(d, 2, &data), -EPROTO);
     // A count past the message.
     auto bad = Bytes().u32(1000).msg(r_read, 7);
     ASSERT_EQ(open(bad, r_read, &d), 0);
-    EXPECT_EQ(rread(d, 4096, &data), -err_proto);
+    EXPECT_EQ(rread(d, 4096, &data), -EPROTO);
 }
 
 TEST(P9Reply, ZeroCopyRead) {
@@ -348,12 +348,12 @@ TEST(P9Reply, ZeroCopyRead) {
     // The count disagrees with the size field.
     auto bad = Bytes().u32(6000).msg(r_read, 7, 5000);
     ASSERT_EQ(open_reply(bad.data(), bad.size(), bad.size() + 5000, r_read, 7, &d), 0);
-    EXPECT_EQ(rread_count(d, 8192, message_size(bad.data()), &count), -err_proto);
+    EXPECT_EQ(rread_count(d, 8192, message_size(bad.data()), &count), -EPROTO);
     // More than asked.
     ASSERT_EQ(open_reply(hdr.data(), hdr.size(), hdr.size() + 5000, r_read, 7, &d), 0);
-    EXPECT_EQ(rread_count(d, 4096, message_size(hdr.data()), &count), -err_proto);
+    EXPECT_EQ(rread_count(d, 4096, message_size(hdr.data()), &count), -EPROTO);
     // The device claims to have written less than the size field says.
-    EXPECT_EQ(open_reply(hdr.data(), hdr.size(), hdr.size() + 4999, r_read, 7, &d), -err_proto);
+    EXPECT_EQ(open_reply(hdr.data(), hdr.size(), hdr.size() + 4999, r_read, 7, &d), -EPROTO);
     // An error reply in the header buffer.
     auto err = Bytes().u32(5).msg(r_lerror, 7);
     EXPECT_EQ(open_reply(err.data(), err.size(), err.size(), r_read, 7, &d), -5);
@@ -367,7 +367,7 @@ TEST(P9Reply, WriteCount) {
     ASSERT_EQ(rwrite(d, 4096, &count), 0);
     EXPECT_EQ(count, 4096u);
     ASSERT_EQ(open(r, r_write, &d), 0);
-    EXPECT_EQ(rwrite(d, 4095, &count), -err_proto);
+    EXPECT_EQ(rwrite(d, 4095, &count), -EPROTO);
 }
 
 TEST(P9Reply, Readlink) {
@@ -412,13 +412,13 @@ TEST(P9Reply, ReaddirRefusesBrokenEntries) {
     };
     EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str("ok")), 1);
     // A name longer than the entry.
-    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).u16(10).u8('a')), -err_proto);
+    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).u16(10).u8('a')), -EPROTO);
     // Names the VFS cannot hand on.
-    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str("")), -err_proto);
-    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str("a/b")), -err_proto);
-    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str(std::string("a\0b", 3))), -err_proto);
+    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str("")), -EPROTO);
+    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str("a/b")), -EPROTO);
+    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1).u8(8).str(std::string("a\0b", 3))), -EPROTO);
     // A partial entry.
-    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1)), -err_proto);
+    EXPECT_EQ(check(Bytes().qid(0, 0, 3).u64(1)), -EPROTO);
 }
 
 } // namespace
