@@ -150,7 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             expect(std::memchr(e.name.p, '/', e.name.n) == nullptr, "name with a slash");
             expect(++seen <= entries.n, "more entries than bytes");
         }
-        expect(r == 0 || r == -EPROTO, "readdir result out of range");
+        expect(r == 0 || r == -uk::EPROTO, "readdir result out of range");
         break;
     }
     }
