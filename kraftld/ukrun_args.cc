@@ -186,10 +186,10 @@ Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
         }
         append(name);
     }
-    // Written as it is: Unikraft's list syntax spans several tokens, and
-    // parse_share admits no character that would need quoting.
-    if (auto fstab = share_fstab_param(options.shares); !fstab.empty())
-        append(fstab);
+    if (auto fstab = share_fstab_param(options.shares); !fstab.empty()) {
+        if (auto error = append_quoted(fstab, "the --share mounts"))
+            return Parsed<std::string>::fail(*error);
+    }
     for (auto const& param : options.params) {
         if (auto error =
                 append_quoted(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))

@@ -95,8 +95,7 @@ std::string share_tag(std::size_t index) {
 }
 
 std::string share_fstab_entry(Share const& share, std::size_t index) {
-    return share_tag(index) + ":" + share.guest + ":9pfs:" + (share.readonly ? "1" : "0") +
-           "::mkmp";
+    return share_tag(index) + ":" + share.guest + ":9pfs" + (share.readonly ? ":1" : "");
 }
 
 std::string share_fstab_param(std::vector<Share> const& shares) {

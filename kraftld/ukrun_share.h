@@ -26,14 +26,14 @@ Parsed<Share> parse_share(std::string_view spec);
 /// The virtio-9p mount tag of the index-th share ("uk9p0", "uk9p1", ...).
 std::string share_tag(std::size_t index);
 
-/// The vfs.fstab entry for the index-th share, in Unikraft's syntax
-/// "TAG:GUEST:9pfs:FLAGS::mkmp" (FLAGS 1, MS_RDONLY, for a read-only share;
-/// mkmp creates the mount point).
+/// The vfs.fstab entry for the index-th share, in Unikraft's syntax:
+/// "TAG:GUEST:9pfs", with ":1" (MS_RDONLY) for a read-only share. The
+/// kernel makes the mount point.
 std::string share_fstab_entry(Share const& share, std::size_t index);
 
-/// The kernel command-line text that mounts every share: vfs.fstab=ENTRY
-/// for one, vfs.fstab=[ "ENTRY" ... ] for several (Unikraft's list syntax,
-/// several tokens). Empty when there are none.
+/// The kernel parameter that mounts every share: vfs.fstab=ENTRY for one,
+/// vfs.fstab=[ "ENTRY" ... ] (Unikraft's list) for several, as one
+/// parameter for build_kernel_cmdline to quote. Empty when there are none.
 std::string share_fstab_param(std::vector<Share> const& shares);
 
 /// QEMU's options for the shares on `machine`: for each, an -fsdev (local,

@@ -1,3 +1,4 @@
+#include "boot/cmdline.h"
 #include "qemu_cmdline.h"
 #include "ukrun_args.h"
 #include "ukrun_share.h"
@@ -148,12 +149,12 @@ TEST(UkrunShare, GuestPathRules) {
 TEST(UkrunShare, FstabEntries) {
     Share rw{"/h", "/data", false};
     Share ro{"/h2", "/etc/conf", true};
-    EXPECT_EQ(share_fstab_entry(rw, 0), "uk9p0:/data:9pfs:0::mkmp");
-    EXPECT_EQ(share_fstab_entry(ro, 1), "uk9p1:/etc/conf:9pfs:1::mkmp");
+    EXPECT_EQ(share_fstab_entry(rw, 0), "uk9p0:/data:9pfs");
+    EXPECT_EQ(share_fstab_entry(ro, 1), "uk9p1:/etc/conf:9pfs:1");
     EXPECT_EQ(share_fstab_param({}), "");
-    EXPECT_EQ(share_fstab_param({rw}), "vfs.fstab=uk9p0:/data:9pfs:0::mkmp");
+    EXPECT_EQ(share_fstab_param({rw}), "vfs.fstab=uk9p0:/data:9pfs");
     EXPECT_EQ(share_fstab_param({rw, ro}),
-              "vfs.fstab=[ \"uk9p0:/data:9pfs:0::mkmp\" \"uk9p1:/etc/conf:9pfs:1::mkmp\" ]");
+              "vfs.fstab=[ \"uk9p0:/data:9pfs\" \"uk9p1:/etc/conf:9pfs:1\" ]");
 }
 
 TEST(UkrunShare, QemuDevicesPerMachine) {
@@ -188,11 +189,21 @@ TEST(UkrunShare, CommandLineOption) {
     r.value->params.push_back("env=A=1");
     auto cmdline = build_kernel_cmdline(*r.value);
     ASSERT_TRUE(cmdline) << cmdline.error;
-    EXPECT_EQ(*cmdline.value, "img vfs.fstab=[ \"uk9p0:/a:9pfs:0::mkmp\" "
-                              "\"uk9p1:/b:9pfs:1::mkmp\" ] env=A=1 -- x");
+    // One parameter, quoted: the kernel reads the list back from its value.
+    EXPECT_EQ(*cmdline.value, "img \"vfs.fstab=[ \\\"uk9p0:/a:9pfs\\\" "
+                              "\\\"uk9p1:/b:9pfs:1\\\" ]\" env=A=1 -- x");
+    std::vector<char> buf(cmdline.value->begin(), cmdline.value->end());
+    buf.push_back('\0');
+    uk::CmdlineParam params[4];
+    char const* args[4];
+    auto parsed = uk::parse_cmdline(buf.data(), params, 4, args, 4);
+    ASSERT_EQ(parsed.error, uk::CmdlineError::none);
+    ASSERT_EQ(parsed.nparams, 2u);
+    EXPECT_STREQ(params[0].name, "vfs.fstab");
+    EXPECT_STREQ(params[0].value, "[ \"uk9p0:/a:9pfs\" \"uk9p1:/b:9pfs:1\" ]");
     auto one = parse({"--share", a.path() + ":/a", "img"});
     ASSERT_TRUE(one) << one.error;
-    EXPECT_EQ(*build_kernel_cmdline(*one.value).value, "img vfs.fstab=uk9p0:/a:9pfs:0::mkmp --");
+    EXPECT_EQ(*build_kernel_cmdline(*one.value).value, "img vfs.fstab=uk9p0:/a:9pfs --");
 }
 
 TEST(UkrunShare, CommandLineErrors) {
