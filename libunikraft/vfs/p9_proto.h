@@ -228,6 +228,8 @@ class Decoder {
     [[nodiscard]] bool bytes(size_t n, const uint8_t** out);
 
     size_t left() const { return m_left; }
+    /// Where the next field starts.
+    const uint8_t* pos() const { return m_p; }
     bool ok() const { return !m_failed; }
 
   private:
@@ -288,6 +290,8 @@ class DirReader {
     explicit DirReader(Str entries) : m_d(entries.p, entries.n) {}
     /// The next entry: 1, 0 at the end, -EPROTO for a malformed entry.
     long next(Dirent* e);
+    /// The entries not read yet.
+    Str rest() const { return Str{reinterpret_cast<const char*>(m_d.pos()), m_d.left()}; }
 
   private:
     Decoder m_d;
