@@ -21,5 +21,7 @@ void probe_all();
 
 /// Registers a driver with a two-digit priority (lower probes first).
 #define UK_DRIVER(ident, prio, name, probe_fn)                                                     \
-    [[gnu::used, gnu::section(".uk_drivers." #prio)]] static const ::uk::drivers::Driver          \
-        uk_driver_##ident{name, probe_fn}
+    [[gnu::used,                                                                                   \
+      gnu::section(".uk_drivers." #prio)]] static const ::uk::drivers::Driver uk_driver_##ident {  \
+        name, probe_fn                                                                             \
+    }

@@ -1,7 +1,5 @@
-// File descriptors. Until there is a VFS the only open files are consoles:
-// fds 0, 1 and 2 at start, and whatever dup() makes of them.
-#include <uk/console.h>
-
+// The calls on file descriptors: transfers, offsets, the fd table (close,
+// dup, fcntl), ioctl and syncing. Path-based calls are in posix/fs.cc.
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
 #include "lib/errno.h"
@@ -10,328 +8,496 @@
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
+#include "vfs/fd.h"
+#include "vfs/lock.h"
+#include "vfs/path.h"
 
 namespace uk::posix {
 
+using vfs::File;
+using vfs::FileRef;
+using vfs::IoBuf;
+
 namespace {
 
-enum class FdKind : uint8_t { none, console };
+// Linux caps one transfer at 2 GiB - 4 KiB.
+constexpr size_t max_rw = 0x7ffff000;
 
-struct Fd {
-    FdKind kind;
-    bool cloexec;
-    uint32_t flags; // open flags as F_GETFL reports them
-};
-
-constexpr int max_fds = 64;
-constexpr uint32_t o_rdwr = 2;
-constinit Fd g_fds[max_fds] = {{FdKind::console, false, o_rdwr},
-                               {FdKind::console, false, o_rdwr},
-                               {FdKind::console, false, o_rdwr}};
-
-Fd* lookup(long fd) {
-    if (fd < 0 || fd >= max_fds || g_fds[fd].kind == FdKind::none)
-        return nullptr;
-    return &g_fds[fd];
+long do_read(File* f, IoBuf& buf, int64_t off) {
+    if (!f->readable())
+        return -EBADF;
+    if (f->node && vfs::is_dir(f->node->mode))
+        return -EISDIR;
+    return off < 0 ? f->read(buf) : f->pread(buf, uint64_t(off));
 }
 
-long dup_from(const Fd& f, long lowest, bool cloexec) {
-    for (long i = lowest; i < max_fds; i++)
-        if (g_fds[i].kind == FdKind::none) {
-            g_fds[i] = f;
-            g_fds[i].cloexec = cloexec;
-            return i;
-        }
-    return -EMFILE;
+long do_write(File* f, IoBuf& buf, int64_t off) {
+    if (!f->writable())
+        return -EBADF;
+    return off < 0 ? f->write(buf) : f->pwrite(buf, uint64_t(off));
 }
 
-struct Iovec {
-    uint64_t base;
-    uint64_t len;
-};
-
-// Console I/O through a kernel buffer: the app's memory is reached only by
-// copies. A fault after some bytes moved ends the transfer short, as on
-// Linux; before any, it is EFAULT.
-long console_rw(bool write, uint64_t buf, size_t len) {
-    char chunk[256];
-    size_t done = 0;
-    while (done < len) {
-        size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
-        size_t moved;
-        bool fault = false;
-        if (write) {
-            size_t got = mm::copy_user_partial(false, buf + done, chunk, n);
-            fault = got < n;
-            moved = uk_console_write(chunk, got);
-        } else {
-            size_t got = uk_console_read(chunk, n);
-            moved = mm::copy_user_partial(true, buf + done, chunk, got);
-            fault = moved < got;
-        }
-        done += moved;
-        if (fault)
-            return done ? long(done) : -EFAULT;
-        if (moved < n)
-            break;
-    }
-    return long(done);
-}
-
-long rw(long fd, uint64_t buf, size_t len, bool write) {
-    Fd* f = lookup(fd);
+// read/write/pread64/pwrite64: off < 0 means the file position.
+long rw(long fd, uint64_t addr, size_t len, bool write, int64_t off) {
+    FileRef f(fd);
     if (!f)
         return -EBADF;
-    // Linux checks the whole buffer first, even for no bytes, then caps a
-    // transfer at 2 GiB - 4 KiB.
-    if (!mm::user_range_ok(buf, len))
+    if (!mm::user_range_ok(addr, len))
         return -EFAULT;
-    if (len > 0x7ffff000)
-        len = 0x7ffff000;
-    return console_rw(write, buf, len);
+    if (len > max_rw)
+        len = max_rw;
+    IoBuf buf = IoBuf::user(addr, len);
+    return write ? do_write(f.get(), buf, off) : do_read(f.get(), buf, off);
 }
 
-constexpr long iovec_chunk = 16;
+constexpr long iov_max = 1024, iovec_inline = 16;
 
-// Calls f(iov) for each of the app's `cnt` iovecs: those in `read` when the
-// caller has them all already, else read 16 at a time (the direct entry
-// runs on the app's stack: no large buffers). Returns 0, -EFAULT, or the
-// first non-zero result of f.
-template <typename F> long for_each_iovec(const Iovec* read, long iov_arg, long cnt, F f) {
-    if (read) {
-        for (long j = 0; j < cnt; j++)
-            if (long r = f(read[j]))
-                return r;
-        return 0;
-    }
-    Iovec iov[iovec_chunk];
-    for (long i = 0; i < cnt; i += iovec_chunk) {
-        size_t n = size_t(cnt - i < iovec_chunk ? cnt - i : iovec_chunk);
-        if ((UserPtr<const Iovec>(iov_arg) + size_t(i)).read(iov, n))
-            return -EFAULT;
-        for (size_t j = 0; j < n; j++)
-            if (long r = f(iov[j]))
-                return r;
-    }
-    return 0;
-}
-
-long rwv(long fd, long iov_arg, long cnt, bool write) {
-    Fd* f = lookup(fd);
+// readv/writev and the p- and 2 forms. The whole vector is read and
+// checked before any byte moves, as Linux does.
+long rwv(long fd, long iov_arg, long cnt, bool write, int64_t off) {
+    FileRef f(fd);
     if (!f)
         return -EBADF;
-    if (cnt < 0 || cnt > 1024)
+    if (cnt < 0 || cnt > iov_max)
         return -EINVAL;
-    // As Linux: the whole vector is checked before any byte moves. A short
-    // one (stdio writes two) is read once.
-    Iovec small[iovec_chunk];
-    const Iovec* read = nullptr;
-    if (cnt <= iovec_chunk) {
-        if (UserPtr<const Iovec>(iov_arg).read(small, size_t(cnt)))
-            return -EFAULT;
-        read = small;
+    IoBuf::Seg small[iovec_inline];
+    IoBuf::Seg* segs = small;
+    if (cnt > iovec_inline) {
+        segs = static_cast<IoBuf::Seg*>(kheap_alloc(size_t(cnt) * sizeof(IoBuf::Seg)));
+        if (!segs)
+            return -ENOMEM;
     }
+    long r = UserPtr<const IoBuf::Seg>(iov_arg).read(segs, size_t(cnt)) ? -EFAULT : 0;
     uint64_t sum = 0;
-    long r = for_each_iovec(read, iov_arg, cnt, [&](const Iovec& v) -> long {
-        if (int64_t(v.len) < 0 || v.len > uint64_t(INT64_MAX) - sum)
-            return -EINVAL;
-        sum += v.len;
-        return v.len && !mm::user_range_ok(v.base, v.len) ? -EFAULT : 0;
-    });
-    if (r)
-        return r;
-    long total = 0;
-    r = for_each_iovec(read, iov_arg, cnt, [&](const Iovec& v) -> long {
-        if (!v.len)
-            return 0;
-        long n = console_rw(write, v.base, v.len);
-        if (n < 0)
-            return n;
-        total += n;
-        return uint64_t(n) < v.len ? 1 : 0; // a short transfer ends the call
-    });
-    return r < 0 && !total ? r : total;
+    for (long i = 0; !r && i < cnt; i++) {
+        uint64_t len = segs[i].len;
+        if (int64_t(len) < 0 || len > uint64_t(INT64_MAX) - sum) {
+            r = -EINVAL;
+            break;
+        }
+        // Past the 2 GiB cap, the rest of the vector is cut off.
+        if (sum + len > max_rw)
+            segs[i].len = len = max_rw - sum;
+        sum += len;
+        if (len && !mm::user_range_ok(segs[i].base, len))
+            r = -EFAULT;
+    }
+    if (!r) {
+        IoBuf buf = IoBuf::user_vec(segs, size_t(cnt));
+        r = write ? do_write(f.get(), buf, off) : do_read(f.get(), buf, off);
+    }
+    if (segs != small)
+        kheap_free(segs);
+    return r;
 }
 
-// The x86_64 kernel struct stat.
-struct KStat {
-    uint64_t dev, ino, nlink;
-    uint32_t mode, uid, gid, pad0;
-    uint64_t rdev;
-    int64_t size, blksize, blocks;
-    int64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-    int64_t unused[3];
-};
-static_assert(sizeof(KStat) == 144, "fixed by the Linux x86_64 ABI");
-
-long stat_fd(long fd, long out) {
-    Fd* f = lookup(fd);
-    if (!f)
-        return -EBADF;
-    KStat st{};
-    st.dev = 5;
-    st.ino = uint64_t(fd) + 1;
-    st.nlink = 1;
-    st.mode = 0020620;       // character device, rw--w----
-    st.rdev = (4 << 8) | 64; // ttyS0
-    st.blksize = 1024;
-    return UserPtr<KStat>(out).put(st) ? -EFAULT : 0;
+long check_offset(long off) {
+    return off < 0 ? -EINVAL : 0;
 }
-
-struct Winsize {
-    uint16_t row, col, xpixel, ypixel;
-};
-struct Termios {
-    uint32_t iflag, oflag, cflag, lflag;
-    uint8_t line;
-    uint8_t cc[19];
-};
-static_assert(sizeof(Termios) == 36, "fixed by the Linux ABI");
-
-constexpr long tcgets = 0x5401, tcsets = 0x5402, tcsetsw = 0x5403, tcsetsf = 0x5404,
-               tiocgwinsz = 0x5413, tiocswinsz = 0x5414, fionread = 0x541b;
 
 } // namespace
 
 UK_SYSCALL(0, read) {
-    return rw(a1, uint64_t(a2), size_t(a3), false);
+    return rw(a1, uint64_t(a2), size_t(a3), false, -1);
 }
 UK_SYSCALL(1, write) {
-    return rw(a1, uint64_t(a2), size_t(a3), true);
-}
-UK_SYSCALL(19, readv) {
-    return rwv(a1, a2, a3, false);
-}
-UK_SYSCALL(20, writev) {
-    return rwv(a1, a2, a3, true);
+    return rw(a1, uint64_t(a2), size_t(a3), true, -1);
 }
 UK_SYSCALL(17, pread64) {
-    return lookup(a1) ? -ESPIPE : -EBADF;
+    if (long r = check_offset(a4))
+        return FileRef(a1) ? r : -EBADF;
+    return rw(a1, uint64_t(a2), size_t(a3), false, a4);
 }
 UK_SYSCALL(18, pwrite64) {
-    return lookup(a1) ? -ESPIPE : -EBADF;
+    if (long r = check_offset(a4))
+        return FileRef(a1) ? r : -EBADF;
+    return rw(a1, uint64_t(a2), size_t(a3), true, a4);
 }
+UK_SYSCALL(19, readv) {
+    return rwv(a1, a2, a3, false, -1);
+}
+UK_SYSCALL(20, writev) {
+    return rwv(a1, a2, a3, true, -1);
+}
+UK_SYSCALL(295, preadv) {
+    if (long r = check_offset(a4))
+        return FileRef(a1) ? r : -EBADF;
+    return rwv(a1, a2, a3, false, a4);
+}
+UK_SYSCALL(296, pwritev) {
+    if (long r = check_offset(a4))
+        return FileRef(a1) ? r : -EBADF;
+    return rwv(a1, a2, a3, true, a4);
+}
+// preadv2/pwritev2: offset -1 means the file position; the RWF_* flags
+// that only hint (HIPRI, DSYNC, SYNC, NOWAIT, APPEND) are accepted.
+UK_SYSCALL(327, preadv2) {
+    if (a6 & ~long(0x1f))
+        return -EOPNOTSUPP;
+    if (a4 < -1)
+        return FileRef(a1) ? -EINVAL : -EBADF;
+    return rwv(a1, a2, a3, false, a4);
+}
+UK_SYSCALL(328, pwritev2) {
+    if (a6 & ~long(0x1f))
+        return -EOPNOTSUPP;
+    if (a4 < -1)
+        return FileRef(a1) ? -EINVAL : -EBADF;
+    return rwv(a1, a2, a3, true, a4);
+}
+
 UK_SYSCALL(8, lseek) {
-    return lookup(a1) ? -ESPIPE : -EBADF;
+    FileRef f(a1);
+    if (!f)
+        return -EBADF;
+    return f->seek(a2, int(a3));
 }
 
 UK_SYSCALL(3, close) {
-    Fd* f = lookup(a1);
-    if (!f)
-        return -EBADF;
-    f->kind = FdKind::none;
+    return vfs::fd_close(a1);
+}
+
+UK_SYSCALL(436, close_range) {
+    constexpr unsigned long close_range_unshare = 2, close_range_cloexec = 4;
+    unsigned long first = uint32_t(a1), last = uint32_t(a2);
+    if ((a3 & ~long(close_range_unshare | close_range_cloexec)) || first > last)
+        return -EINVAL;
+    long limit = vfs::fd_limit();
+    for (unsigned long fd = first; fd <= last && long(fd) < limit; fd++) {
+        if (a3 & close_range_cloexec)
+            vfs::fd_set_cloexec(long(fd), true);
+        else
+            vfs::fd_close(long(fd));
+    }
     return 0;
 }
 
-UK_SYSCALL(5, fstat) {
-    return stat_fd(a1, a2);
-}
+namespace {
 
-UK_SYSCALL(262, newfstatat) {
-    constexpr long at_symlink_nofollow = 0x100, at_no_automount = 0x800, at_empty_path = 0x1000,
-                   at_statx_sync_type = 0x6000;
-    // The path comes first (EFAULT), then the flags; with no files yet only
-    // AT_EMPTY_PATH on an open fd can succeed.
-    // A NULL path with AT_EMPTY_PATH names the fd itself (Linux 6.11 on).
-    constexpr size_t path_max = 4096;
-    long n = 0;
-    if (a2 || !(a4 & at_empty_path)) {
-        n = mm::user_strnlen(UserPtr<const char>(a2), path_max);
-        if (n < 0)
-            return n;
-    }
-    if (a4 & ~(at_symlink_nofollow | at_no_automount | at_empty_path | at_statx_sync_type))
-        return -EINVAL;
-    if (n == 0)
-        return (a4 & at_empty_path) ? stat_fd(a1, a3) : -ENOENT;
-    return -ENOENT;
-}
-
-UK_SYSCALL(16, ioctl) {
-    Fd* f = lookup(a1);
+long dup_at_least(long fd, long lowest, bool cloexec) {
+    File* f = vfs::fd_get(fd);
     if (!f)
         return -EBADF;
-    switch (a2) {
-    case tiocgwinsz:
-        return UserPtr<Winsize>(a3).put(Winsize{24, 80, 0, 0}) ? -EFAULT : 0;
-    case tcgets: {
-        Termios t{};
-        t.iflag = 0x500;  // ICRNL | IXON
-        t.oflag = 0x5;    // OPOST | ONLCR
-        t.cflag = 0xbf;   // B38400 | CS8 | CREAD
-        t.lflag = 0x8a3b; // ISIG | ICANON | ECHO... as a fresh tty has
-        return UserPtr<Termios>(a3).put(t) ? -EFAULT : 0;
-    }
-    case tcsets:
-    case tcsetsw:
-    case tcsetsf: {
-        Termios t;
-        return UserPtr<const Termios>(a3).read(&t) ? -EFAULT : 0;
-    }
-    case tiocswinsz: {
-        Winsize w;
-        return UserPtr<const Winsize>(a3).read(&w) ? -EFAULT : 0;
-    }
-    case fionread:
-        return UserPtr<int>(a3).put(0) ? -EFAULT : 0;
-    default:
-        return -ENOTTY;
-    }
-}
-
-UK_SYSCALL(72, fcntl) {
-    constexpr long f_dupfd = 0, f_getfd = 1, f_setfd = 2, f_getfl = 3, f_setfl = 4,
-                   f_dupfd_cloexec = 1030, fd_cloexec = 1;
-    Fd* f = lookup(a1);
-    if (!f)
-        return -EBADF;
-    switch (a2) {
-    case f_dupfd:
-    case f_dupfd_cloexec:
-        if (a3 < 0 || a3 >= max_fds)
-            return -EINVAL;
-        return dup_from(*f, a3, a2 == f_dupfd_cloexec);
-    case f_getfd:
-        return f->cloexec ? fd_cloexec : 0;
-    case f_setfd:
-        f->cloexec = a3 & fd_cloexec;
-        return 0;
-    case f_getfl:
-        return f->flags;
-    case f_setfl:
-        // Only the status flags may change (O_APPEND, O_NONBLOCK, ...).
-        f->flags = (f->flags & 3) | (uint32_t(a3) & ~3u);
-        return 0;
-    default:
+    if (lowest < 0 || uint64_t(lowest) >= rlimit_cur(rlimit_nofile)) {
+        f->put();
         return -EINVAL;
     }
+    return vfs::fd_install(f, cloexec, lowest);
 }
+
+long do_dup3(long oldfd, long newfd, long flags) {
+    if (flags & ~long(vfs::o_cloexec))
+        return -EINVAL;
+    File* f = vfs::fd_get(oldfd);
+    if (!f)
+        return -EBADF;
+    if (oldfd == newfd) {
+        f->put();
+        return -EINVAL;
+    }
+    return vfs::fd_install_at(f, newfd, flags & vfs::o_cloexec);
+}
+
+} // namespace
 
 UK_SYSCALL(32, dup) {
-    Fd* f = lookup(a1);
-    return f ? dup_from(*f, 0, false) : -EBADF;
-}
-
-static long do_dup3(long oldfd, long newfd, long flags) {
-    constexpr long o_cloexec = 02000000;
-    Fd* f = lookup(oldfd);
-    if (!f)
-        return -EBADF;
-    if (newfd < 0 || newfd >= max_fds || (flags & ~o_cloexec))
-        return -EINVAL;
-    g_fds[newfd] = *f;
-    g_fds[newfd].cloexec = flags & o_cloexec;
-    return newfd;
+    return dup_at_least(a1, 0, false);
 }
 
 UK_SYSCALL(33, dup2) {
     if (a1 == a2)
-        return lookup(a1) ? a1 : -EBADF;
+        return FileRef(a1) ? a1 : -EBADF;
     return do_dup3(a1, a2, 0);
 }
 
 UK_SYSCALL(292, dup3) {
-    return a1 == a2 ? -EINVAL : do_dup3(a1, a2, a3);
+    return do_dup3(a1, a2, a3);
+}
+
+UK_SYSCALL(72, fcntl) {
+    constexpr long f_dupfd = 0, f_getfd = 1, f_setfd = 2, f_getfl = 3, f_setfl = 4, f_getlk = 5,
+                   f_setlk = 6, f_setlkw = 7, f_setown = 8, f_getown = 9, f_setsig = 10,
+                   f_getsig = 11, f_ofd_getlk = 36, f_ofd_setlk = 37, f_ofd_setlkw = 38,
+                   f_setlease = 1024, f_getlease = 1025, f_notify = 1026, f_dupfd_cloexec = 1030,
+                   f_add_seals = 1033, f_get_seals = 1034, fd_cloexec = 1;
+    FileRef f(a1);
+    if (!f)
+        return -EBADF;
+    bool path_only = f->flags & vfs::o_path;
+    switch (a2) {
+    case f_dupfd:
+    case f_dupfd_cloexec:
+        return dup_at_least(a1, a3, a2 == f_dupfd_cloexec);
+    case f_getfd:
+        return vfs::fd_cloexec(a1) ? fd_cloexec : 0;
+    case f_setfd:
+        return vfs::fd_set_cloexec(a1, a3 & fd_cloexec);
+    case f_getfl:
+        return f->flags;
+    case f_setfl:
+        if (path_only)
+            return -EBADF;
+        // O_APPEND cannot be taken off an append-only file; there are none.
+        f->flags = (f->flags & ~vfs::o_setfl_mask) | (uint32_t(a3) & vfs::o_setfl_mask);
+        return 0;
+    case f_getlk:
+    case f_setlk:
+    case f_setlkw:
+    case f_ofd_getlk:
+    case f_ofd_setlk:
+    case f_ofd_setlkw:
+        if (path_only)
+            return -EBADF;
+        return vfs::fcntl_lock(f.get(), int(a2), uint64_t(a3));
+    case f_getown:
+    case f_getsig:
+    case f_getlease:
+        return a2 == f_getlease ? 2 /* F_UNLCK */ : 0;
+    case f_setown:
+    case f_setsig:
+    case f_notify:
+        return 0;
+    case f_setlease:
+        return -EINVAL;
+    case f_add_seals:
+    case f_get_seals:
+        return vfs::memfd_seals(f.get(), a2 == f_add_seals, uint32_t(a3));
+    default:
+        return -EINVAL;
+    }
+}
+
+UK_SYSCALL(73, flock) {
+    FileRef f(a1);
+    if (!f || (f->flags & vfs::o_path))
+        return -EBADF;
+    return vfs::flock(f.get(), int(a2));
+}
+
+UK_SYSCALL(16, ioctl) {
+    constexpr unsigned long fionbio = 0x5421, fioclex = 0x5451, fionclex = 0x5450,
+                            fioasync = 0x5452;
+    FileRef f(a1);
+    if (!f || (f->flags & vfs::o_path))
+        return -EBADF;
+    switch (unsigned(a2)) {
+    case fioclex:
+    case fionclex:
+        return vfs::fd_set_cloexec(a1, unsigned(a2) == fioclex);
+    case fionbio:
+    case fioasync: {
+        int on;
+        if (UserPtr<const int>(a3).read(&on))
+            return -EFAULT;
+        uint32_t bit = unsigned(a2) == fionbio ? vfs::o_nonblock : vfs::o_async;
+        f->flags = on ? f->flags | bit : f->flags & ~bit;
+        // Sockets and the like see the change too.
+        return f->ioctl(unsigned(a2), uint64_t(a3)) == -ENOTTY ? 0 : 0;
+    }
+    default:
+        return f->ioctl(unsigned(a2), uint64_t(a3));
+    }
+}
+
+namespace {
+
+long sync_fd(long fd, bool data_only) {
+    FileRef f(fd);
+    if (!f || (f->flags & vfs::o_path))
+        return -EBADF;
+    if (!f->node)
+        return -EINVAL;
+    return f->node->fsync(data_only);
+}
+
+} // namespace
+
+UK_SYSCALL(74, fsync) {
+    return sync_fd(a1, false);
+}
+UK_SYSCALL(75, fdatasync) {
+    return sync_fd(a1, true);
+}
+UK_SYSCALL(277, sync_file_range) {
+    if (a4 & ~long(7))
+        return -EINVAL;
+    if (a2 < 0 || a3 < 0 || (a3 && a2 > INT64_MAX - a3))
+        return FileRef(a1) ? -EINVAL : -EBADF;
+    return sync_fd(a1, true);
+}
+UK_SYSCALL(162, sync) {
+    for (vfs::Mount* m = vfs::next_mount(nullptr); m; m = vfs::next_mount(m))
+        m->fs->sync();
+    return 0;
+}
+UK_SYSCALL(306, syncfs) {
+    FileRef f(a1);
+    if (!f)
+        return -EBADF;
+    return f->mount ? f->mount->fs->sync() : 0;
+}
+
+UK_SYSCALL(77, ftruncate) {
+    FileRef f(a1);
+    if (!f || (f->flags & vfs::o_path))
+        return -EBADF;
+    if (a2 < 0)
+        return -EINVAL;
+    if (!f->node || !vfs::is_reg(f->node->mode) || !f->writable())
+        return -EINVAL;
+    if (f->mount && f->mount->fs->readonly)
+        return -EROFS;
+    vfs::SetAttr sa;
+    sa.mask = vfs::SetAttr::size_bit;
+    sa.size = uint64_t(a2);
+    return vfs::memfd_check_resize(f.get(), uint64_t(a2)) ?: f->node->setattr(sa);
+}
+
+UK_SYSCALL(285, fallocate) {
+    FileRef f(a1);
+    if (!f || (f->flags & vfs::o_path))
+        return -EBADF;
+    if (a3 < 0 || a4 <= 0)
+        return -EINVAL;
+    if (!f->writable())
+        return -EBADF;
+    if (!f->node)
+        return -ESPIPE;
+    if (vfs::is_dir(f->node->mode))
+        return -EISDIR;
+    if (!vfs::is_reg(f->node->mode))
+        return (f->node->mode & vfs::s_ifmt) == vfs::s_ififo ? -ESPIPE : -ENODEV;
+    if (a3 > INT64_MAX - a4)
+        return -EFBIG;
+    if (f->mount && f->mount->fs->readonly)
+        return -EROFS;
+    return f->node->fallocate(int(a2), uint64_t(a3), uint64_t(a4));
+}
+
+UK_SYSCALL(221, fadvise64) {
+    FileRef f(a1);
+    if (!f)
+        return -EBADF;
+    if (a4 < 0 || a4 > 5)
+        return -EINVAL;
+    if (f->node && (f->node->mode & vfs::s_ifmt) == vfs::s_ififo)
+        return -ESPIPE;
+    return a3 < 0 ? -EINVAL : 0;
+}
+
+UK_SYSCALL(187, readahead) {
+    FileRef f(a1);
+    if (!f || !f->readable())
+        return -EBADF;
+    return f->node && vfs::is_reg(f->node->mode) ? 0 : -EINVAL;
+}
+
+namespace {
+
+// Moves up to `len` bytes from `in` to `out` through a kernel buffer, at
+// the offsets given (nullptr: the file positions).
+long splice_files(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t len) {
+    constexpr size_t chunk = 64 * 1024;
+    char* buf = static_cast<char*>(kheap_alloc(chunk));
+    if (!buf)
+        return -ENOMEM;
+    size_t done = 0;
+    long err = 0;
+    while (done < len) {
+        size_t want = len - done < chunk ? len - done : chunk;
+        IoBuf rb = IoBuf::kernel(buf, want);
+        long got = in_off ? in->pread(rb, uint64_t(*in_off)) : in->read(rb);
+        if (got <= 0) {
+            err = got;
+            break;
+        }
+        IoBuf wb = IoBuf::kernel(buf, size_t(got));
+        long put = out_off ? out->pwrite(wb, uint64_t(*out_off)) : out->write(wb);
+        if (put <= 0) {
+            err = put;
+            // What was read but not written goes back (a file position).
+            if (!in_off)
+                in->seek(-got, 1);
+            break;
+        }
+        if (in_off)
+            *in_off += put;
+        else if (put < got)
+            in->seek(put - got, 1);
+        if (out_off)
+            *out_off += put;
+        done += size_t(put);
+        if (put < got)
+            break;
+        // A blocking source gives what it has: do not wait for more.
+        if (!in->node || !vfs::is_reg(in->node->mode))
+            break;
+    }
+    kheap_free(buf);
+    return done ? long(done) : err;
+}
+
+} // namespace
+
+UK_SYSCALL(40, sendfile) {
+    FileRef out(a1), in(a2);
+    if (!out || !in || !in->readable() || !out->writable())
+        return -EBADF;
+    if (out->flags & vfs::o_append)
+        return -EINVAL;
+    if (!in->node || !vfs::is_reg(in->node->mode))
+        return -EINVAL;
+    int64_t off = 0;
+    if (a3) {
+        if (UserPtr<const int64_t>(a3).read(&off))
+            return -EFAULT;
+        if (off < 0)
+            return -EINVAL;
+    }
+    size_t len = size_t(a4) > max_rw ? max_rw : size_t(a4);
+    long r = splice_files(in.get(), a3 ? &off : nullptr, out.get(), nullptr, len);
+    if (a3 && UserPtr<int64_t>(a3).put(off))
+        return -EFAULT;
+    return r;
+}
+
+UK_SYSCALL(326, copy_file_range) {
+    FileRef in(a1), out(a3);
+    if (!in || !out || !in->readable() || !out->writable())
+        return -EBADF;
+    if (a6)
+        return -EINVAL;
+    if (!in->node || !out->node)
+        return -EINVAL;
+    if (vfs::is_dir(in->node->mode) || vfs::is_dir(out->node->mode))
+        return -EISDIR;
+    if (!vfs::is_reg(in->node->mode) || !vfs::is_reg(out->node->mode))
+        return -EINVAL;
+    if (out->flags & vfs::o_append)
+        return -EBADF;
+    int64_t in_off = 0, out_off = 0;
+    if (a2 && UserPtr<const int64_t>(a2).read(&in_off))
+        return -EFAULT;
+    if (a4 && UserPtr<const int64_t>(a4).read(&out_off))
+        return -EFAULT;
+    if (in_off < 0 || out_off < 0)
+        return -EINVAL;
+    // Overlapping ranges of the same file are refused, as Linux does.
+    size_t len = size_t(a5) > max_rw ? max_rw : size_t(a5);
+    if (in->node == out->node) {
+        uint64_t ib = a2 ? uint64_t(in_off) : in->pos, ob = a4 ? uint64_t(out_off) : out->pos;
+        if (ib < ob + len && ob < ib + len)
+            return -EINVAL;
+    }
+    long r =
+        splice_files(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len);
+    if (r > 0) {
+        if (a2 && UserPtr<int64_t>(a2).put(in_off))
+            return -EFAULT;
+        if (a4 && UserPtr<int64_t>(a4).put(out_off))
+            return -EFAULT;
+    }
+    return r;
 }
 
 namespace {
@@ -342,54 +508,125 @@ struct Pollfd {
     short revents;
 };
 
-constexpr short pollin = 1, pollout = 4, pollnval = 0x20;
+// Linux's poll: always reports these, asked for or not.
+constexpr uint32_t always = vfs::ev_err | vfs::ev_hup | vfs::ev_nval;
+
+// A PollTable that queues the calling thread on every queue it is shown.
+class PollWait final : public vfs::PollTable {
+  public:
+    static constexpr size_t inline_entries = 8;
+    PollWait() = default;
+    PollWait(const PollWait&) = delete;
+    PollWait& operator=(const PollWait&) = delete;
+    ~PollWait() {
+        for (size_t i = 0; i < m_n; i++)
+            if (m_entries[i].queue)
+                m_entries[i].queue->remove(&m_entries[i]);
+        if (m_entries != m_inline)
+            kheap_free(m_entries);
+    }
+    void wait_on(vfs::WaitQueue& q) override {
+        if (m_n == m_cap && !grow())
+            return;
+        vfs::WaitEntry& e = m_entries[m_n++];
+        e = vfs::WaitEntry{};
+        e.notify = [](vfs::WaitEntry* w, uint32_t) {
+            auto* self = static_cast<PollWait*>(w->ctx);
+            self->m_woken = true;
+            sched::wake(self->m_thread, 0);
+        };
+        e.ctx = this;
+        q.add(&e);
+    }
+    bool woken() const { return m_woken; }
+
+  private:
+    bool grow() {
+        size_t cap = m_cap * 2;
+        auto* more = static_cast<vfs::WaitEntry*>(kheap_alloc(cap * sizeof(vfs::WaitEntry)));
+        if (!more)
+            return false;
+        // Entries are linked into queues by address: move them one by one.
+        for (size_t i = 0; i < m_n; i++) {
+            vfs::WaitQueue* q = m_entries[i].queue;
+            new (&more[i]) vfs::WaitEntry{};
+            more[i].notify = m_entries[i].notify;
+            more[i].ctx = this;
+            if (q) {
+                q->remove(&m_entries[i]);
+                q->add(&more[i]);
+            }
+        }
+        if (m_entries != m_inline)
+            kheap_free(m_entries);
+        m_entries = more;
+        m_cap = cap;
+        return true;
+    }
+
+    vfs::WaitEntry m_inline[inline_entries];
+    vfs::WaitEntry* m_entries = m_inline;
+    size_t m_n = 0, m_cap = inline_entries;
+    bool m_woken = false;
+    sched::Thread* m_thread = sched::current();
+};
+
+uint32_t poll_fd(int fd, uint32_t events, vfs::PollTable* pt) {
+    FileRef f(long{fd});
+    if (!f)
+        return vfs::ev_nval;
+    return f->poll(pt) & (events | always);
+}
 
 long do_poll(long fds, long n, int64_t timeout_ns, bool timed_poll) {
     if (n < 0 || uint64_t(n) > rlimit_cur(rlimit_nofile))
         return -EINVAL;
-    // Read and answer 32 entries at a time (the direct entry runs on the
-    // app's stack). Linux reads the whole array before it looks at any fd:
-    // a longer one is read through once first.
-    Pollfd chunk[32];
-    for (long i = 0; n > 32 && i < n; i += 32) {
-        size_t k = size_t(n - i < 32 ? n - i : 32);
-        if ((UserPtr<const Pollfd>(fds) + size_t(i)).read(chunk, k))
-            return -EFAULT;
+    // The array, read once (and written back once).
+    Pollfd small[32];
+    Pollfd* p = small;
+    if (n > 32) {
+        p = static_cast<Pollfd*>(kheap_alloc(size_t(n) * sizeof(Pollfd)));
+        if (!p)
+            return -ENOMEM;
     }
-    long ready = 0;
-    for (long i = 0; i < n; i += 32) {
-        size_t k = size_t(n - i < 32 ? n - i : 32);
-        if ((UserPtr<const Pollfd>(fds) + size_t(i)).read(chunk, k))
-            return -EFAULT;
-        for (size_t j = 0; j < k; j++) {
-            Pollfd& p = chunk[j];
-            p.revents = 0;
-            if (p.fd < 0)
+    long r = UserPtr<const Pollfd>(fds).read(p, size_t(n)) ? -EFAULT : 0;
+    uint64_t deadline = timeout_ns > 0 ? arch::monotonic_ns() + uint64_t(timeout_ns) : 0;
+    while (!r) {
+        PollWait wait;
+        bool register_now = timeout_ns != 0;
+        long ready = 0;
+        for (long i = 0; i < n; i++) {
+            p[i].revents = 0;
+            if (p[i].fd < 0)
                 continue;
-            if (!lookup(p.fd)) {
-                p.revents = pollnval;
-            } else {
-                // The console never blocks: reads return what is there or
-                // end of file, writes go out at once.
-                p.revents = short(p.events & (pollin | pollout));
-            }
-            if (p.revents)
+            uint32_t ev = poll_fd(p[i].fd, uint16_t(p[i].events), register_now ? &wait : nullptr);
+            p[i].revents = short(ev);
+            if (ev) {
                 ready++;
+                register_now = false;
+            }
         }
-        if ((UserPtr<Pollfd>(fds) + size_t(i)).write(chunk, k))
-            return -EFAULT;
+        if (ready || timeout_ns == 0) {
+            r = ready;
+            break;
+        }
+        long w = sched::block(deadline);
+        if (w == sched::interrupted) {
+            r = timed_poll ? -arch::erestart_restartblock : -arch::erestartnohand;
+            break;
+        }
+        if (w == -ETIMEDOUT && !wait.woken()) {
+            r = 0;
+            for (long i = 0; i < n; i++)
+                p[i].revents = 0;
+            break;
+        }
     }
-    if (ready || !timeout_ns)
-        return ready;
-    // Nothing here can become ready later (consoles always are, bad fds
-    // stay bad): a timeout is just a sleep, and no timeout waits for a
-    // signal (or forever, which the scheduler reports as a deadlock when no
-    // other thread can run).
-    long r = timeout_ns > 0 ? sched::sleep_until(arch::monotonic_ns() + uint64_t(timeout_ns))
-                            : sched::block(0);
-    if (r == sched::interrupted)
-        return timed_poll ? -arch::erestart_restartblock : -arch::erestartnohand;
-    return 0;
+    if (r >= 0 && n && UserPtr<Pollfd>(fds).write(p, size_t(n)))
+        r = -EFAULT;
+    if (p != small)
+        kheap_free(p);
+    return r;
 }
 
 } // namespace

@@ -211,10 +211,4 @@ UK_SYSCALL(204, sched_getaffinity) {
     return UserPtr<uint64_t>(a3).put(mask) ? -EFAULT : 8;
 }
 
-UK_SYSCALL(79, getcwd) {
-    if (uint64_t(a2) < 2)
-        return -ERANGE;
-    return UserPtr<char>(a1).write("/", 2) ? -EFAULT : 2;
-}
-
 } // namespace uk::posix

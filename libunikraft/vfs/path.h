@@ -44,6 +44,9 @@ struct Parent {
     Location dir;
     Name last{nullptr, 0};
     bool trailing_slash = false;
+    char* owned = nullptr; // the copy `last` points into after a symlink
+    /// Drops the reference and the copy.
+    void release();
 };
 long lookup_parent(long dirfd, const char* path, Parent* out);
 

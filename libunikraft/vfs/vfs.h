@@ -38,9 +38,8 @@ struct Name {
 
 /// Linux's mode bits.
 inline constexpr uint32_t s_ifmt = 0170000, s_ifsock = 0140000, s_iflnk = 0120000,
-                          s_ifreg = 0100000, s_ifblk = 060000, s_ifdir = 040000,
-                          s_ifchr = 020000, s_ififo = 010000, s_isuid = 04000, s_isgid = 02000,
-                          s_isvtx = 01000;
+                          s_ifreg = 0100000, s_ifblk = 060000, s_ifdir = 040000, s_ifchr = 020000,
+                          s_ififo = 010000, s_isuid = 04000, s_isgid = 02000, s_isvtx = 01000;
 inline bool is_dir(uint32_t mode) {
     return (mode & s_ifmt) == s_ifdir;
 }
@@ -52,13 +51,12 @@ inline bool is_lnk(uint32_t mode) {
 }
 
 /// open(2) flags (x86_64 values).
-inline constexpr uint32_t o_accmode = 03, o_rdonly = 0, o_wronly = 1, o_rdwr = 2,
-                          o_creat = 0100, o_excl = 0200, o_noctty = 0400, o_trunc = 01000,
-                          o_append = 02000, o_nonblock = 04000, o_dsync = 010000,
-                          o_async = 020000, o_direct = 040000, o_largefile = 0100000,
-                          o_directory = 0200000, o_nofollow = 0400000, o_noatime = 01000000,
-                          o_cloexec = 02000000, o_sync = 04010000, o_path = 010000000,
-                          o_tmpfile = 020200000;
+inline constexpr uint32_t o_accmode = 03, o_rdonly = 0, o_wronly = 1, o_rdwr = 2, o_creat = 0100,
+                          o_excl = 0200, o_noctty = 0400, o_trunc = 01000, o_append = 02000,
+                          o_nonblock = 04000, o_dsync = 010000, o_async = 020000, o_direct = 040000,
+                          o_largefile = 0100000, o_directory = 0200000, o_nofollow = 0400000,
+                          o_noatime = 01000000, o_cloexec = 02000000, o_sync = 04010000,
+                          o_path = 010000000, o_tmpfile = 020200000;
 /// The flags F_SETFL may change.
 inline constexpr uint32_t o_setfl_mask = o_append | o_async | o_direct | o_noatime | o_nonblock;
 
@@ -88,8 +86,8 @@ struct Attr {
 /// A change of attributes (chmod, chown, truncate, utimensat): only the
 /// fields named in `mask` apply.
 struct SetAttr {
-    static constexpr uint32_t mode_bit = 1, uid_bit = 2, gid_bit = 4, size_bit = 8,
-                              atime_bit = 16, mtime_bit = 32, ctime_bit = 64;
+    static constexpr uint32_t mode_bit = 1, uid_bit = 2, gid_bit = 4, size_bit = 8, atime_bit = 16,
+                              mtime_bit = 32, ctime_bit = 64;
     uint32_t mask = 0;
     uint32_t mode = 0; // permission bits only (07777)
     uint32_t uid = 0, gid = 0;
@@ -201,6 +199,8 @@ class Node {
     uint32_t refs = 1;
     uint32_t open_files = 0; // Files open on it (unlinked data stays until 0)
     void* locks = nullptr;   // record locks and flocks (vfs/lock.cc)
+    uint32_t seals = 0;      // memfd seals (F_ADD_SEALS)
+    bool sealable = false;   // a memfd created with MFD_ALLOW_SEALING
     void* fifo = nullptr;    // the pipe of a FIFO while it is open (vfs/pipe.cc)
 
     void get() { refs++; }
@@ -377,8 +377,9 @@ struct Mount {
 
 /// Registers a file system type by name (a linker-section table).
 #define UK_FS_TYPE(ident, name, mount_fn)                                                          \
-    [[gnu::used, gnu::section(".uk_fstypes")]] static const ::uk::vfs::FsType                     \
-        uk_fstype_##ident{name, mount_fn}
+    [[gnu::used, gnu::section(".uk_fstypes")]] static const ::uk::vfs::FsType uk_fstype_##ident {  \
+        name, mount_fn                                                                             \
+    }
 
 /// Character devices: open() of a node with this major/minor calls `open`.
 struct CharDev {
@@ -386,8 +387,10 @@ struct CharDev {
     long (*open)(Node* node, uint32_t flags, File** out);
 };
 #define UK_CHAR_DEV(ident, major, minor, open_fn)                                                  \
-    [[gnu::used, gnu::section(".uk_chardevs")]] static const ::uk::vfs::CharDev                  \
-        uk_chardev_##ident{major, minor, open_fn}
+    [[gnu::used,                                                                                   \
+      gnu::section(".uk_chardevs")]] static const ::uk::vfs::CharDev uk_chardev_##ident {          \
+        major, minor, open_fn                                                                      \
+    }
 
 /// Linux's device numbers.
 inline constexpr uint64_t make_dev(uint32_t major, uint32_t minor) {
@@ -423,6 +426,10 @@ void init();
 /// unknown type, -ENOENT, -ENOTDIR, -EBUSY).
 long mount(const char* source, const char* target, const char* type, unsigned long flags,
            const char* options);
+
+/// Unmounts the file system whose root `target` names. Returns 0 or
+/// -EINVAL (not a mount's root), -EBUSY (in use, or the root).
+long umount(const char* target);
 
 /// Creates a File of `node` opened with `flags` (open(2)'s, already
 /// checked), handling FIFOs and character devices. Returns 0 or -errno.
