@@ -10,8 +10,8 @@ namespace {
 
 constexpr uint32_t msr_apic_base = 0x1b, msr_tsc_deadline = 0x6e0;
 constexpr uintptr_t apic_mmio = mm::direct_map_base + 0xfee00000; // through the direct map
-constexpr uint32_t reg_eoi = 0xb0, reg_svr = 0xf0, reg_lvt_timer = 0x320, reg_initial = 0x380,
-                   reg_current = 0x390, reg_divide = 0x3e0;
+constexpr uint32_t reg_id = 0x20, reg_eoi = 0xb0, reg_svr = 0xf0, reg_lvt_timer = 0x320,
+                   reg_initial = 0x380, reg_current = 0x390, reg_divide = 0x3e0;
 constexpr uint32_t lvt_masked = 1u << 16, lvt_tsc_deadline = 2u << 17;
 
 constinit bool g_ready = false;
@@ -74,6 +74,10 @@ void lapic_arm(uint64_t deadline_tsc) {
 
 void lapic_eoi() {
     reg(reg_eoi) = 0;
+}
+
+uint32_t lapic_id() {
+    return reg(reg_id) >> 24;
 }
 
 } // namespace uk::arch

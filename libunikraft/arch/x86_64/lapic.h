@@ -20,4 +20,7 @@ void lapic_arm(uint64_t deadline_tsc);
 /// Acknowledges the interrupt being handled.
 void lapic_eoi();
 
+/// This CPU's local APIC id (where I/O APIC lines and MSIs are sent).
+uint32_t lapic_id();
+
 } // namespace uk::arch
