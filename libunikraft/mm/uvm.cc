@@ -10,6 +10,7 @@
 #include "mm/kheap.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
+#include "mm/user.h"
 
 namespace uk::mm::uvm {
 
@@ -25,7 +26,18 @@ constinit StackRange g_stack{};
 // rather than somewhere inside a system call.
 constexpr size_t kernel_reserve_pages = 64;
 
+// Zero-copy transfers in flight, and the app pages unmapped meanwhile: a
+// list threaded through the pages themselves (their first word holds the
+// next one's address).
+constinit size_t g_dma_holds = 0;
+constinit uint64_t g_dma_deferred = 0;
+
 void release_page(uint64_t pa, void*) {
+    if (g_dma_holds) {
+        *static_cast<uint64_t*>(phys_to_virt(pa)) = g_dma_deferred;
+        g_dma_deferred = pa;
+        return;
+    }
     free_phys_page(pa);
 }
 
@@ -155,6 +167,28 @@ void unmap(uintptr_t lo, size_t len) {
 
 void unmap_pages(uintptr_t lo, uintptr_t hi) {
     arch::unmap_user(lo, hi, release_page, nullptr);
+}
+
+uint64_t dma_page(uintptr_t va, bool device_writes) {
+    uint64_t pa = arch::user_page_access(va, device_writes);
+    if (pa != arch::no_page)
+        return pa;
+    if (!user_range_ok(va, 1) || fault(va, device_writes, false) != Fault::resolved)
+        return arch::no_page;
+    return arch::user_page_access(va, device_writes);
+}
+
+void dma_hold() {
+    g_dma_holds++;
+}
+
+void dma_release() {
+    if (--g_dma_holds)
+        return;
+    while (uint64_t pa = g_dma_deferred) {
+        g_dma_deferred = *static_cast<uint64_t*>(phys_to_virt(pa));
+        free_phys_page(pa);
+    }
 }
 
 bool in_stack_guard(uintptr_t addr) {
