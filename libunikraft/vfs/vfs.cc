@@ -145,6 +145,23 @@ size_t IoBuf::skip(size_t n) {
     return step(n, [](uint64_t, size_t, size_t k) -> size_t { return k; });
 }
 
+bool IoBuf::span(uint64_t* addr, size_t* len) {
+    if (m_nsegs == 1)
+        m_segs = &m_one;
+    while (m_left && !m_fault) {
+        const Seg& s = m_segs[m_seg];
+        size_t avail = size_t(s.len - m_seg_off);
+        if (avail) {
+            *addr = s.base + m_seg_off;
+            *len = avail;
+            return true;
+        }
+        m_seg++;
+        m_seg_off = 0;
+    }
+    return false;
+}
+
 long IoBuf::result(size_t done) const {
     return done || !m_fault ? long(done) : -EFAULT;
 }
