@@ -241,4 +241,8 @@ printf '%s\n' "${rows[@]}"
 # program as init of a Linux guest (bench/sys.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
+
+# 9p shares beside a Linux guest's own 9p mount (bench/p9.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/p9.sh || echo "bench/p9.sh could not run (see above)"
 exit 0
