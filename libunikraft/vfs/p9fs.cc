@@ -57,6 +57,13 @@ Time time_of(uint64_t sec, uint64_t nsec) {
 class P9Fs;
 class P9Node;
 
+// Whether two qids with the same path are the same kind of file: the host
+// may give a deleted file's inode number to a new file of another kind.
+bool same_kind(const Qid& a, const Qid& b) {
+    constexpr uint8_t kind = p9::qt_dir | p9::qt_symlink;
+    return (a.type & kind) == (b.type & kind);
+}
+
 // An open fid of a node: Files share it by reference; the node's own lazy
 // ones (for reads without a File) have `node_owned` set.
 struct OpenFid {
@@ -191,9 +198,12 @@ void P9Node::set_attr(const p9::Attr& a) {
 
 P9Node* P9Fs::node_for(uint32_t fid, const Qid& qid, const p9::Attr& a) {
     if (P9Node* n = find(qid.path)) {
-        m_client->clunk_async(fid);
-        n->get();
-        return n;
+        if (same_kind(n->m_qid, qid)) {
+            m_client->clunk_async(fid);
+            n->get();
+            return n;
+        }
+        remove(n);
     }
     P9Node* n = make<P9Node>();
     if (!n) {
@@ -295,10 +305,15 @@ long P9Node::lookup(Name name, Node** out) {
         return r;
     }
     if (P9Node* n = p9()->find(q.path)) {
-        c->clunk_async(nf);
-        n->get();
-        *out = n;
-        return 0;
+        if (same_kind(n->m_qid, q)) {
+            c->clunk_async(nf);
+            n->get();
+            *out = n;
+            return 0;
+        }
+        // A file the host deleted and whose inode number it gave to a file
+        // of another kind: that node is not this one.
+        p9()->remove(n);
     }
     p9::Attr a;
     if (long r = c->getattr(nf, p9::getattr_basic, &a)) {
