@@ -189,7 +189,7 @@ $(BUILD)/tests/unit_tests: $(UNIT_OBJS)
 	@mkdir -p $(@D)
 	$(HOSTCXX) -o $@ $^ -lgtest_main -lgtest -pthread
 
-FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Ilibunikraft -Ikraftld
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude -Ilibunikraft -Ikraftld -Itests/unit
 define fuzz_target
 $(BUILD)/fuzz/$(1): $$($(1)_FUZZ_SRCS)
 	@mkdir -p $$(@D)

@@ -90,3 +90,8 @@ extern "C" UK_API void uk_panic(const char* fmt, ...) {
 extern "C" UK_API void __uk_libc_crash(void) {
     uk::panic_status(128 + 11, "libc detected memory corruption (a_crash)");
 }
+
+/// A pure virtual function called: a kernel bug.
+extern "C" void __cxa_pure_virtual() {
+    uk::panic_status(UK_EXIT_PANIC, "pure virtual function called");
+}

@@ -52,9 +52,9 @@ static_assert(offsetof(Siginfo, kill.value) == 24 && offsetof(Siginfo, fault.add
 
 // si_code values.
 inline constexpr int si_user = 0, si_kernel = 0x80, si_queue = -1, si_timer = -2, si_tkill = -6;
-inline constexpr int segv_maperr = 1, segv_accerr = 2, bus_adraln = 1, ill_illopn = 2,
-                     fpe_intdiv = 1, fpe_fltdiv = 3, fpe_fltovf = 4, fpe_fltund = 5, fpe_fltres = 6,
-                     fpe_fltinv = 7, trap_brkpt = 1, trap_trace = 2;
+inline constexpr int segv_maperr = 1, segv_accerr = 2, bus_adraln = 1, bus_adrerr = 2,
+                     ill_illopn = 2, fpe_intdiv = 1, fpe_fltdiv = 3, fpe_fltovf = 4, fpe_fltund = 5,
+                     fpe_fltres = 6, fpe_fltinv = 7, trap_brkpt = 1, trap_trace = 2;
 
 /// struct k_sigaction as rt_sigaction passes it on x86_64.
 struct SigAction {

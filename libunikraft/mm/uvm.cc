@@ -6,11 +6,13 @@
 
 #include "arch/x86_64/mmu.h"
 #include "boot/exit.h"
+#include "lib/errno.h"
 #include "mm/image.h"
 #include "mm/kheap.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
 #include "mm/user.h"
+#include "vfs/vfs.h"
 
 namespace uk::mm::uvm {
 
@@ -83,7 +85,86 @@ void vm_free(void*, void* p, size_t) {
         kheap_free(p);
 }
 
+// The files ranges map: each keeps a reference (taken by mmap) until no
+// range names it.
+struct MappedFile {
+    vfs::File* file;
+    MappedFile* next;
+};
+constinit MappedFile* g_files = nullptr;
+
+// A fault in a range of a file whose node maps its pages (ramfs).
+Fault file_fault(const Vma* v, uintptr_t addr, bool write) {
+    auto* f = reinterpret_cast<vfs::File*>(v->file);
+    vfs::Node* n = f->node;
+    uintptr_t va = page_round_down(addr);
+    uint64_t idx = v->pgoff + (va - v->start) / page_size;
+    const bool shared = v->flags & vm_shared;
+    if (idx >= (n->size + page_size - 1) / page_size)
+        return Fault::sigbus;
+    if (arch::user_page(va) != arch::no_page && !(write && !shared && arch::user_page_is_cow(va)))
+        return arch::map_user_page(va, v->prot, zeroed_frame) == arch::Mapped::no_memory
+                   ? Fault::oom
+                   : Fault::resolved;
+    uint64_t pa;
+    long r = n->map_page(idx, shared, &pa);
+    if (r)
+        return r == -ENOMEM ? Fault::oom : Fault::sigbus;
+    arch::FrameKind kind = shared ? arch::FrameKind::borrowed : arch::FrameKind::copy_on_write;
+    if (!shared && write) {
+        // A private write: the app's own copy of the page.
+        uint64_t copy = zeroed_frame();
+        if (copy == arch::no_page)
+            return Fault::oom;
+        __builtin_memcpy(phys_to_virt(copy), phys_to_virt(pa), page_size);
+        pa = copy;
+        kind = arch::FrameKind::owned;
+    }
+    if (arch::map_user_frame(va, v->prot, pa, kind) == arch::Mapped::no_memory) {
+        if (kind == arch::FrameKind::owned)
+            free_phys_page(pa);
+        return Fault::oom;
+    }
+    return Fault::resolved;
+}
+
 } // namespace
+
+bool note_file_mapped(void* file) {
+    auto* f = static_cast<vfs::File*>(file);
+    for (MappedFile* m = g_files; m; m = m->next)
+        if (m->file == f) {
+            f->put(); // one reference per file is enough
+            return true;
+        }
+    auto* m = static_cast<MappedFile*>(kheap_alloc(sizeof(MappedFile)));
+    if (!m)
+        return false;
+    *m = MappedFile{f, g_files};
+    g_files = m;
+    if (f->node)
+        f->node->mmaps++;
+    return true;
+}
+
+void sweep_files() {
+    for (MappedFile** link = &g_files; *link;) {
+        MappedFile* m = *link;
+        bool used = false;
+        g_space.for_each(0, user_end, [&](const Vma& v) {
+            used = used || v.file == reinterpret_cast<uint64_t>(m->file);
+        });
+        if (used) {
+            link = &m->next;
+            continue;
+        }
+        *link = m->next;
+        if (m->file->node)
+            m->file->node->mmaps--;
+        m->file->put();
+        kheap_free(m);
+    }
+}
 
 bool init(size_t stack_size) {
     stack_size = (stack_size + page_size - 1) & ~(page_size - 1);
@@ -142,6 +223,8 @@ Fault fault(uintptr_t addr, bool write, bool exec) {
         return Fault::maperr;
     if (!v->prot || (write && !(v->prot & vm_write)) || (exec && !(v->prot & vm_exec)))
         return Fault::accerr;
+    if (v->file)
+        return file_fault(v, addr, write);
     return arch::map_user_page(page_round_down(addr), v->prot, zeroed_frame) ==
                    arch::Mapped::no_memory
                ? Fault::oom

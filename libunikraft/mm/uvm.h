@@ -35,13 +35,22 @@ StackRange main_stack();
 /// Where the brk heap starts (the page after the image).
 uintptr_t brk_start();
 
-enum class Fault { resolved, maperr, accerr, oom };
+enum class Fault { resolved, maperr, accerr, oom, sigbus };
 
 /// A fault at `addr` in the app's half, by a read, a write or an
 /// instruction fetch: maps a zeroed page when the range allows the access
-/// (growing a growsdown range first if addr is just below one). maperr: no
-/// range; accerr: the range forbids it; oom: no page left.
+/// (growing a growsdown range first if addr is just below one), or for a
+/// file's range the file's page (copied on a private write). maperr: no
+/// range; accerr: the range forbids it; oom: no page left; sigbus: a file
+/// page past the end of the file.
 Fault fault(uintptr_t addr, bool write, bool exec);
+
+/// Keeps `file` (a vfs::File, referenced by the caller for the mapping)
+/// while ranges map it: its pages come from its node's map_page on
+/// fault. sweep_files() drops the files no range maps any more. Returns
+/// false when memory is short (the caller then drops its reference).
+bool note_file_mapped(void* file);
+void sweep_files();
 
 /// Maps every page of [lo, hi) now (MAP_POPULATE, mlock). Returns false when
 /// memory ran out on the way.

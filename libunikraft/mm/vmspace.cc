@@ -21,12 +21,32 @@ bool is_app(const Vma& v) {
 }
 
 bool same_attrs(const Vma& a, const Vma& b) {
-    return a.prot == b.prot && a.flags == b.flags && a.kind == b.kind;
+    return a.prot == b.prot && a.flags == b.flags && a.kind == b.kind && a.file == b.file;
+}
+
+// The file page at address `at` of range v.
+uint64_t pgoff_at(const Vma& v, uintptr_t at) {
+    return v.pgoff + (at - v.start) / AddressSpace::page;
+}
+
+// True when a range ending at `a_end` (a piece of a) and one starting there
+// (a piece of b, at b_start) would merge: same attributes, and for a file,
+// pages that follow on.
+bool joins_at(const Vma& a, uintptr_t a_end, const Vma& b, uintptr_t b_start) {
+    return same_attrs(a, b) && (!a.file || pgoff_at(a, a_end) == pgoff_at(b, b_start));
 }
 
 // True when b starts where a ends and the two would merge.
 bool joins(const Vma& a, const Vma& b) {
-    return a.end == b.start && same_attrs(a, b);
+    return a.end == b.start && joins_at(a, a.end, b, b.start);
+}
+
+// Moves v's start to `at` (inside or at its end), keeping its file pages
+// where they were.
+void set_start(Vma& v, uintptr_t at) {
+    if (v.file)
+        v.pgoff = pgoff_at(v, at);
+    v.start = at;
 }
 
 uintptr_t min(uintptr_t a, uintptr_t b) {
@@ -129,7 +149,7 @@ void AddressSpace::split_at(uintptr_t addr) {
     size_t i = lower(addr);
     if (i < m_count && m_vmas[i].start < addr) {
         Vma upper = m_vmas[i];
-        upper.start = addr;
+        set_start(upper, addr);
         m_vmas[i].end = addr;
         insert_at(i + 1, upper);
     }
@@ -146,6 +166,7 @@ void AddressSpace::insert_merged(const Vma& v) {
         m_vmas[i - 1].end = v.end;
     } else if (right) {
         m_vmas[i].start = v.start;
+        m_vmas[i].pgoff = v.pgoff;
     } else {
         insert_at(i, v);
     }
@@ -208,8 +229,8 @@ size_t AddressSpace::count_after_map(uintptr_t lo, uintptr_t hi, const Vma& v) c
     }
     size_t j = lower(hi);
     const Vma* right = j < m_count && m_vmas[j].start <= hi ? &m_vmas[j] : nullptr;
-    size_t merged =
-        (left != nullptr && same_attrs(*left, v)) + (right != nullptr && same_attrs(*right, v));
+    size_t merged = (left != nullptr && joins_at(*left, lo, v, lo)) +
+                    (right != nullptr && joins_at(v, hi, *right, hi));
     return count_after_remove(lo, hi) + 1 - merged;
 }
 
@@ -232,7 +253,7 @@ void AddressSpace::remove(uintptr_t lo, uintptr_t hi, bool unmap_pages) {
     if (first.start < lo && first.end > hi) {
         drop(first, lo, hi);
         Vma upper = first;
-        upper.start = hi;
+        set_start(upper, hi);
         first.end = lo;
         insert_at(i + 1, upper);
         return;
@@ -248,7 +269,7 @@ void AddressSpace::remove(uintptr_t lo, uintptr_t hi, bool unmap_pages) {
     }
     if (j < m_count && m_vmas[j].start < hi) {
         drop(m_vmas[j], m_vmas[j].start, hi);
-        m_vmas[j].start = hi;
+        set_start(m_vmas[j], hi);
     }
     erase(i, j - i);
 }
@@ -356,13 +377,13 @@ size_t AddressSpace::count_after_change(uintptr_t lo, uintptr_t hi, F change) co
             Vma below = v;
             below.end = lo;
             add(below);
-            v.start = lo;
+            set_start(v, lo);
         }
         Vma above = v;
         bool has_above = v.end > hi;
         if (has_above) {
             v.end = hi;
-            above.start = hi;
+            set_start(above, hi);
         }
         add(change(v));
         if (has_above) {
@@ -426,7 +447,7 @@ int AddressSpace::reserve_kernel(uintptr_t lo, uintptr_t hi) {
 }
 
 int AddressSpace::map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, VmKind kind,
-                      MapMode mode, uintptr_t* out) {
+                      MapMode mode, uintptr_t* out, uint64_t file, uint64_t pgoff) {
     if (kind == VmKind::kernel || (prot & ~prot_mask) != 0 || len == 0) {
         return err(EINVAL);
     }
@@ -458,7 +479,7 @@ int AddressSpace::map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, 
             return err(EEXIST);
         }
     }
-    Vma v{addr, addr + len, prot, flags, kind};
+    Vma v{addr, addr + len, prot, flags, kind, file, pgoff};
     // The array peaks after the removal or at the end.
     size_t after = count_after_map(addr, addr + len, v);
     if (after > m_limit || !grow_to(max(after, m_count + removal_growth(addr, addr + len)))) {
@@ -638,6 +659,7 @@ int AddressSpace::move(const Vma& src, uintptr_t old, size_t len, size_t old_len
         remove(old, old + len, false);
     }
     Vma moved = src;
+    moved.pgoff = src.file ? pgoff_at(src, old) : 0;
     moved.start = to;
     moved.end = to + new_len;
     insert_merged(moved);

@@ -28,7 +28,7 @@ enum : uint16_t {
 
 /// What a range holds. A kernel range is reserved by the kernel and is never
 /// the app's: the app can neither map over it nor unmap, protect or move it.
-enum class VmKind : uint8_t { anon, image, stack, heap, kernel };
+enum class VmKind : uint8_t { anon, image, stack, heap, kernel, file };
 
 /// One range [start, end), both page aligned, start < end.
 struct Vma {
@@ -37,6 +37,11 @@ struct Vma {
     uint8_t prot;
     uint16_t flags;
     VmKind kind;
+    /// A mapped file (an opaque handle, the caller's), 0 for none; pgoff is
+    /// the file page at `start`. Ranges of one file join only where their
+    /// pages follow on.
+    uint64_t file = 0;
+    uint64_t pgoff = 0;
 };
 
 /// What the address space asks of the page tables. Every callback is set;
@@ -164,8 +169,9 @@ class AddressSpace {
     /// cannot grow or the result would exceed the map limit; -EPERM for a
     /// fixed address below the fixed minimum (set_fixed_min); -EEXIST when fixed_noreplace finds an
     /// app range in the way.
+    /// A file mapping passes its handle and first page as file and pgoff.
     int map(uintptr_t hint, size_t len, uint8_t prot, uint16_t flags, VmKind kind, MapMode mode,
-            uintptr_t* out);
+            uintptr_t* out, uint64_t file = 0, uint64_t pgoff = 0);
 
     /// Unmaps [addr, addr + len) (len rounded up to pages), splitting the
     /// ranges it cuts and calling ops.unmap for each removed piece; holes are

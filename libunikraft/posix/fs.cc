@@ -97,11 +97,12 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
     }
 
     Location at;
+    Parent named;
     long r;
     if ((flags & (o_creat | o_excl)) == (o_creat | o_excl))
         r = lookup(dirfd, p.s, 0, &at);
     else
-        r = lookup(dirfd, p.s, (flags & o_nofollow) ? 0 : lk_follow, &at);
+        r = lookup_named(dirfd, p.s, (flags & o_nofollow) ? 0 : lk_follow, &at, &named);
     if (r == 0 && (flags & (o_creat | o_excl)) == (o_creat | o_excl)) {
         at.release();
         return -EEXIST;
@@ -125,7 +126,16 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
             return r;
         }
         at = Location{n, par.dir.mount};
-        par.release();
+        named = par;
+        // named now owns the directory reference and the name copy.
+        if (!named.owned) {
+            auto* keep = static_cast<char*>(kheap_alloc(par.last.n + 1, 1));
+            if (keep) {
+                __builtin_memcpy(keep, par.last.p, par.last.n);
+                keep[par.last.n] = '\0';
+            }
+            named.owned = keep;
+        }
         // Created: O_TRUNC and the write-access checks below are moot.
         flags &= ~uint32_t(o_trunc);
         want_write = false;
@@ -154,7 +164,17 @@ long do_open(long dirfd, uint64_t upath, long flags_arg, long mode_arg) {
     if (!r)
         r = open_node(n, at.mount, flags | o_largefile, &f);
     at.release();
-    return r ? r : make_file(f, flags);
+    if (r) {
+        named.release();
+        return r;
+    }
+    if (named.dir.node && named.owned) {
+        f->set_origin(named.dir.node, named.dir.mount, named.owned);
+        named.dir.node = nullptr;
+        named.owned = nullptr;
+    }
+    named.release();
+    return make_file(f, flags);
 }
 
 } // namespace
@@ -235,7 +255,32 @@ long resolve_at(long dirfd, uint64_t upath, long flags, bool follow_default, Loc
     return lookup(dirfd, p->s, (follow ? lk_follow : 0) | (empty_ok ? lk_empty_ok : 0), out);
 }
 
+// With AT_EMPTY_PATH and an empty path, the fd's own answer (pipes and
+// sockets have no node); sets *done when that applies.
+long stat_fd_itself(long dirfd, uint64_t upath, long flags, Attr* a, bool* done) {
+    *done = false;
+    if (!(flags & at_empty_path) || int(dirfd) == at_fdcwd)
+        return 0;
+    if (upath) {
+        char c;
+        if (UserPtr<const char>(upath).read(&c))
+            return -EFAULT;
+        if (c)
+            return 0;
+    }
+    *done = true;
+    FileRef f(dirfd);
+    return f ? f->stat(a) : -EBADF;
+}
+
 long stat_at(long dirfd, uint64_t upath, uint64_t out, long flags) {
+    {
+        Attr a;
+        bool done;
+        long r = stat_fd_itself(dirfd, upath, flags, &a, &done);
+        if (done || r)
+            return r ? r : put_stat(a, out);
+    }
     PathBuf p;
     Location at;
     if (long r = resolve_at(dirfd, upath, flags, true, &at, &p))
@@ -306,19 +351,17 @@ UK_SYSCALL(332, statx) {
         return -EINVAL;
     if ((a3 & at_statx_sync_type) == at_statx_sync_type || (a4 & statx_reserved))
         return -EINVAL;
-    PathBuf p;
-    Location at;
-    if (long r = resolve_at(a1, uint64_t(a2), a3, true, &at, &p))
-        return r;
     Attr a;
-    long r;
-    if (!p.s[0] && int(a1) != at_fdcwd) {
-        FileRef f(a1);
-        r = f ? f->stat(&a) : -EBADF;
-    } else {
-        r = at.node->getattr(&a);
+    bool done;
+    long r = stat_fd_itself(a1, uint64_t(a2), a3, &a, &done);
+    if (!done && !r) {
+        PathBuf p;
+        Location at;
+        if ((r = resolve_at(a1, uint64_t(a2), a3, true, &at, &p)) == 0) {
+            r = at.node->getattr(&a);
+            at.release();
+        }
     }
-    at.release();
     if (r)
         return r;
     Statx sx{};
@@ -399,13 +442,13 @@ long do_rmdir(long dirfd, uint64_t upath) {
         r = -EINVAL;
     else if (par.last.is(".."))
         r = -ENOTEMPTY;
+    else if (readonly(par.dir))
+        r = -EROFS;
     else if ((r = par.dir.node->lookup(par.last, &victim)) == 0) {
         if (!is_dir(victim->mode))
             r = -ENOTDIR;
         else if (victim->mounted)
             r = -EBUSY;
-        else if (readonly(par.dir))
-            r = -EROFS;
         else
             r = par.dir.node->unlink(par.last, victim, true);
     }
@@ -426,13 +469,13 @@ long do_unlink(long dirfd, uint64_t upath) {
     Node* victim = nullptr;
     if (!par.last.n || is_dot(par.last))
         r = -EISDIR;
+    else if (readonly(par.dir))
+        r = -EROFS;
     else if ((r = par.dir.node->lookup(par.last, &victim)) == 0) {
         if (is_dir(victim->mode))
             r = -EISDIR;
         else if (par.trailing_slash)
             r = -ENOTDIR;
-        else if (readonly(par.dir))
-            r = -EROFS;
         else
             r = par.dir.node->unlink(par.last, victim, false);
     }
@@ -533,6 +576,10 @@ long do_rename(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath,
     Node* target = nullptr;
     if (!from.last.n || !to.last.n || is_dot(from.last) || is_dot(to.last))
         r = -EBUSY;
+    else if (from.dir.mount != to.dir.mount)
+        r = -EXDEV;
+    else if (readonly(from.dir))
+        r = -EROFS;
     else if ((r = from.dir.node->lookup(from.last, &moving)) == 0 &&
              (r = child_of(to.dir.node, to.last, &target)) == 0) {
         if (from.dir.mount->fs != to.dir.mount->fs)
@@ -557,8 +604,6 @@ long do_rename(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath,
             r = -EINVAL;
         else if ((flags & rename_exchange) && is_dir(target->mode) && is_within(from.dir, target))
             r = -EINVAL;
-        else if (readonly(from.dir))
-            r = -EROFS;
         else if ((r = from.dir.node->rename(from.last, to.dir.node, to.last,
                                             flags & rename_exchange)) == 0) {
             rename_dentry(moving, to.dir.node, to.last);

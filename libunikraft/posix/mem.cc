@@ -10,6 +10,7 @@
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
+#include "vfs/fd.h"
 
 namespace uk::posix {
 
@@ -50,6 +51,72 @@ bool over_as_limit(uint64_t more) {
     return more > limit || have > limit - more;
 }
 
+// Linux's checks of a file for mmap.
+long check_file_map(vfs::File* f, long prot, long flags, uint64_t off, uint64_t rounded) {
+    vfs::Node* n = f->node;
+    if (!n || (f->flags & vfs::o_path))
+        return n ? -EBADF : -ENODEV;
+    uint32_t type = n->mode & vfs::s_ifmt;
+    if (type == vfs::s_ifchr) {
+        if (n->rdev != vfs::make_dev(1, 5)) // /dev/zero
+            return -ENODEV;
+    } else if (type != vfs::s_ifreg) {
+        return -ENODEV;
+    }
+    if (!f->readable())
+        return -EACCES;
+    bool shared = (flags & map_type) != map_private;
+    if (shared && (prot & prot_write) && !f->writable())
+        return -EACCES;
+    if (off > UINT64_MAX - rounded || ((off + rounded) >> 12) >= (uint64_t(1) << 52))
+        return -EOVERFLOW;
+    return 0;
+}
+
+// Maps a regular file: its own pages where its file system shares them
+// (ramfs), else a private copy of its bytes read in now (a file system
+// that must wait for its data, 9P, cannot be read from a page fault).
+long map_file(vfs::FileRef& file, uintptr_t hint, uint64_t len, uint8_t prot, uint16_t vflags,
+              MapMode mode, uint64_t off) {
+    vfs::Node* n = file->node;
+    uint64_t rounded = (len + page - 1) & ~(page - 1);
+    uintptr_t out;
+    if (n->maps_pages()) {
+        int r = mm::uvm::space().map(hint, len, prot, vflags, VmKind::file, mode, &out,
+                                     reinterpret_cast<uint64_t>(file.get()), off / page);
+        if (!r && !mm::uvm::note_file_mapped(file.get())) {
+            (void)mm::uvm::space().unmap(out, rounded);
+            r = -ENOMEM;
+        } else if (!r) {
+            file.release(); // the mapping's reference now
+        }
+        mm::uvm::sweep_files();
+        return r ? r : long(out);
+    }
+    if ((vflags & mm::vm_shared) && (prot & prot_write))
+        return -ENODEV;
+    vflags &= uint16_t(~mm::vm_shared);
+    int r = mm::uvm::space().map(hint, len, mm::vm_read | mm::vm_write, vflags, VmKind::anon, mode,
+                                 &out);
+    mm::uvm::sweep_files();
+    if (r)
+        return r;
+    vfs::Attr a;
+    long got = n->getattr(&a);
+    if (!got && off < a.size) {
+        uint64_t want = a.size - off < rounded ? a.size - off : rounded;
+        vfs::IoBuf buf = vfs::IoBuf::user(out, size_t(want));
+        got = n->read(buf, off);
+    }
+    if (got < 0) {
+        (void)mm::uvm::space().unmap(out, rounded);
+        return got;
+    }
+    if (prot != (mm::vm_read | mm::vm_write))
+        (void)mm::uvm::space().protect(out, rounded, prot);
+    return long(out);
+}
+
 } // namespace
 
 UK_SYSCALL(9, mmap) {
@@ -74,8 +141,17 @@ UK_SYSCALL(9, mmap) {
     default:
         return -EINVAL;
     }
-    if (!(flags & map_anonymous))
-        return -EBADF; // there are no files to map yet
+    vfs::FileRef file(nullptr);
+    if (!(flags & map_anonymous)) {
+        file = vfs::FileRef(a5);
+        if (!file)
+            return -EBADF;
+        if (long r = check_file_map(file.get(), prot, flags, uint64_t(a6), rounded))
+            return r;
+        // /dev/zero maps as anonymous memory.
+        if (file->node && (file->node->mode & vfs::s_ifmt) == vfs::s_ifchr)
+            file.reset();
+    }
     if (wx(prot))
         return -EACCES;
     // Linux's default overcommit: a private writable request larger than
@@ -98,9 +174,12 @@ UK_SYSCALL(9, mmap) {
     if (flags & map_locked)
         vflags |= mm::vm_locked;
     uintptr_t out;
+    if (file)
+        return map_file(file, hint, len, uint8_t(prot & prot_rwx), vflags, mode, uint64_t(a6));
     int r =
         mm::uvm::space().map(hint, len, uint8_t(prot & prot_rwx), vflags,
                              (flags & map_growsdown) ? VmKind::stack : VmKind::anon, mode, &out);
+    mm::uvm::sweep_files();
     if (r)
         return r;
     if (flags & (map_populate | map_locked))
@@ -119,7 +198,9 @@ UK_SYSCALL(11, munmap) {
         sched::defer_unmap(addr, len);
         return 0;
     }
-    return mm::uvm::space().unmap(addr, len);
+    int r = mm::uvm::space().unmap(addr, len);
+    mm::uvm::sweep_files();
+    return r;
 }
 
 UK_SYSCALL(25, mremap) {
@@ -134,6 +215,7 @@ UK_SYSCALL(25, mremap) {
         return -ENOMEM;
     uintptr_t out;
     int r = mm::uvm::space().remap(old, old_len, new_len, flags, new_addr, &out);
+    mm::uvm::sweep_files();
     return r ? r : long(out);
 }
 

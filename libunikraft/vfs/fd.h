@@ -44,6 +44,16 @@ class FileRef {
         if (m_f)
             m_f->put();
     }
+    FileRef& operator=(FileRef&& o) {
+        reset();
+        m_f = o.release();
+        return *this;
+    }
+    void reset() {
+        if (m_f)
+            m_f->put();
+        m_f = nullptr;
+    }
     File* get() const { return m_f; }
     File* operator->() const { return m_f; }
     explicit operator bool() const { return m_f != nullptr; }

@@ -92,7 +92,8 @@ void note_parent(Node* dir, Node* child, Name name) {
 
 // The walk itself. With `parent` set, stops before the last component
 // and reports it there.
-long walk(long dirfd, const char* path, unsigned flags, Location* out, Parent* parent) {
+long walk(long dirfd, const char* path, unsigned flags, Location* out, Parent* parent,
+          Parent* named = nullptr) {
     Location cur;
     if (long r = start_at(dirfd, path, &cur))
         return r;
@@ -211,6 +212,19 @@ long walk(long dirfd, const char* path, unsigned flags, Location* out, Parent* p
             which ^= 1;
             continue;
         }
+        if (named && last) {
+            // The directory and name the result was found under.
+            named->release();
+            auto* keep = static_cast<char*>(kheap_alloc(comp.n + 1, 1));
+            if (keep) {
+                __builtin_memcpy(keep, comp.p, comp.n);
+                keep[comp.n] = '\0';
+                named->dir = cur;
+                named->last = Name{keep, comp.n};
+                named->owned = keep;
+                cur.node = nullptr;
+            }
+        }
         cur.release();
         cur = next;
         p = rest;
@@ -257,6 +271,37 @@ long lookup(long dirfd, const char* path, unsigned flags, Location* out) {
         return 0;
     }
     return walk(dirfd, path, flags, out, nullptr);
+}
+
+long lookup_named(long dirfd, const char* path, unsigned flags, Location* out, Parent* named) {
+    if (!*path)
+        return lookup(dirfd, path, flags, out);
+    long r = walk(dirfd, path, flags, out, nullptr, named);
+    if (r)
+        named->release();
+    return r;
+}
+
+long file_path(File* f, char* buf, size_t len) {
+    if (!f->node)
+        return -ENOENT;
+    if (is_dir(f->node->mode) || !f->dir)
+        return path_of(Location{f->node, f->mount}, buf, len);
+    long n = path_of(Location{f->dir, f->dir_mount}, buf, len);
+    if (n < 0)
+        return n;
+    size_t at = size_t(n) - 1; // at the NUL
+    if (at > 1)
+        buf[at++] = '/';
+    const char* tail[2] = {f->name, f->node->nlink ? "" : " (deleted)"};
+    for (const char* t : tail)
+        for (; *t; t++) {
+            if (at + 1 >= len)
+                return -ERANGE;
+            buf[at++] = *t;
+        }
+    buf[at] = '\0';
+    return long(at + 1);
 }
 
 long lookup_parent(long dirfd, const char* path, Parent* out) {

@@ -50,6 +50,16 @@ struct Parent {
 };
 long lookup_parent(long dirfd, const char* path, Parent* out);
 
+/// Like lookup(), also reporting the directory that holds the result's
+/// last name and that name in *named (release it), for open files to know
+/// their path. An empty path reports nothing.
+long lookup_named(long dirfd, const char* path, unsigned flags, Location* out, Parent* named);
+
+/// The absolute path of what f was opened as, with " (deleted)" once its
+/// last name is gone, as /proc/self/fd shows it. Returns the length with
+/// the NUL, -ENOENT (an anonymous file) or -ERANGE.
+long file_path(File* f, char* buf, size_t len);
+
 /// Copies the app's path string into a kernel buffer of path_max bytes.
 /// Returns its length, -EFAULT, -ENAMETOOLONG or -ENOENT (empty, unless
 /// `empty_ok`).

@@ -54,8 +54,8 @@ class RamFs final : public FileSystem {
             pages_used++;
         return p;
     }
-    void free_page(uint64_t phys) {
-        mm::free_pages(mm::phys_to_virt(phys), 1);
+    void free_page(char* p) {
+        mm::free_pages(p, 1);
         pages_used--;
     }
 };
@@ -67,13 +67,13 @@ class RamNode final : public Node {
     uint32_t nentries = 0, entries_cap = 0, live = 0;
     uint32_t* index = nullptr; // open addressing: entry position + 1, 0 empty
     uint32_t index_cap = 0;
-    // Regular files: physical addresses of pages (0: a hole, or borrowed).
-    uint64_t* pages = nullptr;
+    // Regular files: the pages, by their kernel address (nullptr: a hole,
+    // or borrowed).
+    char** pages = nullptr;
     size_t pages_cap = 0;
     size_t npages = 0; // allocated pages
     const char* borrowed = nullptr;
     size_t borrowed_len = 0;
-    uint32_t mappings = 0; // shared or private mappings using its pages
     // Symbolic links.
     char* target = nullptr;
     size_t target_len = 0;
@@ -100,6 +100,7 @@ class RamNode final : public Node {
     long fallocate(int mode, uint64_t off, uint64_t len) override;
     long seek_data(uint64_t off, bool hole, uint64_t* out) override;
     long map_page(uint64_t index, bool for_write, uint64_t* phys) override;
+    bool maps_pages() const override { return is_reg(mode); }
     void release() override;
 
     // Directory helpers.
@@ -419,12 +420,12 @@ bool RamNode::ensure_page_slots(size_t n) {
     size_t cap = pages_cap ? pages_cap : 4;
     while (cap < n)
         cap *= 2;
-    auto* grown = static_cast<uint64_t*>(kheap_alloc(cap * sizeof(uint64_t), 16));
+    auto* grown = static_cast<char**>(kheap_alloc(cap * sizeof(char*), 16));
     if (!grown)
         return false;
     if (pages_cap)
-        __builtin_memcpy(grown, pages, pages_cap * sizeof(uint64_t));
-    __builtin_memset(grown + pages_cap, 0, (cap - pages_cap) * sizeof(uint64_t));
+        __builtin_memcpy(grown, pages, pages_cap * sizeof(char*));
+    __builtin_memset(grown + pages_cap, 0, (cap - pages_cap) * sizeof(char*));
     kheap_free(pages);
     pages = grown;
     pages_cap = cap;
@@ -445,10 +446,10 @@ long RamNode::page_for_write(size_t i, char** out) {
             size_t n = borrowed_len - at < page ? size_t(borrowed_len - at) : page;
             __builtin_memcpy(p, borrowed + at, n);
         }
-        pages[i] = mm::virt_to_phys(p);
+        pages[i] = static_cast<char*>(p);
         npages++;
     }
-    *out = static_cast<char*>(mm::phys_to_virt(pages[i]));
+    *out = pages[i];
     return 0;
 }
 
@@ -456,7 +457,7 @@ void RamNode::free_pages_from(size_t first) {
     for (size_t i = first; i < pages_cap; i++)
         if (pages[i]) {
             rfs()->free_page(pages[i]);
-            pages[i] = 0;
+            pages[i] = nullptr;
             npages--;
         }
 }
@@ -469,10 +470,10 @@ long RamNode::resize(uint64_t new_size) {
         // zeros; free whole pages past it unless a mapping uses them.
         size_t keep = size_t((new_size + page - 1) / page);
         if (new_size % page && keep - 1 < pages_cap && pages[keep - 1]) {
-            char* p = static_cast<char*>(mm::phys_to_virt(pages[keep - 1]));
+            char* p = pages[keep - 1];
             __builtin_memset(p + new_size % page, 0, page - new_size % page);
         }
-        if (!mappings)
+        if (!mmaps)
             free_pages_from(keep);
         if (borrowed_len > new_size)
             borrowed_len = size_t(new_size);
@@ -516,7 +517,7 @@ long RamNode::read(IoBuf& buf, uint64_t off) {
             n = buf.left();
         size_t moved;
         if (i < pages_cap && pages[i]) {
-            moved = buf.fill(static_cast<char*>(mm::phys_to_virt(pages[i])) + in, n);
+            moved = buf.fill(pages[i] + in, n);
         } else if (off < borrowed_len) {
             size_t b = borrowed_len - off < n ? size_t(borrowed_len - off) : n;
             moved = buf.fill(borrowed + off, b);
@@ -582,10 +583,10 @@ long RamNode::fallocate(int fmode, uint64_t off, uint64_t len) {
             size_t i = size_t(at / page);
             size_t in = size_t(at % page);
             size_t n = page - in < end - at ? page - in : size_t(end - at);
-            if (in == 0 && n == page && i < pages_cap && pages[i] && !mappings &&
+            if (in == 0 && n == page && i < pages_cap && pages[i] && !mmaps &&
                 at + page > borrowed_len) {
                 rfs()->free_page(pages[i]);
-                pages[i] = 0;
+                pages[i] = nullptr;
                 npages--;
             } else if ((i < pages_cap && pages[i]) || at < borrowed_len) {
                 char* p;
@@ -642,7 +643,7 @@ long RamNode::map_page(uint64_t i, bool for_write, uint64_t* phys) {
     char* p;
     if (long r = page_for_write(idx, &p))
         return r;
-    *phys = pages[idx];
+    *phys = mm::virt_to_phys(pages[idx]);
     return 0;
 }
 
@@ -678,7 +679,44 @@ long RamFs::statfs(StatFs* out) {
     return 0;
 }
 
+// Empties the tree under `top` bottom-up. Directories and their children
+// reference each other (a child holds its parent for ".."), so dropping
+// the root alone would keep a non-empty tree alive; no recursion, so a deep
+// tree cannot exhaust the stack.
+void clear_tree(RamNode* top) {
+    for (;;) {
+        // Down to a directory whose subdirectories are all empty.
+        RamNode* d = top;
+        for (bool deeper = true; deeper;) {
+            deeper = false;
+            for (uint32_t pos = 0; pos < d->nentries; pos++) {
+                Entry* e = d->entries[pos];
+                if (e && is_dir(e->node->mode) && e->node->live) {
+                    d = e->node;
+                    deeper = true;
+                    break;
+                }
+            }
+        }
+        for (uint32_t pos = 0; pos < d->nentries; pos++) {
+            if (Entry* e = d->entries[pos]) {
+                RamNode* n = e->node;
+                if (is_dir(n->mode)) {
+                    n->nlink = 0;
+                    d->nlink--;
+                } else {
+                    n->nlink--;
+                }
+                d->remove_at(int(pos));
+            }
+        }
+        if (d == top)
+            return;
+    }
+}
+
 void RamFs::unmount() {
+    clear_tree(static_cast<RamNode*>(root));
     root->put();
     kheap_free(this);
 }

@@ -21,11 +21,6 @@ extern "C" const uk::vfs::FsType __uk_fstypes_end[];
 extern "C" const uk::vfs::CharDev __uk_chardevs_start[];
 extern "C" const uk::vfs::CharDev __uk_chardevs_end[];
 
-/// A pure virtual function called: a kernel bug.
-extern "C" void __cxa_pure_virtual() {
-    uk::panic_status(UK_EXIT_PANIC, "pure virtual function called");
-}
-
 namespace uk::drivers {
 long console_open(uint32_t flags, vfs::File** out);
 }
@@ -54,7 +49,7 @@ Time now() {
 IoBuf IoBuf::user(uint64_t addr, size_t len) {
     IoBuf b;
     b.m_one = Seg{addr, len};
-    b.m_segs = &b.m_one;
+    b.m_single = true;
     b.m_nsegs = 1;
     b.m_left = len;
     b.m_user = true;
@@ -74,7 +69,7 @@ IoBuf IoBuf::user_vec(const Seg* segs, size_t n) {
 IoBuf IoBuf::kernel(void* p, size_t len) {
     IoBuf b;
     b.m_one = Seg{reinterpret_cast<uint64_t>(p), len};
-    b.m_segs = &b.m_one;
+    b.m_single = true;
     b.m_nsegs = 1;
     b.m_left = len;
     return b;
@@ -83,12 +78,12 @@ IoBuf IoBuf::kernel(void* p, size_t len) {
 // Runs copy(address, chunk) over the segments for up to n bytes; copy
 // returns how many it moved (fewer: a fault).
 template <typename F> size_t IoBuf::step(size_t n, F copy) {
-    // A copy of this object made m_segs point at another's m_one.
-    if (m_nsegs == 1)
-        m_segs = &m_one;
+    // A single range lives in the object itself (which may have been
+    // copied since it was made).
+    const Seg* segs = m_single ? &m_one : m_segs;
     size_t done = 0;
     while (done < n && m_left && !m_fault) {
-        const Seg& s = m_segs[m_seg];
+        const Seg& s = segs[m_seg];
         size_t avail = size_t(s.len - m_seg_off);
         if (!avail) {
             m_seg++;
@@ -291,6 +286,9 @@ void File::put() {
         node->open_files--;
         node->put();
     }
+    if (dir)
+        dir->put();
+    kheap_free(name);
     destroy();
 }
 
@@ -427,7 +425,16 @@ long File::getdents(IoBuf& buf) {
     return long(sink.done());
 }
 
-long File::ioctl(unsigned long, uint64_t) {
+long File::ioctl(unsigned long cmd, uint64_t arg) {
+    constexpr unsigned long fionread = 0x541b;
+    // FIONREAD of a regular file: the bytes between the position and the end.
+    if (cmd == fionread && node && is_reg(node->mode)) {
+        Attr a;
+        if (long r = node->getattr(&a))
+            return r;
+        int left = a.size > pos ? int(a.size - pos > 0x7fffffff ? 0x7fffffff : a.size - pos) : 0;
+        return mm::UserPtr<int>(arg).put(left) ? -EFAULT : 0;
+    }
     return -ENOTTY;
 }
 

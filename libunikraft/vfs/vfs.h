@@ -159,6 +159,7 @@ class IoBuf {
     size_t m_seg = 0;     // current segment
     size_t m_seg_off = 0; // offset in it
     size_t m_left = 0;
+    bool m_single = false; // the one range is m_one
     bool m_user = false;
     bool m_fault = false;
 };
@@ -203,6 +204,7 @@ class Node {
     size_t dname_len = 0;
     uint32_t refs = 1;
     uint32_t open_files = 0; // Files open on it (unlinked data stays until 0)
+    uint32_t mmaps = 0;      // files mapped from it (its pages must stay)
     void* locks = nullptr;   // record locks and flocks (vfs/lock.cc)
     uint32_t seals = 0;      // memfd seals (F_ADD_SEALS)
     bool sealable = false;   // a memfd created with MFD_ALLOW_SEALING
@@ -263,6 +265,9 @@ class Node {
     /// `for_write` asks for a page that may be written. Default -ENODEV:
     /// the VFS then fills private pages with read().
     virtual long map_page(uint64_t index, bool for_write, uint64_t* phys);
+    /// True when map_page works, so that mappings can share the file's
+    /// pages; else mmap copies the file in. Default false.
+    virtual bool maps_pages() const { return false; }
 
     /// Makes the File that open() returns for this node. The default makes
     /// a plain File; character devices and FIFOs are handled by the VFS
@@ -291,6 +296,19 @@ class File {
     uint64_t pos = 0;
     Node* node = nullptr; // a reference; nullptr for anonymous files
     Mount* mount = nullptr;
+    // Where it was opened: the directory (a reference) and the name there,
+    // for /proc/self/fd (vfs::file_path); nullptr when not known.
+    Node* dir = nullptr;
+    Mount* dir_mount = nullptr;
+    char* name = nullptr;
+
+    /// Records where the file was opened (takes dir's reference and the
+    /// heap string `name`).
+    void set_origin(Node* d, Mount* m, char* n) {
+        dir = d;
+        dir_mount = m;
+        name = n;
+    }
 
     void get() { refs++; }
     /// Drops a reference; the last one calls close() and frees the File.

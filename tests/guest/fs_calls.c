@@ -1,7 +1,8 @@
 /* The file calls on the root file system (ramfs) and /tmp: each result and
  * errno printed as the same program prints them on Linux (tmpfs). */
-//! run
-//! status 0
+//! run: --
+//! status: 0
+//! native
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>

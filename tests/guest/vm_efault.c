@@ -69,6 +69,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -194,6 +195,51 @@ static long c_futex_wait_timeout(void *p)
 }
 static long c_getrandom(void *p) { return sys_result(syscall(SYS_getrandom, p, 16, 0)); }
 
+/* Files the file rows use, made by main(). */
+#define FX "/tmp/uk-efault"
+static int fx_fd = -1, fx_dir = -1;
+static long c_open(void *p)
+{
+	long r = syscall(SYS_open, p, O_RDONLY);
+	if (r >= 0) {
+		close((int)r);
+		r = 0;
+	}
+	return sys_result(r);
+}
+static long c_stat_path(void *p)
+{
+	char st[144];
+	return sys_result(syscall(SYS_stat, p, st));
+}
+static long c_stat_buf(void *p) { return sys_result(syscall(SYS_stat, FX, p)); }
+static long c_lstat_buf(void *p) { return sys_result(syscall(SYS_lstat, FX ".l", p)); }
+static long c_statx_buf(void *p) { return sys_result(syscall(SYS_statx, AT_FDCWD, FX, 0, 0x7ff, p)); }
+static long c_statfs_buf(void *p) { return sys_result(syscall(SYS_statfs, "/tmp", p)); }
+static long c_mkdir(void *p)
+{
+	long r = syscall(SYS_mkdir, p, 0700);
+	if (r == 0)
+		rmdir(FX ".new");
+	return sys_result(r);
+}
+static long c_readlink(void *p) { return sys_result(syscall(SYS_readlink, FX ".l", p, 16)); }
+static long c_pread(void *p) { return sys_result(syscall(SYS_pread64, fx_fd, p, 16, 0)); }
+static long c_pwrite(void *p) { return sys_result(syscall(SYS_pwrite64, fx_fd, p, 16, 0)); }
+static long c_utimensat(void *p) { return sys_result(syscall(SYS_utimensat, AT_FDCWD, FX, p, 0)); }
+static long c_getdents(void *p)
+{
+	lseek(fx_dir, 0, SEEK_SET);
+	return sys_result(syscall(SYS_getdents64, fx_dir, p, 64));
+}
+static void prep_path(void *p) { memcpy(p, FX, sizeof FX); }
+static void prep_newdir(void *p) { memcpy(p, FX ".new", sizeof FX ".new"); }
+static void prep_times(void *p)
+{
+	struct timespec t[2] = {{1, 0}, {2, 0}};
+	memcpy(p, t, sizeof t);
+}
+
 static void prep_text(void *p) { memcpy(p, "efault good io.\n", 16); }
 static void prep_iov(void *p)
 {
@@ -268,6 +314,20 @@ static const struct row rows[] = {
 	{"futex wait timeout",     c_futex_wait_timeout,  IN,  16, -EAGAIN, B(NUL), 0, 0, prep_ts_short, 0},
 	/* Fills what it can: straddling, the bytes before the fault. */
 	{"getrandom",              c_getrandom,           OUT, 16, 16, 0, 0, 0, 0, 1},
+	{"open path",              c_open,                IN,  sizeof FX, 0, 0, 0, 0, prep_path, 0},
+	{"stat path",              c_stat_path,           IN,  sizeof FX, 0, 0, 0, 0, prep_path, 0},
+	{"stat buf",               c_stat_buf,            OUT, 144, 0, 0, 0, 0, 0, 0},
+	{"lstat buf",              c_lstat_buf,           OUT, 144, 0, 0, 0, 0, 0, 0},
+	{"statx buf",              c_statx_buf,           OUT, 256, 0, 0, 0, 0, 0, 0},
+	{"statfs buf",             c_statfs_buf,          OUT, 120, 0, 0, 0, 0, 0, 0},
+	{"mkdir path",             c_mkdir,               IN,  sizeof FX ".new", 0, 0, 0, 0, prep_newdir, 0},
+	{"readlink buf",           c_readlink,            OUT, 16, 16, 0, 0, 0, 0, 0},
+	{"pread buf",              c_pread,               OUT, 16, 16, 0, 0, 0, 0, 1},
+	{"pwrite buf",             c_pwrite,              IN,  16, 16, 0, 0, 0, prep_text, 1},
+	/* NULL times means now. */
+	{"utimensat times",        c_utimensat,           IN,  32, 0, B(NUL), 0, 0, prep_times, 0},
+	/* "." and ".." (24 bytes each); straddling, the entries before the fault. */
+	{"getdents64 buf",         c_getdents,            OUT, 64, 48, 0, B(STRADDLE), 0, 0, 0},
 };
 /* clang-format on */
 
@@ -345,6 +405,16 @@ int main(int argc, char *argv[])
 	ro_page = area + 5 * PG;
 	memset(ro_page, 0xa5, PG);
 	mprotect(ro_page, PG, PROT_READ);
+
+	/* The file rows' files. */
+	rmdir(FX ".new");
+	unlink(FX ".l");
+	rmdir(FX ".dir");
+	fx_fd = open(FX, O_CREAT | O_RDWR | O_TRUNC, 0600);
+	if (fx_fd < 0 || write(fx_fd, "0123456789abcdef0123456789abcdef", 32) != 32 ||
+	    symlink("0123456789abcdef", FX ".l") || mkdir(FX ".dir", 0700))
+		return 4;
+	fx_dir = open(FX ".dir", O_RDONLY | O_DIRECTORY);
 
 	/* Whether fd 1 is a terminal decides the tty rows' answer. */
 	struct termios_probe {

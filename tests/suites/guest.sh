@@ -8,6 +8,10 @@
 #   //! status: N                            the exit status ukrun must return
 #   //! expect: TEXT                         a line containing TEXT, in order
 #   //! reject: TEXT                         no line may contain TEXT
+#   //! native                               the output must equal that of the same
+#                                            program built with the host's gcc and run
+#                                            on this Linux (with the same args, in a
+#                                            fresh directory, stdin from /dev/null)
 # Prints PASS/FAIL lines for tests/run.sh to count.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -18,8 +22,22 @@ ukrun=$BUILD/bin/ukrun
 filter=${GUEST_FILTER:-}
 compilers=${GUEST_COMPILERS:-gcc clang}
 
-run_case() { # name image opts-and-args expect-status expects rejects
-	local name=$1 image=$2 spec=$3 want=$4 expects=$5 rejects=$6
+# Builds src natively once (for //! native); prints the binary's path.
+native_binary() { # src cflags
+	local src=$1 cflags=$2 base
+	base=$(basename "$src")
+	local bin=$out_dir/native/${base%.*}
+	mkdir -p "$out_dir/native"
+	if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+		local cc=gcc
+		[[ $src == *.cc ]] && cc=g++
+		$cc -O2 $cflags "$src" -o "$bin" -lpthread -lrt 2>"$bin.log" || return 1
+	fi
+	echo "$bin"
+}
+
+run_case() { # name image opts-and-args expect-status expects rejects native-binary
+	local name=$1 image=$2 spec=$3 want=$4 expects=$5 rejects=$6 native=${7:-}
 	spec=${spec//HOST_TIME/$(date +%s)}
 	local -a words opts args
 	eval "words=($spec)"
@@ -49,11 +67,26 @@ run_case() { # name image opts-and-args expect-status expects rejects
 			if grep -qF -- "$r" "$log"; then why="unexpected '$r'"; break; fi
 		done <<<"$rejects"
 	fi
+	if [ -z "$why" ] && [ -n "$native" ]; then
+		local ndir nlog=$out_dir/$name.native.log
+		ndir=$(mktemp -d)
+		(cd "$ndir" && timeout 60 "$top/$native" "${args[@]}" >"$top/$nlog" 2>&1 </dev/null)
+		rm -rf "$ndir"
+		if ! cmp -s "$nlog" "$log"; then
+			why="output differs from Linux's (< Linux, > guest):"
+			diff "$nlog" "$log" | head -20 >"$log.diff"
+		fi
+	fi
 	if [ -z "$why" ]; then
 		echo "PASS $name"
 	else
 		echo "FAIL $name: $why"
-		sed 's/^/    | /' "$log" | head -40
+		if [ -s "$log.diff" ]; then
+			sed 's/^/    | /' "$log.diff"
+			rm -f "$log.diff"
+		else
+			sed 's/^/    | /' "$log" | head -40
+		fi
 	fi
 }
 
@@ -77,15 +110,21 @@ for src in tests/guest/*.c tests/guest/*.cc; do
 			echo "FAIL guest/$base[$cc]: link: $(head -5 "$dir/$base.ld.log")"
 			continue
 		fi
-		n=0 spec="" want=0 expects="" rejects="" active=0
+		n=0 spec="" want=0 expects="" rejects="" active=0 native=""
 		flush() {
 			[ $active = 1 ] || return 0
 			n=$((n + 1))
-			run_case "guest/$base[$cc]#$n" "$dir/$base" "$spec" "$want" "$expects" "$rejects"
+			local nb=""
+			if [ -n "$native" ] && ! nb=$(native_binary "$src" "$cflags"); then
+				echo "FAIL guest/$base[$cc]#$n: native build failed"
+				return 0
+			fi
+			run_case "guest/$base[$cc]#$n" "$dir/$base" "$spec" "$want" "$expects" "$rejects" "$nb"
 		}
 		while IFS= read -r line; do
 			case $line in
-			"//! run:"*) flush; active=1; spec=${line#//! run:}; want=0; expects=""; rejects="" ;;
+			"//! run:"*) flush; active=1; spec=${line#//! run:}; want=0; expects=""; rejects=""; native="" ;;
+			"//! native"*) native=1 ;;
 			"//! status:"*) want=$(echo ${line#//! status:}) ;;
 			"//! expect: "*) expects+="${expects:+$'\n'}${line#//! expect: }" ;;
 			"//! reject: "*) rejects+="${rejects:+$'\n'}${line#//! reject: }" ;;

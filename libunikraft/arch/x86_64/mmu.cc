@@ -21,6 +21,10 @@ constexpr uint64_t pte_present = 1, pte_write = 2, pte_pwt = 8, pte_pcd = 0x10, 
 // Ignored by the CPU in an entry that is not present: a prot_none page
 // keeps its frame there.
 constexpr uint64_t pte_protnone = uint64_t(1) << 9;
+// Software bits: the frame is not the app's (a file's page: never freed on
+// unmap), and it is shared copy-on-write (never writable).
+constexpr uint64_t pte_borrowed = uint64_t(1) << 10, pte_cow = uint64_t(1) << 11;
+constexpr uint64_t pte_soft = pte_borrowed | pte_cow;
 constexpr uint64_t pte_nx = uint64_t(1) << 63;
 constexpr uint64_t frame_mask = 0x000ffffffffff000ULL;
 constexpr size_t nentries = 512;
@@ -128,10 +132,12 @@ void unmap_level(uint64_t* t, int level, uintptr_t lo, uintptr_t hi, Unmap& u) {
             if (leaf_used(e)) {
                 uint64_t frame = e & frame_mask;
                 bool present = e & pte_present;
+                bool borrowed = e & pte_borrowed;
                 e = 0;
                 if (present)
                     u.tlb.page_changed(va);
-                u.release(frame, u.ctx);
+                if (!borrowed)
+                    u.release(frame, u.ctx);
             }
         } else if ((e & pte_present) && !(e & pte_large)) {
             unmap_level(table_at(e), level - 1, va, end, u);
@@ -184,7 +190,9 @@ Mapped map_user_page(uintptr_t va, uint8_t prot, uint64_t (*new_frame)()) {
         return Mapped::no_memory;
     if (leaf_used(*pte)) {
         bool was_present = *pte & pte_present;
-        *pte = (*pte & frame_mask) | leaf_flags(prot);
+        *pte = (*pte & (frame_mask | pte_soft)) | leaf_flags(prot);
+        if (*pte & pte_cow)
+            *pte &= ~pte_write;
         if (was_present)
             invlpg(va);
         return Mapped::kept;
@@ -194,6 +202,29 @@ Mapped map_user_page(uintptr_t va, uint8_t prot, uint64_t (*new_frame)()) {
         return Mapped::no_memory;
     *pte = pa | leaf_flags(prot);
     return Mapped::new_page;
+}
+
+Mapped map_user_frame(uintptr_t va, uint8_t prot, uint64_t pa, FrameKind kind) {
+    uint64_t* pte = pte_slot(uk_boot_pml4, va, true);
+    if (!pte)
+        return Mapped::no_memory;
+    uint64_t old = *pte;
+    uint64_t e = pa | leaf_flags(prot);
+    if (kind != FrameKind::owned)
+        e |= pte_borrowed;
+    if (kind == FrameKind::copy_on_write)
+        e = (e | pte_cow) & ~pte_write;
+    *pte = e;
+    if (old & pte_present)
+        invlpg(va);
+    if (leaf_used(old) && !(old & pte_borrowed))
+        mm::free_phys_page(old & frame_mask);
+    return Mapped::new_page;
+}
+
+bool user_page_is_cow(uintptr_t va) {
+    uint64_t* pte = pte_slot(uk_boot_pml4, va, false);
+    return pte && leaf_used(*pte) && (*pte & pte_cow);
 }
 
 uint64_t user_page(uintptr_t va) {
@@ -218,7 +249,9 @@ void protect_user(uintptr_t lo, uintptr_t hi, uint8_t prot) {
     const uint64_t flags = leaf_flags(prot);
     for_each_leaf(uk_boot_pml4, 3, lo, hi, [&](uintptr_t va, uint64_t& e) {
         bool was_present = e & pte_present;
-        e = (e & frame_mask) | flags;
+        e = (e & (frame_mask | pte_soft)) | flags;
+        if (e & pte_cow)
+            e &= ~pte_write;
         if (was_present)
             tlb.page_changed(va);
     });

@@ -36,6 +36,19 @@ enum class Mapped { new_page, kept, no_memory };
 /// unchanged.
 [[nodiscard]] Mapped map_user_page(uintptr_t va, uint8_t prot, uint64_t (*new_frame)());
 
+/// Whose a frame mapped by map_user_frame is: the app's (freed on unmap),
+/// a file's shared page (never freed here), or a file's page shared
+/// copy-on-write (never freed, never writable whatever prot says).
+enum class FrameKind { owned, borrowed, copy_on_write };
+
+/// Maps the app's page `va` to frame `pa` with protection `prot`,
+/// replacing (and, when the app's own, freeing) whatever frame was there.
+/// no_memory when a page table cannot be allocated.
+[[nodiscard]] Mapped map_user_frame(uintptr_t va, uint8_t prot, uint64_t pa, FrameKind kind);
+
+/// True when the app's page `va` is mapped copy-on-write.
+bool user_page_is_cow(uintptr_t va);
+
 /// The physical page behind the app's page `va` (accessible or prot_none),
 /// or no_page.
 uint64_t user_page(uintptr_t va);

@@ -154,6 +154,11 @@ Siginfo fault_signal(const TrapFrame& f) {
     case vec_pf:
         si.signo = sigsegv;
         si.code = g_fault_kind == mm::uvm::Fault::accerr ? segv_accerr : segv_maperr;
+        if (g_fault_kind == mm::uvm::Fault::sigbus) {
+            // A mapped file's page past its end.
+            si.signo = sigbus;
+            si.code = bus_adrerr;
+        }
         si.fault.addr = g_fault_addr;
         break;
     case vec_ac:
