@@ -102,6 +102,21 @@ uint8_t find_cap(Addr a, uint8_t id, uint8_t from) {
     return 0;
 }
 
+int intx_gsi(Addr a) {
+    uint8_t pin = read8(a, cfg_interrupt_pin);
+    if (pin == 0 || pin > 4)
+        return -1;
+    const Addr host{0, 0, 0}, isa{0, 1, 0};
+    if (read32(host, cfg_vendor) == 0x12378086 && read32(isa, cfg_vendor) == 0x70008086) {
+        // PIIX3 swizzles INTA-INTD of slot s onto PIRQ (pin - 1 + s - 1) mod 4,
+        // each routed to an ISA IRQ (bit 7: disabled).
+        uint8_t route = read8(isa, uint8_t(0x60 + ((pin - 1 + a.dev - 1) & 3)));
+        return (route & 0x80) ? -1 : route & 0x0f;
+    }
+    uint8_t line = read8(a, cfg_interrupt_line);
+    return line == 0 || line >= 24 ? -1 : line;
+}
+
 bool bar(Addr a, unsigned index, Bar* out) {
     uint8_t off = uint8_t(cfg_bar0 + 4 * index);
     uint32_t v = read32(a, off);

@@ -25,7 +25,7 @@ bool present();
 inline constexpr uint8_t cfg_vendor = 0x00, cfg_device = 0x02, cfg_command = 0x04,
                          cfg_status = 0x06, cfg_revision = 0x08, cfg_header_type = 0x0e,
                          cfg_bar0 = 0x10, cfg_subsys_id = 0x2e, cfg_cap_ptr = 0x34,
-                         cfg_interrupt_line = 0x3c;
+                         cfg_interrupt_line = 0x3c, cfg_interrupt_pin = 0x3d;
 inline constexpr uint16_t cmd_io = 1, cmd_memory = 2, cmd_bus_master = 4, cmd_intx_off = 1 << 10;
 inline constexpr uint16_t status_caps = 1 << 4;
 inline constexpr uint8_t cap_msix = 0x11, cap_vendor = 0x09;
@@ -33,6 +33,12 @@ inline constexpr uint8_t cap_msix = 0x11, cap_vendor = 0x09;
 /// Offset of the first capability with id `id` after `from` (0: from the
 /// start), or 0 when there is none.
 uint8_t find_cap(Addr a, uint8_t id, uint8_t from = 0);
+
+/// The I/O APIC input a function's INTx pin reaches, or -1 when it has no
+/// pin or the pin is not routed. On the pc machine (i440FX with PIIX3) the
+/// chipset's PIRQ routing decides, whatever the firmware left in the
+/// function's interrupt-line register.
+int intx_gsi(Addr a);
 
 /// A base address register, as found or as assigned.
 struct Bar {

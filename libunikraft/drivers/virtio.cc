@@ -107,8 +107,10 @@ void Queue::on_interrupt() {
             auto* c = static_cast<Completion*>(cookie);
             c->written = written;
             c->done = true;
-            if (c->thread != sched::current())
-                sched::wake(c->thread, 0);
+            // A no-op for a thread still running (a poll that found its own
+            // answer); the idle loop may run this for a thread already
+            // marked blocked, itself included.
+            sched::wake(c->thread, 0);
         }
     }
     if (free_count() > free_before) {

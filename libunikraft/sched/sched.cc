@@ -73,10 +73,16 @@ bool device_may_wake() {
 }
 
 // Runs the device handlers recorded since the last time: they may make
-// threads runnable.
+// threads runnable. With interrupts off, as handlers expect (a direct
+// system call runs with them on): the I/O APIC's index-then-data registers
+// must not be interleaved with an interrupt's own access.
 void run_irqs() {
+    uint64_t flags;
+    asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
     exit_work_clear(exit_work_irq);
     arch::irq_run_pending();
+    if (flags & 0x200)
+        asm volatile("sti" ::: "memory");
 }
 
 uint64_t now_ns() {
