@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 9p host shares end to end (ukrun --share over virtio-9p): each program in
-# tests/p9/ runs in the guest on a share and natively on a host directory
+# tests/p9/ (p9_files, p9_calls, p9_access) runs in the guest on a share and
+# natively on a host directory
 # prepared the same way; both must print the same lines and exit 0, and the
 # trees the two runs leave behind must match (names, types, modes, sizes,
 # link targets, contents). On microvm (virtio-mmio) and pc (virtio-pci), a
@@ -26,7 +27,7 @@ if [[ ! -x $ukrun || ! -x $kraftld ]]; then
 	exit 0
 fi
 
-for prog in p9_files p9_access; do
+for prog in p9_files p9_calls p9_access; do
 	if ! gcc -O2 -Itests/p9 -c "tests/p9/$prog.c" -o "$work/$prog.o" 2>"$work/$prog.build.log" ||
 		! "$kraftld" -o "$work/$prog" "$work/$prog.o" 2>>"$work/$prog.build.log" ||
 		! gcc -O2 -Itests/p9 "tests/p9/$prog.c" -o "$work/$prog.native" -lpthread \
@@ -87,6 +88,30 @@ files_case() {
 
 files_case files-microvm microvm
 files_case files-pc pc
+
+# calls_case NAME MACHINE: p9_calls on a share and natively; compares.
+calls_case() {
+	local name=$1 machine=$2 dir=$work/$1
+	mkdir -p "$dir/guest" "$dir/native"
+	(cd / && "$work/p9_calls.native" "$dir/native" >"$dir/native.out" 2>&1)
+	local nst=$?
+	"$ukrun" --accel tcg --timeout 120 --machine "$machine" \
+		--share "$dir/guest:/data" "$work/p9_calls" /data >"$dir/guest.out" 2>"$dir/guest.err" </dev/null
+	local st=$?
+	if [[ $nst != 0 ]]; then
+		fail "$name" "the native run failed ($nst): $(grep -m3 FAILED "$dir/native.out")"
+	elif [[ $st != 0 ]]; then
+		fail "$name" "status $st: $(grep -m3 -e FAILED "$dir/guest.out") $(head -c 300 "$dir/guest.err")"
+		diff "$dir/native.out" "$dir/guest.out" | head -20 | sed 's/^/    | /'
+	elif ! diff -q "$dir/native.out" "$dir/guest.out" >/dev/null; then
+		fail "$name" "output differs from Linux's"
+		diff "$dir/native.out" "$dir/guest.out" | head -20 | sed 's/^/    | /'
+	else
+		pass "$name"
+	fi
+}
+calls_case calls-microvm microvm
+calls_case calls-pc pc
 
 # A read-only share: the program's own checks want EROFS for every change;
 # the host tree must be as it was; natively (in a mount namespace with a
