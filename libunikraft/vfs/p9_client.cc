@@ -62,6 +62,8 @@ Transport* find_transport(const char* tag) {
 }
 
 long Client::connect(Transport* t, uint32_t msize, Client** out) {
+    if (t->max_segs() < 3)
+        return -EIO;
     void* mem = kheap_alloc(sizeof(Client), alignof(Client));
     if (!mem)
         return -ENOMEM;
@@ -69,40 +71,42 @@ long Client::connect(Transport* t, uint32_t msize, Client** out) {
     c->m_t = t;
     c->m_max_segs = t->max_segs();
     c->m_slot_waiters = kheap_alloc(sizeof(SlotWaiters), alignof(SlotWaiters));
-    if (!c->m_slot_waiters || c->m_max_segs < 3) {
-        kheap_free(c->m_slot_waiters);
-        kheap_free(c);
-        return c->m_max_segs < 3 ? -EIO : -ENOMEM;
-    }
-    new (c->m_slot_waiters) SlotWaiters();
-    Slot* s = c->get_slot();
-    if (!s) {
-        kheap_free(c->m_slot_waiters);
-        kheap_free(c);
-        return -ENOMEM;
-    }
-    size_t tlen = tversion(s->t, Slot::buf_size, msize, cstr(version_9p2000l));
-    Decoder d;
-    long r = c->rpc(s, tlen, r_version, &d);
+    if (c->m_slot_waiters)
+        new (c->m_slot_waiters) SlotWaiters();
+    Slot* s = c->m_slot_waiters ? c->get_slot() : nullptr;
+    long r = -ENOMEM;
     uint32_t got = 0;
-    Str version;
-    if (r == 0)
-        r = rversion(d, &got, &version);
-    // The server answers with its own version string: anything but ours
-    // means it cannot speak 9P2000.L. An msize too small for a readdir or a
-    // walk's reply is no use either.
-    if (r == 0 && (version.n != 8 || __builtin_memcmp(version.p, version_9p2000l, 8) != 0 ||
-                   got < 4096 || got > msize))
-        r = -EPROTO;
-    c->put_slot(s);
+    if (s) {
+        size_t tlen = tversion(s->t, Slot::buf_size, msize, cstr(version_9p2000l));
+        Decoder d;
+        Str version;
+        r = c->rpc(s, tlen, r_version, &d);
+        if (r == 0)
+            r = rversion(d, &got, &version);
+        // The server answers with its own version string: anything but
+        // ours means it cannot speak 9P2000.L. An msize too small for a
+        // walk's or a getattr's reply is no use either.
+        if (r == 0 && (version.n != 8 || __builtin_memcmp(version.p, version_9p2000l, 8) != 0 ||
+                       got < 4096 || got > msize))
+            r = -EPROTO;
+        c->put_slot(s);
+    }
     if (r) {
-        // The slots stay: a later connect may reuse nothing, but freeing
-        // them is not worth the code on a failed mount.
+        c->destroy();
         return r;
     }
     c->m_msize = got;
     *out = c;
     return 0;
+}
+
+void Client::destroy() {
+    for (size_t i = 0; i < m_nslots; i++) {
+        mm::free_pages(m_slots[i]->t, slot_pages);
+        kheap_free(m_slots[i]);
+    }
+    kheap_free(m_slot_waiters);
+    kheap_free(this);
 }
 
 uint32_t Client::new_fid() {

@@ -146,6 +146,8 @@ class Client {
 
   private:
     Client() = default;
+    /// Frees a client whose requests have all ended (a failed connect).
+    void destroy();
     Slot* make_slot();
 
     Transport* m_t = nullptr;
