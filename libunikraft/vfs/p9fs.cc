@@ -609,40 +609,60 @@ bool dma_able(uint64_t p, size_t len) {
     return p >= image_lo && p < image_hi && len <= image_hi - p;
 }
 
-// The physical ranges behind [addr, addr + len) (the app's memory when
-// `user`), for a device that writes them (`device_writes`) or reads them:
-// at most `max` segments, physically contiguous pages merged. Returns the
-// bytes covered: fewer when the segments run out or a page cannot be used
-// (the caller then copies, which reports a bad address as EFAULT).
+// Appends the physical ranges behind [addr, addr + len) (the app's memory
+// when `user`) to segs[0, *nseg), for a device that writes them
+// (`device_writes`) or reads them: at most `max` segments, physically
+// contiguous pieces merged. Returns the bytes covered: fewer when the
+// segments run out or a page cannot be used (the caller then copies, which
+// reports a bad address as EFAULT).
 size_t map_span(bool user, uint64_t addr, size_t len, bool device_writes, p9::Seg* segs, size_t max,
                 size_t* nseg) {
-    *nseg = 0;
+    size_t done = 0, n = *nseg;
+    auto add = [&](uint64_t pa, size_t k) {
+        if (n && segs[n - 1].phys + segs[n - 1].len == pa && segs[n - 1].len + k <= 0xffffffffu) {
+            segs[n - 1].len += uint32_t(k);
+            return true;
+        }
+        if (n == max)
+            return false;
+        segs[n++] = {pa, uint32_t(k), device_writes};
+        return true;
+    };
     if (!user) {
-        if (!dma_able(addr, len))
-            return 0;
-        segs[0] = {mm::virt_to_phys(reinterpret_cast<void*>(addr)), uint32_t(len), device_writes};
-        *nseg = 1;
-        return len;
+        if (dma_able(addr, len) && add(mm::virt_to_phys(reinterpret_cast<void*>(addr)), len))
+            done = len;
+        *nseg = n;
+        return done;
     }
-    size_t done = 0, n = 0;
     while (done < len) {
         uint64_t va = addr + done;
         size_t in_page = mm::page_size - (va & (mm::page_size - 1));
         size_t k = len - done < in_page ? len - done : in_page;
         uint64_t pa = mm::uvm::dma_page(mm::page_round_down(va), device_writes);
-        if (pa == arch::no_page)
+        if (pa == arch::no_page || !add(pa + (va & (mm::page_size - 1)), k))
             break;
-        pa += va & (mm::page_size - 1);
-        if (n && segs[n - 1].phys + segs[n - 1].len == pa) {
-            segs[n - 1].len += uint32_t(k);
-        } else {
-            if (n == max)
-                break;
-            segs[n++] = {pa, uint32_t(k), device_writes};
-        }
         done += k;
     }
     *nseg = n;
+    return done;
+}
+
+// The physical ranges behind up to `want` bytes of b from its cursor, over
+// as many of its segments (iovecs) as fit, as map_span. b is a copy: the
+// caller's cursor moves once the device has moved the bytes.
+size_t map_buf(IoBuf b, size_t want, bool device_writes, p9::Seg* segs, size_t max, size_t* nseg) {
+    size_t done = 0;
+    *nseg = 0;
+    uint64_t addr;
+    size_t len;
+    while (done < want && b.span(&addr, &len)) {
+        size_t k = len < want - done ? len : want - done;
+        size_t got = map_span(b.is_user(), addr, k, device_writes, segs, max, nseg);
+        done += got;
+        if (got < k)
+            break;
+        b.skip(got);
+    }
     return done;
 }
 
@@ -656,11 +676,8 @@ long P9Node::transfer(OpenFid* of, IoBuf& buf, uint64_t off, bool to_host) {
             return done ? long(done) : -ENOMEM;
         size_t want = buf.left() < per_msg ? buf.left() : per_msg;
         size_t nseg = 0, mapped = 0;
-        uint64_t addr;
-        size_t len;
-        if (want > small_io && buf.span(&addr, &len))
-            mapped = map_span(buf.is_user(), addr, len < want ? len : want, !to_host,
-                              s->data_segs(), c->max_data_segs(), &nseg);
+        if (want > small_io)
+            mapped = map_buf(buf, want, !to_host, s->data_segs(), c->max_data_segs(), &nseg);
         long r;
         size_t asked;
         if (mapped) {

@@ -123,6 +123,20 @@ static void positioned_io(void) {
     struct iovec rv[3] = {{r1, 2}, {r2, 4}, {r3, 10}};
     n = preadv(fd, rv, 3, 100);
     printf("  preadv: %zd bytes %.2s|%.4s|%.3s\n", n, r1, r2, r3);
+    /* Many small vectors adding up to more than one message buffer holds. */
+    static unsigned char big[64 * 300], back[64 * 300];
+    struct iovec many[64], many_back[50];
+    for (int i = 0; i < 64 * 300; i++)
+        big[i] = pattern(21, (unsigned long)i);
+    for (int i = 0; i < 64; i++)
+        many[i] = (struct iovec){big + i * 300, 300};
+    for (int i = 0; i < 50; i++)
+        many_back[i] = (struct iovec){back + i * 384, 384};
+    n = pwritev(fd, many, 64, 30000);
+    printf("  pwritev 64 vectors: %zd\n", n);
+    n = preadv(fd, many_back, 50, 30000);
+    printf("  preadv 50 vectors: %zd\n", n);
+    check("  vectors round trip", !memcmp(big, back, sizeof big), "differ");
     /* The file position: write, lseek, read. */
     show("lseek to 200", lseek(fd, 200, SEEK_SET));
     show("writev at the position", writev(fd, wv, 3));
