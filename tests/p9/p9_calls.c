@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
@@ -198,6 +200,59 @@ static void bad_buffers(void) {
     show("read a closed fd", read(fd, (char[4]){0}, 4));
 }
 
+/* A buffer unmapped by another thread while a read into it is in flight:
+ * its pages must not be reused before the read ends, or the host's data
+ * would land in whatever got them (here: the other thread's fresh pages,
+ * which must read as zeros). */
+#define RACE_BYTES (1 << 20)
+static unsigned char* race_buf;
+static volatile int race_go;
+static int race_zero;
+
+static void* race_unmapper(void* arg) {
+    (void)arg;
+    while (!race_go)
+        sched_yield();
+    munmap(race_buf, RACE_BYTES);
+    unsigned char* fresh = mmap(NULL, RACE_BYTES, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    /* Let the read finish, then look. */
+    while (race_go != 2)
+        sched_yield();
+    race_zero = 1;
+    for (long i = 0; i < RACE_BYTES; i++)
+        race_zero &= fresh[i] == 0;
+    munmap(fresh, RACE_BYTES);
+    return NULL;
+}
+
+static void unmap_during_read(void) {
+    int fd = open(at("calls/race"), O_CREAT | O_RDWR | O_TRUNC, 0644);
+    unsigned char* data = malloc(RACE_BYTES);
+    for (long i = 0; i < RACE_BYTES; i++)
+        data[i] = 0xa5;
+    write(fd, data, RACE_BYTES);
+    free(data);
+    /* A few rounds: the other thread must get to run while the read waits. */
+    int zero = 1;
+    for (int round = 0; round < 4; round++) {
+        race_buf = mmap(NULL, RACE_BYTES, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        race_go = 0;
+        pthread_t t;
+        pthread_create(&t, NULL, race_unmapper, NULL);
+        race_go = 1;
+        /* All, some or none of the bytes, as the unmap comes before,
+         * during or after the copy: only the other thread's pages tell. */
+        (void)!pread(fd, race_buf, RACE_BYTES, 0);
+        race_go = 2;
+        pthread_join(t, NULL);
+        zero &= race_zero;
+    }
+    check("fresh pages of the other thread read as zeros", zero, "host data in them");
+    close(fd);
+}
+
 int main(int argc, char** argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: p9_calls DIR\n");
@@ -212,6 +267,7 @@ int main(int argc, char** argv) {
     working_directory();
     special_files();
     bad_buffers();
+    unmap_during_read();
     printf("%d failures\n", failures);
     return failures ? 1 : 0;
 }
