@@ -98,8 +98,8 @@ static void permissions(void) {
     expect_err("unlink there", unlink(at("dir/file")), EACCES);
     expect_err("rename there", rename(at("dir/file"), at("dir/moved")), EACCES);
     expect_err("chmod a file of another user", chmod(at("dir/file"), 0666), EPERM);
-    expect_err("opendir a 0700 directory of another user",
-               (long)(opendir(at("closed")) ? 0 : -1), EACCES);
+    expect_err("opendir a 0700 directory of another user", (long)(opendir(at("closed")) ? 0 : -1),
+               EACCES);
     expect_err("stat inside it", stat(at("closed/x"), &(struct stat){0}), EACCES);
     /* Where the user may write, it can. */
     fd = open(at("open/mine"), O_CREAT | O_WRONLY, 0600);

@@ -119,8 +119,8 @@ static void copies(void) {
     printf("copy_file_range: %zd\n", n);
     unsigned char* back = malloc(250000);
     n = pread(dst, back, 250000, 0);
-    int same = n == 250000 && !memcmp(back, data + 1000, 200000) &&
-               !memcmp(back + 200000, data, 50000);
+    int same =
+        n == 250000 && !memcmp(back, data + 1000, 200000) && !memcmp(back + 200000, data, 50000);
     check("copied bytes", same, "differ");
     free(back);
     free(data);
@@ -177,8 +177,8 @@ static void bad_buffers(void) {
     show("read into NULL", read(fd, null, 100));
     show("read into a kernel address", read(fd, (void*)0xffff888000100000ul, 100));
     /* A buffer whose second page is gone: reads stop at the first. */
-    unsigned char* p = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                            -1, 0);
+    unsigned char* p =
+        mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     munmap(p + 4096, 4096);
     printf("read across an unmapped page: %zd\n", pread(fd, p, 3 * 4096, 0));
     printf("  first page right: %d\n", p[0] == pattern(3, 0) && p[4095] == pattern(3, 4095));

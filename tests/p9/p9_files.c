@@ -229,8 +229,7 @@ static void directories(void) {
         int k;
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             dots++;
-        else if (sscanf(e->d_name, "entry-with-a-longish-name-%d", &k) == 1 && k >= 0 &&
-                 k < 300)
+        else if (sscanf(e->d_name, "entry-with-a-longish-name-%d", &k) == 1 && k >= 0 && k < 300)
             seen[k]++;
         count++;
     }
@@ -324,8 +323,7 @@ static void metadata(void) {
     struct timespec omit[2] = {{0, UTIME_OMIT}, {1300000000, 0}};
     show("utimensat with UTIME_OMIT", utimensat(AT_FDCWD, path, omit, 0));
     stat(path, &st);
-    printf("  atime %lld mtime %lld\n", (long long)st.st_atim.tv_sec,
-           (long long)st.st_mtim.tv_sec);
+    printf("  atime %lld mtime %lld\n", (long long)st.st_atim.tv_sec, (long long)st.st_mtim.tv_sec);
     show("mkdir with mode 0705", mkdir(at("tree/mode705"), 0705));
     stat(at("tree/mode705"), &st);
     printf("  mode %o\n", st.st_mode);
@@ -463,8 +461,7 @@ static void* worker_main(void* arg) {
     w->ok = 1;
     for (int round = 0; round < 3 && w->ok; round++) {
         w->ok &= write_file(copy, 40 + (unsigned)w->id, 512 * 1024 + (size_t)w->id, 65536) == 0;
-        w->ok &= verify_file(copy, 40 + (unsigned)w->id, 32768, why) ==
-                 512 * 1024 + (long)w->id;
+        w->ok &= verify_file(copy, 40 + (unsigned)w->id, 32768, why) == 512 * 1024 + (long)w->id;
     }
     return NULL;
 }
@@ -492,9 +489,8 @@ static void host_files(void) {
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
     printf("host file: %zd bytes: %s", n, buf);
-    check("host file of 5 MiB + 3", verify_file(at("in/big.bin"), 77, 1 << 20, why) ==
-                                        (5 << 20) + 3,
-          why);
+    check("host file of 5 MiB + 3",
+          verify_file(at("in/big.bin"), 77, 1 << 20, why) == (5 << 20) + 3, why);
     printf("host directory:\n");
     list_dir(at("in"));
     struct stat st;

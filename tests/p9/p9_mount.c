@@ -53,8 +53,7 @@ int main(int argc, char** argv) {
     expect("mount an unknown tag", mount("no-such-tag", "/again", "9p", 0, ""), ENODEV);
     expect("mount with a bad msize", mount(tag, "/again", "9p", 0, "msize=12x"), EINVAL);
     expect("mount as 9pfs", mount(tag, "/again", "9pfs", 0, ""), 0);
-    expect("  and a directory listing there", access("/again/written-through-the-first", R_OK),
-           0);
+    expect("  and a directory listing there", access("/again/written-through-the-first", R_OK), 0);
     expect("umount it", umount2("/again", 0), 0);
     printf("%d failures\n", failures);
     return failures ? 1 : 0;
