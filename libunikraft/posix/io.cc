@@ -11,6 +11,7 @@
 #include "vfs/fd.h"
 #include "vfs/lock.h"
 #include "vfs/path.h"
+#include "vfs/pipe.h"
 
 namespace uk::posix {
 
@@ -262,6 +263,9 @@ UK_SYSCALL(72, fcntl) {
     case f_add_seals:
     case f_get_seals:
         return vfs::memfd_seals(f.get(), a2 == f_add_seals, uint32_t(a3));
+    case vfs::f_setpipe_sz:
+    case vfs::f_getpipe_sz:
+        return vfs::pipe_fcntl(f.get(), int(a2), uint64_t(a3));
     default:
         return -EINVAL;
     }
@@ -498,155 +502,6 @@ UK_SYSCALL(326, copy_file_range) {
             return -EFAULT;
     }
     return r;
-}
-
-namespace {
-
-struct Pollfd {
-    int fd;
-    short events;
-    short revents;
-};
-
-// Linux's poll: always reports these, asked for or not.
-constexpr uint32_t always = vfs::ev_err | vfs::ev_hup | vfs::ev_nval;
-
-// A PollTable that queues the calling thread on every queue it is shown.
-class PollWait final : public vfs::PollTable {
-  public:
-    static constexpr size_t inline_entries = 8;
-    PollWait() = default;
-    PollWait(const PollWait&) = delete;
-    PollWait& operator=(const PollWait&) = delete;
-    ~PollWait() {
-        for (size_t i = 0; i < m_n; i++)
-            if (m_entries[i].queue)
-                m_entries[i].queue->remove(&m_entries[i]);
-        if (m_entries != m_inline)
-            kheap_free(m_entries);
-    }
-    void wait_on(vfs::WaitQueue& q) override {
-        if (m_n == m_cap && !grow())
-            return;
-        vfs::WaitEntry& e = m_entries[m_n++];
-        e = vfs::WaitEntry{};
-        e.notify = [](vfs::WaitEntry* w, uint32_t) {
-            auto* self = static_cast<PollWait*>(w->ctx);
-            self->m_woken = true;
-            sched::wake(self->m_thread, 0);
-        };
-        e.ctx = this;
-        q.add(&e);
-    }
-    bool woken() const { return m_woken; }
-
-  private:
-    bool grow() {
-        size_t cap = m_cap * 2;
-        auto* more = static_cast<vfs::WaitEntry*>(kheap_alloc(cap * sizeof(vfs::WaitEntry)));
-        if (!more)
-            return false;
-        // Entries are linked into queues by address: move them one by one.
-        for (size_t i = 0; i < m_n; i++) {
-            vfs::WaitQueue* q = m_entries[i].queue;
-            new (&more[i]) vfs::WaitEntry{};
-            more[i].notify = m_entries[i].notify;
-            more[i].ctx = this;
-            if (q) {
-                q->remove(&m_entries[i]);
-                q->add(&more[i]);
-            }
-        }
-        if (m_entries != m_inline)
-            kheap_free(m_entries);
-        m_entries = more;
-        m_cap = cap;
-        return true;
-    }
-
-    vfs::WaitEntry m_inline[inline_entries];
-    vfs::WaitEntry* m_entries = m_inline;
-    size_t m_n = 0, m_cap = inline_entries;
-    bool m_woken = false;
-    sched::Thread* m_thread = sched::current();
-};
-
-uint32_t poll_fd(int fd, uint32_t events, vfs::PollTable* pt) {
-    FileRef f(long{fd});
-    if (!f)
-        return vfs::ev_nval;
-    return f->poll(pt) & (events | always);
-}
-
-long do_poll(long fds, long n, int64_t timeout_ns, bool timed_poll) {
-    if (n < 0 || uint64_t(n) > rlimit_cur(rlimit_nofile))
-        return -EINVAL;
-    // The array, read once (and written back once).
-    Pollfd small[32];
-    Pollfd* p = small;
-    if (n > 32) {
-        p = static_cast<Pollfd*>(kheap_alloc(size_t(n) * sizeof(Pollfd)));
-        if (!p)
-            return -ENOMEM;
-    }
-    long r = UserPtr<const Pollfd>(fds).read(p, size_t(n)) ? -EFAULT : 0;
-    uint64_t deadline = timeout_ns > 0 ? arch::monotonic_ns() + uint64_t(timeout_ns) : 0;
-    while (!r) {
-        PollWait wait;
-        bool register_now = timeout_ns != 0;
-        long ready = 0;
-        for (long i = 0; i < n; i++) {
-            p[i].revents = 0;
-            if (p[i].fd < 0)
-                continue;
-            uint32_t ev = poll_fd(p[i].fd, uint16_t(p[i].events), register_now ? &wait : nullptr);
-            p[i].revents = short(ev);
-            if (ev) {
-                ready++;
-                register_now = false;
-            }
-        }
-        if (ready || timeout_ns == 0) {
-            r = ready;
-            break;
-        }
-        long w = sched::block(deadline);
-        if (w == sched::interrupted) {
-            r = timed_poll ? -arch::erestart_restartblock : -arch::erestartnohand;
-            break;
-        }
-        if (w == -ETIMEDOUT && !wait.woken()) {
-            r = 0;
-            for (long i = 0; i < n; i++)
-                p[i].revents = 0;
-            break;
-        }
-    }
-    if (r >= 0 && n && UserPtr<Pollfd>(fds).write(p, size_t(n)))
-        r = -EFAULT;
-    if (p != small)
-        kheap_free(p);
-    return r;
-}
-
-} // namespace
-
-UK_SYSCALL(7, poll) {
-    int64_t ns = a3 < 0 ? -1 : int64_t(int(a3)) * 1000000;
-    return do_poll(a1, a2, ns, a3 > 0);
-}
-
-UK_SYSCALL(271, ppoll) {
-    int64_t ns = -1;
-    if (a3) {
-        if (long r = read_user_timespec(a3, &ns))
-            return r;
-    }
-    if (a4) {
-        if (long r = set_temporary_mask(a4, a5))
-            return r;
-    }
-    return do_poll(a1, a2, ns, false);
 }
 
 } // namespace uk::posix

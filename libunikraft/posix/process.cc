@@ -33,7 +33,9 @@ Rlimit* rlimits() {
             r = Rlimit{rlim_infinity, rlim_infinity};
         g_rlimits[rlimit_stack] =
             Rlimit{mm::uvm::main_stack().top - mm::uvm::main_stack().lo, rlim_infinity};
-        g_rlimits[rlimit_nofile] = Rlimit{64, 64};
+        // Linux's defaults for a process started by systemd: 1024 soft, 4096 hard
+        // (the fd table grows as fds are used, so the limit costs nothing).
+        g_rlimits[rlimit_nofile] = Rlimit{1024, 4096};
         g_rlimits[rlimit_nproc] = Rlimit{sched::max_threads(), sched::max_threads()};
         g_rlimits[rlimit_sigpending] = Rlimit{sched::max_threads() / 2, sched::max_threads() / 2};
         g_rlimits[rlimit_memlock] = Rlimit{8 << 20, 8 << 20};

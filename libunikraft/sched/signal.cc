@@ -22,6 +22,8 @@ constexpr SigSet synchronous = sigbit(sigsegv) | sigbit(sigbus) | sigbit(sigill)
 constinit SigAction g_actions[nsig + 1]{};
 constinit SigPending g_shared{};
 constinit size_t g_queued = 0;
+using PendingHook = void (*)();
+constinit PendingHook g_pending_hook = nullptr;
 
 bool default_ignores(int sig) {
     // The stop signals stop nothing here (there is no job control to
@@ -142,10 +144,16 @@ long queue_signal(int sig, const Siginfo& info, Thread* target, bool* queued) {
         if (t->state == ThreadState::blocked)
             wake(t, interrupted);
     }
+    if (g_pending_hook)
+        g_pending_hook();
     return 0;
 }
 
 } // namespace
+
+void set_pending_hook(void (*hook)()) {
+    g_pending_hook = hook;
+}
 
 long send(int sig, const Siginfo& info, Thread* target) {
     bool queued;

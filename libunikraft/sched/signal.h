@@ -25,6 +25,10 @@ bool ignored(int sig);
 /// signal cannot be queued (RLIMIT_SIGPENDING or memory).
 long send(int sig, const Siginfo& info, Thread* target);
 
+/// Makes `hook` run each time a signal becomes pending (signalfd's readers
+/// and pollers wait for that). One hook; nullptr removes it.
+void set_pending_hook(void (*hook)());
+
 /// Like send(), for a timer: returns whether the signal was queued (not
 /// dropped as ignored, not already pending, memory permitting).
 bool send_queued(int sig, const Siginfo& info, Thread* target);

@@ -296,6 +296,7 @@ class File {
     uint64_t pos = 0;
     Node* node = nullptr; // a reference; nullptr for anonymous files
     Mount* mount = nullptr;
+    void* epoll_items = nullptr; // the epoll interests in it (vfs/epoll.cc)
     // Where it was opened: the directory (a reference) and the name there,
     // for /proc/self/fd (vfs::file_path); nullptr when not known.
     Node* dir = nullptr;
@@ -330,6 +331,13 @@ class File {
     virtual long getdents(IoBuf& buf);
     /// ioctl(2); arg is the app's raw argument. Default -ENOTTY.
     virtual long ioctl(unsigned long cmd, uint64_t arg);
+    /// Whether poll() reports changes through wait queues: epoll_ctl
+    /// refuses files that cannot (-EPERM), as Linux does regular files.
+    virtual bool can_poll() const { return false; }
+    /// The kind of special file this is (the address of a tag its class
+    /// owns), for calls that take one kind only (epoll_ctl, timerfd_settime,
+    /// the socket calls); nullptr for plain files.
+    virtual const void* kind() const { return nullptr; }
     /// The events the file is ready for now (ev_*); when pt is not null,
     /// also registers the queues whose notify may change that.
     /// Default: readable and writable (regular files never block).

@@ -50,6 +50,26 @@ static inline const char* errname(int e) {
         return "ENOSYS";
     case ETIMEDOUT:
         return "ETIMEDOUT";
+    case ENOENT:
+        return "ENOENT";
+    case EBADF:
+        return "EBADF";
+    case ENXIO:
+        return "ENXIO";
+    case EEXIST:
+        return "EEXIST";
+    case EBUSY:
+        return "EBUSY";
+    case ENOTTY:
+        return "ENOTTY";
+    case ESPIPE:
+        return "ESPIPE";
+    case EPIPE:
+        return "EPIPE";
+    case ELOOP:
+        return "ELOOP";
+    case ECANCELED:
+        return "ECANCELED";
     default:
         return "other";
     }
