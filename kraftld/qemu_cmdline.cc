@@ -47,6 +47,13 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                     "-kernel",
                     config.kernel,
                 });
+    if (config.console) {
+        argv.insert(argv.end(),
+                    {"-chardev", "socket,id=ukcon,fd=" + std::to_string(qemu_console_fd), "-device",
+                     config.machine == Machine::Microvm ? "virtio-serial-device,max_ports=2"
+                                                        : "virtio-serial-pci,max_ports=2",
+                     "-device", "virtserialport,chardev=ukcon,nr=1,name=uk.console"});
+    }
     if (!config.append.empty())
         argv.insert(argv.end(), {"-append", config.append});
     if (config.cmdline_in_fw_cfg)

@@ -390,9 +390,9 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
 std::string_view usage_text() {
     return R"(Usage: ukrun [OPTIONS] [--] IMAGE [ARGS...]
 
-Boots a libunikraft image in QEMU with the serial console on stdout and exits
-with the app's exit status. Options end at IMAGE; everything after it is
-passed to the app unchanged.
+Boots a libunikraft image in QEMU with the guest's console on ukrun's
+standard input and output, and exits with the app's exit status. Options end
+at IMAGE; everything after it is passed to the app unchanged.
 
 Options:
   --mem SIZE          guest memory, e.g. 64M, 1G, 2048K; a bare number is MiB
@@ -424,7 +424,12 @@ One longer than 4095 bytes reaches the kernel through fw_cfg instead of
 -append. As with Linux's execve, each argument or env= variable must be
 shorter than 128 KiB and all of them take at most 2 MiB (with a NUL and
 an 8-byte pointer each).
-Standard input feeds the guest's serial port unless it is a terminal.
+Standard input is the app's fd 0, a console that reads like a terminal (a
+virtio console device, relayed by ukrun), and its end is the app's end of
+file. From a terminal, ukrun relays what the terminal's line editing gives,
+a line at a time; Ctrl-D is one end of file, Ctrl-C stops the guest, and a
+ukrun in the background reads nothing until it is brought back. The app's
+output and the kernel's messages come out on standard output, in order.
 The KVM probe's verdict is cached in $XDG_CACHE_HOME/ukrun/kvm-probe
 (default ~/.cache/ukrun/kvm-probe).
 

@@ -117,53 +117,56 @@ int intx_gsi(Addr a) {
     return line == 0 || line >= 24 ? -1 : line;
 }
 
-bool bar(Addr a, unsigned index, Bar* out) {
-    uint8_t off = uint8_t(cfg_bar0 + 4 * index);
-    uint32_t v = read32(a, off);
-    bool io = v & 1;
-    bool wide = !io && ((v >> 1) & 3) == 2;
-    // Sizing: all ones in, the size mask out, with decoding off meanwhile.
+void read_bars(Addr a, Bar (&out)[6]) {
     uint16_t cmd = read16(a, cfg_command);
-    write16(a, cfg_command, uint16_t(cmd & ~(cmd_io | cmd_memory)));
-    write32(a, off, 0xffffffff);
-    uint32_t mask = read32(a, off);
-    write32(a, off, v);
-    uint32_t hi = 0, hi_mask = 0xffffffff;
-    if (wide) {
-        hi = read32(a, uint8_t(off + 4));
-        write32(a, uint8_t(off + 4), 0xffffffff);
-        hi_mask = read32(a, uint8_t(off + 4));
-        write32(a, uint8_t(off + 4), hi);
-    }
-    uint64_t size_mask = (uint64_t(hi_mask) << 32) | (mask & (io ? ~3u : ~0xfu));
-    if (io)
-        size_mask |= 0xffffffffffff0000ull;
-    uint64_t size = ~size_mask + 1;
-    uint64_t base = io ? (v & ~3u) : ((uint64_t(hi) << 32) | (v & ~0xfu));
-    if (!mask || !size) {
-        write16(a, cfg_command, cmd);
-        return false;
-    }
-    if (io && !base) {
-        init_allocator();
-        base = align_up(g_next_io, size);
-        g_next_io = base + size;
-        write32(a, off, uint32_t(base) | 1);
-    } else if (!io && (!base || base + size > (uint64_t(1) << 32))) {
-        init_allocator();
-        base = align_up(g_next_mem, size);
-        if (base + size > mem_hole_hi) {
-            write16(a, cfg_command, cmd);
-            return false;
+    if (cmd & (cmd_io | cmd_memory))
+        write16(a, cfg_command, uint16_t(cmd & ~(cmd_io | cmd_memory)));
+    for (unsigned i = 0; i < 6; i++) {
+        out[i] = Bar{0, 0, false};
+        uint8_t off = uint8_t(cfg_bar0 + 4 * i);
+        uint32_t v = read32(a, off);
+        bool io = v & 1;
+        bool wide = !io && ((v >> 1) & 3) == 2 && i < 5;
+        // Sizing: all ones in, the size mask out.
+        write32(a, off, 0xffffffff);
+        uint32_t mask = read32(a, off);
+        write32(a, off, v);
+        uint32_t hi = 0, hi_mask = 0xffffffff;
+        if (wide) {
+            hi = read32(a, uint8_t(off + 4));
+            write32(a, uint8_t(off + 4), 0xffffffff);
+            hi_mask = read32(a, uint8_t(off + 4));
+            write32(a, uint8_t(off + 4), hi);
         }
-        g_next_mem = base + size;
-        write32(a, off, uint32_t(base) | (v & 0xf));
+        uint64_t size_mask = (uint64_t(hi_mask) << 32) | (mask & (io ? ~3u : ~0xfu));
+        if (io)
+            size_mask |= 0xffffffffffff0000ull;
+        uint64_t size = ~size_mask + 1;
+        uint64_t base = io ? (v & ~3u) : ((uint64_t(hi) << 32) | (v & ~0xfu));
+        unsigned index = i;
         if (wide)
-            write32(a, uint8_t(off + 4), 0);
+            i++;
+        if (!mask || !size)
+            continue;
+        if (io && !base) {
+            init_allocator();
+            base = align_up(g_next_io, size);
+            g_next_io = base + size;
+            write32(a, off, uint32_t(base) | 1);
+        } else if (!io && (!base || base + size > (uint64_t(1) << 32))) {
+            init_allocator();
+            base = align_up(g_next_mem, size);
+            if (base + size > mem_hole_hi)
+                continue;
+            g_next_mem = base + size;
+            write32(a, off, uint32_t(base) | (v & 0xf));
+            if (wide)
+                write32(a, uint8_t(off + 4), 0);
+        }
+        out[index] = Bar{base, size, io};
     }
-    write16(a, cfg_command, cmd);
-    *out = Bar{base, size, io};
-    return true;
+    if (cmd & (cmd_io | cmd_memory))
+        write16(a, cfg_command, cmd);
 }
 
 } // namespace uk::drivers::pci

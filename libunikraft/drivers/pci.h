@@ -40,17 +40,19 @@ uint8_t find_cap(Addr a, uint8_t id, uint8_t from = 0);
 /// function's interrupt-line register.
 int intx_gsi(Addr a);
 
-/// A base address register, as found or as assigned.
+/// A base address register, as found or as assigned; size 0 when absent.
 struct Bar {
     uint64_t base; // physical address or I/O port
     uint64_t size;
     bool io;
 };
 
-/// Reads BAR `index` (0-5). A memory BAR the firmware left unassigned or
+/// Reads a function's six BARs (a 64-bit BAR fills its first slot, the
+/// second stays absent). A memory BAR the firmware left unassigned or
 /// placed above 4 GiB, where the kernel's direct map does not reach, gets
-/// an address in the 32-bit PCI hole; an unassigned I/O BAR a port range.
-/// Returns false when the BAR is absent (size 0).
-bool bar(Addr a, unsigned index, Bar* out);
+/// an address in the 32-bit hole; an unassigned I/O BAR a port range. All
+/// in one go with decoding off: under emulation each change of what a
+/// device decodes rebuilds the machine's memory map.
+void read_bars(Addr a, Bar (&out)[6]);
 
 } // namespace uk::drivers::pci

@@ -74,6 +74,7 @@ class PciDevice final : public Device {
   public:
     explicit PciDevice(pci::Addr a) : m_addr(a) {
         format(m_name, sizeof(m_name), "virtio-pci %02x:%02x.%x", a.bus, a.dev, a.fn);
+        pci::read_bars(a, m_bars);
     }
 
     const char* label() const { return m_name; }
@@ -88,8 +89,8 @@ class PciDevice final : public Device {
             uint32_t offset = pci::read32(m_addr, uint8_t(cap + 8));
             if (type < cap_common || type > cap_device || bar_index > 5)
                 continue;
-            pci::Bar b;
-            if (!pci::bar(m_addr, bar_index, &b) || b.io)
+            const pci::Bar& b = m_bars[bar_index];
+            if (!b.size || b.io)
                 continue;
             auto* p = static_cast<volatile uint8_t*>(mm::phys_to_virt(b.base + offset));
             switch (type) {
@@ -114,8 +115,8 @@ class PciDevice final : public Device {
     }
 
     bool map_legacy() {
-        pci::Bar b;
-        if (!pci::bar(m_addr, 0, &b) || !b.io)
+        const pci::Bar& b = m_bars[0];
+        if (!b.size || !b.io)
             return false;
         m_io = uint16_t(b.base);
         return true;
@@ -260,8 +261,10 @@ class PciDevice final : public Device {
     bool setup_msix(uint8_t cap) {
         uint16_t ctl = pci::read16(m_addr, uint8_t(cap + 2));
         uint32_t table = pci::read32(m_addr, uint8_t(cap + 4));
-        pci::Bar b;
-        if (!pci::bar(m_addr, table & 7, &b) || b.io)
+        if ((table & 7) > 5)
+            return false;
+        const pci::Bar& b = m_bars[table & 7];
+        if (!b.size || b.io)
             return false;
         auto* entries = static_cast<volatile uint32_t*>(mm::phys_to_virt(b.base + (table & ~7u)));
         m_msix_entries = (ctl & 0x7ff) + 1u;
@@ -306,6 +309,7 @@ class PciDevice final : public Device {
     }
 
     pci::Addr m_addr;
+    pci::Bar m_bars[6];
     volatile uint8_t* m_common = nullptr;
     volatile uint8_t* m_notify = nullptr;
     volatile uint8_t* m_isr = nullptr;

@@ -174,6 +174,13 @@ bool Virtqueue::publish() {
     return !(*used_flags() & used_f_no_notify);
 }
 
+uint16_t Virtqueue::device_holds() const {
+    if (!m_size)
+        return 0;
+    uint16_t used_not_taken = uint16_t(*used_idx() - m_last_used);
+    return used_not_taken >= m_in_flight ? 0 : uint16_t(m_in_flight - used_not_taken);
+}
+
 bool Virtqueue::has_used() const {
     return m_size && *used_idx() != m_last_used;
 }

@@ -87,8 +87,12 @@ class Virtqueue {
 
     /// Free descriptors in the table.
     uint16_t free_count() const { return m_free_count; }
-    /// Chains the device has not returned yet.
+    /// Chains not taken back yet (held by the device, or used and not
+    /// taken).
     uint16_t in_flight() const { return m_in_flight; }
+    /// Chains the device still holds (not used yet). Reads the used index
+    /// only: safe wherever the queue's own code cannot run (a panic).
+    uint16_t device_holds() const;
 
     /// Makes a chain of `n` segments (those the device reads first, then
     /// those it writes) available, with `cookie` (not null) to be returned

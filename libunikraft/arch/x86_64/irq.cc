@@ -66,7 +66,7 @@ long alloc_slot(IrqHandler handler, void* ctx, int gsi, bool level) {
 
 long irq_attach_gsi(unsigned gsi, Trigger trigger, Polarity polarity, IrqHandler handler,
                     void* ctx) {
-    lapic_init();
+    lapic_enable();
     if (gsi >= ioapic_inputs())
         return -EINVAL;
     for (const Slot& s : g_slots)
@@ -87,7 +87,7 @@ long irq_attach_gsi(unsigned gsi, Trigger trigger, Polarity polarity, IrqHandler
 }
 
 long irq_attach_msi(IrqHandler handler, void* ctx, uint64_t* address, uint32_t* data) {
-    lapic_init();
+    lapic_enable();
     long slot = alloc_slot(handler, ctx, -1, false);
     if (slot < 0)
         return slot;
