@@ -409,7 +409,7 @@ Options:
                       at GUEST over virtio-9p (9P2000.L); read-write unless
                       :ro is given (then writes fail with EROFS). HOST must
                       be a directory; GUEST an absolute path, created if
-                      missing. Repeatable (at most 8). Files the guest
+                      missing. Repeatable (at most 7). Files the guest
                       writes are on the host when the VM has ended; host
                       permissions apply to QEMU's user
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else

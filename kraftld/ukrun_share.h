@@ -12,8 +12,9 @@
 
 namespace ukrun {
 
-/// The most shares one VM gets: microvm has 8 virtio-mmio slots.
-inline constexpr std::size_t max_shares = 8;
+/// The most shares one VM gets: microvm has 8 virtio-mmio slots, and the
+/// virtio console takes one.
+inline constexpr std::size_t max_shares = 7;
 
 /// Parses "HOST:GUEST[:ro]" (or ":rw"). HOST is split off at the last ':'
 /// before GUEST, so it may itself contain ':'. HOST must be an existing

@@ -219,7 +219,7 @@ TEST(UkrunShare, CommandLineErrors) {
     many.push_back("img");
     auto too_many = parse(many);
     ASSERT_FALSE(too_many);
-    EXPECT_NE(too_many.error.find("at most 8"), std::string::npos) << too_many.error;
+    EXPECT_NE(too_many.error.find("at most 7"), std::string::npos) << too_many.error;
     auto missing = parse({"--share", "/nonexistent-ukrun-share:/a", "img"});
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.error.find("/nonexistent-ukrun-share"), std::string::npos);
