@@ -6,7 +6,7 @@
 # trees the two runs leave behind must match (names, types, modes, sizes,
 # link targets, contents). On microvm (virtio-mmio) and pc (virtio-pci), a
 # read-only share (EROFS, host tree untouched), host permissions (QEMU run
-# as an unprivileged user: EACCES), two shares at once, and ukrun's refusal
+# as an unprivileged user: EACCES), seven shares at once, and ukrun's refusal
 # of a bad --share.
 # Run from the repo root with BUILD set; prints PASS/FAIL/SKIP lines, exits 0.
 set -uo pipefail
@@ -155,18 +155,23 @@ else
 	fail mount-calls "status $st: $(grep -m3 -B1 FAILED "$mnt.out") $(head -c 300 "$mnt.err")"
 fi
 
-# Two shares, the second read-only: the kernel gets both from one
-# vfs.fstab list.
-two=$work/two
-mkdir -p "$two/a" "$two/b"
-"$work/p9_access.native" --make-input ro "$two/b"
-"$ukrun" --accel tcg --timeout 120 --share "$two/a:/a" --share "$two/b:/mnt/b:ro" \
-	"$work/p9_access" ro /mnt/b >"$two/guest.out" 2>"$two/guest.err" </dev/null
+# Seven shares (all microvm's virtio-mmio slots but the console's), the
+# last read-only: the kernel gets them all from one vfs.fstab list.
+many=$work/many
+shares=()
+for i in 0 1 2 3 4 5; do
+	mkdir -p "$many/s$i"
+	shares+=(--share "$many/s$i:/m$i")
+done
+mkdir -p "$many/ro"
+"$work/p9_access.native" --make-input ro "$many/ro"
+"$ukrun" --accel tcg --timeout 120 "${shares[@]}" --share "$many/ro:/mnt/ro:ro" \
+	"$work/p9_access" ro /mnt/ro >"$many/guest.out" 2>"$many/guest.err" </dev/null
 st=$?
 if [[ $st == 0 ]]; then
-	pass two-shares
+	pass seven-shares
 else
-	fail two-shares "status $st: $(grep -m3 -B1 FAILED "$two/guest.out") $(head -c 300 "$two/guest.err")"
+	fail seven-shares "status $st: $(grep -m3 -B1 FAILED "$many/guest.out") $(head -c 300 "$many/guest.err")"
 fi
 
 # Host permissions: ukrun (and so QEMU) as an unprivileged user, the guest
