@@ -1,6 +1,7 @@
 #include "qemu_cmdline.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_share.h"
 
 namespace ukrun {
 
@@ -60,6 +61,8 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
     if (config.cmdline_in_fw_cfg)
         argv.insert(argv.end(), {"-fw_cfg", std::string("name=") + uk::cmdline_fw_cfg_file +
                                                 ",file=" + qemu_fd_path(qemu_cmdline_fd)});
+    auto shares = share_qemu_args(config.shares, config.machine);
+    argv.insert(argv.end(), shares.begin(), shares.end());
     return argv;
 }
 

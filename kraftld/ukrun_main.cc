@@ -221,6 +221,7 @@ int main(int argc, char** argv) {
     if (options.machine == Machine::Pc)
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
+    config.shares = options.shares;
     // The terminal's size, for the app's first TIOCGWINSZ (the console
     // relay passes later changes on).
     if (auto size = terminal_size_param())

@@ -142,6 +142,7 @@ class ConsoleFile final : public File {
     long seek(int64_t, int) override { return -ESPIPE; }
     long ioctl(unsigned long cmd, uint64_t arg) override;
     uint32_t poll(PollTable* pt) override;
+    bool can_poll() const override { return true; }
     long stat(Attr* a) override;
 };
 
