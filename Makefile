@@ -3,6 +3,8 @@
 #   make              build everything into $(BUILD)/
 #   make run          build, then boot examples-c/hello
 #   make test         build, then run every test (host unit tests, guest tests)
+#   make apps         build Lua, SQLite and find from Debian's sources (apps/)
+#   make check-apps   the longer test suites of those programs
 #   make bench        boot/link/size measurements, as ratios against baselines
 #   make install PREFIX=DIR
 #   make image UK_LDFLAGS="app.o -lfoo" UK_LDEPS="app.o" IMAGE=app
@@ -175,7 +177,7 @@ HOST_PROGRAMS :=
 UNIT_SRCS     :=
 FUZZ_TARGETS  :=
 EXTRA_OUT     :=
-include $(sort $(wildcard kraftld/*.mk tests/unit/*.mk tests/fuzz/*.mk toolchains/*.mk))
+include $(sort $(wildcard kraftld/*.mk tests/unit/*.mk tests/fuzz/*.mk toolchains/*.mk apps/*.mk))
 
 define host_program
 $(BUILD)/bin/$(1): $$(patsubst %,$$(BUILD)/host/%.o,$$($(1)_SRCS))
@@ -222,7 +224,7 @@ $(EXAMPLE_HELLO): $(BUILD)/examples/hello.o $(KERNEL_OUT) $(TOOLS_OUT)
 run: $(EXAMPLE_HELLO)
 	$(BUILD)/bin/ukrun $(EXAMPLE_HELLO) one two
 
-test: all $(BUILD)/tests/unit_tests fuzz-build
+test: all $(BUILD)/tests/unit_tests fuzz-build apps
 	@BUILD=$(BUILD) bash tests/run.sh
 
 bench: all $(EXAMPLE_HELLO)

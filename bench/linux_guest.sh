@@ -10,6 +10,13 @@
 #
 # Env: BUILD (default build), UKRUN_QEMU (default qemu-system-x86_64),
 # LINUX_GUEST_TIMEOUT (seconds, default 120).
+#
+# Other programs run the same way (bench/fs.sh): LINUX_GUEST_INIT names a
+# static program to be /init instead of sysbench, LINUX_GUEST_NAME the stem
+# of its files in $BUILD/bench/linux/ (NAME.initrd, NAME.console.log),
+# LINUX_GUEST_DONE the line (an extended regex) it prints when it finished,
+# and LINUX_GUEST_ARGS the arguments init gets (after -- on the kernel's
+# command line).
 set -euo pipefail
 BUILD=${BUILD:-build}
 dir=$BUILD/bench/linux
@@ -61,15 +68,24 @@ fetch_kernel() {
 
 [[ -s $dir/vmlinuz ]] || fetch_kernel
 
-# glibc's static libc is what "a static program" means on this host; the
-# define makes the program power the VM off instead of returning from init.
-gcc -O2 -static -DSYSBENCH_LINUX_INIT -o "$dir/init" bench/sysbench.c ||
-	die "cannot build bench/sysbench.c statically (is libc6-dev installed?)"
+name=${LINUX_GUEST_NAME:-}
+init=${LINUX_GUEST_INIT:-}
+done_line=${LINUX_GUEST_DONE:-^sysbench: done}
+if [[ -z $init ]]; then
+	# glibc's static libc is what "a static program" means on this host; the
+	# define makes the program power the VM off instead of returning from init.
+	init=$dir/init
+	gcc -O2 -static -DSYSBENCH_LINUX_INIT -o "$init" bench/sysbench.c ||
+		die "cannot build bench/sysbench.c statically (is libc6-dev installed?)"
+fi
+[[ -x $init ]] || die "$init is not an executable"
+initrd=$dir/${name:+$name.}initrd
+log=$dir/${name:+$name.}console.log
 
 # An uncompressed cpio "newc" archive with /init and /dev/console (the
 # console init's stdout is opened on), written here rather than with cpio(1)
 # so no tool and no root are needed for the device node.
-python3 - "$dir/init" "$dir/initrd" <<'EOF'
+python3 - "$init" "$initrd" <<'EOF'
 import sys
 
 def entry(ino, name, mode, data=b"", rdev=(0, 0)):
@@ -87,14 +103,13 @@ EOF
 
 # One vCPU (QEMU's default), as the unikernel has. panic=-1 with -no-reboot
 # ends QEMU should init die before powering off.
-log=$dir/console.log
 set +e
 timeout "$limit" "$qemu" -M pc -cpu max -accel tcg -m 512M -nodefaults -no-user-config \
-	-display none -serial stdio -no-reboot -kernel "$dir/vmlinuz" -initrd "$dir/initrd" \
-	-append "console=ttyS0 quiet panic=-1" </dev/null >"$log" 2>&1
+	-display none -serial stdio -no-reboot -kernel "$dir/vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 quiet panic=-1${LINUX_GUEST_ARGS:+ -- $LINUX_GUEST_ARGS}" </dev/null >"$log" 2>&1
 st=$?
 set -e
 tr -d '\r' <"$log" | grep '^bench ' || true
-if ! grep -q '^sysbench: done' "$log"; then
+if ! tr -d '\r' <"$log" | grep -Eq "$done_line"; then
 	die "the Linux guest did not finish (QEMU status $st); see $log: $(tail -n 3 "$log" | tr -d '\r' | tr '\n' ' ')"
 fi

@@ -251,4 +251,8 @@ BUILD=$BUILD bash bench/p9.sh || echo "bench/p9.sh could not run (see above)"
 # The console's MB/s each way beside the Linux guest's serial console.
 echo
 BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see above)"
+
+# ramfs beside the Linux guest's tmpfs (bench/fs.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"
 exit 0

@@ -24,6 +24,9 @@ declare -A need=(
 	[python3]=python3
 	[cpio]=cpio
 )
+# What apps/*/build.sh need to build the programs there, and the host's
+# sqlite3 shell, which reads the databases they write.
+need+=([tclsh]=tcl [libtoolize]=libtool [autopoint]=autopoint [sqlite3]=sqlite3)
 missing=()
 for cmd in "${!need[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
@@ -51,35 +54,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# A deb-src entry derived from the machine's own apt sources, so that
-# `apt-get source` works without naming any mirror here.
-ensure_deb_src() {
-	if grep -rqs '^[[:space:]]*Types:.*deb-src' /etc/apt/sources.list.d/*.sources ||
-	   grep -qs '^[[:space:]]*deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/*.list; then
-		return
-	fi
-	local made=0
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		sed -e 's/^Types:.*/Types: deb-src/' "$f" >"/etc/apt/sources.list.d/libunikraft-src-$(basename "$f")"
-		made=1
-	done
-	if [ "$made" = 0 ] && [ -f /etc/apt/sources.list ]; then
-		sed -n -e 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list \
-			>/etc/apt/sources.list.d/libunikraft-src.list
-	fi
-	apt_updated=0
-}
-
-if [ ! -f "$deps_dir/musl/.unpacked" ]; then
-	ensure_deb_src
-	apt_update
-	tmp=$(mktemp -d "$deps_dir/musl-src.XXXXXX")
-	(cd "$tmp" && apt-get source -qq musl >/dev/null 2>&1 || apt-get source musl)
-	src=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'musl-*' | head -n 1)
-	[ -n "$src" ] || { echo "deps: apt-get source musl gave no source tree" >&2; exit 1; }
-	rm -rf "$deps_dir/musl"
-	mv "$src" "$deps_dir/musl"
-	rm -rf "$tmp"
-	touch "$deps_dir/musl/.unpacked"
-fi
+# Debian's musl source, unpacked by apt-source.sh (which derives a deb-src
+# entry from the machine's own apt sources when there is none).
+bash "$(dirname "$0")/apt-source.sh" musl "$deps_dir/musl"

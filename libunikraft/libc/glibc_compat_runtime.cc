@@ -340,6 +340,30 @@ UK_GLIBC_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t* rwlock, clockid
     return pthread_rwlock_timedwrlock(rwlock, &when);
 }
 
+// glibc's read-write lock kinds (PTHREAD_RWLOCK_PREFER_*_NP), which musl
+// does not name. The kind lives in the attribute's second word, which
+// musl's pthread_rwlockattr_init zeroes (glibc's default, prefer readers)
+// and nothing else uses. musl's read-write locks have one policy whatever
+// the kind: a reader gets the lock whenever no writer holds it.
+constexpr int rwlock_prefer_reader = 0;
+constexpr int rwlock_prefer_writer_nonrecursive = 2;
+
+/// Sets the kind a read-write lock made with `attr` asks for (gnulib asks
+/// for PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP). Returns 0, or EINVAL
+/// for a value that is no kind.
+UK_GLIBC_EXPORT int pthread_rwlockattr_setkind_np(pthread_rwlockattr_t* attr, int kind) {
+    if (kind < rwlock_prefer_reader || kind > rwlock_prefer_writer_nonrecursive)
+        return EINVAL;
+    attr->__attr[1] = static_cast<unsigned>(kind);
+    return 0;
+}
+
+/// Stores the kind set by pthread_rwlockattr_setkind_np in `*kind`. Returns 0.
+UK_GLIBC_EXPORT int pthread_rwlockattr_getkind_np(const pthread_rwlockattr_t* attr, int* kind) {
+    *kind = static_cast<int>(attr->__attr[1]);
+    return 0;
+}
+
 /// Decrements `sem`, giving up at `abstime` on `clock`. Returns 0, or -1
 /// with errno ETIMEDOUT, EINTR, or EINVAL for another clock or a malformed
 /// time.

@@ -14,7 +14,8 @@
  *   dlfo      _dl_find_object for code, data, heap, stack and bogus addresses
  *   fs        getwd, canonicalize_file_name
  *   threads   pthread clock* waits, clockjoin, cleanup handlers (glibc's
- *             C pthread_cleanup_push) on pthread_exit, single-threaded flag
+ *             C pthread_cleanup_push) on pthread_exit, single-threaded flag,
+ *             read-write lock kinds (pthread_rwlockattr_[gs]etkind_np)
  *   assert    assert_perror(ENOENT): message and abort */
 #define _GNU_SOURCE
 #include <assert.h>
@@ -409,6 +410,28 @@ static int mode_threads(void)
 	pthread_create(&t, NULL, exit_with_cleanup, NULL);
 	pthread_join(t, &ret);
 	printf("joined after return: %s\n", ret ? "value" : "null");
+
+	pthread_rwlockattr_t ra;
+	pthread_rwlockattr_init(&ra);
+	int kind = -1;
+	pthread_rwlockattr_getkind_np(&ra, &kind);
+	printf("rwlock kind default=%d\n", kind);
+	r = pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlockattr_getkind_np(&ra, &kind);
+	printf("setkind writer-nonrecursive=%d kind=%d\n", r, kind);
+	printf("setkind 3=%s setkind -1=%s\n", strerrorname_np(pthread_rwlockattr_setkind_np(&ra, 3)),
+	       strerrorname_np(pthread_rwlockattr_setkind_np(&ra, -1)));
+	pthread_rwlockattr_getkind_np(&ra, &kind);
+	pthread_rwlock_t rw;
+	int ri = pthread_rwlock_init(&rw, &ra);
+	int rw1 = pthread_rwlock_wrlock(&rw);
+	int ru1 = pthread_rwlock_unlock(&rw);
+	int rr = pthread_rwlock_rdlock(&rw);
+	int ru2 = pthread_rwlock_unlock(&rw);
+	printf("kind after EINVAL=%d init=%d wrlock=%d unlock=%d rdlock=%d unlock=%d\n", kind, ri, rw1, ru1,
+	       rr, ru2);
+	pthread_rwlock_destroy(&rw);
+	pthread_rwlockattr_destroy(&ra);
 	return 0;
 }
 

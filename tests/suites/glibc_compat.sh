@@ -106,7 +106,7 @@ required=(
 	__assert_perror_fail __res_init fcntl64 rawmemchr wmempcpy getwd canonicalize_file_name on_exit
 	strerrorname_np strerrordesc_np sigabbrev_np sigdescr_np
 	pthread_cond_clockwait pthread_mutex_clocklock pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock
-	sem_clockwait pthread_clockjoin_np
+	sem_clockwait pthread_clockjoin_np pthread_rwlockattr_setkind_np pthread_rwlockattr_getkind_np
 	__pthread_register_cancel __pthread_unregister_cancel __pthread_unwind_next
 	open64 openat64 fopen64 lseek64 pread64 pwrite64 stat64 fstat64 lstat64 fstatat64 mmap64 ftruncate64
 	readdir64 getrlimit64 prlimit64 sendfile64 fseeko64 ftello64 statfs64 statvfs64 glob64 nftw64

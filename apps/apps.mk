@@ -1,0 +1,28 @@
+# Existing programs built by their own build systems from Debian's source
+# packages, kraftld linking them (apps/*/build.sh), into $(BUILD)/apps/:
+#   make apps         lua and luac, sqlite3, find and xargs
+#   make check-apps   their longer test suites (tests/apps-check.sh)
+# A recipe runs again when its script or the kernel, libc, kraftld or kraftcc
+# changed; it then rebuilds nothing already built but links the program
+# again. The recipes run one after another (each is make -j$(APPS_JOBS)).
+
+APPS_JOBS ?= 2
+APPS_LINK_INPUTS := apps/lib.sh tools/apt-source.sh $(BUILD)/lib/libunikraft.a \
+	$(BUILD)/lib/unikraft.ld $(RUNTIME_LIBS) $(BUILD)/bin/kraftld $(BUILD)/lib/unikraft/kraftcc
+APPS_OUT := $(BUILD)/apps/lua $(BUILD)/apps/sqlite3 $(BUILD)/apps/find
+apps_recipe = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS BUILD=$(BUILD) DEPS=$(DEPS) \
+	JOBS=$(APPS_JOBS) bash $(1)
+
+$(BUILD)/apps/lua: apps/lua/build.sh $(APPS_LINK_INPUTS)
+	$(call apps_recipe,$<)
+$(BUILD)/apps/sqlite3: apps/sqlite3/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/lua
+	$(call apps_recipe,$<)
+$(BUILD)/apps/find: apps/findutils/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/sqlite3
+	$(call apps_recipe,$<)
+
+apps: $(APPS_OUT)
+
+check-apps: apps
+	@BUILD=$(BUILD) DEPS=$(DEPS) JOBS=$(APPS_JOBS) bash tests/apps-check.sh
+
+.PHONY: apps check-apps
