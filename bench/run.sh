@@ -244,6 +244,13 @@ BUILD=$BUILD bash bench/sys.sh || echo "bench/sys.sh could not run (see above)"
 
 # Boot with a 64 MiB initrd against the same boot without one.
 BUILD=$BUILD bash bench/initrd.sh || echo "bench/initrd.sh could not run (see above)"
+# 9p shares beside a Linux guest's own 9p mount (bench/p9.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/p9.sh || echo "bench/p9.sh could not run (see above)"
+
+# The console's MB/s each way beside the Linux guest's serial console.
+echo
+BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see above)"
 
 # ramfs beside the Linux guest's tmpfs (bench/fs.sh prints its own table).
 echo

@@ -108,6 +108,7 @@ bool probe_runs(std::string const& qemu_path, char const* cpu) {
         config.mem_bytes = 16ull << 20;
         config.kernel = qemu_fd_path(qemu_kernel_fd);
         config.serial_stdio = false;
+        config.console = false;
         auto end = run_process(build_qemu_argv(config),
                                {{0, null},
                                 {1, null},

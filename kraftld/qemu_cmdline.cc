@@ -1,6 +1,7 @@
 #include "qemu_cmdline.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_share.h"
 
 namespace ukrun {
 
@@ -48,11 +49,20 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                 });
     if (config.initrd)
         argv.insert(argv.end(), {"-initrd", qemu_fd_path(qemu_initrd_fd)});
+    if (config.console) {
+        argv.insert(argv.end(),
+                    {"-chardev", "socket,id=ukcon,fd=" + std::to_string(qemu_console_fd), "-device",
+                     config.machine == Machine::Microvm ? "virtio-serial-device,max_ports=2"
+                                                        : "virtio-serial-pci,max_ports=2",
+                     "-device", "virtserialport,chardev=ukcon,nr=1,name=uk.console"});
+    }
     if (!config.append.empty())
         argv.insert(argv.end(), {"-append", config.append});
     if (config.cmdline_in_fw_cfg)
         argv.insert(argv.end(), {"-fw_cfg", std::string("name=") + uk::cmdline_fw_cfg_file +
                                                 ",file=" + qemu_fd_path(qemu_cmdline_fd)});
+    auto shares = share_qemu_args(config.shares, config.machine);
+    argv.insert(argv.end(), shares.begin(), shares.end());
     return argv;
 }
 

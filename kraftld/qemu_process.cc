@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -171,6 +172,19 @@ Parsed<QemuEnd> run_process(std::vector<std::string> const& argv, std::vector<Fd
 
 int make_memfd(char const* name) {
     return to_private_fd(memfd_create(name, MFD_CLOEXEC));
+}
+
+bool make_socketpair(int fds[2]) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+        return false;
+    fds[1] = to_private_fd(fds[1]);
+    if (fds[1] < 0) {
+        int saved = errno;
+        close(fds[0]);
+        errno = saved;
+        return false;
+    }
+    return true;
 }
 
 int open_dev_null() {

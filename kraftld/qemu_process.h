@@ -38,6 +38,10 @@ Parsed<QemuEnd> run_process(std::vector<std::string> const& argv, std::vector<Fd
 /// first_private_fd or above. Returns -1 with errno set on failure.
 int make_memfd(char const* name);
 
+/// A connected pair of stream sockets, close-on-exec, the second numbered
+/// first_private_fd or above (for the child). Returns false with errno set.
+bool make_socketpair(int fds[2]);
+
 /// Opens /dev/null like make_memfd. Returns -1 with errno set on failure.
 int open_dev_null();
 

@@ -1,6 +1,7 @@
 #include "ukrun_args.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_share.h"
 
 #include <charconv>
 #include <cstring>
@@ -188,6 +189,10 @@ Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
         }
         append(name);
     }
+    if (auto fstab = share_fstab_param(options.shares); !fstab.empty()) {
+        if (auto error = append_quoted(fstab, "the --share mounts"))
+            return Parsed<std::string>::fail(*error);
+    }
     for (auto const& param : options.params) {
         if (auto error =
                 append_quoted(param, "kernel parameter '" + param.substr(0, param.find('=')) + "'"))
@@ -289,8 +294,9 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             continue;
         }
 
-        static constexpr std::string_view value_options[] = {
-            "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu", "--initrd"};
+        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
+                                                             "--timeout", "--param",   "--qemu",
+                                                             "--initrd",  "--share"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -354,6 +360,17 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             if (value.empty())
                 return Result::fail("option --initrd needs a file or a directory");
             options.initrd = value;
+        } else if (name == "--share") {
+            auto share = parse_share(value);
+            if (!share)
+                return Result::fail(share.error);
+            for (auto const& other : options.shares) {
+                if (other.guest == share.value->guest)
+                    return Result::fail("--share: guest path " + other.guest + " given twice");
+            }
+            if (options.shares.size() == max_shares)
+                return Result::fail("--share: at most " + std::to_string(max_shares) + " shares");
+            options.shares.push_back(std::move(*share.value));
         } else if (name == "--qemu") {
             if (value.empty())
                 return Result::fail("option --qemu needs a path");
@@ -381,9 +398,9 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
 std::string_view usage_text() {
     return R"(Usage: ukrun [OPTIONS] [--] IMAGE [ARGS...]
 
-Boots a libunikraft image in QEMU with the serial console on stdout and exits
-with the app's exit status. Options end at IMAGE; everything after it is
-passed to the app unchanged.
+Boots a libunikraft image in QEMU with the guest's console on ukrun's
+standard input and output, and exits with the app's exit status. Options end
+at IMAGE; everything after it is passed to the app unchanged.
 
 Options:
   --mem SIZE          guest memory, e.g. 64M, 1G, 2048K; a bare number is MiB
@@ -400,6 +417,14 @@ Options:
                       by ukrun (modes, owners, mtimes, symbolic links and
                       hard links kept). It counts against --mem: QEMU loads
                       it at the top of RAM
+  --share HOST:GUEST[:ro]
+                      share the host directory HOST with the guest, mounted
+                      at GUEST over virtio-9p (9P2000.L); read-write unless
+                      :ro is given (then writes fail with EROFS). HOST must
+                      be a directory; GUEST an absolute path, created if
+                      missing. Repeatable (at most 7). Files the guest
+                      writes are on the host when the VM has ended; host
+                      permissions apply to QEMU's user
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
                       qemu-system-x86_64 from PATH)
   --verbose, -v       print the QEMU command line and the accelerator choice
@@ -412,7 +437,12 @@ One longer than 4095 bytes reaches the kernel through fw_cfg instead of
 -append. As with Linux's execve, each argument or env= variable must be
 shorter than 128 KiB and all of them take at most 2 MiB (with a NUL and
 an 8-byte pointer each).
-Standard input feeds the guest's serial port unless it is a terminal.
+Standard input is the app's fd 0, a console that reads like a terminal (a
+virtio console device, relayed by ukrun), and its end is the app's end of
+file. From a terminal, ukrun relays what the terminal's line editing gives,
+a line at a time; Ctrl-D is one end of file, Ctrl-C stops the guest, and a
+ukrun in the background reads nothing until it is brought back. The app's
+output and the kernel's messages come out on standard output, in order.
 The KVM probe's verdict is cached in $XDG_CACHE_HOME/ukrun/kvm-probe
 (default ~/.cache/ukrun/kvm-probe).
 

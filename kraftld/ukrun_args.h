@@ -20,6 +20,15 @@ enum class Accel { Auto, Kvm, Tcg };
 /// What the command line asks ukrun to do.
 enum class Action { Run, Help, Version };
 
+/// A host directory the guest mounts over virtio-9p (--share).
+struct Share {
+    /// Absolute path of the host directory.
+    std::string host;
+    /// Where the guest mounts it (absolute).
+    std::string guest;
+    bool readonly{false};
+};
+
 /// Everything the command line says, with the defaults filled in.
 struct Options {
     Action action{Action::Run};
@@ -30,6 +39,8 @@ struct Options {
     std::uint64_t timeout_ms{0};
     /// Kernel parameters, NAME=VALUE or a bare NAME, in the order given.
     std::vector<std::string> params;
+    /// Host directories shared with the guest, in the order given.
+    std::vector<Share> shares;
     /// Empty: the caller picks $UKRUN_QEMU or qemu-system-x86_64 from PATH.
     std::string qemu;
     /// --initrd: a newc cpio archive, or a directory ukrun packs into one;
@@ -88,7 +99,8 @@ enum class Argv0 {
     FromLoader,
 };
 
-/// Builds the kernel command line "<argv0> <params...> -- <args...>", where
+/// Builds the kernel command line "<argv0> <params...> -- <args...>" (the
+/// shares' vfs.fstab first among the params), where
 /// argv0 is the image's base name (with any '=' escaped, so the kernel does
 /// not take it for a parameter) or, with Argv0::FromLoader, left out. Fails
 /// like quote_cmdline_arg, naming the offending argument.

@@ -3,6 +3,7 @@
 // The hot path is one vfork+exec of QEMU and one wait: ukrun is measured
 // against plain QEMU and must add almost nothing to it.
 
+#include "console_relay.h"
 #include "kvm_probe.h"
 #include "qemu_cmdline.h"
 #include "qemu_process.h"
@@ -220,6 +221,11 @@ int main(int argc, char** argv) {
     if (options.machine == Machine::Pc)
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
+    config.shares = options.shares;
+    // The terminal's size, for the app's first TIOCGWINSZ (the console
+    // relay passes later changes on).
+    if (auto size = terminal_size_param())
+        options.params.push_back(*size);
     auto cmdline = route_kernel_cmdline(options, argv0);
     if (!cmdline)
         fail(cmdline.error);
@@ -237,22 +243,26 @@ int main(int argc, char** argv) {
     if (debugcon < 0 || qemu_stderr < 0)
         fail(std::string("cannot create a memfd: ") + std::strerror(errno));
 
-    // QEMU's stdio chardev puts a terminal on its stdin into raw mode; the
-    // guest gets no input from a terminal, and the terminal stays as it is.
-    StdioFd qemu_stdin{0, -1};
-    if (isatty(0)) {
-        qemu_stdin.source = open_dev_null();
-        if (qemu_stdin.source < 0)
-            fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
-    } else {
-        qemu_stdin = own_description(0, O_RDONLY);
-    }
+    // Standard input reaches the app through the console socket, which
+    // ukrun relays (so that its end is the app's end of file); COM1, which
+    // only carries the kernel's messages from before the console is up,
+    // gets none. A terminal stays in the mode its user has it in.
+    StdioFd qemu_stdin{open_dev_null(), -1};
+    if (qemu_stdin.source < 0)
+        fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
     StdioFd qemu_stdout = own_description(1, O_WRONLY);
+    int console_fds[2];
+    if (!make_socketpair(console_fds))
+        fail(std::string("cannot create the console socket: ") + std::strerror(errno));
+    ConsoleRelay relay;
+    if (!relay.start(console_fds[0], 0, 1, isatty(0) ? StdinMode::Terminal : StdinMode::Stream))
+        fail(std::string("cannot start the console relay: ") + std::strerror(errno));
 
     std::vector<FdMapping> fds{{0, qemu_stdin.source},
                                {1, qemu_stdout.source},
                                {2, qemu_stderr},
-                               {qemu_debugcon_fd, debugcon}};
+                               {qemu_debugcon_fd, debugcon},
+                               {qemu_console_fd, console_fds[1]}};
     if (config.cmdline_in_fw_cfg) {
         int fd = make_memfd("ukrun-cmdline");
         if (fd < 0 || !write_file_fd(fd, *cmdline.value->fw_cfg))
@@ -267,6 +277,10 @@ int main(int argc, char** argv) {
         if (fd.saved_flags >= 0)
             fcntl(fd.source, F_SETFL, fd.saved_flags);
     }
+    // With QEMU gone and its end closed, the relay copies out the rest of
+    // what the guest wrote, before any message of ukrun's own.
+    close(console_fds[1]);
+    relay.finish();
     if (!end)
         fail(end.error);
 

@@ -10,6 +10,7 @@
 #include "arch/x86_64/time.h"
 #include "boot/bootinfo.h"
 #include "boot/cmdline.h"
+#include "drivers/console.h"
 #include "drivers/driver.h"
 #include "drivers/fw_cfg.h"
 #include "drivers/serial.h"
@@ -213,6 +214,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
             fw_cfg = true;
         } else if (starts_with(p.name, "vfs.")) {
             if (const char* err = vfs::set_param(p.name, p.value))
+                boot_error(err, p.name);
+        } else if (starts_with(p.name, "console.")) {
+            if (const char* err = drivers::console_set_param(p.name, p.value))
                 boot_error(err, p.name);
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);

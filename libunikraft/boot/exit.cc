@@ -4,6 +4,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "boot/exit.h"
+#include "drivers/console.h"
 #include "lib/format.h"
 
 namespace uk::boot {
@@ -18,6 +19,8 @@ constexpr uint16_t kbd_ctrl_port = 0x64;
 
 [[noreturn]] void leave(ExitKind kind, int status) {
     arch::irq_disable();
+    // QEMU stops at once: what the app wrote must have left first.
+    drivers::console_flush();
     char rec[32];
     size_t n = format(rec, sizeof(rec), "%s:%d\n", kind == ExitKind::panic ? "ukpanic" : "ukexit",
                       status & 0xff);

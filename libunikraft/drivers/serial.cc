@@ -4,6 +4,8 @@
 #include <uk/console.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
+#include "drivers/console.h"
 #include "lib/format.h"
 
 namespace uk::drivers {
@@ -15,10 +17,17 @@ constexpr uint16_t reg_data = 0, reg_ier = 1, reg_fcr = 2, reg_lcr = 3, reg_mcr 
 constexpr uint8_t lsr_data_ready = 0x01, lsr_thr_empty = 0x20;
 constexpr size_t fifo_depth = 16;
 
+// What arrived before the FIFOs were set up (setting them up clears them),
+// for the input path once it is on.
+constinit char g_early[fifo_depth];
+constinit size_t g_nearly = 0;
+
 } // namespace
 
 void serial_init() {
     using arch::outb;
+    if (!(arch::inb(com1 + reg_lcr) & 0x80))
+        g_nearly = serial_read(g_early, sizeof(g_early));
     outb(com1 + reg_ier, 0x00);
     outb(com1 + reg_lcr, 0x80);  // divisor latch
     outb(com1 + reg_data, 0x01); // 115200 baud
@@ -49,16 +58,40 @@ size_t serial_read(char* buf, size_t len) {
     return n;
 }
 
+namespace {
+
+constexpr unsigned com1_irq = 4;
+constexpr uint8_t ier_rx = 0x01, mcr_out2 = 0x08;
+
+using InputFn = void (*)(const uint8_t*, size_t);
+constinit InputFn g_on_input = nullptr;
+
+void com1_interrupt(void*) {
+    uint8_t buf[64];
+    size_t n = serial_read(reinterpret_cast<char*>(buf), sizeof(buf));
+    if (n && g_on_input)
+        g_on_input(buf, n);
+}
+
+} // namespace
+
+bool serial_enable_input(void (*on_input)(const uint8_t* p, size_t n)) {
+    g_on_input = on_input;
+    if (g_nearly) {
+        on_input(reinterpret_cast<const uint8_t*>(g_early), g_nearly);
+        g_nearly = 0;
+    }
+    if (arch::irq_attach_gsi(com1_irq, arch::Trigger::edge, arch::Polarity::active_high,
+                             com1_interrupt, nullptr) < 0)
+        return false;
+    arch::outb(com1 + reg_mcr, 0x03 | mcr_out2);
+    arch::outb(com1 + reg_ier, ier_rx);
+    // Bytes that came before the interrupt was on would never raise it.
+    com1_interrupt(nullptr);
+    return true;
+}
+
 } // namespace uk::drivers
-
-extern "C" UK_API size_t uk_console_write(const char* buf, size_t len) {
-    uk::drivers::serial_write(buf, len);
-    return len;
-}
-
-extern "C" UK_API size_t uk_console_read(char* buf, size_t len) {
-    return uk::drivers::serial_read(buf, len);
-}
 
 extern "C" UK_API int uk_printk(const char* fmt, ...) {
     char buf[256];
@@ -68,6 +101,6 @@ extern "C" UK_API int uk_printk(const char* fmt, ...) {
     va_end(ap);
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;
-    uk::drivers::serial_write(buf, n);
+    uk::drivers::console_kernel_write(buf, n);
     return int(n);
 }

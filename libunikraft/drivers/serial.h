@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 namespace uk::drivers {
 
@@ -11,5 +12,9 @@ void serial_init();
 void serial_write(const char* buf, size_t len);
 /// Reads what has arrived, without waiting; returns the count.
 size_t serial_read(char* buf, size_t len);
+
+/// Delivers received bytes to `on_input` from COM1's interrupt (kernel
+/// context). Returns false when the interrupt cannot be routed.
+bool serial_enable_input(void (*on_input)(const uint8_t* p, size_t n));
 
 } // namespace uk::drivers

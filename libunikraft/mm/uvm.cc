@@ -11,6 +11,7 @@
 #include "mm/kheap.h"
 #include "mm/layout.h"
 #include "mm/mm.h"
+#include "mm/user.h"
 #include "vfs/vfs.h"
 
 namespace uk::mm::uvm {
@@ -27,8 +28,35 @@ constinit StackRange g_stack{};
 // rather than somewhere inside a system call.
 constexpr size_t kernel_reserve_pages = 64;
 
+// Zero-copy transfers in flight, and the app pages unmapped meanwhile (an
+// array apart from the pages: the device may be writing into them). When
+// the array cannot grow, the page is never freed: a lost page is harmless,
+// one reused under a device's writes is not.
+constinit size_t g_dma_holds = 0;
+constinit uint64_t* g_dma_deferred = nullptr;
+constinit size_t g_dma_ndeferred = 0;
+constinit size_t g_dma_cap = 0;
+
+void defer_page(uint64_t pa) {
+    if (g_dma_ndeferred == g_dma_cap) {
+        size_t cap = g_dma_cap ? 2 * g_dma_cap : 256;
+        auto* grown = static_cast<uint64_t*>(kheap_alloc(cap * sizeof(uint64_t), 8));
+        if (!grown)
+            return;
+        if (g_dma_ndeferred)
+            __builtin_memcpy(grown, g_dma_deferred, g_dma_ndeferred * sizeof(uint64_t));
+        kheap_free(g_dma_deferred);
+        g_dma_deferred = grown;
+        g_dma_cap = cap;
+    }
+    g_dma_deferred[g_dma_ndeferred++] = pa;
+}
+
 void release_page(uint64_t pa, void*) {
-    free_phys_page(pa);
+    if (g_dma_holds)
+        defer_page(pa);
+    else
+        free_phys_page(pa);
 }
 
 void ops_unmap(void*, uintptr_t lo, uintptr_t hi) {
@@ -242,6 +270,26 @@ void unmap(uintptr_t lo, size_t len) {
 
 void unmap_pages(uintptr_t lo, uintptr_t hi) {
     arch::unmap_user(lo, hi, release_page, nullptr);
+}
+
+uint64_t dma_page(uintptr_t va, bool device_writes) {
+    uint64_t pa = arch::user_page_access(va, device_writes);
+    if (pa != arch::no_page)
+        return pa;
+    if (!user_range_ok(va, 1) || fault(va, device_writes, false) != Fault::resolved)
+        return arch::no_page;
+    return arch::user_page_access(va, device_writes);
+}
+
+void dma_hold() {
+    g_dma_holds++;
+}
+
+void dma_release() {
+    if (--g_dma_holds)
+        return;
+    while (g_dma_ndeferred)
+        free_phys_page(g_dma_deferred[--g_dma_ndeferred]);
 }
 
 bool in_stack_guard(uintptr_t addr) {

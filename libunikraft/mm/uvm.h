@@ -68,6 +68,18 @@ void unmap_pages(uintptr_t lo, uintptr_t hi);
 /// of /proc/<pid>/status and statm).
 size_t resident_pages(uintptr_t lo, uintptr_t hi);
 
+/// The physical page behind the app's page `va` for a device that reads it
+/// (or writes it when `device_writes`) directly: paged in first as the
+/// app's own access would be. no_page (arch/x86_64/mmu.h) when the app
+/// could not make that access (the caller reports EFAULT its usual way).
+uint64_t dma_page(uintptr_t va, bool device_writes);
+
+/// Brackets a device's direct use of app pages (zero-copy I/O): app pages
+/// unmapped meanwhile are not reused until the last hold ends, so a device
+/// never writes into memory that has become something else's.
+void dma_hold();
+void dma_release();
+
 /// True when `addr` lies in the guard gap below the main stack.
 bool in_stack_guard(uintptr_t addr);
 

@@ -6,6 +6,7 @@
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
@@ -58,6 +59,31 @@ constinit bool g_timer_ready = false;
 // Set once any thread gives itself a GS base: from then on switches carry
 // it (a MSR access each, which most programs never need).
 constinit bool g_gs_used = false;
+// What may still wake a blocked thread besides a timer.
+constinit IntrusiveList<WakeSource, &WakeSource::link> g_wake_sources{};
+constinit size_t g_device_waits = 0;
+
+bool device_may_wake() {
+    if (g_device_waits)
+        return true;
+    for (WakeSource* s = g_wake_sources.front(); s; s = decltype(g_wake_sources)::next(s))
+        if (s->may_wake(s))
+            return true;
+    return false;
+}
+
+// Runs the device handlers recorded since the last time: they may make
+// threads runnable. With interrupts off, as handlers expect (a direct
+// system call runs with them on): the I/O APIC's index-then-data registers
+// must not be interleaved with an interrupt's own access.
+void run_irqs() {
+    uint64_t flags;
+    asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+    exit_work_clear(exit_work_irq);
+    arch::irq_run_pending();
+    if (flags & 0x200)
+        asm volatile("sti" ::: "memory");
+}
 
 uint64_t now_ns() {
     return arch::monotonic_ns();
@@ -193,6 +219,8 @@ void switch_to(Thread* next) {
 // running thread is scheduled again (at once if it stays the best choice).
 void schedule() {
     for (;;) {
+        if (uk_exit_work & exit_work_irq)
+            run_irqs();
         expire_timers();
         Thread* next = g_runq.pop_front();
         if (next) {
@@ -212,22 +240,22 @@ void schedule() {
             rearm();
             return;
         }
-        // Nothing can run. With no timer pending, no thread can ever wake:
-        // say so rather than hang.
-        if (!g_timers.next_deadline()) {
+        // Nothing can run. With no timer pending and no device that may
+        // still answer, no thread can ever wake: say so rather than hang.
+        if (!g_timers.next_deadline() && !device_may_wake()) {
             uk_printk("uk: deadlock: all %lu threads are blocked and nothing can wake them\n",
                       g_nthreads);
             panic_status(UK_EXIT_PANIC, "deadlock");
         }
         rearm();
-        // Wait for the timer. The interrupt only marks itself pending (the
-        // kernel is running) and the loop does the rest. Interrupts go off
-        // before the last look at that mark, and `sti; hlt` turns them on
-        // only once hlt has started, so one that fires in between wakes the
-        // hlt instead of being lost.
+        // Wait for the timer or a device. The interrupt only marks itself
+        // pending (the kernel is running) and the loop does the rest.
+        // Interrupts go off before the last look at that mark, and
+        // `sti; hlt` turns them on only once hlt has started, so one that
+        // fires in between wakes the hlt instead of being lost.
         uint64_t flags;
         asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
-        if (!(uk_exit_work & exit_work_timer))
+        if (!(uk_exit_work & (exit_work_timer | exit_work_irq)))
             asm volatile("sti; hlt; cli" ::: "memory");
         if (flags & 0x200)
             asm volatile("sti" ::: "memory");
@@ -345,8 +373,12 @@ void yield() {
 }
 
 long block(uint64_t deadline_ns) {
+    return block(deadline_ns, Signals::interrupt);
+}
+
+long block(uint64_t deadline_ns, Signals signals) {
     Thread* t = g_current;
-    if (signal::has_deliverable(t)) {
+    if (signals == Signals::interrupt && signal::has_deliverable(t)) {
         set_signal_work(t, true);
         return interrupted;
     }
@@ -366,6 +398,18 @@ void wake(Thread* t, long result) {
     g_timers.remove(&t->waiter);
     t->waiter.deadline = 0;
     make_runnable(t, result);
+}
+
+void add_wake_source(WakeSource* s) {
+    g_wake_sources.push_back(s);
+}
+
+void device_wait_begin() {
+    g_device_waits++;
+}
+
+void device_wait_end() {
+    g_device_waits--;
 }
 
 void add_timer(Waiter* w) {
@@ -461,7 +505,9 @@ void return_to_app_slow(arch::TrapFrame* frame) {
     // thread's signals, which may in turn leave more work.
     uk_kernel_depth = 1;
     while (uint32_t work = uk_exit_work) {
-        if (work & exit_work_timer)
+        if (work & exit_work_irq)
+            run_irqs();
+        else if (work & exit_work_timer)
             on_timer_interrupt();
         else
             signal::deliver(frame);

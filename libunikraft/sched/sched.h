@@ -33,8 +33,9 @@ extern uint64_t uk_kstack_top;
 namespace uk::sched {
 
 /// uk_exit_work bits: a timer interrupt came while the kernel ran; the
-/// running thread has a signal to take.
-inline constexpr uint32_t exit_work_timer = 1, exit_work_signal = 2;
+/// running thread has a signal to take; a device interrupt was recorded and
+/// its handler has to run (arch/x86_64/irq.h).
+inline constexpr uint32_t exit_work_timer = 1, exit_work_signal = 2, exit_work_irq = 4;
 
 enum class ThreadState : uint8_t { running, runnable, blocked, exited };
 
@@ -125,6 +126,31 @@ void yield();
 /// waits (its waiter) first. Returns the wake_result set by the waker,
 /// -ETIMEDOUT, or `interrupted` (at once if a signal is already pending).
 long block(uint64_t deadline_ns);
+
+/// Whether a signal ends a wait (block()'s result is then `interrupted`).
+/// A wait on a device that owns the caller's memory until it answers cannot
+/// be abandoned: it takes signals only once it is over.
+enum class Signals : uint8_t { interrupt, defer };
+
+/// block() for a wait that a signal must not end.
+long block(uint64_t deadline_ns, Signals signals);
+
+/// Something outside the CPU that may still wake a blocked thread: a device
+/// with a reader waiting for its input. While one answers true, "every
+/// thread is blocked and no timer is pending" is not a deadlock: the idle
+/// loop waits for the device's interrupt instead of reporting one.
+struct WakeSource {
+    ListNode<WakeSource> link;
+    bool (*may_wake)(WakeSource* self);
+};
+
+/// Registers a wake source for the life of the kernel.
+void add_wake_source(WakeSource* s);
+
+/// Counts a thread waiting for a device's answer (a request in flight)
+/// between begin and end, as a wake source that is always busy.
+void device_wait_begin();
+void device_wait_end();
 
 /// Makes a blocked thread runnable with `result` as its block() result,
 /// taking it off the timer queue (not off a futex queue: the caller does).

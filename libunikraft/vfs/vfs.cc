@@ -140,6 +140,23 @@ size_t IoBuf::skip(size_t n) {
     return step(n, [](uint64_t, size_t, size_t k) -> size_t { return k; });
 }
 
+bool IoBuf::span(uint64_t* addr, size_t* len) {
+    if (m_nsegs == 1)
+        m_segs = &m_one;
+    while (m_left && !m_fault) {
+        const Seg& s = m_segs[m_seg];
+        size_t avail = size_t(s.len - m_seg_off);
+        if (avail) {
+            *addr = s.base + m_seg_off;
+            *len = avail;
+            return true;
+        }
+        m_seg++;
+        m_seg_off = 0;
+    }
+    return false;
+}
+
 long IoBuf::result(size_t done) const {
     return done || !m_fault ? long(done) : -EFAULT;
 }
@@ -878,12 +895,25 @@ void init() {
         kheap_free(copy);
     }
 
-    // The console as fds 0, 1 and 2.
-    for (long fd = 0; fd < 3; fd++) {
-        File* f = nullptr;
-        if (long r = drivers::console_open(o_rdwr, &f))
+    // The console as fds 0, 1 and 2: one open of /dev/console, as init
+    // gets on Linux (so that fstat and ttyname name it), or of the device
+    // itself when there is no /dev.
+    File* con = nullptr;
+    Location dev;
+    if (lookup(at_fdcwd, "/dev/console", lk_follow, &dev) == 0) {
+        long r = open_node(dev.node, dev.mount, o_rdwr | o_largefile, &con);
+        dev.release();
+        if (r)
+            con = nullptr;
+    }
+    if (!con) {
+        if (long r = drivers::console_open(o_rdwr, &con))
             boot_fail("cannot open the console", nullptr, r);
-        if (fd_install_at(f, fd, false) != fd)
+    }
+    for (long fd = 0; fd < 3; fd++) {
+        if (fd)
+            con->get();
+        if (fd_install_at(con, fd, false) != fd)
             boot_fail("cannot set up fds 0, 1 and 2", nullptr, -EMFILE);
     }
 }

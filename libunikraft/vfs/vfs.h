@@ -137,6 +137,11 @@ class IoBuf {
     size_t drain(void* dst, size_t n);
     /// Advances the cursor by up to n bytes without copying.
     size_t skip(size_t n);
+    /// The memory at the cursor, for transfers that bypass fill() and
+    /// drain() (a device moving the bytes itself): the address and the bytes
+    /// left in the current segment, empty segments skipped. False at the end
+    /// or after a fault. skip() then moves past what was transferred.
+    bool span(uint64_t* addr, size_t* len);
     /// True once a copy hit a bad app address.
     bool faulted() const { return m_fault; }
     /// True when the buffer is the app's memory.

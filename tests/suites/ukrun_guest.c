@@ -8,7 +8,8 @@
  *   partial    write an unterminated record, then leave without a report
  *   reset      triple fault (QEMU -no-reboot turns it into a shutdown)
  *   hang       stop the CPU forever
- *   echo       read stdin from COM1 until it stays empty, echo it, exit 0
+ *   echo       read COM1 until it stays empty, echo it, exit 0 (ukrun gives
+ *              COM1 no input: its stdin goes to the console device)
  *
  * It is built by tests/suites/ukrun.sh with gcc -m32 -ffreestanding, once
  * as a PVH kernel and once, with -DUKRUN_GUEST_MULTIBOOT, as Multiboot. */

@@ -4,3 +4,5 @@
 UNIT_SRCS += tests/unit/page_alloc_test.cc tests/unit/heap_test.cc tests/unit/cmdline_test.cc \
 	tests/unit/fw_cfg_test.cc \
 	libunikraft/mm/page_alloc.cc libunikraft/mm/heap.cc libunikraft/boot/cmdline.cc
+# The split virtqueue's ring arithmetic (drivers/virtqueue.h).
+UNIT_SRCS += tests/unit/virtqueue_test.cc libunikraft/drivers/virtqueue.cc

@@ -269,7 +269,7 @@ TEST(UkrunUsage, DocumentsExitStatuses) {
     auto text = usage_text();
     for (char const* needle :
          {"124", "125", "126", "--mem", "--machine", "--accel", "--timeout", "--param", "--qemu",
-          "--verbose", "--version", "UKRUN_QEMU", "fw_cfg", "2 MiB"})
+          "--verbose", "--version", "UKRUN_QEMU", "fw_cfg", "2 MiB", "end of file"})
         EXPECT_NE(text.find(needle), std::string_view::npos) << needle;
 }
 

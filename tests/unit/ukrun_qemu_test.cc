@@ -128,3 +128,20 @@ TEST(UkrunKvmProbe, CacheRejectsMalformed) {
     EXPECT_FALSE(parse_probe_cache("ukrun-kvm-probe 0\n" + key + "\ncpu-max\n", key));
     EXPECT_FALSE(parse_probe_cache("ukrun-kvm-probe 1\n" + key + "\nfast\n", key));
 }
+
+TEST(UkrunQemu, ConsoleDevice) {
+    QemuConfig config;
+    config.kernel = "k";
+    auto argv = build_qemu_argv(config);
+    EXPECT_TRUE(has_pair(argv, "-chardev", "socket,id=ukcon,fd=6"));
+    EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-device,max_ports=2"));
+    EXPECT_TRUE(has_pair(argv, "-device", "virtserialport,chardev=ukcon,nr=1,name=uk.console"));
+    config.machine = Machine::Pc;
+    argv = build_qemu_argv(config);
+    EXPECT_TRUE(has_pair(argv, "-device", "virtio-serial-pci,max_ports=2"));
+    EXPECT_FALSE(has_pair(argv, "-device", "virtio-serial-device,max_ports=2"));
+    config.console = false;
+    argv = build_qemu_argv(config);
+    EXPECT_FALSE(has(argv, "socket,id=ukcon,fd=6"));
+    EXPECT_FALSE(has(argv, "virtio-serial-pci,max_ports=2"));
+}

@@ -2,13 +2,14 @@
 // expects to find enabled.
 #include "arch/x86_64/cpu.h"
 
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/trap.h"
 
 extern "C" {
 void uk_syscall_trap();
 extern uint64_t uk_gdt[];
-extern const char uk_trap_stubs[], uk_spurious_stub[];
+extern const char uk_trap_stubs[], uk_spurious_stub[], uk_irq_stubs[];
 }
 
 namespace uk::arch {
@@ -102,7 +103,9 @@ void load_tss() {
 static_assert(timer_vector == 32, "traps.S has stubs for vectors 0 to 32");
 
 void set_gate(unsigned v) {
-    const char* stub = v == spurious_vector ? uk_spurious_stub : uk_trap_stubs + 16 * v;
+    const char* stub = v == spurious_vector       ? uk_spurious_stub
+                       : v >= device_vector_first ? uk_irq_stubs + 16 * (v - device_vector_first)
+                                                  : uk_trap_stubs + 16 * v;
     uint64_t h = reinterpret_cast<uint64_t>(stub);
     g_idt[v] = IdtGate{uint16_t(h),
                        kernel_cs,
@@ -180,6 +183,11 @@ void enable_syscall_trap() {
 }
 
 } // namespace
+
+void set_irq_gate(unsigned vector) {
+    if (vector >= device_vector_first && vector < device_vector_first + device_vector_count)
+        set_gate(vector);
+}
 
 void cpu_init() {
     // Both 8259s masked before anything runs with interrupts on: a BIOS

@@ -21,6 +21,11 @@ inline uint8_t inb(uint16_t port) {
     asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+inline uint16_t inw(uint16_t port) {
+    uint16_t v;
+    asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 inline uint32_t inl(uint16_t port) {
     uint32_t v;
     asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
@@ -135,6 +140,10 @@ extern CpuFeatures g_cpu;
 /// Sets up this CPU: GDT with a TSS whose IST stacks serve every vector, the
 /// IDT, SSE/AVX state for the app, FS/GS base access. Needs no allocation.
 void cpu_init();
+
+/// Installs the IDT gate of a device vector (arch/x86_64/irq.h), once it has
+/// a handler: vectors nobody routes stay absent.
+void set_irq_gate(unsigned vector);
 
 /// Saves the app's FPU/SIMD state into `area` (g_cpu.xsave_size bytes,
 /// 64-byte aligned). The kernel itself never touches these registers.

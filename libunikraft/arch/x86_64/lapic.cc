@@ -10,11 +10,12 @@ namespace {
 
 constexpr uint32_t msr_apic_base = 0x1b, msr_tsc_deadline = 0x6e0;
 constexpr uintptr_t apic_mmio = mm::direct_map_base + 0xfee00000; // through the direct map
-constexpr uint32_t reg_eoi = 0xb0, reg_svr = 0xf0, reg_lvt_timer = 0x320, reg_initial = 0x380,
-                   reg_current = 0x390, reg_divide = 0x3e0;
+constexpr uint32_t reg_id = 0x20, reg_eoi = 0xb0, reg_svr = 0xf0, reg_lvt_timer = 0x320,
+                   reg_initial = 0x380, reg_current = 0x390, reg_divide = 0x3e0;
 constexpr uint32_t lvt_masked = 1u << 16, lvt_tsc_deadline = 2u << 17;
 
 constinit bool g_ready = false;
+constinit bool g_enabled = false;
 constinit bool g_deadline_mode = false;
 constinit uint64_t g_apic_per_tsc_q32 = 0; // APIC timer ticks per TSC tick, 32.32 fixed point
 
@@ -42,11 +43,18 @@ void calibrate() {
 
 } // namespace
 
-void lapic_init() {
-    if (g_ready)
+void lapic_enable() {
+    if (g_enabled)
         return;
     wrmsr(msr_apic_base, rdmsr(msr_apic_base) | (1u << 11)); // global enable, xAPIC mode
     reg(reg_svr) = 0x100 | spurious_vector;
+    g_enabled = true;
+}
+
+void lapic_init() {
+    if (g_ready)
+        return;
+    lapic_enable();
     if (g_cpu.tsc_deadline) {
         g_deadline_mode = true;
         reg(reg_lvt_timer) = lvt_tsc_deadline | timer_vector;
@@ -74,6 +82,10 @@ void lapic_arm(uint64_t deadline_tsc) {
 
 void lapic_eoi() {
     reg(reg_eoi) = 0;
+}
+
+uint32_t lapic_id() {
+    return reg(reg_id) >> 24;
 }
 
 } // namespace uk::arch

@@ -12,6 +12,10 @@ inline constexpr uint8_t spurious_vector = 0xff;
 /// boot: a program that never sleeps or starts a thread never pays for it.
 void lapic_init();
 
+/// Only accepts interrupts (the I/O APIC's and MSIs): no timer, so no
+/// calibration, which under emulation costs milliseconds of boot.
+void lapic_enable();
+
 /// Arms a one-shot timer interrupt at TSC value `deadline_tsc` (TSC-deadline
 /// mode where the CPU has it, else the APIC's one-shot countdown). A
 /// deadline in the past fires at once; 0 disarms.
@@ -19,5 +23,8 @@ void lapic_arm(uint64_t deadline_tsc);
 
 /// Acknowledges the interrupt being handled.
 void lapic_eoi();
+
+/// This CPU's local APIC id (where I/O APIC lines and MSIs are sent).
+uint32_t lapic_id();
 
 } // namespace uk::arch

@@ -232,6 +232,13 @@ uint64_t user_page(uintptr_t va) {
     return pte && leaf_used(*pte) ? *pte & frame_mask : no_page;
 }
 
+uint64_t user_page_access(uintptr_t va, bool write) {
+    uint64_t* pte = pte_slot(uk_boot_pml4, va, false);
+    if (!pte || !(*pte & pte_present) || (write && !(*pte & pte_write)))
+        return no_page;
+    return *pte & frame_mask;
+}
+
 void unmap_user(uintptr_t lo, uintptr_t hi, void (*release)(uint64_t pa, void* ctx), void* ctx) {
     Unmap u{release, ctx, {}};
     unmap_level(uk_boot_pml4, 3, lo, hi, u);

@@ -53,6 +53,11 @@ bool user_page_is_cow(uintptr_t va);
 /// or no_page.
 uint64_t user_page(uintptr_t va);
 
+/// The physical page behind the app's page `va` when the app could use it
+/// now without a fault: present, not prot_none, and writable when `write`;
+/// else no_page. For devices that move the app's data themselves.
+uint64_t user_page_access(uintptr_t va, bool write);
+
 /// Drops every translation in [lo, hi) (page aligned, in the low half),
 /// handing each physical page to `release`. Costs what is mapped, not the
 /// length: absent tables are skipped whole. Page tables that only served the

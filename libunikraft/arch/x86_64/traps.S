@@ -81,6 +81,21 @@ uk_trap_stubs:
 	.set vec, vec + 1
 	.endr
 
+/* Device interrupts (arch/x86_64/irq.h): vectors 0x30 to 0x6f, 16 bytes
+ * apart from uk_irq_stubs. */
+	.balign 16
+	.globl uk_irq_stubs
+	.hidden uk_irq_stubs
+uk_irq_stubs:
+	.set vec, 0x30
+	.rept 64
+	.balign 16
+	push $0
+	push $vec
+	jmp irq_common
+	.set vec, vec + 1
+	.endr
+
 	.globl uk_spurious_stub
 	.hidden uk_spurious_stub
 uk_spurious_stub:

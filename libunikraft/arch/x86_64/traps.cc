@@ -3,12 +3,14 @@
 // user copy is -EFAULT for its system call (the exception table); any other
 // fault in app code is a signal for the app, or, when no handler takes it,
 // the end of the VM with a report of the fault and status 128 + signal; a
-// fault in the kernel's own code is a panic. Interrupts: the timer, noted
-// while the kernel runs and handled on the way back to app code.
+// fault in the kernel's own code is a panic. Interrupts: the timer and the
+// devices' (arch/x86_64/irq.h), noted while the kernel runs and handled on
+// the way back to app code or in the scheduler's idle loop.
 #include <uk/console.h>
 #include <uk/exit.h>
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/trap.h"
 #include "boot/exit.h"
@@ -248,7 +250,9 @@ extern "C" void uk_irq(arch::TrapFrame* f) {
     } else if (f->rip == reinterpret_cast<uint64_t>(uk_syscall_return_jump)) {
         f->rip = f->rcx;
     }
-    if (f->vector != arch::spurious_vector) {
+    if (arch::irq_note(f->vector)) {
+        sched::exit_work_set(sched::exit_work_irq);
+    } else if (f->vector != arch::spurious_vector) {
         arch::lapic_eoi();
         if (f->vector == arch::timer_vector)
             sched::exit_work_set(sched::exit_work_timer);
@@ -260,6 +264,10 @@ extern "C" void uk_irq(arch::TrapFrame* f) {
 extern "C" void uk_irq_in_kernel(arch::TrapFrame* f) {
     if (f->vector == arch::spurious_vector)
         return;
+    if (arch::irq_note(f->vector)) {
+        sched::exit_work_set(sched::exit_work_irq);
+        return;
+    }
     arch::lapic_eoi();
     if (f->vector == arch::timer_vector)
         sched::exit_work_set(sched::exit_work_timer);
