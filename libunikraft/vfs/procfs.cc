@@ -927,12 +927,11 @@ long show_uuid(Text& out, const Ctx&) {
     return 0;
 }
 
-constexpr char text_linux[] = "Linux", text_domain[] = "(none)", text_pid_max[] = "32768",
-               text_zero[] = "0", text_50[] = "50", text_map_count[] = "65530",
-               text_mmap_min[] = "65536", text_nr_open[] = "1048576",
-               text_file_max[] = "9223372036854775807", text_256[] = "256",
-               text_ngroups[] = "65536", text_cap_last[] = "40", text_overflow[] = "65534",
-               text_somaxconn[] = "4096";
+constexpr char text_linux[] = "Linux", text_pid_max[] = "32768", text_zero[] = "0",
+               text_50[] = "50", text_map_count[] = "65530", text_mmap_min[] = "65536",
+               text_nr_open[] = "1048576", text_file_max[] = "9223372036854775807",
+               text_256[] = "256", text_ngroups[] = "65536", text_cap_last[] = "40",
+               text_overflow[] = "65534", text_somaxconn[] = "4096";
 
 const Entry sys_kernel_random[] = {
     {.name = "boot_id", .mode = file_r, .show = show_boot_id},

@@ -834,6 +834,26 @@ long make_dirs(const char* path) {
     return 0;
 }
 
+// True unless `path` is a directory with entries (a missing one counts as
+// empty).
+bool dir_is_empty(const char* path) {
+    Location at;
+    if (lookup(at_fdcwd, path, lk_follow, &at))
+        return true;
+    struct Any final : DirSink {
+        bool seen = false;
+        bool emit(Name n, uint64_t, uint32_t, uint64_t) override {
+            if (!n.is(".") && !n.is(".."))
+                seen = true;
+            return !seen;
+        }
+    } sink;
+    uint64_t cookie = 0;
+    at.node->readdir(&cookie, sink);
+    at.release();
+    return !sink.seen;
+}
+
 void mount_or_fail(const char* dev, const char* path, const char* type, unsigned long flags,
                    const char* opts) {
     if (long r = make_dirs(path))
@@ -875,6 +895,9 @@ void init() {
     } standard[] = {{"/dev", "devtmpfs"}, {"/proc", "proc"}, {"/sys", "sysfs"}, {"/tmp", "tmpfs"}};
     for (const auto& s : standard) {
         if (!find_type(s.type) || g_root->fs->readonly)
+            continue;
+        // What the initrd put in /tmp stays visible: a tmpfs would hide it.
+        if (use_initrd && Name{s.type, cstr_len(s.type)}.is("tmpfs") && !dir_is_empty(s.path))
             continue;
         if (make_dirs(s.path) == 0)
             mount(s.type, s.path, s.type, 0, "");

@@ -67,7 +67,7 @@ std::vector<std::unique_ptr<FakeNode>> g_nodes;
 uint64_t g_next_ino = 1;
 long g_fail_create = 0; // when set, create() fails with it
 
-struct FakeNode : Node {
+struct FakeNode final : Node {
     std::map<std::string, FakeNode*> children; // each holds a reference
     std::string target;
     const void* borrowed = nullptr;
