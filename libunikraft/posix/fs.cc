@@ -401,31 +401,48 @@ UK_SYSCALL(217, getdents64) {
 
 namespace {
 
-long do_mkdir(long dirfd, uint64_t upath, long mode) {
-    PathBuf p;
-    if (long n = copy_path(upath, p.s); n < 0)
-        return n;
+// Makes the last name of `path` with make(dir, name) after Linux's checks
+// (filename_create): "/", "." or ".." or an existing name is EEXIST, a
+// trailing slash is ENOENT unless a directory is made, a read-only mount
+// EROFS.
+template <typename F> long create_name(long dirfd, const char* path, bool dir, F make) {
     Parent par;
-    if (long r = lookup_parent(dirfd, p.s, &par))
+    if (long r = lookup_parent(dirfd, path, &par))
         return r;
     long r;
     Node* existing = nullptr;
-    if (!par.last.n || is_dot(par.last)) {
+    if (!par.last.n || is_dot(par.last))
         r = -EEXIST;
-    } else if ((r = child_of(par.dir.node, par.last, &existing)) == 0 && existing) {
+    else if ((r = child_of(par.dir.node, par.last, &existing)) == 0 && existing)
         r = -EEXIST;
-    } else if (!r && readonly(par.dir)) {
+    else if (!r && par.trailing_slash && !dir)
+        r = -ENOENT;
+    else if (!r && readonly(par.dir))
         r = -EROFS;
-    } else if (!r) {
-        Node* n = nullptr;
-        r = par.dir.node->create(par.last, s_ifdir | (uint32_t(mode) & 07777 & ~g_umask), 0, &n);
-        if (n)
-            n->put();
-    }
+    else if (!r)
+        r = make(par.dir, par.last);
     if (existing)
         existing->put();
     par.release();
     return r;
+}
+
+// Creates a node of `mode` (type and permissions) under `name`.
+long create_node(Node* dir, Name name, uint32_t mode, uint64_t rdev) {
+    Node* n = nullptr;
+    long r = dir->create(name, mode, rdev, &n);
+    if (n)
+        n->put();
+    return r;
+}
+
+long do_mkdir(long dirfd, uint64_t upath, long mode) {
+    PathBuf p;
+    if (long n = copy_path(upath, p.s); n < 0)
+        return n;
+    return create_name(dirfd, p.s, true, [&](const Location& dir, Name name) {
+        return create_node(dir.node, name, s_ifdir | (uint32_t(mode) & 07777 & ~g_umask), 0);
+    });
 }
 
 long do_rmdir(long dirfd, uint64_t upath) {
@@ -649,32 +666,15 @@ long do_link(long olddirfd, uint64_t oldpath, long newdirfd, uint64_t newpath, l
         old.release();
         return n;
     }
-    Parent par;
-    if (long r = lookup_parent(newdirfd, np.s, &par)) {
-        old.release();
-        return r;
-    }
-    long r;
-    Node* existing = nullptr;
-    if (is_dir(old.node->mode))
-        r = -EPERM;
-    else if (!par.last.n || is_dot(par.last))
-        r = -EEXIST;
-    else if ((r = child_of(par.dir.node, par.last, &existing)) == 0 && existing)
-        r = -EEXIST;
-    else if (!r && par.trailing_slash)
-        r = -ENOENT;
-    else if (!r && (!old.mount || old.mount->fs != par.dir.mount->fs))
-        r = -EXDEV;
-    else if (!r && readonly(par.dir))
-        r = -EROFS;
-    else if (!r && old.node->nlink == 0 && old.node->open_files == 0)
-        r = -ENOENT;
-    else if (!r)
-        r = par.dir.node->link(par.last, old.node);
-    if (existing)
-        existing->put();
-    par.release();
+    long r = create_name(newdirfd, np.s, false, [&](const Location& dir, Name name) -> long {
+        if (!old.mount || old.mount->fs != dir.mount->fs)
+            return -EXDEV;
+        if (is_dir(old.node->mode))
+            return -EPERM;
+        if (old.node->nlink == 0 && old.node->open_files == 0)
+            return -ENOENT;
+        return dir.node->link(name, old.node);
+    });
     old.release();
     return r;
 }
@@ -686,29 +686,13 @@ long do_symlink(uint64_t target, long dirfd, uint64_t linkpath) {
         return tn;
     if (long n = copy_path(linkpath, p.s); n < 0)
         return n;
-    Parent par;
-    if (long r = lookup_parent(dirfd, p.s, &par))
-        return r;
-    long r;
-    Node* existing = nullptr;
-    if (!par.last.n || is_dot(par.last))
-        r = -EEXIST;
-    else if ((r = child_of(par.dir.node, par.last, &existing)) == 0 && existing)
-        r = -EEXIST;
-    else if (!r && par.trailing_slash)
-        r = -ENOENT;
-    else if (!r && readonly(par.dir))
-        r = -EROFS;
-    else if (!r) {
+    return create_name(dirfd, p.s, false, [&](const Location& dir, Name name) {
         Node* n = nullptr;
-        r = par.dir.node->symlink(par.last, Name{t.s, size_t(tn)}, &n);
+        long r = dir.node->symlink(name, Name{t.s, size_t(tn)}, &n);
         if (n)
             n->put();
-    }
-    if (existing)
-        existing->put();
-    par.release();
-    return r;
+        return r;
+    });
 }
 
 long do_readlink(long dirfd, uint64_t upath, uint64_t buf, long size) {
@@ -929,11 +913,14 @@ UK_SYSCALL(280, utimensat) {
         return -EFAULT;
     return do_utimens(a1, uint64_t(a2), a3 ? ts : nullptr, a4);
 }
-UK_SYSCALL(235, utimes) {
+namespace {
+
+// futimesat's and utimes's two timevals (NULL: now).
+long futimes_at(long dirfd, uint64_t upath, long times) {
     Timeval tv[2];
     Timespec ts[2];
-    if (a2) {
-        if (UserPtr<const Timeval>(a2).read(tv, 2))
+    if (times) {
+        if (UserPtr<const Timeval>(times).read(tv, 2))
             return -EFAULT;
         for (int i = 0; i < 2; i++) {
             if (tv[i].usec < 0 || tv[i].usec >= 1000000)
@@ -941,21 +928,16 @@ UK_SYSCALL(235, utimes) {
             ts[i] = Timespec{tv[i].sec, tv[i].usec * 1000};
         }
     }
-    return do_utimens(at_fdcwd, uint64_t(a1), a2 ? ts : nullptr, 0);
+    return do_utimens(dirfd, upath, times ? ts : nullptr, 0);
+}
+
+} // namespace
+
+UK_SYSCALL(235, utimes) {
+    return futimes_at(at_fdcwd, uint64_t(a1), a2);
 }
 UK_SYSCALL(261, futimesat) {
-    Timeval tv[2];
-    Timespec ts[2];
-    if (a3) {
-        if (UserPtr<const Timeval>(a3).read(tv, 2))
-            return -EFAULT;
-        for (int i = 0; i < 2; i++) {
-            if (tv[i].usec < 0 || tv[i].usec >= 1000000)
-                return -EINVAL;
-            ts[i] = Timespec{tv[i].sec, tv[i].usec * 1000};
-        }
-    }
-    return do_utimens(a1, uint64_t(a2), a3 ? ts : nullptr, 0);
+    return futimes_at(a1, uint64_t(a2), a3);
 }
 UK_SYSCALL(132, utime) {
     struct Utimbuf {
@@ -1075,32 +1057,13 @@ long do_mknod(long dirfd, uint64_t upath, long mode_arg, long dev) {
     PathBuf p;
     if (long n = copy_path(upath, p.s); n < 0)
         return n;
-    Parent par;
-    if (long r = lookup_parent(dirfd, p.s, &par))
-        return r;
-    long r;
-    Node* existing = nullptr;
-    if (!par.last.n || is_dot(par.last))
-        r = -EEXIST;
-    else if ((r = child_of(par.dir.node, par.last, &existing)) == 0 && existing)
-        r = -EEXIST;
-    else if (!r && readonly(par.dir))
-        r = -EROFS;
-    else if (!r) {
-        Node* n = nullptr;
-        uint64_t rdev = (type == s_ifchr || type == s_ifblk) ? uint64_t(uint32_t(dev)) : 0;
-        // The 32-bit dev_t of the system call: major in bits 8..19,
-        // minor in 0..7 and 20..31.
-        rdev = make_dev(uint32_t((rdev >> 8) & 0xfff),
-                        uint32_t((rdev & 0xff) | ((rdev >> 12) & ~0xffu)));
-        r = par.dir.node->create(par.last, type | (mode & 07777 & ~g_umask), rdev, &n);
-        if (n)
-            n->put();
-    }
-    if (existing)
-        existing->put();
-    par.release();
-    return r;
+    // The 32-bit dev_t of the system call: major in bits 8..19, minor in
+    // 0..7 and 20..31.
+    uint32_t d = (type == s_ifchr || type == s_ifblk) ? uint32_t(dev) : 0;
+    uint64_t rdev = make_dev((d >> 8) & 0xfff, (d & 0xff) | ((d >> 12) & ~0xffu));
+    return create_name(dirfd, p.s, false, [&](const Location& dir, Name name) {
+        return create_node(dir.node, name, type | (mode & 07777 & ~g_umask), rdev);
+    });
 }
 
 } // namespace

@@ -229,21 +229,9 @@ long P9Node::getattr(Attr* a) {
             return r;
         set_attr(pa);
     }
-    *a = Attr{};
-    a->dev = fs->dev;
-    a->ino = ino;
-    a->mode = mode;
-    a->nlink = nlink;
-    a->uid = uid;
-    a->gid = gid;
-    a->rdev = rdev;
-    a->size = size;
+    Node::getattr(a);
     a->blocks = m_blocks;
     a->blksize = m_blksize ? uint32_t(m_blksize) : 4096;
-    a->atime = atime;
-    a->mtime = mtime;
-    a->ctime = ctime;
-    a->btime = btime;
     return 0;
 }
 

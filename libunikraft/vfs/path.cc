@@ -295,35 +295,13 @@ long Node::follow(Node**, Mount**) {
     return -EINVAL;
 }
 
-long file_path(File* f, char* buf, size_t len) {
-    if (!f->node)
-        return -ENOENT;
-    if (!f->mount) {
-        // A file in no mount (memfd_create's): "/" and its name, deleted.
-        if (!f->name || len < 2)
-            return -ENOENT;
-        size_t at = 0;
-        buf[at++] = '/';
-        const char* tail[2] = {f->name, " (deleted)"};
-        for (const char* t : tail)
-            for (; *t; t++) {
-                if (at + 1 >= len)
-                    return -ERANGE;
-                buf[at++] = *t;
-            }
-        buf[at] = '\0';
-        return long(at + 1);
-    }
-    if (is_dir(f->node->mode) || !f->dir)
-        return path_of(Location{f->node, f->mount}, buf, len);
-    long n = path_of(Location{f->dir, f->dir_mount}, buf, len);
-    if (n < 0)
-        return n;
-    size_t at = size_t(n) - 1; // at the NUL
-    if (at > 1)
-        buf[at++] = '/';
-    const char* tail[2] = {f->name, f->node->nlink ? "" : " (deleted)"};
-    for (const char* t : tail)
+namespace {
+
+// Appends the strings to the NUL-terminated text in buf, which ends at
+// `at`. Returns the length with the NUL, or -ERANGE.
+long append(char* buf, size_t len, size_t at, const char* a, const char* b) {
+    const char* parts[2] = {a, b};
+    for (const char* t : parts)
         for (; *t; t++) {
             if (at + 1 >= len)
                 return -ERANGE;
@@ -331,6 +309,32 @@ long file_path(File* f, char* buf, size_t len) {
         }
     buf[at] = '\0';
     return long(at + 1);
+}
+
+} // namespace
+
+long file_path(File* f, char* buf, size_t len) {
+    if (!f->node)
+        return -ENOENT;
+    if (!f->mount) {
+        // A file in no mount (memfd_create's): "/" and its name, deleted.
+        if (!f->name || len < 2)
+            return -ENOENT;
+        buf[0] = '/';
+        return append(buf, len, 1, f->name, " (deleted)");
+    }
+    if (is_dir(f->node->mode) || !f->dir)
+        return path_of(Location{f->node, f->mount}, buf, len);
+    long n = path_of(Location{f->dir, f->dir_mount}, buf, len);
+    if (n < 0)
+        return n;
+    size_t at = size_t(n) - 1; // at the NUL
+    if (at > 1) {
+        if (at + 1 >= len)
+            return -ERANGE;
+        buf[at++] = '/';
+    }
+    return append(buf, len, at, f->name, f->node->nlink ? "" : " (deleted)");
 }
 
 long lookup_parent(long dirfd, const char* path, Parent* out) {

@@ -661,26 +661,10 @@ const Entry fdinfo_entry{.name = "fdinfo", .mode = file_r, .show = show_fdinfo};
 const Dir fd_dir{nullptr, 0, &fd_entry, fd_next, fd_bind};
 const Dir fdinfo_dir{nullptr, 0, &fdinfo_entry, fd_next, fd_bind};
 
-// What a thread's directory (/proc/<pid>/task/<tid>/) holds.
-const Entry task_entries[] = {
-    {.name = "fd", .mode = s_ifdir | 0500, .dir = &fd_dir},
-    {.name = "fdinfo", .mode = dir_r, .dir = &fdinfo_dir},
-    {.name = "environ", .mode = file_owner, .show = show_environ},
-    {.name = "auxv", .mode = file_owner, .show = show_auxv},
-    {.name = "status", .mode = file_r, .show = show_status},
-    {.name = "limits", .mode = file_r, .show = show_limits},
-    {.name = "comm", .mode = file_rw, .show = show_comm, .store = store_comm},
-    {.name = "cmdline", .mode = file_r, .show = show_cmdline},
-    {.name = "stat", .mode = file_r, .show = show_stat},
-    {.name = "statm", .mode = file_r, .show = show_statm},
-    {.name = "maps", .mode = file_r, .show = show_maps},
-    {.name = "cwd", .mode = link_mode, .link = cwd_link, .follow = cwd_follow},
-    {.name = "root", .mode = link_mode, .link = root_link, .follow = root_follow},
-    {.name = "exe", .mode = link_mode, .link = exe_link},
-    {.name = "mounts", .mode = file_r, .show = show_mounts},
-    {.name = "mountinfo", .mode = file_r, .show = show_mountinfo},
-    {.name = "cgroup", .mode = file_r, .show = show_cgroup},
-};
+// What the process's directory (/proc/<pid>/) holds: "task", then what a
+// thread's directory (/proc/<pid>/task/<tid>/) holds, which is the rest.
+extern const Entry pid_entries[18];
+constexpr size_t npid_entries = sizeof(pid_entries) / sizeof(pid_entries[0]);
 
 long tid_next(const Ctx&, long from) {
     long best = -1;
@@ -694,14 +678,11 @@ void tid_bind(Ctx& c, long n) {
     c.tid = int32_t(n);
 }
 
-const Dir task_dir_contents{task_entries, sizeof(task_entries) / sizeof(task_entries[0]), nullptr,
-                            nullptr, nullptr};
+const Dir task_dir_contents{pid_entries + 1, npid_entries - 1, nullptr, nullptr, nullptr};
 const Entry task_entry{.name = "task", .mode = dir_r, .dir = &task_dir_contents};
 const Dir task_dir{nullptr, 0, &task_entry, tid_next, tid_bind};
 
-// What the process's directory (/proc/<pid>/) holds: a thread's, and its
-// threads.
-const Entry pid_entries[] = {
+const Entry pid_entries[18] = {
     {.name = "task", .mode = dir_r, .dir = &task_dir},
     {.name = "fd", .mode = s_ifdir | 0500, .dir = &fd_dir},
     {.name = "fdinfo", .mode = dir_r, .dir = &fdinfo_dir},
@@ -722,8 +703,7 @@ const Entry pid_entries[] = {
     {.name = "cgroup", .mode = file_r, .show = show_cgroup},
 };
 
-const Dir pid_dir_contents{pid_entries, sizeof(pid_entries) / sizeof(pid_entries[0]), nullptr,
-                           nullptr, nullptr};
+const Dir pid_dir_contents{pid_entries, npid_entries, nullptr, nullptr, nullptr};
 const Entry pid_entry{.name = "pid", .mode = dir_r, .dir = &pid_dir_contents};
 
 long pid_next(const Ctx&, long from) {
