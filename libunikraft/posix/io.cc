@@ -294,9 +294,9 @@ UK_SYSCALL(16, ioctl) {
         if (UserPtr<const int>(a3).read(&on))
             return -EFAULT;
         uint32_t bit = unsigned(a2) == fionbio ? vfs::o_nonblock : vfs::o_async;
+        // Files read their status flags at each call, as F_SETFL leaves them.
         f->flags = on ? f->flags | bit : f->flags & ~bit;
-        // Sockets and the like see the change too.
-        return f->ioctl(unsigned(a2), uint64_t(a3)) == -ENOTTY ? 0 : 0;
+        return 0;
     }
     default:
         return f->ioctl(unsigned(a2), uint64_t(a3));
