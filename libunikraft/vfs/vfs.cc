@@ -415,7 +415,8 @@ long File::getdents(IoBuf& buf) {
         return -ENOTDIR;
     DirentSink sink(buf);
     long r = node->readdir(&pos, sink);
-    if (buf.faulted())
+    // As Linux: a fault after whole entries were written returns those.
+    if (buf.faulted() && !sink.done())
         return -EFAULT;
     if (r < 0 && !sink.done())
         return r;
