@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by apps/*/build.sh: what every recipe shares. A recipe builds one
 # existing program from Debian's source package with the program's own build
 # system, kraftld (or kraftcc, where the build links through the compiler)
@@ -15,6 +16,7 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-build}
 [[ $BUILD == /* ]] || BUILD=$top/$BUILD
+# shellcheck disable=SC2034 # Used by the recipes that source this file.
 jobs=${JOBS:-2}
 kraftld=$BUILD/bin/kraftld
 kraftcc=$BUILD/lib/unikraft/kraftcc

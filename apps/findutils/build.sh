@@ -9,6 +9,7 @@
 # compile its own, as it does on every libc without that API.
 #
 #   apps/findutils/build.sh  ->  $BUILD/apps/find, $BUILD/apps/xargs
+# shellcheck source=apps/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 src=$(app_source findutils)

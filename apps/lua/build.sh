@@ -7,6 +7,7 @@
 # flavour of the library (LUA_A names the C one only).
 #
 #   apps/lua/build.sh    ->  $BUILD/apps/lua, $BUILD/apps/luac
+# shellcheck source=apps/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 src=$(app_source lua5.4)

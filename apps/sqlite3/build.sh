@@ -10,6 +10,7 @@
 #
 #   apps/sqlite3/build.sh          ->  $BUILD/apps/sqlite3
 #   apps/sqlite3/build.sh EXTRA... ->  also make EXTRA (e.g. fuzzcheck), into $BUILD/apps/
+# shellcheck source=apps/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 src=$(app_source sqlite3)

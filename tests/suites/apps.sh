@@ -7,24 +7,32 @@
 # walks the same tree from an initrd and from a share and prints what the
 # host's find prints for it. Each result is checked against what the host
 # computes for the same input (coreutils, the host's sqlite3 and find).
+# Everything runs on microvm (virtio-mmio) and on -M pc (virtio-pci).
 # Prints PASS/FAIL lines for tests/run.sh to count.
 set -uo pipefail
 BUILD=${BUILD:-build}
+if [[ -z ${APPS_MACHINE:-} ]]; then
+	for machine in microvm pc; do
+		APPS_MACHINE=$machine bash "$0"
+	done
+	exit 0
+fi
+machine=$APPS_MACHINE
 apps=$BUILD/apps
 ukrun=$BUILD/bin/ukrun
-work=$BUILD/tests/apps
+work=$BUILD/tests/apps/$machine
 fixtures=tests/apps
 rm -rf "$work"
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-pass() { echo "PASS apps/$1"; }
+pass() { echo "PASS apps/$machine/$1"; }
 
 # fail NAME WHY [FILE...]: a FAIL line and the first lines of each FILE.
 fail() {
 	local name=$1 why=$2 f
 	shift 2
-	echo "FAIL apps/$name: $why"
+	echo "FAIL apps/$machine/$name: $why"
 	for f in "$@"; do
 		[[ -f $f ]] || continue
 		echo "    $f:"
@@ -38,7 +46,7 @@ st=0
 boot() {
 	local name=$1 input=$2
 	shift 2
-	"$ukrun" --accel tcg --timeout 120 --mem 256M "$@" <"$input" >"$work/$name.out" 2>"$work/$name.err"
+	"$ukrun" --accel tcg --machine "$machine" --timeout 120 --mem 256M "$@" <"$input" >"$work/$name.out" 2>"$work/$name.err"
 	st=$?
 	# A serial console may end lines with CR LF.
 	sed -i 's/\r$//' "$work/$name.out"
