@@ -473,16 +473,21 @@ std::vector<uint8_t> build_symtab_blob(const std::vector<FunctionSymbol>& functi
     return blob;
 }
 
-std::vector<uint8_t> make_symtab_object(std::span<const uint8_t> blob) {
-    static constexpr char shstrtab[] = "\0.uk_symtab\0.note.GNU-stack\0.shstrtab";
-    constexpr uint32_t name_symtab = 1;
-    constexpr uint32_t name_note = 12;
-    constexpr uint32_t name_shstrtab = 28;
+std::vector<uint8_t> make_section_object(std::string_view name, std::span<const uint8_t> blob,
+                                         uint64_t align) {
+    // Section names: "", NAME, .note.GNU-stack, .shstrtab.
+    std::string shstrtab(1, '\0');
+    const auto name_data = static_cast<uint32_t>(shstrtab.size());
+    shstrtab.append(name).push_back('\0');
+    const auto name_note = static_cast<uint32_t>(shstrtab.size());
+    shstrtab.append(".note.GNU-stack").push_back('\0');
+    const auto name_shstrtab = static_cast<uint32_t>(shstrtab.size());
+    shstrtab.append(".shstrtab").push_back('\0');
     constexpr uint16_t section_count = 4;
 
     const uint64_t blob_offset = ehdr64_size;
     const uint64_t shstrtab_offset = blob_offset + blob.size();
-    const uint64_t shoff = (shstrtab_offset + sizeof(shstrtab) + 7) & ~uint64_t{7};
+    const uint64_t shoff = (shstrtab_offset + shstrtab.size() + 7) & ~uint64_t{7};
 
     Writer w;
     w.put(elf_magic, 4);
@@ -504,12 +509,12 @@ std::vector<uint8_t> make_symtab_object(std::span<const uint8_t> blob) {
     w.u16(section_count);
     w.u16(section_count - 1); // e_shstrndx
     w.put(blob.data(), blob.size());
-    w.put(shstrtab, sizeof(shstrtab));
+    w.put(shstrtab.data(), shstrtab.size());
     w.pad_to(shoff);
 
-    auto section = [&](uint32_t name, uint32_t type, uint64_t flags, uint64_t offset, uint64_t size,
-                       uint64_t align) {
-        w.u32(name);
+    auto section = [&](uint32_t name_offset, uint32_t type, uint64_t flags, uint64_t offset,
+                       uint64_t size, uint64_t alignment) {
+        w.u32(name_offset);
         w.u32(type);
         w.u64(flags);
         w.u64(0); // sh_addr
@@ -517,14 +522,18 @@ std::vector<uint8_t> make_symtab_object(std::span<const uint8_t> blob) {
         w.u64(size);
         w.u32(0); // sh_link
         w.u32(0); // sh_info
-        w.u64(align);
+        w.u64(alignment);
         w.u64(0); // sh_entsize
     };
     section(0, 0, 0, 0, 0, 0);
-    section(name_symtab, sht_progbits, shf_alloc, blob_offset, blob.size(), 8);
+    section(name_data, sht_progbits, shf_alloc, blob_offset, blob.size(), align);
     section(name_note, sht_progbits, 0, shstrtab_offset, 0, 1);
-    section(name_shstrtab, sht_strtab, 0, shstrtab_offset, sizeof(shstrtab), 1);
+    section(name_shstrtab, sht_strtab, 0, shstrtab_offset, shstrtab.size(), 1);
     return std::move(w.bytes());
+}
+
+std::vector<uint8_t> make_symtab_object(std::span<const uint8_t> blob) {
+    return make_section_object(".uk_symtab", blob, 8);
 }
 
 std::optional<std::string> layout_difference(const ElfFile& pass1, const ElfFile& pass2,

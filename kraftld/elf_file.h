@@ -118,6 +118,11 @@ std::string backtrace_name(std::string_view symbol);
 /// spread over more than 4 GiB).
 std::vector<uint8_t> build_symtab_blob(const std::vector<FunctionSymbol>& functions);
 
+/// A relocatable ELF64 x86-64 object with one allocated, read-only
+/// section named `name`, holding `blob` aligned to `align`.
+std::vector<uint8_t> make_section_object(std::string_view name, std::span<const uint8_t> blob,
+                                         uint64_t align);
+
 /// A relocatable ELF64 x86-64 object with one allocated section,
 /// `.uk_symtab`, holding `blob`.
 std::vector<uint8_t> make_symtab_object(std::span<const uint8_t> blob);

@@ -302,6 +302,31 @@ bool check_inputs(const LinkRequest& request) {
     return ok;
 }
 
+/// The object that tells an image run on the host where ukrun is (the
+/// .uk_hostrun section, read by the image's entry point): the ukrun beside
+/// kraftld, when there is one. It lives in memory; the linker (a child)
+/// opens it through the inherited descriptor, which stays open until
+/// kraftld exits.
+std::string hostrun_object() {
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe) == nullptr)
+        return std::string();
+    const std::string ukrun = dirname_of(exe) + "/ukrun";
+    if (!is_file(ukrun))
+        return std::string();
+    std::vector<uint8_t> path(ukrun.begin(), ukrun.end());
+    path.push_back(0);
+    const std::vector<uint8_t> object = make_section_object(".uk_hostrun", path, 1);
+    const int fd = memfd_create("kraftld-hostrun.o", 0);
+    if (fd < 0)
+        return std::string();
+    if (write(fd, object.data(), object.size()) != static_cast<ssize_t>(object.size())) {
+        close(fd);
+        return std::string();
+    }
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
 /// One link in progress: owns the temporary output until it is renamed.
 class ImageLink {
   public:
@@ -343,6 +368,7 @@ class ImageLink {
     bool m_symtab;
     bool m_verbose;
     std::string m_temp;
+    std::string m_hostrun = hostrun_object();
 };
 
 std::vector<std::string> ImageLink::command(StripMode strip,
@@ -373,8 +399,11 @@ std::vector<std::string> ImageLink::command(StripMode strip,
     argv.push_back("--end-group");
     if (!extra_object.empty())
         argv.push_back(extra_object);
+    if (!m_hostrun.empty())
+        argv.push_back(m_hostrun);
     return argv;
 }
+
 
 void ImageLink::run_pass(StripMode strip, const std::string& extra_object, bool quiet) {
     const std::vector<std::string> argv = command(strip, extra_object);

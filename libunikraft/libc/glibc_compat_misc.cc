@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <spawn.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <wctype.h>
@@ -336,6 +338,28 @@ void run_on_exit(void* p) {
 extern "C" {
 
 // ---------------------------------------------------------------- error(3)
+
+/// system(3). musl's answers system(NULL) with 1, "a shell is there"; an
+/// image has no shell (nor any other program), so the answer is 0, as
+/// glibc's where /bin/sh is missing. A command goes to posix_spawn, which
+/// fails with ENOSYS (the kernel says so on the console): -1, errno ENOSYS.
+UK_GLIBC_EXPORT int system(const char* command) {
+    if (command == nullptr)
+        return 0;
+    char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                    const_cast<char*>(command), nullptr};
+    pid_t pid;
+    const int err = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, environ);
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
+}
 
 /// Count of messages error() and error_at_line() have printed.
 UK_GLIBC_EXPORT unsigned int error_message_count;

@@ -7,6 +7,7 @@
 #include "arch/x86_64/time.h"
 #include "arch/x86_64/trap.h"
 #include "lib/errno.h"
+#include "posix/spawn.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
 #include "sched/sched.h"
@@ -23,13 +24,13 @@ constexpr long clone_vm = 0x100, clone_fs = 0x200, clone_files = 0x400, clone_si
 
 long do_clone(long flags, long stack, long ptid, long ctid, long tls) {
     const arch::TrapFrame* frame = current_syscall_frame();
+    constexpr long thread_flags = clone_vm | clone_thread | clone_sighand;
+    if ((flags & thread_flags) != thread_flags)
+        return refuse_process(56); // a new process (fork, vfork, posix_spawn)
     // The new thread resumes where the caller's syscall returns, so it needs
     // the caller's registers: only the assembly entries record them.
     if (!frame)
         return -ENOSYS;
-    constexpr long thread_flags = clone_vm | clone_thread | clone_sighand;
-    if ((flags & thread_flags) != thread_flags)
-        return -ENOSYS; // a new process (fork, vfork): not possible here
     constexpr long known = thread_flags | clone_fs | clone_files | clone_sysvsem | clone_settls |
                            clone_parent_settid | clone_child_cleartid | clone_detached |
                            clone_child_settid | clone_untraced | clone_parent | csignal;
@@ -88,12 +89,6 @@ long futex_deadline(long arg, bool absolute, bool realtime, uint64_t* deadline) 
 
 UK_SYSCALL(56, clone) {
     return do_clone(a1, a2, a3, a4, a5);
-}
-UK_SYSCALL(57, fork) {
-    return -ENOSYS;
-}
-UK_SYSCALL(58, vfork) {
-    return -ENOSYS;
 }
 
 UK_SYSCALL(60, exit) {
