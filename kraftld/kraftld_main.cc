@@ -404,7 +404,6 @@ std::vector<std::string> ImageLink::command(StripMode strip,
     return argv;
 }
 
-
 void ImageLink::run_pass(StripMode strip, const std::string& extra_object, bool quiet) {
     const std::vector<std::string> argv = command(strip, extra_object);
     if (m_verbose)

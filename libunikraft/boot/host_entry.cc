@@ -155,7 +155,9 @@ uk_host_main(uint64_t* sp) {
             end++;
         size_t at = 0;
         // An empty entry is the current directory.
-        bool fits = end == p ? append(candidate, &at, "./", 2) : append(candidate, &at, p, size_t(end - p)) && append(candidate, &at, "/", 1);
+        bool fits =
+            end == p ? append(candidate, &at, "./", 2)
+                     : append(candidate, &at, p, size_t(end - p)) && append(candidate, &at, "/", 1);
         if (fits && append(candidate, &at, "ukrun", 5)) {
             long err = exec(candidate);
             if (!try_next(err)) {

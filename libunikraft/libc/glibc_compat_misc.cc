@@ -9,13 +9,13 @@
 #include <resolv.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <spawn.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -346,8 +346,8 @@ extern "C" {
 UK_GLIBC_EXPORT int system(const char* command) {
     if (command == nullptr)
         return 0;
-    char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
-                    const_cast<char*>(command), nullptr};
+    char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), const_cast<char*>(command),
+                    nullptr};
     pid_t pid;
     const int err = posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv, environ);
     if (err != 0) {

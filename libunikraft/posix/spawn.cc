@@ -32,13 +32,13 @@ struct Known {
     bool names_call;
 };
 constexpr Known known[] = {
-    {"system", true},         {"popen", true},        {"posix_spawn", true},
-    {"posix_spawnp", true},   {"fork", true},         {"vfork", true},
-    {"execv", true},          {"execvp", true},       {"execvpe", true},
-    {"execl", true},          {"execlp", true},       {"execle", true},
-    {"fexecve", true},        {"execve", true},       {"execveat", true},
-    {"_Fork", false},         {"__execvpe", false},   {"__clone", false},
-    {"clone", false},         {"syscall", false},     {"__syscall_cp_asm", false},
+    {"system", true},          {"popen", true},         {"posix_spawn", true},
+    {"posix_spawnp", true},    {"fork", true},          {"vfork", true},
+    {"execv", true},           {"execvp", true},        {"execvpe", true},
+    {"execl", true},           {"execlp", true},        {"execle", true},
+    {"fexecve", true},         {"execve", true},        {"execveat", true},
+    {"_Fork", false},          {"__execvpe", false},    {"__clone", false},
+    {"clone", false},          {"syscall", false},      {"__syscall_cp_asm", false},
     {"__syscall_cp_c", false}, {"__syscall_cp", false},
 };
 constexpr size_t known_count = sizeof(known) / sizeof(known[0]);
@@ -175,8 +175,10 @@ long refuse_process(long nr) {
         bit = uint64_t(1) << index;
     } else {
         call = nr == 57 ? "fork" : nr == 58 ? "vfork" : nr == 56 || nr == 435 ? "clone" : "execve";
-        bit = nr == 57 ? bit_fork : nr == 58 ? bit_vfork : nr == 56 || nr == 435 ? bit_clone
-                                                                               : bit_exec;
+        bit = nr == 57                ? bit_fork
+              : nr == 58              ? bit_vfork
+              : nr == 56 || nr == 435 ? bit_clone
+                                      : bit_exec;
     }
     if (!(__atomic_fetch_or(&g_reported, bit, __ATOMIC_RELAXED) & bit)) {
         if (i < n)
