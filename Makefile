@@ -115,12 +115,21 @@ $(BUILD)/lib/unikraft.ld: linker/unikraft.ld
 	cp $< $@
 
 # The runtime libraries every image links against, copied next to
-# libunikraft.a so that an installed tree needs nothing from this one.
+# libunikraft.a so that an installed tree needs nothing from this one. The
+# directory is the image's library directory: unikraft.pc gives it with -L,
+# so a -lm or -lpthread anywhere on a cc link line finds the image's, not
+# glibc's. As in musl's own install, libm, libpthread, ... are empty: libc.a
+# has all of them.
+IMAGE_EMPTY_LIBS := m pthread rt dl util crypt resolv xnet
 RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
-	$(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a
+	$(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a \
+	$(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS))
 $(BUILD)/lib/unikraft/libc.a: $(musl_lib)
 	@mkdir -p $(@D)
 	cp $< $@
+$(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS)):
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rc $@
 $(BUILD)/lib/unikraft/libgcc.a $(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a:
 	@mkdir -p $(@D)
 	cp "$$(gcc -print-file-name=$(@F))" $@
@@ -131,7 +140,8 @@ $(BUILD)/include/.stamp: $(musl_lib) $(wildcard include/uk/*.h)
 	mkdir -p $(BUILD)/include/uk && cp include/uk/*.h $(BUILD)/include/uk/
 	touch $@
 
-$(BUILD)/lib/pkgconfig/unikraft.pc: pkgconfig/unikraft.pc.in
+PKGCONFIG_OUT := $(BUILD)/lib/pkgconfig/unikraft.pc $(BUILD)/lib/pkgconfig/unikraft-c++.pc
+$(BUILD)/lib/pkgconfig/%.pc: pkgconfig/%.pc.in
 	@mkdir -p $(@D)
 	cp $< $@
 
@@ -202,7 +212,7 @@ $(foreach f,$(FUZZ_TARGETS),$(eval $(call fuzz_target,$(f))))
 # ---------------------------------------------------------------- top level
 
 KERNEL_OUT := $(BUILD)/lib/libunikraft.a $(BUILD)/lib/unikraft.ld $(RUNTIME_LIBS) \
-	$(BUILD)/include/.stamp $(BUILD)/lib/pkgconfig/unikraft.pc
+	$(BUILD)/include/.stamp $(PKGCONFIG_OUT)
 TOOLS_OUT  := $(patsubst %,$(BUILD)/bin/%,$(HOST_PROGRAMS))
 
 all: $(KERNEL_OUT) $(TOOLS_OUT) $(EXTRA_OUT)

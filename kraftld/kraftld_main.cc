@@ -8,6 +8,7 @@
 // same inputs plus that object. unikraft.ld places .uk_symtab last, so
 // nothing else moves, which kraftld verifies.
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -219,6 +220,84 @@ Tree find_tree() {
     if (const std::string libstdcxx = tree.runtime + "/libstdc++.a"; is_file(libstdcxx))
         tree.runtime_libs.insert(tree.runtime_libs.begin(), libstdcxx);
     return tree;
+}
+
+/// The installed Debian package that owns `path`, from `dpkg-query -S`;
+/// std::nullopt when none does or there is no dpkg. On a merged-/usr system
+/// dpkg records a file under the name its package gives it, so /lib/... and
+/// /usr/lib/... are both asked.
+std::optional<std::string> dpkg_owner(const std::string& path) {
+    static const std::optional<std::string> dpkg_query = find_in_path("dpkg-query");
+    if (!dpkg_query || path.empty() || path[0] != '/')
+        return std::nullopt;
+    std::vector<std::string> names = {path};
+    if (path.starts_with("/usr/lib/"))
+        names.push_back(path.substr(4));
+    else if (path.starts_with("/lib/"))
+        names.push_back("/usr" + path);
+    for (const std::string& name : names) {
+        const int out = memfd_create("kraftld-dpkg", MFD_CLOEXEC);
+        if (out < 0)
+            return std::nullopt;
+        const char* argv[] = {dpkg_query->c_str(), "-S", name.c_str(), nullptr};
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, out, 1);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        pid_t pid;
+        const int rc =
+            posix_spawn(&pid, argv[0], &actions, nullptr, const_cast<char**>(argv), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        int status = 0;
+        if (rc == 0)
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        std::string text;
+        if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            lseek(out, 0, SEEK_SET);
+            char buf[4096];
+            ssize_t n;
+            while ((n = read(out, buf, sizeof(buf))) > 0)
+                text.append(buf, static_cast<size_t>(n));
+        }
+        close(out);
+        // "zlib1g-dev:amd64: /usr/lib/x86_64-linux-gnu/libz.so"; diversions
+        // are reported on lines of their own, starting with "diversion".
+        size_t line = 0;
+        while (line < text.size()) {
+            size_t end = text.find('\n', line);
+            if (end == std::string::npos)
+                end = text.size();
+            const std::string_view entry(text.data() + line, end - line);
+            line = end + 1;
+            const size_t colon = entry.find(": ");
+            if (entry.starts_with("diversion") || colon == std::string_view::npos)
+                continue;
+            std::string_view package = entry.substr(0, colon);
+            if (const size_t comma = package.find(','); comma != std::string_view::npos)
+                package = package.substr(0, comma);
+            if (const size_t arch = package.find(':'); arch != std::string_view::npos)
+                package = package.substr(0, arch);
+            return std::string(package);
+        }
+    }
+    return std::nullopt;
+}
+
+/// The name of one file in `dir` that starts with `prefix` (the
+/// alphabetically first, so the answer does not depend on directory order).
+std::optional<std::string> find_prefixed(const std::string& dir, const std::string& prefix) {
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr)
+        return std::nullopt;
+    std::optional<std::string> first;
+    while (const dirent* entry = readdir(d)) {
+        const std::string_view name = entry->d_name;
+        if (name.starts_with(prefix) && (!first || name < *first))
+            first = std::string(name);
+    }
+    closedir(d);
+    return first;
 }
 
 void print_command(const std::vector<std::string>& argv) {
@@ -598,7 +677,9 @@ int kraftld_main(int argc, char** argv) {
     const bool verbose = request->verbose || env_flag("KRAFTLD_VERBOSE");
 
     Tree tree = find_tree();
-    if (!resolve_libraries(*request, {tree.runtime}, is_file, error))
+    const LibraryHost host = {tree.runtime, host_library_dirs(), is_file, dpkg_owner,
+                              find_prefixed};
+    if (!resolve_libraries(*request, host, error))
         die(error);
     install_signal_handlers();
     ImageLink link(std::move(*request), linker, std::move(tree), format, symtab, verbose);

@@ -235,8 +235,12 @@ bool is_passed_z_keyword(std::string_view keyword) {
            starts_with(keyword, "start-stop-visibility=");
 }
 
-constexpr std::array<std::string_view, 11> builtin_libraries = {
-    "c", "m", "pthread", "dl", "rt", "util", "gcc", "gcc_s", "gcc_eh", "xnet", "crypt"};
+// The libraries every image links from its own tree (lib/unikraft): musl
+// has everything of libc's companions in libc.a, and the image's libgcc,
+// libgcc_eh and libstdc++ stand in for the host's.
+constexpr std::array<std::string_view, 14> builtin_libraries = {
+    "c",     "m",      "pthread", "dl",    "rt",     "util",   "gcc",
+    "gcc_s", "gcc_eh", "xnet",    "crypt", "resolv", "stdc++", "supc++"};
 
 constexpr std::string_view source_suffixes[] = {
     ".c",  ".cc", ".cp", ".cxx", ".cpp", ".CPP", ".c++", ".C",   ".i",   ".ii", ".m",
@@ -317,6 +321,9 @@ void Parser::add_library(std::string_view name) {
     }
     m_has_inputs = true;
     if (is_builtin_library(name))
+        return;
+    // -l:libm.a names the same library as -lm.
+    if (name[0] == ':' && builtin_library_of_file(name.substr(1)))
         return;
     m_request.items.push_back({LinkItem::Kind::Library, std::string(name)});
 }
@@ -795,46 +802,262 @@ bool is_builtin_library(std::string_view name) {
            builtin_libraries.end();
 }
 
-bool resolve_libraries(LinkRequest& request, const std::vector<std::string>& extra_dirs,
-                       const std::function<bool(const std::string&)>& file_exists,
-                       std::string& error) {
-    std::vector<std::string> dirs = request.search_dirs;
-    dirs.insert(dirs.end(), extra_dirs.begin(), extra_dirs.end());
-    auto join = [](const std::string& dir, const std::string& file) {
-        return dir.empty() || dir.back() == '/' ? dir + file : dir + "/" + file;
-    };
-    for (LinkItem& item : request.items) {
-        if (item.kind != LinkItem::Kind::Library)
+std::optional<std::string> builtin_library_of_file(std::string_view file) {
+    if (!file.starts_with("lib"))
+        return std::nullopt;
+    std::string_view rest = file.substr(3);
+    size_t end = std::string_view::npos;
+    if (rest.ends_with(".a"))
+        end = rest.size() - 2;
+    else if (const size_t so = rest.find(".so");
+             so != std::string_view::npos && is_shared_object_name(file))
+        end = so;
+    if (end == std::string_view::npos || !is_builtin_library(rest.substr(0, end)))
+        return std::nullopt;
+    return std::string(rest.substr(0, end));
+}
+
+bool is_shared_object_name(std::string_view file) {
+    const size_t slash = file.rfind('/');
+    if (slash != std::string_view::npos)
+        file = file.substr(slash + 1);
+    const size_t so = file.find(".so");
+    if (so == std::string_view::npos || so == 0)
+        return false;
+    // libz.so, libz.so.1, libz.so.1.2.13; not libfoo.so.a or libz.sorted.a.
+    const std::string_view version = file.substr(so + 3);
+    if (version.empty())
+        return true;
+    if (version[0] != '.' || version.size() < 2)
+        return false;
+    return std::all_of(version.begin() + 1, version.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+}
+
+std::string normalize_path(std::string_view path) {
+    const bool absolute = !path.empty() && path[0] == '/';
+    std::vector<std::string_view> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+        size_t slash = path.find('/', i);
+        if (slash == std::string_view::npos)
+            slash = path.size();
+        const std::string_view part = path.substr(i, slash - i);
+        i = slash + 1;
+        if (part.empty() || part == ".")
             continue;
-        const bool exact = item.text[0] == ':';
-        const std::string file = exact ? item.text.substr(1) : "lib" + item.text + ".a";
-        std::optional<std::string> found;
-        for (const std::string& dir : dirs)
-            if (file_exists(join(dir, file))) {
-                found = join(dir, file);
-                break;
-            }
-        if (found) {
-            item = {LinkItem::Kind::Input, *found};
+        if (part == ".." && !parts.empty() && parts.back() != "..") {
+            parts.pop_back();
             continue;
         }
-        if (!exact) {
-            for (const std::string& dir : dirs) {
-                const std::string shared = join(dir, "lib" + item.text + ".so");
-                if (file_exists(shared)) {
-                    error = "-l" + item.text + ": only a shared library was found (" + shared +
-                            "); images link statically, so " + file + " is needed";
-                    return false;
+        if (part == ".." && absolute)
+            continue;
+        parts.push_back(part);
+    }
+    std::string out = absolute ? "/" : "";
+    for (size_t n = 0; n < parts.size(); n++)
+        out += (n == 0 ? "" : "/") + std::string(parts[n]);
+    return out.empty() ? "." : out;
+}
+
+const std::vector<std::string>& host_library_dirs() {
+    // `ld --verbose | grep SEARCH_DIR` on Debian x86_64, in its order (gcc's
+    // own -print-search-dirs list holds the same multiarch and standard
+    // directories).
+    static const std::vector<std::string> dirs = {"/usr/local/lib/x86_64-linux-gnu",
+                                                  "/lib/x86_64-linux-gnu",
+                                                  "/usr/lib/x86_64-linux-gnu",
+                                                  "/usr/lib/x86_64-linux-gnu64",
+                                                  "/usr/local/lib64",
+                                                  "/lib64",
+                                                  "/usr/lib64",
+                                                  "/usr/local/lib",
+                                                  "/lib",
+                                                  "/usr/lib",
+                                                  "/usr/x86_64-linux-gnu/lib64",
+                                                  "/usr/x86_64-linux-gnu/lib"};
+    return dirs;
+}
+
+std::string development_package_of(std::string_view runtime_package) {
+    std::string_view name = runtime_package;
+    // Debian's 64-bit time_t transition renamed runtime packages libfoo1t64.
+    if (name.ends_with("t64"))
+        name.remove_suffix(3);
+    // libfl2 -> libfl, libsqlite3-0 -> libsqlite3; zlib1g keeps its name.
+    const size_t digits = name.find_last_not_of("0123456789");
+    if (digits != std::string_view::npos && digits + 1 < name.size()) {
+        name = name.substr(0, digits + 1);
+        if (name.ends_with("-"))
+            name.remove_suffix(1);
+    }
+    return std::string(name) + "-dev";
+}
+
+namespace {
+
+std::string join_path(const std::string& dir, const std::string& file) {
+    return dir.empty() || dir.back() == '/' ? dir + file : dir + "/" + file;
+}
+
+std::string dir_of(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// True if `dir` holds the host's own libc and compiler runtime (or is the
+// image's library directory): a builtin library there is the one the image
+// replaces, not a project's own library that happens to share its name.
+bool is_system_library_dir(const LibraryHost& host, const std::string& dir) {
+    const std::string normal = normalize_path(dir);
+    if (!host.image_dir.empty() && normal == normalize_path(host.image_dir))
+        return true;
+    for (const std::string& d : host.host_dirs)
+        if (normal == normalize_path(d))
+            return true;
+    // gcc's and clang's runtime directories (libstdc++.so, libgcc_s.so).
+    return normal.starts_with("/usr/lib/gcc/") || normal.starts_with("/usr/lib/llvm-");
+}
+
+std::optional<std::string> package_of(const LibraryHost& host, const std::string& path) {
+    return host.package_of ? host.package_of(path) : std::nullopt;
+}
+
+std::string from_package(const std::optional<std::string>& package) {
+    return package ? "from the package " + *package : "which no installed package owns";
+}
+
+// Why a shared object `so` cannot be linked and what to do instead.
+// `archive` is the static archive's name (libNAME.a).
+std::string shared_object_advice(const LibraryHost& host, const std::string& so,
+                                 const std::string& archive) {
+    const std::optional<std::string> package = package_of(host, so);
+    std::string text = "an image is one static executable and cannot load a shared object, so it "
+                       "needs the static archive " +
+                       archive;
+    if (package)
+        text += ", which " + *package + " does not ship";
+    return text + ": build the library as a static archive and pass its directory with -L";
+}
+
+// The library name of lib<name>.a / lib<name>.so*, or the file name itself.
+std::string library_stem(const std::string& file) {
+    std::string stem = file;
+    if (const size_t so = stem.find(".so"); so != std::string::npos && is_shared_object_name(file))
+        stem.resize(so);
+    else if (stem.ends_with(".a"))
+        stem.resize(stem.size() - 2);
+    if (stem.starts_with("lib"))
+        stem.erase(0, 3);
+    return stem;
+}
+
+} // namespace
+
+bool resolve_libraries(LinkRequest& request, const LibraryHost& host, std::string& error) {
+    std::vector<std::string> dirs = request.search_dirs;
+    if (!host.image_dir.empty())
+        dirs.push_back(host.image_dir);
+    dirs.insert(dirs.end(), host.host_dirs.begin(), host.host_dirs.end());
+    auto exists = [&](const std::string& path) {
+        return host.file_exists && host.file_exists(path);
+    };
+
+    std::vector<LinkItem> items;
+    for (LinkItem& item : request.items) {
+        if (item.kind == LinkItem::Kind::Option) {
+            items.push_back(std::move(item));
+            continue;
+        }
+        std::string spelled = item.text; // How the user named it, for messages.
+        if (item.kind == LinkItem::Kind::Library) {
+            spelled = "-l" + item.text;
+            const bool exact = item.text[0] == ':';
+            const std::string file = exact ? item.text.substr(1) : "lib" + item.text + ".a";
+            std::optional<std::string> found;
+            for (const std::string& dir : dirs)
+                if (exists(join_path(dir, file))) {
+                    found = join_path(dir, file);
+                    break;
+                }
+            if (!found && !exact) {
+                for (const std::string& dir : dirs) {
+                    const std::string shared = join_path(dir, "lib" + item.text + ".so");
+                    if (exists(shared)) {
+                        const std::optional<std::string> package = package_of(host, shared);
+                        error = spelled + ": only a shared library was found, " + shared + " (" +
+                                from_package(package) + "); " +
+                                shared_object_advice(host, shared, file);
+                        return false;
+                    }
                 }
             }
+            if (!found) {
+                std::string searched;
+                for (const std::string& dir : request.search_dirs)
+                    searched += (searched.empty() ? "" : ", ") + dir;
+                error = spelled + ": cannot find " + file + " in " +
+                        (searched.empty() ? "" : searched + " or ") +
+                        "the image's and the host's library directories";
+                if (!exact && host.find_prefixed) {
+                    for (const std::string& dir : dirs) {
+                        std::optional<std::string> runtime =
+                            host.find_prefixed(dir, "lib" + item.text + ".so.");
+                        if (!runtime)
+                            continue;
+                        const std::string path = join_path(dir, *runtime);
+                        error += "; only the shared library " + path + " is installed";
+                        if (std::optional<std::string> package = package_of(host, path)) {
+                            const std::string dev = development_package_of(*package);
+                            error += " (from the package " + *package + "); where Debian has " +
+                                     file + ", its development package ships it, usually " + dev +
+                                     " (apt-get install " + dev + ")";
+                        }
+                        break;
+                    }
+                }
+                return false;
+            }
+            item = {LinkItem::Kind::Input, *found};
         }
-        std::string searched;
-        for (const std::string& dir : request.search_dirs)
-            searched += (searched.empty() ? "" : " ") + dir;
-        error = "-l" + item.text + ": cannot find " + file +
-                (searched.empty() ? " (no -L directories given)" : " in " + searched);
-        return false;
+
+        // An input given by path: the host's own libc, libm, libpthread,
+        // libstdc++ ... (CMake hands over what find_library found) are the
+        // image's, which every image links anyway.
+        const std::string file = base_of(item.text);
+        if (builtin_library_of_file(file) && is_system_library_dir(host, dir_of(item.text)))
+            continue;
+        if (is_shared_object_name(file)) {
+            const std::optional<std::string> package = package_of(host, item.text);
+            const std::string archive = "lib" + library_stem(file) + ".a";
+            const std::string sibling = join_path(dir_of(item.text), archive);
+            error = spelled + ": a shared library (" + from_package(package) + "); ";
+            if (exists(sibling)) {
+                const std::optional<std::string> sibling_package = package_of(host, sibling);
+                error += "an image is one static executable and cannot load a shared object: "
+                         "link the static archive " +
+                         sibling +
+                         (sibling_package && sibling_package != package
+                              ? " (from the package " + *sibling_package + ")"
+                              : "") +
+                         " instead";
+                if (file.starts_with("lib"))
+                    error += ", or -l" + library_stem(file);
+            } else {
+                error += shared_object_advice(host, item.text, archive);
+            }
+            return false;
+        }
+        items.push_back(std::move(item));
     }
+    request.items = std::move(items);
     return true;
 }
 
@@ -927,8 +1150,15 @@ libunikraft.a, musl and libgcc into a bootable x86_64 VM image. Call it the
 way you would call `cc` to link.
 
   -o FILE              the image (default a.out)
-  -L DIR, -lNAME       static libraries (libNAME.a); -lc -lm -lpthread -ldl -lrt
-                       -lutil -lgcc -lgcc_s -lgcc_eh -lxnet -lcrypt are built in
+  -L DIR, -lNAME       static libraries (libNAME.a), searched in the -L
+                       directories, then the host's (/usr/local/lib/x86_64-linux-gnu,
+                       /lib/x86_64-linux-gnu, /usr/lib/x86_64-linux-gnu, ...,
+                       /usr/local/lib, /lib, /usr/lib, as GNU ld does), so
+                       Debian's -dev packages link (-lz from zlib1g-dev);
+                       -lc -lm -lpthread -ldl -lrt -lutil -lcrypt -lresolv
+                       -lxnet -lstdc++ -lsupc++ -lgcc -lgcc_s -lgcc_eh are the
+                       image's own, and so is glibc's or gcc's libm.a,
+                       libpthread.so.0, libstdc++.so ... given by path
   -Wl,OPT,... / -Xlinker OPT
                        linker options (--defsym, -u, --wrap, -Map, --whole-archive,
                        --start-group/--end-group, ...)
@@ -942,7 +1172,10 @@ way you would call `cc` to link.
 
 Compile-only flags (-O, -g, -f, -W, -D, -I, -std=, -m64, -march=, ...) and
 dynamic-linking flags (-pie, -rdynamic, -Wl,--as-needed, -Wl,-z,relro, ...) are
-accepted and ignored. -shared, -r, -m32, -e and -T are refused.
+accepted and ignored. -shared, -r, -m32, -e and -T are refused, and so is a
+shared object (an input libNAME.so, or -lNAME with no libNAME.a): the message
+names the package it came from (dpkg -S) and the static archive to use, or
+says that the package ships none.
 
 Cargo: as the linker of x86_64-unknown-linux-gnu, which is also the host,
 kraftld is asked to link build scripts and proc-macros too. Those run on the

@@ -75,17 +75,63 @@ std::optional<std::vector<std::string>> expand_response_files(
 std::optional<LinkRequest> parse_link_args(const std::vector<std::string>& args,
                                            std::string& error);
 
-/// True for the -l names whose contents the unikernel's own libc.a and
-/// libgcc already provide (-lc, -lm, -lpthread, ...); those are dropped.
+/// True for the -l names whose contents the image's own libraries already
+/// provide (-lc, -lm, -lpthread, -lstdc++, -lgcc_s, ...); those are dropped.
 bool is_builtin_library(std::string_view name);
 
-/// Turns every Library item into an Input item naming `libNAME.a` (or, for
-/// `-l:FILE`, FILE) found first in request.search_dirs and then in
-/// `extra_dirs`. Returns false and sets `error` when a library is missing or
-/// exists only as a shared library.
-bool resolve_libraries(LinkRequest& request, const std::vector<std::string>& extra_dirs,
-                       const std::function<bool(const std::string&)>& file_exists,
-                       std::string& error);
+/// For a file name that is a builtin library as an archive or a shared
+/// object (libm.a, libpthread.so.0, libstdc++.so), that library's name (m,
+/// pthread, stdc++); std::nullopt for every other name.
+std::optional<std::string> builtin_library_of_file(std::string_view file);
+
+/// True if the file name (a path's last component counts) is a shared
+/// object's: libz.so, libz.so.1, libz.so.1.2.13.
+bool is_shared_object_name(std::string_view file);
+
+/// `path` with empty and "." components removed and ".." applied, lexically
+/// (symbolic links are not followed). "." for an empty result.
+std::string normalize_path(std::string_view path);
+
+/// The host's library directories kraftld searches after the -L ones: the
+/// multiarch and standard directories of Debian's x86_64 GNU ld (its
+/// SEARCH_DIR list), in that order.
+const std::vector<std::string>& host_library_dirs();
+
+/// The development package that usually ships the static archive of a
+/// Debian runtime library package: zlib1g -> zlib1g-dev, libfl2 ->
+/// libfl-dev, libsqlite3-0 -> libsqlite3-dev, libssl3t64 -> libssl-dev.
+std::string development_package_of(std::string_view runtime_package);
+
+/// What resolving libraries reads from the host. Every callback may be
+/// empty, which means "nothing there".
+struct LibraryHost {
+    /// The image's own library directory (<prefix>/lib/unikraft).
+    std::string image_dir;
+    /// The directories searched after the -L ones and image_dir.
+    std::vector<std::string> host_dirs;
+    /// True if `path` names an existing file.
+    std::function<bool(const std::string& path)> file_exists;
+    /// The installed Debian package that owns `path` (dpkg -S), or std::nullopt.
+    std::function<std::optional<std::string>(const std::string& path)> package_of;
+    /// The name of one file in `dir` whose name starts with `prefix`, or std::nullopt.
+    std::function<std::optional<std::string>(const std::string& dir, const std::string& prefix)>
+        find_prefixed;
+};
+
+/// Resolves a request's libraries as the image links them, in place:
+/// - every Library item (-lNAME) becomes an Input naming `libNAME.a` (or,
+///   for `-l:FILE`, FILE) found first in request.search_dirs, then in
+///   host.image_dir, then in host.host_dirs; shared objects are not looked
+///   for, as by a -static link;
+/// - an Input that is a builtin library (libm.a, libpthread.so.0,
+///   libstdc++.so ...) in a host library directory, gcc's or clang's runtime
+///   directory or image_dir is removed: the image links its own;
+/// - any other shared object is refused.
+/// Returns false and sets `error` when a library is missing or a shared
+/// object; the message names the package the shared object came from, the
+/// static archive to use instead when there is one, and the development
+/// package to install when only a runtime library is installed.
+bool resolve_libraries(LinkRequest& request, const LibraryHost& host, std::string& error);
 
 /// A program cargo builds to run on the build machine while it compiles a
 /// crate. With host and target the same triple, rustc links these with the

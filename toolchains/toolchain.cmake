@@ -38,5 +38,26 @@ foreach(lang C CXX)
       "\"${UNIKRAFT_KRAFTLD}\" <FLAGS> <CMAKE_${lang}_LINK_FLAGS> <LINK_FLAGS> <OBJECTS> -o <TARGET> <LINK_LIBRARIES>")
 endforeach()
 
+# Libraries follow kraftld's search: the image's own directory first (its
+# libm.a, libpthread.a, ... are what find_library(m) must find), then the
+# host's Debian multiarch and standard directories, static archives only.
+# CMake derives the library architecture from the compiler's link line,
+# which kraftld does not give it, so it is named here; with it find_library
+# and find_package search /usr/lib/x86_64-linux-gnu (libz.a from zlib1g-dev).
+set(CMAKE_LIBRARY_ARCHITECTURE x86_64-linux-gnu)
+set(UNIKRAFT_LIBRARY_DIR "${UNIKRAFT_PREFIX}/lib/unikraft")
+if(NOT UNIKRAFT_LIBRARY_DIR IN_LIST CMAKE_LIBRARY_PATH)
+  list(PREPEND CMAKE_LIBRARY_PATH "${UNIKRAFT_LIBRARY_DIR}")
+endif()
+# The platform files reset the library suffixes (.so first) and the
+# compiler checks the implicit link directories after this file is read;
+# the rules-override file runs after both. A project's own override still
+# runs, from ours.
+if(CMAKE_USER_MAKE_RULES_OVERRIDE AND
+   NOT CMAKE_USER_MAKE_RULES_OVERRIDE STREQUAL "${CMAKE_CURRENT_LIST_DIR}/unikraft-rules.cmake")
+  set(UNIKRAFT_USER_MAKE_RULES_OVERRIDE "${CMAKE_USER_MAKE_RULES_OVERRIDE}")
+endif()
+set(CMAKE_USER_MAKE_RULES_OVERRIDE "${CMAKE_CURRENT_LIST_DIR}/unikraft-rules.cmake")
+
 # try_run, add_test and ctest boot the images.
 set(CMAKE_CROSSCOMPILING_EMULATOR "${UNIKRAFT_UKRUN}")

@@ -1,6 +1,7 @@
 # CMake and Meson toolchain files, so that ordinary CMake and Meson projects
 # build bootable images:
 #   $(BUILD)/lib/cmake/unikraft/toolchain.cmake   finds the tree relative to itself
+#   $(BUILD)/lib/cmake/unikraft/unikraft-rules.cmake  its rules override (static suffixes)
 #   $(BUILD)/share/meson/cross/unikraft.ini       gcc and g++
 #   $(BUILD)/share/meson/cross/unikraft-clang.ini clang and clang++
 #   $(BUILD)/lib/unikraft/kraftcc                 the compiler Meson runs: links with kraftld
@@ -16,11 +17,12 @@ meson_cross_file = $(1)/share/meson/cross/$(call meson_cross_name,$(2)).ini
 meson_cross_gen = sed -e 's|@PREFIX@|$(1)|g' -e 's|@CC@|$(word 2,$(subst :, ,$(2)))|g' \
 	-e 's|@CXX@|$(word 3,$(subst :, ,$(2)))|g' toolchains/unikraft.ini.in >$(3)
 
-TOOLCHAIN_OUT := $(BUILD)/lib/cmake/unikraft/toolchain.cmake $(BUILD)/lib/unikraft/kraftcc \
+TOOLCHAIN_OUT := $(BUILD)/lib/cmake/unikraft/toolchain.cmake \
+	$(BUILD)/lib/cmake/unikraft/unikraft-rules.cmake $(BUILD)/lib/unikraft/kraftcc \
 	$(foreach v,$(MESON_CROSS_VARIANTS),$(call meson_cross_file,$(BUILD),$(v)))
 EXTRA_OUT += $(TOOLCHAIN_OUT)
 
-$(BUILD)/lib/cmake/unikraft/toolchain.cmake: toolchains/toolchain.cmake
+$(BUILD)/lib/cmake/unikraft/%.cmake: toolchains/%.cmake
 	@mkdir -p $(@D)
 	cp $< $@
 

@@ -32,6 +32,10 @@ for cmd in "${!need[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
 [ -f /usr/include/gtest/gtest.h ] || missing+=(libgtest-dev)
+# Debian static libraries the library-search tests link into images
+# (kraftld -lz -lfl, CMake's find_package(ZLIB), Meson's dependency('zlib')).
+[ -f /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
+[ -f /usr/lib/x86_64-linux-gnu/libfl.a ] || missing+=(libfl-dev)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 

@@ -151,13 +151,13 @@ TEST(KraftldArgs, DriverFlagsWithoutMeaningForAnImageAreDropped) {
 }
 
 TEST(KraftldArgs, BuiltinLibrariesAreDropped) {
-    for (const char* name :
-         {"c", "m", "pthread", "dl", "rt", "util", "gcc", "gcc_s", "gcc_eh", "xnet", "crypt"}) {
+    for (const char* name : {"c", "m", "pthread", "dl", "rt", "util", "gcc", "gcc_s", "gcc_eh",
+                             "xnet", "crypt", "resolv", "stdc++", "supc++"}) {
         EXPECT_TRUE(is_builtin_library(name)) << name;
         EXPECT_TRUE(parse_ok({"a.o", std::string("-l") + name}).items == Items{input("a.o")});
     }
     EXPECT_FALSE(is_builtin_library("ssl"));
-    EXPECT_FALSE(is_builtin_library("stdc++"));
+    EXPECT_FALSE(is_builtin_library("atomic"));
 }
 
 TEST(KraftldArgs, OtherLibrariesKeepTheirPlace) {
@@ -357,26 +357,29 @@ TEST(KraftldResponseFiles, SelfInclusionStops) {
 }
 
 TEST(KraftldLibraries, SearchedInOrderStaticOnly) {
-    const std::vector<std::string> present = {"/one/libfoo.a",   "/two/libfoo.a", "/two/libbar.a",
-                                              "/rt/libstdc++.a", "/one/exact.a",  "/one/libdyn.so"};
-    auto exists = [&](const std::string& path) {
+    const std::vector<std::string> present = {"/one/libfoo.a", "/two/libfoo.a", "/two/libbar.a",
+                                              "/rt/libuk.a",   "/one/exact.a",  "/one/libdyn.so"};
+    LibraryHost host;
+    host.image_dir = "/rt";
+    host.file_exists = [&](const std::string& path) {
         return std::find(present.begin(), present.end(), path) != present.end();
     };
-    LinkRequest r = parse_ok({"-L/one", "-L", "/two/", "-lfoo", "-lbar", "-lstdc++", "-l:exact.a"});
+    LinkRequest r = parse_ok({"-L/one", "-L", "/two/", "-lfoo", "-lbar", "-luk", "-l:exact.a"});
     std::string error;
-    ASSERT_TRUE(resolve_libraries(r, {"/rt"}, exists, error)) << error;
+    ASSERT_TRUE(resolve_libraries(r, host, error)) << error;
     EXPECT_EQ(r.items,
               (Items{option("-L/one"), option("-L/two/"), input("/one/libfoo.a"),
-                     input("/two/libbar.a"), input("/rt/libstdc++.a"), input("/one/exact.a")}));
+                     input("/two/libbar.a"), input("/rt/libuk.a"), input("/one/exact.a")}));
 
     LinkRequest shared = parse_ok({"-L/one", "-ldyn"});
-    EXPECT_FALSE(resolve_libraries(shared, {}, exists, error));
+    EXPECT_FALSE(resolve_libraries(shared, host, error));
     EXPECT_NE(error.find("only a shared library"), std::string::npos);
     EXPECT_NE(error.find("libdyn.a"), std::string::npos);
 
     LinkRequest missing = parse_ok({"-L/one", "-lnope"});
-    EXPECT_FALSE(resolve_libraries(missing, {}, exists, error));
-    EXPECT_EQ(error, "-lnope: cannot find libnope.a in /one");
+    EXPECT_FALSE(resolve_libraries(missing, host, error));
+    EXPECT_EQ(error, "-lnope: cannot find libnope.a in /one or the image's and the host's library "
+                     "directories");
 }
 
 TEST(KraftldArgs, ShellQuote) {
