@@ -133,8 +133,17 @@ extern "C" [[noreturn]] void uk_host_main(uint64_t* sp) {
     for (long i = 1; i < argc; i++)
         args[n++] = argv[i];
     args[n] = nullptr;
+    // Runs ukrun at `path`; returns only when there is none there. One that
+    // is there but cannot be run is an error of its own.
     auto exec = [&](const char* path) {
-        return sys3(nr_execve, long(path), long(args), long(envp));
+        long err = sys3(nr_execve, long(path), long(args), long(envp));
+        if (try_next(err))
+            return;
+        put(name);
+        put(": a libunikraft image; ");
+        put(path);
+        put(" cannot be run\n");
+        leave(126);
     };
 
     if (const char* ukrun = env(envp, "UKRUN"); ukrun && *ukrun) {
@@ -159,16 +168,8 @@ extern "C" [[noreturn]] void uk_host_main(uint64_t* sp) {
         bool fits =
             end == p ? append(candidate, &at, "./", 2)
                      : append(candidate, &at, p, size_t(end - p)) && append(candidate, &at, "/", 1);
-        if (fits && append(candidate, &at, "ukrun", 5)) {
-            long err = exec(candidate);
-            if (!try_next(err)) {
-                put(name);
-                put(": a libunikraft image; ");
-                put(candidate);
-                put(" cannot be run\n");
-                leave(126);
-            }
-        }
+        if (fits && append(candidate, &at, "ukrun", 5))
+            exec(candidate);
         if (!*end)
             break;
         p = end + 1;
@@ -179,16 +180,8 @@ extern "C" [[noreturn]] void uk_host_main(uint64_t* sp) {
     const char* hint = __uk_hostrun_start;
     const char* hint_end = __uk_hostrun_end;
     asm("" : "+r"(hint), "+r"(hint_end));
-    if (hint_end > hint && hint_end[-1] == '\0') {
-        long err = exec(hint);
-        if (!try_next(err)) {
-            put(name);
-            put(": a libunikraft image; ");
-            put(hint);
-            put(" cannot be run\n");
-            leave(126);
-        }
-    }
+    if (hint_end > hint && hint_end[-1] == '\0')
+        exec(hint);
 
     put(name);
     put(": this is a libunikraft image, a VM that ukrun boots (ukrun ");
