@@ -116,11 +116,93 @@ expect_usage bad-timeout "invalid timeout" --timeout soon "$guest"
 expect_usage bad-param "invalid kernel parameter" --param 'not a name=1' "$guest"
 expect_usage missing-value "--mem needs a value" --mem
 expect_usage no-image "no image given"
-expect_usage missing-image "cannot read image" "$work/no-such-image"
+expect_usage missing-image "no-such-image: cannot read the image: No such file" "$work/no-such-image"
 expect_usage newline-arg "contains a newline" "$guest" $'two\nlines'
 expect_usage missing-qemu "no-such-qemu" --qemu "$work/no-such-qemu" "$guest"
 expect_usage missing-qemu-in-path "not found in PATH" --qemu no-such-qemu-here "$guest"
-expect_usage qemu-error "QEMU exited with status 1" --accel tcg /etc/hostname
+# QEMU's own failure passes through: a QEMU that fails at once.
+failing_qemu=$work/failing-qemu
+printf '#!/bin/sh\necho "qemu-system-x86_64: cannot start" >&2\nexit 1\n' >"$failing_qemu"
+chmod +x "$failing_qemu"
+expect_usage qemu-error "QEMU exited with status 1" --accel tcg --qemu "$failing_qemu" "$guest"
+
+# Files that are not images are refused before QEMU starts, each with a
+# line that says what it is (QEMU would say "Error loading uncompressed
+# kernel without PVH ELF Note", or "Error while loading elf kernel").
+# A QEMU that must not run proves ukrun stopped first.
+never_qemu=$work/never-qemu
+printf '#!/bin/sh\necho QEMU-STARTED >&2\nexit 1\n' >"$never_qemu"
+chmod +x "$never_qemu"
+expect_refused() { # name message [image]
+	local name=$1 message=$2 image=$3
+	run --accel tcg --qemu "$never_qemu" "$image" exit 0
+	if [[ $st == 125 ]] && [[ $(cat "$err") == "ukrun: $image: $message" ]]; then
+		pass "$name"
+	else
+		fail "$name" "status $st, want 125 and 'ukrun: $image: $message'; stderr: $(brief "$err")"
+	fi
+}
+not_image="not a libunikraft image (link it with kraftld)"
+printf 'just some text\n' >"$work/text-file"
+expect_refused not-image-text "$not_image: not an ELF file" "$work/text-file"
+: >"$work/empty-file"
+expect_refused not-image-empty "$not_image: an empty file" "$work/empty-file"
+printf 'int main(void) { return 0; }\n' >"$work/host.c"
+if gcc -O2 -o "$work/host-program" "$work/host.c" 2>>"$work/build.log"; then
+	expect_refused not-image-host-program \
+		"$not_image: a program or shared library for the host (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+		"$work/host-program"
+	gcc -O2 -no-pie -o "$work/host-program-static" "$work/host.c" 2>>"$work/build.log" &&
+		expect_refused not-image-host-program-no-pie \
+			"$not_image: a program for the host (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+			"$work/host-program-static"
+	gcc -O2 -c -o "$work/host.o" "$work/host.c" &&
+		expect_refused not-image-object \
+			"$not_image: an object file (.o), not linked (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+			"$work/host.o"
+else
+	fail not-image-host-program "cannot build a host program"
+fi
+# Another machine's ELF: a bare header (ELF64 for aarch64, ELF32 for i386
+# with no PVH note), as a cross toolchain would start one.
+python3 - "$work/aarch64.elf" "$work/i386.elf" <<'PY'
+import struct, sys
+def elf(path, cls, machine):
+    ehsize = 64 if cls == 2 else 52
+    ident = b"\x7fELF" + bytes([cls, 1, 1]) + bytes(9)
+    if cls == 2:
+        hdr = ident + struct.pack("<HHIQQQIHHHHHH", 2, machine, 1, 0x400000, 0, 0, 0, ehsize, 56, 0, 64, 0, 0)
+    else:
+        hdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, machine, 1, 0x8048000, 0, 0, 0, ehsize, 32, 0, 40, 0, 0)
+    open(path, "wb").write(hdr + bytes(64))
+elf(sys.argv[1], 2, 183)
+elf(sys.argv[2], 1, 3)
+PY
+expect_refused other-arch-aarch64 "$not_image: an ELF for aarch64, not x86-64" "$work/aarch64.elf"
+expect_refused other-arch-i386 "$not_image: an ELF for i386, not x86-64" "$work/i386.elf"
+# A truncated image: the stand-in guest cut inside its program headers, and
+# inside its first segment.
+head -c 60 "$guest" >"$work/truncated-headers"
+expect_refused truncated-headers \
+	"truncated image: the program header table ends at byte $(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(52); o,=struct.unpack_from("<I",d,28); e,n=struct.unpack_from("<HH",d,42); print(o+e*n)' "$guest"), past the end of the file (60 bytes)" \
+	"$work/truncated-headers"
+size=$(stat -c %s "$guest")
+head -c $((size / 2)) "$guest" >"$work/truncated-image"
+run --accel tcg --qemu "$never_qemu" "$work/truncated-image" exit 0
+if [[ $st == 125 ]] && grep -qE "^ukrun: $work/truncated-image: truncated image: segment [0-9]+ \(PT_(LOAD|NOTE)\) ends at byte [0-9]+, past the end of the file \($((size / 2)) bytes\)$" "$err"; then
+	pass truncated-image
+else
+	fail truncated-image "status $st; stderr: $(brief "$err")"
+fi
+expect_refused directory "is a directory, not a libunikraft image" "$work"
+cp "$guest" "$work/unreadable"
+chmod 000 "$work/unreadable"
+if [[ -r $work/unreadable ]]; then
+	echo "SKIP ukrun/unreadable-image: running as root, who reads any file"
+else
+	expect_refused unreadable-image "cannot read the image: Permission denied" "$work/unreadable"
+fi
+rm -f "$work/unreadable"
 
 run --help
 if [[ $st == 0 ]] && grep -q '^  124' "$out" && grep -q '^  125' "$out" && grep -q '^  126' "$out"; then
