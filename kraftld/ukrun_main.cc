@@ -192,7 +192,16 @@ int main(int argc, char** argv) {
     // before ukrun could read its exit status.
     std::signal(SIGCHLD, SIG_DFL);
 
-    auto parsed = parse_args({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)});
+    HostContext host;
+    std::size_t nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    host.environ = {environ, nenv};
+    if (char* cwd = getcwd(nullptr, 0)) {
+        host.cwd = cwd;
+        std::free(cwd);
+    }
+    auto parsed = parse_args({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)}, host);
     if (!parsed)
         fail(parsed.error);
     Options& options = *parsed.value;

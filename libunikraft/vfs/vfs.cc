@@ -486,6 +486,7 @@ constinit const char* g_rootdev = "";
 constinit const char* g_rootopts = "";
 constinit unsigned long g_rootflags = 0;
 constinit bool g_initrd_warn = false;
+constinit const char* g_cwd = nullptr;
 
 char* dup_string(const char* s, size_t n) {
     auto* p = static_cast<char*>(kheap_alloc(n + 1, 1));
@@ -793,6 +794,10 @@ const char* set_param(const char* name, const char* value) {
         if (!value || !parse_u64(value, &v))
             return "vfs.rootflags needs a number";
         g_rootflags = v;
+    } else if (n.is("vfs.cwd")) {
+        if (!value || *value != '/')
+            return "vfs.cwd needs an absolute path";
+        g_cwd = value;
     } else if (n.is("vfs.initrd_errors")) {
         if (!value ||
             !(Name{value, cstr_len(value)}.is("warn") || Name{value, cstr_len(value)}.is("panic")))
@@ -917,6 +922,26 @@ void init() {
             return nullptr;
         });
         kheap_free(copy);
+    }
+
+    // The app's working directory, once everything is mounted (ukrun
+    // --share-cwd shares its own and names it here).
+    if (g_cwd) {
+        Location cwd;
+        long r = lookup(at_fdcwd, g_cwd, lk_follow, &cwd);
+        if (r == 0 && !is_dir(cwd.node->mode))
+            r = -ENOTDIR;
+        if (r) {
+            cwd.release();
+            uk_printk("uk: vfs.cwd=%s: %s (error %ld)\n", g_cwd,
+                      r == -ENOENT    ? "no such directory"
+                      : r == -ENOTDIR ? "not a directory"
+                                      : "cannot enter it",
+                      -r);
+            panic_status(UK_EXIT_PANIC, "cannot set the working directory");
+        }
+        set_cwd(cwd);
+        cwd.release();
     }
 
     // The console as fds 0, 1 and 2: one open of /dev/console, as init

@@ -11,6 +11,10 @@ ukrun=$BUILD/bin/ukrun
 work=$BUILD/tests/ukrun
 mkdir -p "$work"
 
+# The host variables ukrun passes by default would change what the guest's
+# command line holds; the checks that want them set them.
+unset RUST_BACKTRACE RUST_LOG GODEBUG GOMAXPROCS TZ LANG ${!LC_*}
+
 pass() { echo "PASS ukrun/$1"; }
 fail() { echo "FAIL ukrun/$1: $2"; }
 
@@ -379,5 +383,101 @@ if [[ -e /dev/kvm ]]; then
 	else
 		fail auto-picks-kvm-where-probe-passes "status $st; stderr: $(brief "$err")"
 	fi
+fi
+
+# ---- With the real kernel: what the guest sees of the host (environment,
+# working directory, argv[0], which standard streams are terminals), with
+# tests/suites/ukrun_app.c as the app.
+kraftld=$BUILD/bin/kraftld
+app=$work/app
+app_mb=$work/app-mb
+if ! gcc -O2 -c tests/suites/ukrun_app.c -o "$work/app.o" 2>>"$work/build.log" ||
+	! "$kraftld" -o "$app" "$work/app.o" 2>>"$work/build.log" ||
+	! "$kraftld" --uk-format=multiboot -o "$app_mb" "$work/app.o" 2>>"$work/build.log" ||
+	! gcc -O2 -o "$work/app-native" tests/suites/ukrun_app.c 2>>"$work/build.log"; then
+	fail build-app "$(tail -c 300 "$work/build.log")"
+	exit 0
+fi
+app=$(realpath "$app")
+app_mb=$(realpath "$app_mb")
+ukrun_abs=$(realpath "$ukrun")
+
+expect_lines() { # name want-status expected-lines (the console's lines, in order)
+	local name=$1 want=$2 expected=$3
+	if [[ $st == "$want" ]] && [[ $(tr -d '\r' <"$out") == "$expected" ]]; then
+		pass "$name"
+	else
+		fail "$name" "status $st (want $want); got: $(brief "$out") stderr: $(brief "$err")"
+	fi
+}
+
+# -e NAME=VALUE, and -e NAME with the host's value; an unset NAME passes nothing.
+FROM_HOST='a value' run --accel tcg -e FROM_HOST -e GIVEN=1 -e NOT_SET_HERE -e 'SPACED=a b' \
+	"$app" env FROM_HOST GIVEN NOT_SET_HERE SPACED
+expect_lines env-explicit 0 "$(printf 'FROM_HOST=<a value> x1\nGIVEN=<1> x1\nNOT_SET_HERE unset\nSPACED=<a b> x1')"
+
+# The default set passes when set on the host; other variables do not.
+env -i PATH="$PATH" RUST_BACKTRACE=1 RUST_LOG=debug GODEBUG=gctrace=1 GOMAXPROCS=3 TZ=UTC \
+	LANG=C.UTF-8 LC_ALL=C LC_TIME=en_GB.UTF-8 NOT_DEFAULT=1 \
+	timeout 60 "$ukrun" --accel tcg "$app" env RUST_BACKTRACE RUST_LOG GODEBUG GOMAXPROCS TZ LANG \
+	LC_ALL LC_TIME NOT_DEFAULT >"$out" 2>"$err" </dev/null
+st=$?
+expect_lines env-default-set 0 "$(printf '%s\n' 'RUST_BACKTRACE=<1> x1' 'RUST_LOG=<debug> x1' \
+	'GODEBUG=<gctrace=1> x1' 'GOMAXPROCS=<3> x1' 'TZ=<UTC> x1' 'LANG=<C.UTF-8> x1' 'LC_ALL=<C> x1' \
+	'LC_TIME=<en_GB.UTF-8> x1' 'NOT_DEFAULT unset')"
+
+# -e and --param env= win over the default set, the later of two over the
+# earlier, and over the kernel's own HOME and TERM.
+TZ=UTC LANG=C.UTF-8 run --accel tcg -e TZ=Europe/Paris --param env=LANG=fr_FR.UTF-8 -e X=1 \
+	--param env=X=2 -e HOME=/root -e TERM=xterm "$app" env TZ LANG X HOME TERM
+expect_lines env-explicit-wins 0 "$(printf '%s\n' 'TZ=<Europe/Paris> x1' 'LANG=<fr_FR.UTF-8> x1' \
+	'X=<2> x1' 'HOME=</root> x1' 'TERM=<xterm> x1')"
+
+expect_usage env-empty-name "invalid environment variable -e '=x': the name is empty" -e =x "$app"
+expect_usage env-name-newline "the name contains a newline" -e $'A\nB=1' "$app"
+expect_usage env-param-empty-name "invalid environment variable in --param 'env==x'" \
+	--param env==x "$app"
+
+# What a self-booting image runs: ukrun --share-cwd --argv0 ARGV0 -- IMAGE
+# ARGS, from a build directory. The app reads a file there by a relative
+# path, writes one the host then sees, and is named ARGV0.
+cwd_dir=$work/cwd-dir
+rm -rf "$cwd_dir"
+mkdir -p "$cwd_dir"
+cwd_dir=$(realpath "$cwd_dir")
+echo 'written by the host' >"$cwd_dir/from-host.txt"
+(cd "$cwd_dir" && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 ./my-tool -- "$app" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+expect_lines share-cwd 0 "$(printf '%s\n' 'argv0=./my-tool' "cwd=$cwd_dir" \
+	'read written by the host' 'wrote from-guest.txt')"
+if [[ $(cat "$cwd_dir/from-guest.txt" 2>/dev/null) == 'written by the guest' ]]; then
+	pass share-cwd-host-sees-write
+else
+	fail share-cwd-host-sees-write "from-guest.txt: $(cat "$cwd_dir/from-guest.txt" 2>&1)"
+fi
+# A Multiboot image gets its --argv0 too (through fw_cfg, since QEMU's loader
+# puts the image path first on -append).
+(cd "$cwd_dir" && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 mb-tool -- "$app_mb" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+expect_lines share-cwd-multiboot 0 "$(printf '%s\n' 'argv0=mb-tool' "cwd=$cwd_dir" \
+	'read written by the host' 'wrote from-guest.txt')"
+# From /, nothing is shared and the app starts in /.
+(cd / && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 root-tool -- "$app" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+if [[ $st == 1 ]] && grep -qx 'argv0=root-tool' "$out" && grep -qx 'cwd=/' "$out" &&
+	grep -qx 'read from-host.txt: No such file or directory' "$out"; then
+	pass share-cwd-from-root
+else
+	fail share-cwd-from-root "status $st; got: $(brief "$out")"
+fi
+# vfs.cwd names a directory the guest must have: otherwise the boot stops.
+run --accel tcg --param vfs.cwd=/no/such/dir "$app" cwd
+if [[ $st == 250 ]] && grep -q '^uk: vfs.cwd=/no/such/dir: no such directory' "$out"; then
+	pass vfs-cwd-missing
+else
+	fail vfs-cwd-missing "status $st; got: $(brief "$out")"
 fi
 exit 0
