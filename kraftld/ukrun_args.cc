@@ -535,6 +535,22 @@ Parsed<Options> parse_args(std::span<char const* const> args, HostContext const&
     return Result::ok(std::move(options));
 }
 
+std::optional<std::string> console_tty_param(bool const (&terminal)[3],
+                                             std::vector<std::string> const& params) {
+    for (auto const& param : params) {
+        if (param.substr(0, param.find('=')) == "console.tty")
+            return std::nullopt;
+    }
+    std::string list;
+    for (int fd = 0; fd < 3; fd++) {
+        if (terminal[fd])
+            list += (list.empty() ? "" : ",") + std::to_string(fd);
+    }
+    if (list == "0,1,2")
+        return std::nullopt;
+    return "console.tty=" + (list.empty() ? std::string("none") : list);
+}
+
 std::string_view usage_text() {
     return R"(Usage: ukrun [OPTIONS] [--] IMAGE [ARGS...]
 

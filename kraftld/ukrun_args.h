@@ -180,6 +180,13 @@ struct KernelCmdline {
 Parsed<KernelCmdline> route_kernel_cmdline(Options const& options,
                                            Argv0 argv0 = Argv0::FromImageName);
 
+/// The kernel parameter that tells the guest which of its fds 0, 1 and 2
+/// are terminals, from what isatty() says of ukrun's own (`terminal[fd]`):
+/// "console.tty=0,2", "console.tty=none"; nothing when all three are (the
+/// kernel's default) or `params` already has a console.tty.
+std::optional<std::string> console_tty_param(bool const (&terminal)[3],
+                                             std::vector<std::string> const& params);
+
 /// The text `ukrun --help` prints.
 std::string_view usage_text();
 

@@ -248,6 +248,10 @@ int main(int argc, char** argv) {
     // relay passes later changes on).
     if (auto size = terminal_size_param())
         options.params.push_back(*size);
+    // Which of the app's fds 0-2 are terminals: as ukrun's own are.
+    bool const terminal[3] = {isatty(0) == 1, isatty(1) == 1, isatty(2) == 1};
+    if (auto tty = console_tty_param(terminal, options.params))
+        options.params.push_back(*tty);
     auto cmdline = route_kernel_cmdline(options, argv0);
     if (!cmdline)
         fail(cmdline.error);

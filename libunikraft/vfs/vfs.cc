@@ -23,7 +23,9 @@ extern "C" const uk::vfs::CharDev __uk_chardevs_end[];
 
 namespace uk::drivers {
 long console_open(uint32_t flags, vfs::File** out);
-}
+bool console_fd_is_tty(int fd);
+long console_open_stream(int fd, vfs::File** out);
+} // namespace uk::drivers
 
 namespace uk::vfs {
 
@@ -959,12 +961,28 @@ void init() {
         if (long r = drivers::console_open(o_rdwr, &con))
             boot_fail("cannot open the console", nullptr, r);
     }
-    for (long fd = 0; fd < 3; fd++) {
-        if (fd)
+    // An fd whose host stream is not a terminal (console.tty=) is an open
+    // of its own that answers as a pipe would.
+    for (int fd = 0; fd < 3; fd++) {
+        File* f = con;
+        if (!drivers::console_fd_is_tty(fd)) {
+            if (long r = drivers::console_open_stream(fd, &f))
+                boot_fail("cannot open the console", nullptr, r);
+            // On /dev/console's node, so that /dev/stdout and
+            // /proc/self/fd/N can be opened again (as the console).
+            if (con->node) {
+                con->node->get();
+                con->node->open_files++;
+                f->node = con->node;
+                f->mount = con->mount;
+            }
+        } else {
             con->get();
-        if (fd_install_at(con, fd, false) != fd)
+        }
+        if (fd_install_at(f, fd, false) != fd)
             boot_fail("cannot set up fds 0, 1 and 2", nullptr, -EMFILE);
     }
+    con->put();
 }
 
 } // namespace uk::vfs

@@ -216,13 +216,15 @@ else
 fi
 
 # Arguments reach the kernel command line intact: the guest splits it by
-# the kernel's rules and prints each token between < and >.
+# the kernel's rules and prints each token between < and >. None of
+# ukrun's streams is a terminal here, which console.tty=none tells the
+# kernel.
 args=(exit 0 'two words' '' '"quoted"' 'back\slash' $'tab\there' '-x' '--' '--mem' 'k=v' "it's")
 run --accel tcg --param uk.a=1 --param 'uk.b=x y' "$guest" "${args[@]}"
 expected=$(
 	printf 'tok[0]=<%s>\n' "$(basename "$guest")"
-	printf 'tok[1]=<uk.a=1>\ntok[2]=<uk.b=x y>\ntok[3]=<-->\n'
-	i=4
+	printf 'tok[1]=<uk.a=1>\ntok[2]=<uk.b=x y>\ntok[3]=<console.tty=none>\ntok[4]=<-->\n'
+	i=5
 	for a in "${args[@]}"; do
 		printf 'tok[%d]=<%s>\n' $i "$a"
 		i=$((i + 1))
@@ -239,7 +241,7 @@ odd=$work/'odd name=1'
 cp "$guest" "$odd"
 run --accel tcg "$odd" exit 0
 if [[ $st == 0 ]] && grep -qxF 'tok[0]=<odd name=1>' "$out" &&
-	grep -qF 'cmdline="odd name\=1" --' "$out"; then
+	grep -qF 'cmdline="odd name\=1" console.tty=none --' "$out"; then
 	pass argv0-escaped
 else
 	fail argv0-escaped "status $st; got: $(grep '^tok\[0\]' "$out")"
@@ -248,7 +250,7 @@ fi
 # QEMU's Multiboot loader puts the -kernel path first on the command line,
 # so ukrun must not add the image name again.
 run --accel tcg "$guest_mb" exit 0 'a b'
-want_mb=$(printf 'tok[0]=<%s>\ntok[1]=<-->\ntok[2]=<exit>\ntok[3]=<0>\ntok[4]=<a b>' "$guest_mb")
+want_mb=$(printf 'tok[0]=<%s>\ntok[1]=<console.tty=none>\ntok[2]=<-->\ntok[3]=<exit>\ntok[4]=<0>\ntok[5]=<a b>' "$guest_mb")
 if [[ $st == 0 ]] && [[ $(grep '^tok\[' "$out") == "$want_mb" ]]; then
 	pass multiboot-argv0
 else
@@ -480,4 +482,80 @@ if [[ $st == 250 ]] && grep -q '^uk: vfs.cwd=/no/such/dir: no such directory' "$
 else
 	fail vfs-cwd-missing "status $st; got: $(brief "$out")"
 fi
+
+# isatty() on fds 0-2 answers as the host's would for ukrun's own streams:
+# the app (its "tty" mode reports isatty, tcgetattr, ttyname, the fstat
+# type and access mode of each, then acts as gzip -c, which refuses to
+# write binary data to a terminal) runs under ukrun and natively with the
+# same streams: a pty (python3's pty module), a pipe, /dev/null. Where the
+# host stream is /dev/null the guest shows a pipe (S_IFIFO), so the type is
+# left out of that comparison.
+tty_case() { # name stdin stdout stderr (each pty, pipe or null)
+	local name=$1
+	shift
+	python3 - "$@" "$ukrun_abs" "$app" "$work/app-native" <<'PY' >"$work/tty-$name" 2>&1
+import os, pty, subprocess, sys
+kinds, ukrun, image, native = sys.argv[1:4], sys.argv[4], sys.argv[5], sys.argv[6]
+
+def run(cmd):
+    master, slave = pty.openpty()
+    fds, readers = [], [master]
+    for i, kind in enumerate(kinds):
+        if kind == "pty":
+            fds.append(slave)
+        elif kind == "null":
+            fds.append(os.open("/dev/null", os.O_RDONLY if i == 0 else os.O_WRONLY))
+        else:
+            r, w = os.pipe()
+            if i == 0:  # an empty input, at its end at once
+                os.close(w)
+                fds.append(r)
+            else:
+                readers.append(r)
+                fds.append(w)
+    p = subprocess.Popen(cmd, stdin=fds[0], stdout=fds[1], stderr=fds[2], start_new_session=True)
+    for fd in set(fds + [slave]):
+        os.close(fd)
+    out = b""
+    for fd in readers:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the pty's master once no slave is open
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(fd)
+    status = p.wait()
+    return status, out.replace(b"\r\n", b"\n")
+
+def report(status, out):
+    lines = []
+    for line in out.decode("latin-1").splitlines():
+        if line.startswith("fd ") or line.startswith("gzip:"):
+            fields = line.split()
+            if line.startswith("fd ") and kinds[int(fields[1])] == "null":
+                i = fields.index("type")
+                del fields[i:i + 2]
+            lines.append(" ".join(fields))
+    binary = b"\x1f\x8b\x08\x00\xff\x00" in out
+    return "\n".join(lines + ["status %d binary %s" % (status, binary)])
+
+guest = report(*run([ukrun, "--accel", "tcg", image, "tty"]))
+host = report(*run([native, "tty"]))
+print(guest)
+print("==" if guest == host else "!= native:\n" + host)
+PY
+	if [[ $(tail -1 "$work/tty-$name") == "==" ]]; then
+		pass "isatty-$name"
+	else
+		fail "isatty-$name" "$(tr '\n' '|' <"$work/tty-$name")"
+	fi
+}
+tty_case all-terminal pty pty pty
+tty_case stdout-piped pty pipe pty
+tty_case stdin-null null pty pty
+tty_case no-terminal null pipe pipe
+tty_case stdin-pipe pipe pty pty
 exit 0

@@ -62,6 +62,17 @@ static const char *type_name(mode_t mode) {
 	}
 }
 
+/* errno by name, since musl's and glibc's strerror texts differ. */
+static const char *err_name(int e) {
+	static char other[16];
+	if (e == 0) return "-";
+	if (e == ENOTTY) return "ENOTTY";
+	if (e == EBADF) return "EBADF";
+	if (e == ENODEV) return "ENODEV";
+	snprintf(other, sizeof other, "errno%d", e);
+	return other;
+}
+
 static int show_tty(void) {
 	/* Everything goes to stderr's buffer-free stream last, in one write,
 	 * so the report is whole whatever fd 1 is. */
@@ -81,8 +92,8 @@ static int show_tty(void) {
 		int acc = fcntl(fd, F_GETFL) & O_ACCMODE;
 		n += snprintf(report + n, sizeof report - n,
 			      "fd %d isatty %d %s tcgetattr %d %s ttyname %s type %s writable %d\n", fd,
-			      tty, tty ? "-" : strerror(tty_errno), tc, tc ? strerror(tc_errno) : "-",
-			      name ? "yes" : strerror(name_errno), type_name(st.st_mode),
+			      tty, err_name(tty ? 0 : tty_errno), tc, err_name(tc ? tc_errno : 0),
+			      name ? "yes" : err_name(name_errno), type_name(st.st_mode),
 			      acc != O_RDONLY);
 	}
 	/* gzip -c: "compressed data not written to a terminal". */

@@ -581,3 +581,18 @@ TEST(UkrunShareCwd, WhatCannotBeShared) {
     HostContext host{{}, "/tmp/a:b"};
     EXPECT_TRUE(parse_with({"img"}, host));
 }
+
+TEST(UkrunConsoleTty, FromUkrunsStreams) {
+    std::vector<std::string> none;
+    bool all[3] = {true, true, true};
+    EXPECT_FALSE(console_tty_param(all, none));
+    bool piped_out[3] = {true, false, true};
+    EXPECT_EQ(console_tty_param(piped_out, none), "console.tty=0,2");
+    bool no_tty[3] = {false, false, false};
+    EXPECT_EQ(console_tty_param(no_tty, none), "console.tty=none");
+    bool only_in[3] = {true, false, false};
+    EXPECT_EQ(console_tty_param(only_in, none), "console.tty=0");
+    // The user's own --param console.tty wins.
+    EXPECT_FALSE(console_tty_param(no_tty, {"uk.a=1", "console.tty=0,1,2"}));
+    EXPECT_EQ(console_tty_param(no_tty, {"console.ttyx=1"}), "console.tty=none");
+}
