@@ -175,9 +175,10 @@ Parsed<std::string> build_kernel_cmdline(Options const& options, Argv0 argv0) {
         return std::nullopt;
     };
     if (argv0 == Argv0::FromImageName) {
-        auto quoted = quote_cmdline_arg(base_name(options.image));
+        auto quoted = quote_cmdline_arg(options.argv0 ? *options.argv0 : base_name(options.image));
         if (!quoted)
-            return Parsed<std::string>::fail("the image name " + quoted.error +
+            return Parsed<std::string>::fail((options.argv0 ? "--argv0 " : "the image name ") +
+                                             quoted.error +
                                              ", which the kernel command line cannot carry");
         // The kernel takes a first token with an '=' in it for a parameter,
         // unless the '=' comes from a backslash escape, and a bare "--" for
@@ -216,7 +217,8 @@ Parsed<std::size_t> check_exec_limits(Options const& options) {
         total += s.size() + 1 + sizeof(void*);
         return std::nullopt;
     };
-    if (auto error = add(base_name(options.image), [] { return std::string("the image name"); }))
+    std::string_view argv0 = options.argv0 ? *options.argv0 : base_name(options.image);
+    if (auto error = add(argv0, [] { return std::string("argv[0]"); }))
         return Result::fail(*error);
     for (std::size_t i = 0; i < options.args.size(); i++) {
         if (auto error =
@@ -241,19 +243,104 @@ Parsed<std::size_t> check_exec_limits(Options const& options) {
 }
 
 Parsed<KernelCmdline> route_kernel_cmdline(Options const& options, Argv0 argv0) {
-    auto cmdline = build_kernel_cmdline(options, argv0);
+    // The Multiboot loader's argv0 (the image path) comes first on its
+    // line; the kernel takes the fw_cfg line's own over it.
+    bool own_argv0 = argv0 == Argv0::FromLoader && options.argv0;
+    auto cmdline = build_kernel_cmdline(options, own_argv0 ? Argv0::FromImageName : argv0);
     if (!cmdline)
         return Parsed<KernelCmdline>::fail(cmdline.error);
     // QEMU's Multiboot loader writes "<image path> <append>".
     std::size_t loader_bytes =
         cmdline.value->size() + (argv0 == Argv0::FromLoader ? options.image.size() + 1 : 0);
-    if (loader_bytes <= append_max)
+    if (loader_bytes <= append_max && !own_argv0)
         return Parsed<KernelCmdline>::ok({std::move(*cmdline.value), std::nullopt});
     std::string marker = std::string(uk::cmdline_source_param) + "=" + uk::cmdline_source_fw_cfg;
     return Parsed<KernelCmdline>::ok({std::move(marker), std::move(*cmdline.value)});
 }
 
-Parsed<Options> parse_args(std::span<char const* const> args) {
+bool in_default_env(std::string_view name) {
+    if (name.starts_with("LC_"))
+        return true;
+    for (auto known : default_env_names) {
+        if (name == known)
+            return true;
+    }
+    return false;
+}
+
+std::string check_env_name(std::string_view name) {
+    if (name.empty())
+        return "the name is empty";
+    for (char c : name) {
+        if (c == '=')
+            return "the name contains '='";
+        if (c == '\n' || c == '\0')
+            return "the name contains a newline, which the kernel command line cannot carry";
+    }
+    return {};
+}
+
+namespace {
+
+constexpr std::string_view env_prefix = "env=";
+
+// The variable an env= parameter sets, or nothing for another parameter.
+std::optional<std::string_view> env_param_name(std::string_view param) {
+    if (!param.starts_with(env_prefix))
+        return std::nullopt;
+    param.remove_prefix(env_prefix.size());
+    return param.substr(0, param.find('='));
+}
+
+// The host's value of `name`, if it has one.
+std::optional<std::string_view> host_value(std::span<char const* const> environ,
+                                           std::string_view name) {
+    for (char const* entry : environ) {
+        std::string_view e = entry;
+        if (e.size() > name.size() && e.starts_with(name) && e[name.size()] == '=')
+            return e.substr(name.size() + 1);
+    }
+    return std::nullopt;
+}
+
+// Adds the default set's variables the host has and the command line does
+// not name, then keeps only the last env= parameter of each name.
+void finish_env(Options& options, std::span<char const* const> environ) {
+    auto named = [&](std::string_view name) {
+        for (auto const& param : options.params) {
+            if (env_param_name(param) == name)
+                return true;
+        }
+        return false;
+    };
+    std::vector<std::string> defaults;
+    for (char const* entry : environ) {
+        std::string_view e = entry;
+        auto name = e.substr(0, e.find('='));
+        // What the kernel command line cannot carry is left behind, not
+        // an error: the user did not ask for it.
+        if (name.size() == e.size() || !in_default_env(name) || !check_env_name(name).empty() ||
+            e.find('\n') != std::string_view::npos || named(name))
+            continue;
+        defaults.push_back(std::string(env_prefix) + std::string(e));
+    }
+    for (auto& d : defaults)
+        options.params.push_back(std::move(d));
+    std::vector<std::string> kept;
+    for (std::size_t i = 0; i < options.params.size(); i++) {
+        auto name = env_param_name(options.params[i]);
+        bool later = false;
+        for (std::size_t j = i + 1; name && j < options.params.size() && !later; j++)
+            later = env_param_name(options.params[j]) == name;
+        if (!later)
+            kept.push_back(std::move(options.params[i]));
+    }
+    options.params = std::move(kept);
+}
+
+} // namespace
+
+Parsed<Options> parse_args(std::span<char const* const> args, HostContext const& host) {
     using Result = Parsed<Options>;
     Options options;
     std::size_t i = 0;
@@ -293,10 +380,14 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             options.verbose = true;
             continue;
         }
+        if (arg == "--share-cwd") {
+            options.share_cwd = true;
+            continue;
+        }
 
-        static constexpr std::string_view value_options[] = {"--mem",     "--machine", "--accel",
-                                                             "--timeout", "--param",   "--qemu",
-                                                             "--initrd",  "--share"};
+        static constexpr std::string_view value_options[] = {
+            "--mem",    "--machine", "--accel", "--timeout", "--param", "--qemu",
+            "--initrd", "--share",   "-e",      "--env",     "--argv0"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -355,7 +446,35 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
             if (key == uk::cmdline_source_param)
                 return Result::fail("kernel parameter " + std::string(key) +
                                     " is ukrun's own (it passes long command lines that way)");
+            if (key == "env") {
+                if (value.size() == key.size())
+                    return Result::fail("kernel parameter env needs NAME=VALUE");
+                if (auto why = check_env_name(*env_param_name(value)); !why.empty())
+                    return Result::fail("invalid environment variable in --param '" +
+                                        std::string(value) + "': " + why);
+            }
             options.params.emplace_back(value);
+        } else if (name == "-e" || name == "--env") {
+            auto env_name = value.substr(0, value.find('='));
+            if (auto why = check_env_name(env_name); !why.empty())
+                return Result::fail("invalid environment variable " + std::string(name) + " '" +
+                                    std::string(value) + "': " + why +
+                                    " (expected NAME=VALUE, or NAME for the host's value)");
+            std::optional<std::string_view> env_value;
+            if (env_name.size() < value.size())
+                env_value = value.substr(env_name.size() + 1);
+            else
+                env_value = host_value(host.environ, env_name);
+            if (!env_value)
+                continue; // NAME alone, unset on the host: nothing to pass.
+            if (env_value->find('\n') != std::string_view::npos)
+                return Result::fail("environment variable " + std::string(env_name) +
+                                    ": its value contains a newline, which the kernel command "
+                                    "line cannot carry");
+            options.params.push_back(std::string(env_prefix) + std::string(env_name) + "=" +
+                                     std::string(*env_value));
+        } else if (name == "--argv0") {
+            options.argv0 = std::string(value);
         } else if (name == "--initrd") {
             if (value.empty())
                 return Result::fail("option --initrd needs a file or a directory");
@@ -386,6 +505,27 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
     for (; i < args.size(); i++)
         options.args.emplace_back(args[i]);
 
+    finish_env(options, host.environ);
+    if (options.share_cwd) {
+        if (host.cwd.empty())
+            return Result::fail("--share-cwd: cannot tell the current directory");
+        if (host.cwd != "/") {
+            auto share = parse_share_cwd(host.cwd);
+            if (!share)
+                return Result::fail(share.error);
+            for (auto const& other : options.shares) {
+                if (other.guest == share.value->guest)
+                    return Result::fail("--share-cwd: guest path " + other.guest +
+                                        " is shared by --share too");
+            }
+            if (options.shares.size() == max_shares)
+                return Result::fail("--share-cwd: at most " + std::to_string(max_shares) +
+                                    " shares, --share-cwd's included");
+            options.params.push_back("vfs.cwd=" + share.value->guest);
+            options.shares.push_back(std::move(*share.value));
+        }
+    }
+
     // Catch what the kernel command line cannot carry now, as a usage error,
     // and what Linux would not pass to a program either.
     if (auto cmdline = build_kernel_cmdline(options); !cmdline)
@@ -393,6 +533,22 @@ Parsed<Options> parse_args(std::span<char const* const> args) {
     if (auto size = check_exec_limits(options); !size)
         return Result::fail(size.error);
     return Result::ok(std::move(options));
+}
+
+std::optional<std::string> console_tty_param(bool const (&terminal)[3],
+                                             std::vector<std::string> const& params) {
+    for (auto const& param : params) {
+        if (param.substr(0, param.find('=')) == "console.tty")
+            return std::nullopt;
+    }
+    std::string list;
+    for (int fd = 0; fd < 3; fd++) {
+        if (terminal[fd])
+            list += (list.empty() ? "" : ",") + std::to_string(fd);
+    }
+    if (list == "0,1,2")
+        return std::nullopt;
+    return "console.tty=" + (list.empty() ? std::string("none") : list);
 }
 
 std::string_view usage_text() {
@@ -425,6 +581,18 @@ Options:
                       missing. Repeatable (at most 7). Files the guest
                       writes are on the host when the VM has ended; host
                       permissions apply to QEMU's user
+  --share-cwd         share ukrun's current directory with the guest at the
+                      same path (read-write, as --share) and start the app
+                      there (kernel parameter vfs.cwd=PATH); from / nothing
+                      is shared and the app starts in /
+  -e, --env NAME[=VALUE]
+                      set NAME in the app's environment (repeatable); NAME
+                      alone takes ukrun's value, and passes nothing when
+                      it is unset. NAME must not be empty or hold '=' or a
+                      newline. RUST_BACKTRACE, RUST_LOG, GODEBUG,
+                      GOMAXPROCS, TZ, LANG and every LC_* variable pass
+                      by default when set; -e and --param env= win over them
+  --argv0 NAME        the app's argv[0] (default: the image's file name)
   --qemu PATH         the QEMU binary (default: $UKRUN_QEMU, else
                       qemu-system-x86_64 from PATH)
   --verbose, -v       print the QEMU command line and the accelerator choice
@@ -432,7 +600,8 @@ Options:
   --version           print ukrun's version
 
 The kernel command line is "<argv0> <params...> -- <args...>", argv0 being
-the image's file name; for a Multiboot image QEMU puts the image path there.
+--argv0's name or the image's file name; for a Multiboot image QEMU puts the
+image path there (and --argv0 sends the command line through fw_cfg).
 One longer than 4095 bytes reaches the kernel through fw_cfg instead of
 -append. As with Linux's execve, each argument or env= variable must be
 shorter than 128 KiB and all of them take at most 2 MiB (with a NUL and
@@ -452,7 +621,9 @@ Exit status:
          (128+signal for an app fault, 250 for a kernel-internal panic;
          a note goes to stderr)
   124    --timeout expired; QEMU was stopped
-  125    usage error (including an image larger than --mem), or QEMU
+  125    usage error (including a file that is not a libunikraft image,
+         a truncated one, one for another machine, an image larger than
+         --mem), or QEMU
          failed to start or ended with an error and no status from the
          guest (QEMU's messages go to stderr)
   126    the guest stopped (reset, triple fault, power-off) without

@@ -50,6 +50,35 @@ struct Options {
     std::string image;
     /// The app's arguments (argv[1] onwards), passed on unchanged.
     std::vector<std::string> args;
+    /// --argv0: the app's argv[0]; when absent, the image's base name.
+    std::optional<std::string> argv0;
+    /// --share-cwd: ukrun's current directory is shared and is the app's
+    /// (a share in `shares` and a vfs.cwd= in `params`, unless it is /).
+    bool share_cwd{false};
+};
+
+/// The host's environment variables that reach the app when set, unless
+/// -e or --param env= names them: Rust's and Go's run-time switches, the
+/// time zone and the locale (every LC_ variable).
+inline constexpr std::string_view default_env_names[] = {"RUST_BACKTRACE", "RUST_LOG", "GODEBUG",
+                                                         "GOMAXPROCS",     "TZ",       "LANG"};
+
+/// Whether the host variable `name` is in the default set (the names
+/// above, and any name starting with "LC_").
+bool in_default_env(std::string_view name);
+
+/// Checks an environment variable's name for -e and --param env=: not
+/// empty, no '=', nothing the kernel command line cannot carry (NUL,
+/// newline). Returns an empty string, or why the name is refused.
+std::string check_env_name(std::string_view name);
+
+/// What ukrun takes from the host besides its arguments.
+struct HostContext {
+    /// The host's environment, NAME=VALUE strings (for -e NAME and the
+    /// default set).
+    std::span<char const* const> environ;
+    /// ukrun's current directory, for --share-cwd; empty when getcwd failed.
+    std::string cwd;
 };
 
 /// A parsed value, or the message that says why the text was not one.
@@ -68,7 +97,13 @@ template <typename T> struct [[nodiscard]] Parsed {
 /// with a one-line message on an unknown option, a missing or bad value
 /// (including a --param name outside [A-Za-z0-9_.-]+), a missing image, or
 /// an argument the kernel command line cannot carry.
-Parsed<Options> parse_args(std::span<char const* const> args);
+///
+/// -e NAME=VALUE, and -e NAME with the value `host` has for it (none when
+/// unset), become env= parameters, as do the variables of the default set
+/// that `host` has and no -e or --param env= names; where one name is
+/// given twice, the later wins. --share-cwd adds the share of `host.cwd`
+/// and vfs.cwd= (nothing when it is /).
+Parsed<Options> parse_args(std::span<char const* const> args, HostContext const& host = {});
 
 /// Parses a memory size the way QEMU's -m does: a whole number with an
 /// optional K, M, G or T suffix (any case); a bare number is MiB. Fails on
@@ -101,7 +136,7 @@ enum class Argv0 {
 
 /// Builds the kernel command line "<argv0> <params...> -- <args...>" (the
 /// shares' vfs.fstab first among the params), where
-/// argv0 is the image's base name (with any '=' escaped, so the kernel does
+/// argv0 is --argv0's name or the image's base name (with any '=' escaped, so the kernel does
 /// not take it for a parameter) or, with Argv0::FromLoader, left out. Fails
 /// like quote_cmdline_arg, naming the offending argument.
 Parsed<std::string> build_kernel_cmdline(Options const& options,
@@ -139,9 +174,18 @@ struct KernelCmdline {
 /// Builds the kernel command line (as build_kernel_cmdline) and picks its
 /// route: -append when the boot loader's copy of it (with the image path
 /// QEMU's Multiboot loader puts in front) fits in append_max, else fw_cfg
-/// with "uk.cmdline=fw_cfg" on -append. Fails like build_kernel_cmdline.
+/// with "uk.cmdline=fw_cfg" on -append. A Multiboot image given --argv0
+/// goes through fw_cfg too, whose argv0 the kernel takes over the boot
+/// loader's. Fails like build_kernel_cmdline.
 Parsed<KernelCmdline> route_kernel_cmdline(Options const& options,
                                            Argv0 argv0 = Argv0::FromImageName);
+
+/// The kernel parameter that tells the guest which of its fds 0, 1 and 2
+/// are terminals, from what isatty() says of ukrun's own (`terminal[fd]`):
+/// "console.tty=0,2", "console.tty=none"; nothing when all three are (the
+/// kernel's default) or `params` already has a console.tty.
+std::optional<std::string> console_tty_param(bool const (&terminal)[3],
+                                             std::vector<std::string> const& params);
 
 /// The text `ukrun --help` prints.
 std::string_view usage_text();

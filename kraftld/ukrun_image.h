@@ -17,6 +17,45 @@ namespace ukrun {
 /// lie within `head`, so that QEMU, not ukrun, reports unusual files.
 std::optional<std::uint64_t> elf_load_end(std::span<unsigned char const> head);
 
+/// What a file given as the image turned out to be.
+enum class ImageKind {
+    /// An ELF for x86 with a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY in a
+    /// PT_NOTE segment): what kraftld links, and QEMU boots.
+    Pvh,
+    /// A file with a Multiboot 1 header (kraftld --uk-format=multiboot).
+    Multiboot,
+    /// Not an ELF file at all: a text file, a script, an archive.
+    NotElf,
+    /// An ELF for x86-64 with neither a PVH note nor a Multiboot header: a
+    /// program for the host, linked by gcc, or an object file.
+    HostElf,
+    /// An ELF for another machine (aarch64, i386 without a PVH note, ...).
+    OtherArch,
+    /// An ELF whose headers or segments run past the end of the file.
+    Truncated,
+};
+
+/// What inspect_image found: the kind, and for all but Pvh and Multiboot a
+/// one-line reason that follows "IMAGE: " in ukrun's message.
+struct ImageInfo {
+    ImageKind kind;
+    std::string problem;
+};
+
+/// Looks at a whole image file (its bytes, e.g. mapped) before QEMU does,
+/// so that a file QEMU cannot boot gets a message that says why instead of
+/// QEMU's ("Error loading uncompressed kernel without PVH ELF Note"). An
+/// ELF is checked for truncation first (its header, program headers and
+/// the file bytes of its PT_LOAD and PT_NOTE segments must lie in the
+/// file); then a Multiboot header, which QEMU looks for before anything
+/// else, makes it a Multiboot image; then an x86 ELF with a PVH note is a
+/// PVH image.
+ImageInfo inspect_image(std::span<unsigned char const> file);
+
+/// The name of an ELF e_machine value ("aarch64", "i386", "riscv"), or
+/// "machine N" for one it does not know.
+std::string elf_machine_name(unsigned machine);
+
 /// How many leading bytes of an image QEMU searches for a Multiboot header.
 inline constexpr std::size_t multiboot_search_bytes = 8192;
 

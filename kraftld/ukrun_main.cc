@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <optional>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -135,26 +136,38 @@ Initrd open_initrd(std::string const& path) {
     return {moved, static_cast<std::uint64_t>(st.st_size)};
 }
 
-// Catches what would otherwise end in a QEMU error or a silent hang: an
-// unreadable image, and one that does not fit in --mem with its initrd (the
-// firmware then spins forever, or the initrd lands on the image). Returns
-// who names the image on the kernel command line.
+// Catches what would otherwise end in a QEMU error or a silent hang: a file
+// that is not an image (QEMU's "Error loading uncompressed kernel without
+// PVH ELF Note"), a truncated one, one for another machine, an unreadable
+// one, and one that does not fit in --mem with its initrd (the firmware then
+// spins forever, or the initrd lands on the image). Returns who names the
+// image on the kernel command line.
 Argv0 check_image(std::string const& image, Options const& options,
                   std::optional<std::uint64_t> initrd_size) {
     int fd = open(image.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        fail("cannot read image " + image + ": " + std::strerror(errno));
+        fail(image + ": cannot read the image: " + std::strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
-        fail("image " + image + " is not a regular file");
-    unsigned char head[multiboot_search_bytes];
-    ssize_t n = pread(fd, head, sizeof head, 0);
+    if (fstat(fd, &st) != 0)
+        fail(image + ": cannot read the image: " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        fail(image + ": is a directory, not a libunikraft image");
+    if (!S_ISREG(st.st_mode))
+        fail(image + ": not a regular file, so not a libunikraft image");
+    // Mapped, only the pages looked at are read (QEMU reads them next).
+    auto size = static_cast<std::size_t>(st.st_size);
+    void* map = size ? mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
     close(fd);
-    if (n <= 0)
-        return Argv0::FromImageName;
-    std::span<unsigned char const> bytes{head, static_cast<std::size_t>(n)};
+    if (map == MAP_FAILED)
+        fail(image + ": cannot read the image: " + std::strerror(errno));
+    std::span<unsigned char const> bytes{static_cast<unsigned char const*>(map), size};
+    auto info = inspect_image(bytes);
+    if (!info.problem.empty())
+        fail(image + ": " + info.problem);
     auto end = elf_load_end(bytes);
-    bool multiboot = has_multiboot_header(bytes);
+    bool multiboot = info.kind == ImageKind::Multiboot;
+    if (map)
+        munmap(map, size);
     if (end) {
         auto error = check_fit(*end, options.mem_bytes, options.machine, multiboot, initrd_size);
         if (!error.empty())
@@ -179,7 +192,16 @@ int main(int argc, char** argv) {
     // before ukrun could read its exit status.
     std::signal(SIGCHLD, SIG_DFL);
 
-    auto parsed = parse_args({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)});
+    HostContext host;
+    std::size_t nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    host.environ = {environ, nenv};
+    if (char* cwd = getcwd(nullptr, 0)) {
+        host.cwd = cwd;
+        std::free(cwd);
+    }
+    auto parsed = parse_args({argv + 1, static_cast<std::size_t>(argc > 0 ? argc - 1 : 0)}, host);
     if (!parsed)
         fail(parsed.error);
     Options& options = *parsed.value;
@@ -226,6 +248,10 @@ int main(int argc, char** argv) {
     // relay passes later changes on).
     if (auto size = terminal_size_param())
         options.params.push_back(*size);
+    // Which of the app's fds 0-2 are terminals: as ukrun's own are.
+    bool const terminal[3] = {isatty(0) == 1, isatty(1) == 1, isatty(2) == 1};
+    if (auto tty = console_tty_param(terminal, options.params))
+        options.params.push_back(*tty);
     auto cmdline = route_kernel_cmdline(options, argv0);
     if (!cmdline)
         fail(cmdline.error);

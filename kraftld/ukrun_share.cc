@@ -90,6 +90,20 @@ Parsed<Share> parse_share(std::string_view spec) {
     return Result::ok(std::move(share));
 }
 
+Parsed<Share> parse_share_cwd(std::string_view cwd) {
+    if (auto why = check_guest_path(cwd); !why.empty())
+        return Parsed<Share>::fail("--share-cwd: the current directory '" + std::string(cwd) +
+                                   "' cannot be shared: a guest path " + why);
+    std::string path(cwd);
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return Parsed<Share>::fail("--share-cwd: the current directory '" + path +
+                                   "': " + std::strerror(st.st_mode ? ENOTDIR : errno));
+    return Parsed<Share>::ok(Share{path, path, false});
+}
+
 std::string share_tag(std::size_t index) {
     return "uk9p" + std::to_string(index);
 }

@@ -24,6 +24,12 @@ inline constexpr std::size_t max_shares = 7;
 /// one-line message.
 Parsed<Share> parse_share(std::string_view spec);
 
+/// The share --share-cwd asks for: the directory `cwd` (absolute, as
+/// getcwd gives it) at the same path in the guest, read-write. Fails, naming
+/// the option, where the guest path rules of parse_share refuse the path or
+/// the directory is not there.
+Parsed<Share> parse_share_cwd(std::string_view cwd);
+
 /// The virtio-9p mount tag of the index-th share ("uk9p0", "uk9p1", ...).
 std::string share_tag(std::size_t index);
 

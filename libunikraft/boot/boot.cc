@@ -185,6 +185,21 @@ void env_reserve(Env* env, size_t more) {
     *env = Env{entries, env->n, cap};
 }
 
+// Adds NAME=VALUE to env, in place of an earlier NAME (HOME and TERM's
+// defaults included): getenv() would find only the first.
+void env_set(Env* env, const char* entry) {
+    size_t len = 0;
+    while (entry[len] && entry[len] != '=')
+        len++;
+    for (size_t i = 0; i < env->n; i++) {
+        if (__builtin_strncmp(env->entries[i], entry, len) == 0 && env->entries[i][len] == '=') {
+            env->entries[i] = entry;
+            return;
+        }
+    }
+    env->entries[env->n++] = entry;
+}
+
 // Applies the kernel parameters of c, adding env= values to env. Returns
 // true when c is the boot loader's line and says uk.cmdline=fw_cfg.
 bool apply_params(const Cmdline& c, Source from, Env* env) {
@@ -205,7 +220,7 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')
                 boot_error("env= needs NAME=VALUE", p.value);
-            env->entries[env->n++] = p.value;
+            env_set(env, p.value);
         } else if (name_is(p.name, cmdline_source_param)) {
             if (from == Source::fw_cfg)
                 boot_error("uk.cmdline cannot appear in the fw_cfg command line", nullptr);

@@ -17,6 +17,7 @@
 #include "mm/user.h"
 #include "sched/sched.h"
 #include "sched/signal.h"
+#include "vfs/anon.h"
 #include "vfs/path.h"
 #include "vfs/vfs.h"
 #include "vfs/wait.h"
@@ -67,6 +68,7 @@ struct Console {
     Winsize winsize{24, 80, 0, 0};
     sched::WakeSource wake{};
     File* boot_file = nullptr; // fds 0-2's shared description
+    uint8_t tty_fds = 7;       // bit n: fd n is a terminal (console.tty=)
 };
 
 constinit Console* g_con = nullptr;
@@ -133,8 +135,17 @@ template <typename F> auto with_irqs_off(F fn) {
     return r;
 }
 
+// What an open of the console is: the terminal, or one of fds 0-2 where the
+// host stream is not a terminal, which behaves as the pipe end Linux would
+// have there.
+enum class ConsoleKind { Terminal, Stream };
+
 class ConsoleFile final : public File {
   public:
+    explicit ConsoleFile(ConsoleKind kind = ConsoleKind::Terminal) : m_kind(kind) {
+        if (kind == ConsoleKind::Stream)
+            m_ino = next_ino();
+    }
     long read(IoBuf& buf) override;
     long write(IoBuf& buf) override;
     long pread(IoBuf&, uint64_t) override { return -ESPIPE; }
@@ -144,6 +155,12 @@ class ConsoleFile final : public File {
     uint32_t poll(PollTable* pt) override;
     bool can_poll() const override { return true; }
     long stat(Attr* a) override;
+
+  private:
+    long stream_ioctl(unsigned long cmd, uint64_t arg);
+
+    ConsoleKind m_kind;
+    uint64_t m_ino = 0;
 };
 
 long ConsoleFile::read(IoBuf& buf) {
@@ -214,14 +231,24 @@ uint32_t ConsoleFile::poll(PollTable* pt) {
         pt->wait_on(c.out_wait);
     }
     uint32_t ev = 0;
-    if (c.input.readable())
+    // A pipe's read end is never writable, its write end never readable.
+    bool stream = m_kind == ConsoleKind::Stream;
+    if (c.input.readable() && (!stream || readable()))
         ev |= ev_readable;
-    if (!c.transport || c.transport->tx_ready())
+    if ((!c.transport || c.transport->tx_ready()) && (!stream || writable()))
         ev |= ev_writable;
     return ev;
 }
 
 long ConsoleFile::stat(Attr* a) {
+    if (m_kind == ConsoleKind::Stream) {
+        *a = Attr{};
+        a->dev = pipefs_dev;
+        a->ino = m_ino;
+        a->mode = s_ififo | 0600;
+        a->nlink = 1;
+        return 0;
+    }
     if (node)
         return File::stat(a);
     // Fds 0-2 were opened without a node: they are /dev/console's, as the
@@ -245,7 +272,18 @@ long ConsoleFile::stat(Attr* a) {
     return 0;
 }
 
+// A pipe's ioctls: FIONREAD (what input is queued; 0 on the write end,
+// which has no queue of its own here), -ENOTTY for every terminal one.
+long ConsoleFile::stream_ioctl(unsigned long cmd, uint64_t arg) {
+    if (cmd != fionread)
+        return -ENOTTY;
+    size_t n = readable() ? con().input.available() : 0;
+    return mm::UserPtr<int>(arg).put(int(n)) ? -EFAULT : 0;
+}
+
 long ConsoleFile::ioctl(unsigned long cmd, uint64_t arg) {
+    if (m_kind == ConsoleKind::Stream)
+        return stream_ioctl(cmd, arg);
     Console& c = con();
     switch (cmd) {
     case tcgets:
@@ -348,7 +386,44 @@ long console_open(uint32_t flags, File** out) {
     return 0;
 }
 
+bool console_fd_is_tty(int fd) {
+    return fd >= 0 && fd <= 2 && (con().tty_fds >> fd) & 1;
+}
+
+long console_open_stream(int fd, File** out) {
+    con();
+    auto* f = make<ConsoleFile>(ConsoleKind::Stream);
+    if (!f)
+        return -ENOMEM;
+    f->flags = (fd == 0 ? o_rdonly : o_wronly) | o_largefile;
+    *out = f;
+    return 0;
+}
+
 namespace {
+
+// console.tty=0,1,2 (any of them, each at most once) or none.
+const char* parse_tty_fds(const char* value, uint8_t* out) {
+    constexpr const char* usage = "console.tty needs a list of 0, 1 and 2 (e.g. 0,2) or none";
+    if (!value || !*value)
+        return usage;
+    if (__builtin_strcmp(value, "none") == 0) {
+        *out = 0;
+        return nullptr;
+    }
+    uint8_t fds = 0;
+    for (const char* p = value;; p++) {
+        if (*p < '0' || *p > '2' || (fds >> (*p - '0')) & 1)
+            return usage;
+        fds |= uint8_t(1u << (*p - '0'));
+        if (p[1] == '\0')
+            break;
+        if (*++p != ',')
+            return usage;
+    }
+    *out = fds;
+    return nullptr;
+}
 
 bool parse_dim(const char*& p, uint16_t* out) {
     uint32_t v = 0;
@@ -362,6 +437,8 @@ bool parse_dim(const char*& p, uint16_t* out) {
 } // namespace
 
 const char* console_set_param(const char* name, const char* value) {
+    if (__builtin_strcmp(name, "console.tty") == 0)
+        return parse_tty_fds(value, &con().tty_fds);
     if (__builtin_strcmp(name, "console.winsize") != 0)
         return "unknown console parameter";
     const char* p = value ? value : "";

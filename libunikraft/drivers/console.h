@@ -21,13 +21,27 @@ namespace uk::drivers {
 /// Returns 0 or -ENOMEM.
 long console_open(uint32_t flags, vfs::File** out);
 
+/// Whether fd 0, 1 or 2 is a terminal, as console.tty= says (every one
+/// when it is not given).
+bool console_fd_is_tty(int fd);
+
+/// Opens the console for fd 0, 1 or 2 when that fd is not a terminal (the
+/// host stream behind it is a pipe or a file): its own open file
+/// description, read-only for fd 0 and write-only for 1 and 2, that reads
+/// and writes the console but answers the terminal ioctls with -ENOTTY
+/// (so isatty() is false) and reports itself to fstat as a pipe, S_IFIFO.
+/// Returns 0 or -ENOMEM.
+long console_open_stream(int fd, vfs::File** out);
+
 /// Waits, spinning, until every byte written to the console has left the
 /// guest: before the VM ends, so that nothing the app wrote is lost.
 /// Safe anywhere (touches no queue state).
 void console_flush();
 
 /// Takes a `console.*` kernel parameter: console.winsize=ROWSxCOLS, the
-/// terminal's size at boot (ukrun passes its terminal's). Returns nullptr,
+/// terminal's size at boot (ukrun passes its terminal's); console.tty=LIST,
+/// which of fds 0, 1 and 2 are terminals (a comma-separated list of them,
+/// or `none`; ukrun passes what isatty() says of its own). Returns nullptr,
 /// or what is wrong with it.
 const char* console_set_param(const char* name, const char* value);
 

@@ -23,7 +23,9 @@ extern "C" const uk::vfs::CharDev __uk_chardevs_end[];
 
 namespace uk::drivers {
 long console_open(uint32_t flags, vfs::File** out);
-}
+bool console_fd_is_tty(int fd);
+long console_open_stream(int fd, vfs::File** out);
+} // namespace uk::drivers
 
 namespace uk::vfs {
 
@@ -486,6 +488,7 @@ constinit const char* g_rootdev = "";
 constinit const char* g_rootopts = "";
 constinit unsigned long g_rootflags = 0;
 constinit bool g_initrd_warn = false;
+constinit const char* g_cwd = nullptr;
 
 char* dup_string(const char* s, size_t n) {
     auto* p = static_cast<char*>(kheap_alloc(n + 1, 1));
@@ -793,6 +796,10 @@ const char* set_param(const char* name, const char* value) {
         if (!value || !parse_u64(value, &v))
             return "vfs.rootflags needs a number";
         g_rootflags = v;
+    } else if (n.is("vfs.cwd")) {
+        if (!value || *value != '/')
+            return "vfs.cwd needs an absolute path";
+        g_cwd = value;
     } else if (n.is("vfs.initrd_errors")) {
         if (!value ||
             !(Name{value, cstr_len(value)}.is("warn") || Name{value, cstr_len(value)}.is("panic")))
@@ -919,6 +926,26 @@ void init() {
         kheap_free(copy);
     }
 
+    // The app's working directory, once everything is mounted (ukrun
+    // --share-cwd shares its own and names it here).
+    if (g_cwd) {
+        Location cwd;
+        long r = lookup(at_fdcwd, g_cwd, lk_follow, &cwd);
+        if (r == 0 && !is_dir(cwd.node->mode))
+            r = -ENOTDIR;
+        if (r) {
+            cwd.release();
+            uk_printk("uk: vfs.cwd=%s: %s (error %ld)\n", g_cwd,
+                      r == -ENOENT    ? "no such directory"
+                      : r == -ENOTDIR ? "not a directory"
+                                      : "cannot enter it",
+                      -r);
+            panic_status(UK_EXIT_PANIC, "cannot set the working directory");
+        }
+        set_cwd(cwd);
+        cwd.release();
+    }
+
     // The console as fds 0, 1 and 2: one open of /dev/console, as init
     // gets on Linux (so that fstat and ttyname name it), or of the device
     // itself when there is no /dev.
@@ -934,12 +961,28 @@ void init() {
         if (long r = drivers::console_open(o_rdwr, &con))
             boot_fail("cannot open the console", nullptr, r);
     }
-    for (long fd = 0; fd < 3; fd++) {
-        if (fd)
+    // An fd whose host stream is not a terminal (console.tty=) is an open
+    // of its own that answers as a pipe would.
+    for (int fd = 0; fd < 3; fd++) {
+        File* f = con;
+        if (!drivers::console_fd_is_tty(fd)) {
+            if (long r = drivers::console_open_stream(fd, &f))
+                boot_fail("cannot open the console", nullptr, r);
+            // On /dev/console's node, so that /dev/stdout and
+            // /proc/self/fd/N can be opened again (as the console).
+            if (con->node) {
+                con->node->get();
+                con->node->open_files++;
+                f->node = con->node;
+                f->mount = con->mount;
+            }
+        } else {
             con->get();
-        if (fd_install_at(con, fd, false) != fd)
+        }
+        if (fd_install_at(f, fd, false) != fd)
             boot_fail("cannot set up fds 0, 1 and 2", nullptr, -EMFILE);
     }
+    con->put();
 }
 
 } // namespace uk::vfs

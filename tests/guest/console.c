@@ -1,6 +1,7 @@
-/* fds 0-2 are the console: a character device and a terminal, writes go
+/* fds 0-2 are the console: a character device and a terminal (ukrun says
+ * so with console.tty=0,1,2 whatever its own streams are), writes go
  * out, reads see end of file, poll reports them ready, close succeeds. */
-//! run: --
+//! run: --param console.tty=0,1,2 --
 //! status: 0
 //! expect: isatty 1 1 1
 //! expect: chr 1

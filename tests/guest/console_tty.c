@@ -3,7 +3,7 @@
  * ioctls isatty and stdio rely on, reads at the end of file (blocking,
  * O_NONBLOCK, poll), errors, and the device numbers that reach it (nodes
  * made with mknod, and devfs's /dev/console and /dev/tty). */
-//! run: --
+//! run: --param console.tty=0,1,2 --
 //! status: 0
 //! expect: isatty 1 1 1
 //! expect: tcgetattr 0 icanon 1 echo 1 veof 4 vmin 1 speed 1

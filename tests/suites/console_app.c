@@ -211,6 +211,9 @@ static int mode_signal(void)
 
 int main(int argc, char **argv)
 {
+	/* The suite reads each line as it comes, through a pipe, where stdio
+	 * would otherwise hold it back (fd 1 is no terminal, as on Linux). */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
 		return 2;
 	const char *m = argv[1];

@@ -11,6 +11,10 @@ ukrun=$BUILD/bin/ukrun
 work=$BUILD/tests/ukrun
 mkdir -p "$work"
 
+# The host variables ukrun passes by default would change what the guest's
+# command line holds; the checks that want them set them.
+unset RUST_BACKTRACE RUST_LOG GODEBUG GOMAXPROCS TZ LANG ${!LC_*}
+
 pass() { echo "PASS ukrun/$1"; }
 fail() { echo "FAIL ukrun/$1: $2"; }
 
@@ -116,11 +120,93 @@ expect_usage bad-timeout "invalid timeout" --timeout soon "$guest"
 expect_usage bad-param "invalid kernel parameter" --param 'not a name=1' "$guest"
 expect_usage missing-value "--mem needs a value" --mem
 expect_usage no-image "no image given"
-expect_usage missing-image "cannot read image" "$work/no-such-image"
+expect_usage missing-image "no-such-image: cannot read the image: No such file" "$work/no-such-image"
 expect_usage newline-arg "contains a newline" "$guest" $'two\nlines'
 expect_usage missing-qemu "no-such-qemu" --qemu "$work/no-such-qemu" "$guest"
 expect_usage missing-qemu-in-path "not found in PATH" --qemu no-such-qemu-here "$guest"
-expect_usage qemu-error "QEMU exited with status 1" --accel tcg /etc/hostname
+# QEMU's own failure passes through: a QEMU that fails at once.
+failing_qemu=$work/failing-qemu
+printf '#!/bin/sh\necho "qemu-system-x86_64: cannot start" >&2\nexit 1\n' >"$failing_qemu"
+chmod +x "$failing_qemu"
+expect_usage qemu-error "QEMU exited with status 1" --accel tcg --qemu "$failing_qemu" "$guest"
+
+# Files that are not images are refused before QEMU starts, each with a
+# line that says what it is (QEMU would say "Error loading uncompressed
+# kernel without PVH ELF Note", or "Error while loading elf kernel").
+# A QEMU that must not run proves ukrun stopped first.
+never_qemu=$work/never-qemu
+printf '#!/bin/sh\necho QEMU-STARTED >&2\nexit 1\n' >"$never_qemu"
+chmod +x "$never_qemu"
+expect_refused() { # name message [image]
+	local name=$1 message=$2 image=$3
+	run --accel tcg --qemu "$never_qemu" "$image" exit 0
+	if [[ $st == 125 ]] && [[ $(cat "$err") == "ukrun: $image: $message" ]]; then
+		pass "$name"
+	else
+		fail "$name" "status $st, want 125 and 'ukrun: $image: $message'; stderr: $(brief "$err")"
+	fi
+}
+not_image="not a libunikraft image (link it with kraftld)"
+printf 'just some text\n' >"$work/text-file"
+expect_refused not-image-text "$not_image: not an ELF file" "$work/text-file"
+: >"$work/empty-file"
+expect_refused not-image-empty "$not_image: an empty file" "$work/empty-file"
+printf 'int main(void) { return 0; }\n' >"$work/host.c"
+if gcc -O2 -o "$work/host-program" "$work/host.c" 2>>"$work/build.log"; then
+	expect_refused not-image-host-program \
+		"$not_image: a program or shared library for the host (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+		"$work/host-program"
+	gcc -O2 -no-pie -o "$work/host-program-static" "$work/host.c" 2>>"$work/build.log" &&
+		expect_refused not-image-host-program-no-pie \
+			"$not_image: a program for the host (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+			"$work/host-program-static"
+	gcc -O2 -c -o "$work/host.o" "$work/host.c" &&
+		expect_refused not-image-object \
+			"$not_image: an object file (.o), not linked (an x86-64 ELF with no PVH entry note or Multiboot header)" \
+			"$work/host.o"
+else
+	fail not-image-host-program "cannot build a host program"
+fi
+# Another machine's ELF: a bare header (ELF64 for aarch64, ELF32 for i386
+# with no PVH note), as a cross toolchain would start one.
+python3 - "$work/aarch64.elf" "$work/i386.elf" <<'PY'
+import struct, sys
+def elf(path, cls, machine):
+    ehsize = 64 if cls == 2 else 52
+    ident = b"\x7fELF" + bytes([cls, 1, 1]) + bytes(9)
+    if cls == 2:
+        hdr = ident + struct.pack("<HHIQQQIHHHHHH", 2, machine, 1, 0x400000, 0, 0, 0, ehsize, 56, 0, 64, 0, 0)
+    else:
+        hdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, machine, 1, 0x8048000, 0, 0, 0, ehsize, 32, 0, 40, 0, 0)
+    open(path, "wb").write(hdr + bytes(64))
+elf(sys.argv[1], 2, 183)
+elf(sys.argv[2], 1, 3)
+PY
+expect_refused other-arch-aarch64 "$not_image: an ELF for aarch64, not x86-64" "$work/aarch64.elf"
+expect_refused other-arch-i386 "$not_image: an ELF for i386, not x86-64" "$work/i386.elf"
+# A truncated image: the stand-in guest cut inside its program headers, and
+# inside its first segment.
+head -c 60 "$guest" >"$work/truncated-headers"
+expect_refused truncated-headers \
+	"truncated image: the program header table ends at byte $(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(52); o,=struct.unpack_from("<I",d,28); e,n=struct.unpack_from("<HH",d,42); print(o+e*n)' "$guest"), past the end of the file (60 bytes)" \
+	"$work/truncated-headers"
+size=$(stat -c %s "$guest")
+head -c $((size / 2)) "$guest" >"$work/truncated-image"
+run --accel tcg --qemu "$never_qemu" "$work/truncated-image" exit 0
+if [[ $st == 125 ]] && grep -qE "^ukrun: $work/truncated-image: truncated image: segment [0-9]+ \(PT_(LOAD|NOTE)\) ends at byte [0-9]+, past the end of the file \($((size / 2)) bytes\)$" "$err"; then
+	pass truncated-image
+else
+	fail truncated-image "status $st; stderr: $(brief "$err")"
+fi
+expect_refused directory "is a directory, not a libunikraft image" "$work"
+cp "$guest" "$work/unreadable"
+chmod 000 "$work/unreadable"
+if [[ -r $work/unreadable ]]; then
+	echo "SKIP ukrun/unreadable-image: running as root, who reads any file"
+else
+	expect_refused unreadable-image "cannot read the image: Permission denied" "$work/unreadable"
+fi
+rm -f "$work/unreadable"
 
 run --help
 if [[ $st == 0 ]] && grep -q '^  124' "$out" && grep -q '^  125' "$out" && grep -q '^  126' "$out"; then
@@ -130,13 +216,15 @@ else
 fi
 
 # Arguments reach the kernel command line intact: the guest splits it by
-# the kernel's rules and prints each token between < and >.
+# the kernel's rules and prints each token between < and >. None of
+# ukrun's streams is a terminal here, which console.tty=none tells the
+# kernel.
 args=(exit 0 'two words' '' '"quoted"' 'back\slash' $'tab\there' '-x' '--' '--mem' 'k=v' "it's")
 run --accel tcg --param uk.a=1 --param 'uk.b=x y' "$guest" "${args[@]}"
 expected=$(
 	printf 'tok[0]=<%s>\n' "$(basename "$guest")"
-	printf 'tok[1]=<uk.a=1>\ntok[2]=<uk.b=x y>\ntok[3]=<-->\n'
-	i=4
+	printf 'tok[1]=<uk.a=1>\ntok[2]=<uk.b=x y>\ntok[3]=<console.tty=none>\ntok[4]=<-->\n'
+	i=5
 	for a in "${args[@]}"; do
 		printf 'tok[%d]=<%s>\n' $i "$a"
 		i=$((i + 1))
@@ -153,7 +241,7 @@ odd=$work/'odd name=1'
 cp "$guest" "$odd"
 run --accel tcg "$odd" exit 0
 if [[ $st == 0 ]] && grep -qxF 'tok[0]=<odd name=1>' "$out" &&
-	grep -qF 'cmdline="odd name\=1" --' "$out"; then
+	grep -qF 'cmdline="odd name\=1" console.tty=none --' "$out"; then
 	pass argv0-escaped
 else
 	fail argv0-escaped "status $st; got: $(grep '^tok\[0\]' "$out")"
@@ -162,7 +250,7 @@ fi
 # QEMU's Multiboot loader puts the -kernel path first on the command line,
 # so ukrun must not add the image name again.
 run --accel tcg "$guest_mb" exit 0 'a b'
-want_mb=$(printf 'tok[0]=<%s>\ntok[1]=<-->\ntok[2]=<exit>\ntok[3]=<0>\ntok[4]=<a b>' "$guest_mb")
+want_mb=$(printf 'tok[0]=<%s>\ntok[1]=<console.tty=none>\ntok[2]=<-->\ntok[3]=<exit>\ntok[4]=<0>\ntok[5]=<a b>' "$guest_mb")
 if [[ $st == 0 ]] && [[ $(grep '^tok\[' "$out") == "$want_mb" ]]; then
 	pass multiboot-argv0
 else
@@ -298,4 +386,176 @@ if [[ -e /dev/kvm ]]; then
 		fail auto-picks-kvm-where-probe-passes "status $st; stderr: $(brief "$err")"
 	fi
 fi
+
+# ---- With the real kernel: what the guest sees of the host (environment,
+# working directory, argv[0], which standard streams are terminals), with
+# tests/suites/ukrun_app.c as the app.
+kraftld=$BUILD/bin/kraftld
+app=$work/app
+app_mb=$work/app-mb
+if ! gcc -O2 -c tests/suites/ukrun_app.c -o "$work/app.o" 2>>"$work/build.log" ||
+	! "$kraftld" -o "$app" "$work/app.o" 2>>"$work/build.log" ||
+	! "$kraftld" --uk-format=multiboot -o "$app_mb" "$work/app.o" 2>>"$work/build.log" ||
+	! gcc -O2 -o "$work/app-native" tests/suites/ukrun_app.c 2>>"$work/build.log"; then
+	fail build-app "$(tail -c 300 "$work/build.log")"
+	exit 0
+fi
+app=$(realpath "$app")
+app_mb=$(realpath "$app_mb")
+ukrun_abs=$(realpath "$ukrun")
+
+expect_lines() { # name want-status expected-lines (the console's lines, in order)
+	local name=$1 want=$2 expected=$3
+	if [[ $st == "$want" ]] && [[ $(tr -d '\r' <"$out") == "$expected" ]]; then
+		pass "$name"
+	else
+		fail "$name" "status $st (want $want); got: $(brief "$out") stderr: $(brief "$err")"
+	fi
+}
+
+# -e NAME=VALUE, and -e NAME with the host's value; an unset NAME passes nothing.
+FROM_HOST='a value' run --accel tcg -e FROM_HOST -e GIVEN=1 -e NOT_SET_HERE -e 'SPACED=a b' \
+	"$app" env FROM_HOST GIVEN NOT_SET_HERE SPACED
+expect_lines env-explicit 0 "$(printf 'FROM_HOST=<a value> x1\nGIVEN=<1> x1\nNOT_SET_HERE unset\nSPACED=<a b> x1')"
+
+# The default set passes when set on the host; other variables do not.
+env -i PATH="$PATH" RUST_BACKTRACE=1 RUST_LOG=debug GODEBUG=gctrace=1 GOMAXPROCS=3 TZ=UTC \
+	LANG=C.UTF-8 LC_ALL=C LC_TIME=en_GB.UTF-8 NOT_DEFAULT=1 \
+	timeout 60 "$ukrun" --accel tcg "$app" env RUST_BACKTRACE RUST_LOG GODEBUG GOMAXPROCS TZ LANG \
+	LC_ALL LC_TIME NOT_DEFAULT >"$out" 2>"$err" </dev/null
+st=$?
+expect_lines env-default-set 0 "$(printf '%s\n' 'RUST_BACKTRACE=<1> x1' 'RUST_LOG=<debug> x1' \
+	'GODEBUG=<gctrace=1> x1' 'GOMAXPROCS=<3> x1' 'TZ=<UTC> x1' 'LANG=<C.UTF-8> x1' 'LC_ALL=<C> x1' \
+	'LC_TIME=<en_GB.UTF-8> x1' 'NOT_DEFAULT unset')"
+
+# -e and --param env= win over the default set, the later of two over the
+# earlier, and over the kernel's own HOME and TERM.
+TZ=UTC LANG=C.UTF-8 run --accel tcg -e TZ=Europe/Paris --param env=LANG=fr_FR.UTF-8 -e X=1 \
+	--param env=X=2 -e HOME=/root -e TERM=xterm "$app" env TZ LANG X HOME TERM
+expect_lines env-explicit-wins 0 "$(printf '%s\n' 'TZ=<Europe/Paris> x1' 'LANG=<fr_FR.UTF-8> x1' \
+	'X=<2> x1' 'HOME=</root> x1' 'TERM=<xterm> x1')"
+
+expect_usage env-empty-name "invalid environment variable -e '=x': the name is empty" -e =x "$app"
+expect_usage env-name-newline "the name contains a newline" -e $'A\nB=1' "$app"
+expect_usage env-param-empty-name "invalid environment variable in --param 'env==x'" \
+	--param env==x "$app"
+
+# What a self-booting image runs: ukrun --share-cwd --argv0 ARGV0 -- IMAGE
+# ARGS, from a build directory. The app reads a file there by a relative
+# path, writes one the host then sees, and is named ARGV0.
+cwd_dir=$work/cwd-dir
+rm -rf "$cwd_dir"
+mkdir -p "$cwd_dir"
+cwd_dir=$(realpath "$cwd_dir")
+echo 'written by the host' >"$cwd_dir/from-host.txt"
+(cd "$cwd_dir" && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 ./my-tool -- "$app" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+expect_lines share-cwd 0 "$(printf '%s\n' 'argv0=./my-tool' "cwd=$cwd_dir" \
+	'read written by the host' 'wrote from-guest.txt')"
+if [[ $(cat "$cwd_dir/from-guest.txt" 2>/dev/null) == 'written by the guest' ]]; then
+	pass share-cwd-host-sees-write
+else
+	fail share-cwd-host-sees-write "from-guest.txt: $(cat "$cwd_dir/from-guest.txt" 2>&1)"
+fi
+# A Multiboot image gets its --argv0 too (through fw_cfg, since QEMU's loader
+# puts the image path first on -append).
+(cd "$cwd_dir" && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 mb-tool -- "$app_mb" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+expect_lines share-cwd-multiboot 0 "$(printf '%s\n' 'argv0=mb-tool' "cwd=$cwd_dir" \
+	'read written by the host' 'wrote from-guest.txt')"
+# From /, nothing is shared and the app starts in /.
+(cd / && timeout 60 "$ukrun_abs" --accel tcg --share-cwd --argv0 root-tool -- "$app" cwd) \
+	>"$out" 2>"$err" </dev/null
+st=$?
+if [[ $st == 1 ]] && grep -qx 'argv0=root-tool' "$out" && grep -qx 'cwd=/' "$out" &&
+	grep -qx 'read from-host.txt: No such file or directory' "$out"; then
+	pass share-cwd-from-root
+else
+	fail share-cwd-from-root "status $st; got: $(brief "$out")"
+fi
+# vfs.cwd names a directory the guest must have: otherwise the boot stops.
+run --accel tcg --param vfs.cwd=/no/such/dir "$app" cwd
+if [[ $st == 250 ]] && grep -q '^uk: vfs.cwd=/no/such/dir: no such directory' "$out"; then
+	pass vfs-cwd-missing
+else
+	fail vfs-cwd-missing "status $st; got: $(brief "$out")"
+fi
+
+# isatty() on fds 0-2 answers as the host's would for ukrun's own streams:
+# the app (its "tty" mode reports isatty, tcgetattr, ttyname, the fstat
+# type and access mode of each, then acts as gzip -c, which refuses to
+# write binary data to a terminal) runs under ukrun and natively with the
+# same streams: a pty (python3's pty module), a pipe, /dev/null. Where the
+# host stream is /dev/null the guest shows a pipe (S_IFIFO), so the type is
+# left out of that comparison.
+tty_case() { # name stdin stdout stderr (each pty, pipe or null)
+	local name=$1
+	shift
+	python3 - "$@" "$ukrun_abs" "$app" "$work/app-native" <<'PY' >"$work/tty-$name" 2>&1
+import os, pty, subprocess, sys
+kinds, ukrun, image, native = sys.argv[1:4], sys.argv[4], sys.argv[5], sys.argv[6]
+
+def run(cmd):
+    master, slave = pty.openpty()
+    fds, readers = [], [master]
+    for i, kind in enumerate(kinds):
+        if kind == "pty":
+            fds.append(slave)
+        elif kind == "null":
+            fds.append(os.open("/dev/null", os.O_RDONLY if i == 0 else os.O_WRONLY))
+        else:
+            r, w = os.pipe()
+            if i == 0:  # an empty input, at its end at once
+                os.close(w)
+                fds.append(r)
+            else:
+                readers.append(r)
+                fds.append(w)
+    p = subprocess.Popen(cmd, stdin=fds[0], stdout=fds[1], stderr=fds[2], start_new_session=True)
+    for fd in set(fds + [slave]):
+        os.close(fd)
+    out = b""
+    for fd in readers:
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the pty's master once no slave is open
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(fd)
+    status = p.wait()
+    return status, out.replace(b"\r\n", b"\n")
+
+def report(status, out):
+    lines = []
+    for line in out.decode("latin-1").splitlines():
+        if line.startswith("fd ") or line.startswith("gzip:"):
+            fields = line.split()
+            if line.startswith("fd ") and kinds[int(fields[1])] == "null":
+                i = fields.index("type")
+                del fields[i:i + 2]
+            lines.append(" ".join(fields))
+    binary = b"\x1f\x8b\x08\x00\xff\x00" in out
+    return "\n".join(lines + ["status %d binary %s" % (status, binary)])
+
+guest = report(*run([ukrun, "--accel", "tcg", image, "tty"]))
+host = report(*run([native, "tty"]))
+print(guest)
+print("==" if guest == host else "!= native:\n" + host)
+PY
+	if [[ $(tail -1 "$work/tty-$name") == "==" ]]; then
+		pass "isatty-$name"
+	else
+		fail "isatty-$name" "$(tr '\n' '|' <"$work/tty-$name")"
+	fi
+}
+tty_case all-terminal pty pty pty
+tty_case stdout-piped pty pipe pty
+tty_case stdin-null null pty pty
+tty_case no-terminal null pipe pipe
+tty_case stdin-pipe pipe pty pty
 exit 0

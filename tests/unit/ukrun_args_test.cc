@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using namespace ukrun;
@@ -399,4 +401,198 @@ TEST(UkrunExecLimits, Total) {
     auto parsed = parse_args(argv);
     ASSERT_FALSE(parsed);
     EXPECT_NE(parsed.error.find("E2BIG"), std::string::npos);
+}
+
+namespace {
+
+Parsed<Options> parse_with(std::initializer_list<char const*> args, HostContext const& host) {
+    std::vector<char const*> v(args);
+    return parse_args(v, host);
+}
+
+std::vector<std::string> env_params(Options const& o) {
+    std::vector<std::string> env;
+    for (auto const& p : o.params) {
+        if (p.starts_with("env="))
+            env.push_back(p.substr(4));
+    }
+    return env;
+}
+
+} // namespace
+
+TEST(UkrunEnv, ExplicitAndFromHost) {
+    char const* environ[] = {"HOME=/home/me", "FOO=from host", "EMPTY=", "PATH=/bin"};
+    HostContext host{environ, "/"};
+    auto r = parse_with(
+        {"-e", "A=1", "-e", "FOO", "--env=EMPTY", "-e", "UNSET", "-e", "B=x=y", "img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    // NAME alone takes the host's value (an empty one too); unset, nothing.
+    EXPECT_EQ(env_params(*r.value),
+              (std::vector<std::string>{"A=1", "FOO=from host", "EMPTY=", "B=x=y"}));
+    // And the host's other variables stay behind.
+    EXPECT_EQ(r.value->params.size(), 4u);
+    auto line = build_kernel_cmdline(*r.value);
+    ASSERT_TRUE(line) << line.error;
+    EXPECT_EQ(*line.value, "img env=A=1 \"env=FOO=from host\" env=EMPTY= env=B=x=y --");
+}
+
+TEST(UkrunEnv, DefaultSet) {
+    char const* environ[] = {
+        "RUST_BACKTRACE=1", "RUST_LOG=debug", "GODEBUG=gctrace=1", "GOMAXPROCS=2", "TZ=UTC",
+        "LANG=C.UTF-8",     "LC_ALL=C",       "LC_TIME=en_GB",     "LCX=no",       "PATH=/usr/bin",
+        "HOME=/root",       "RUST_LOGS=no",   "TERM=xterm"};
+    HostContext host{environ, "/"};
+    auto r = parse_with({"img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(env_params(*r.value),
+              (std::vector<std::string>{"RUST_BACKTRACE=1", "RUST_LOG=debug", "GODEBUG=gctrace=1",
+                                        "GOMAXPROCS=2", "TZ=UTC", "LANG=C.UTF-8", "LC_ALL=C",
+                                        "LC_TIME=en_GB"}));
+    EXPECT_TRUE(in_default_env("LC_ANYTHING"));
+    EXPECT_FALSE(in_default_env("PATH"));
+}
+
+TEST(UkrunEnv, ExplicitWinsOverDefaultSet) {
+    char const* environ[] = {"TZ=UTC", "LANG=C.UTF-8", "RUST_LOG=debug"};
+    HostContext host{environ, "/"};
+    auto r = parse_with({"-e", "TZ=Europe/Paris", "--param", "env=LANG=fr_FR", "img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(env_params(*r.value),
+              (std::vector<std::string>{"TZ=Europe/Paris", "LANG=fr_FR", "RUST_LOG=debug"}));
+    // The same name twice: the later one on the command line wins.
+    r = parse_with({"-e", "X=1", "--param", "env=X=2", "-e", "Y=1", "-e", "Y=2", "img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(env_params(*r.value),
+              (std::vector<std::string>{"X=2", "Y=2", "TZ=UTC", "LANG=C.UTF-8", "RUST_LOG=debug"}));
+}
+
+TEST(UkrunEnv, DefaultSetSkipsWhatCannotTravel) {
+    char const* environ[] = {"TZ=line\nbreak", "LANG=C"};
+    HostContext host{environ, "/"};
+    auto r = parse_with({"img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(env_params(*r.value), (std::vector<std::string>{"LANG=C"}));
+}
+
+TEST(UkrunEnv, BadNames) {
+    HostContext host{};
+    auto error = [&](std::initializer_list<char const*> args, std::string const& fragment) {
+        auto r = parse_with(args, host);
+        ASSERT_FALSE(r) << "parsed";
+        EXPECT_NE(r.error.find(fragment), std::string::npos) << r.error;
+    };
+    error({"-e", "", "img"}, "-e '': the name is empty");
+    error({"-e", "=v", "img"}, "-e '=v': the name is empty");
+    error({"-e", "A\nB=1", "img"}, "the name contains a newline");
+    error({"-e", "A=x\ny", "img"}, "environment variable A: its value contains a newline");
+    error({"--param", "env==v", "img"}, "the name is empty");
+    error({"--param", "env", "img"}, "kernel parameter env needs NAME=VALUE");
+    error({"-e"}, "option -e needs a value");
+    EXPECT_EQ(check_env_name("A=B"), "the name contains '='");
+    EXPECT_EQ(check_env_name("OK_1"), "");
+    char const* environ[] = {"BAD=a\nb"};
+    host.environ = environ;
+    error({"-e", "BAD", "img"}, "environment variable BAD: its value contains a newline");
+}
+
+TEST(UkrunArgv0, NamesTheApp) {
+    auto r = parse({"--argv0", "gzip", "--", "/abs/path/img", "-c"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(r.value->argv0, "gzip");
+    auto line = build_kernel_cmdline(*r.value);
+    EXPECT_EQ(*line.value, "gzip -- -c");
+    // Quoted and escaped like the image name.
+    r = parse({"--argv0=./my prog=1", "img"});
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_EQ(*build_kernel_cmdline(*r.value).value, "\"./my prog\\=1\" --");
+    expect_error({"--argv0", "a\nb", "img"}, "--argv0 contains a newline");
+    // It counts against the execve limits in place of the image name.
+    Options o;
+    o.image = "img";
+    o.argv0 = std::string(exec_max_string, 'a');
+    auto total = check_exec_limits(o);
+    ASSERT_FALSE(total);
+    EXPECT_NE(total.error.find("argv[0] is 131072 bytes long"), std::string::npos) << total.error;
+}
+
+TEST(UkrunArgv0, MultibootGoesThroughFwCfg) {
+    // QEMU's Multiboot loader puts the image path first on -append; the
+    // kernel takes the fw_cfg line's argv0 over it.
+    Options o;
+    o.image = "/abs/mb";
+    o.args = {"x"};
+    auto route = route_kernel_cmdline(o, Argv0::FromLoader);
+    ASSERT_TRUE(route);
+    EXPECT_FALSE(route.value->fw_cfg);
+    o.argv0 = "name";
+    route = route_kernel_cmdline(o, Argv0::FromLoader);
+    ASSERT_TRUE(route) << route.error;
+    EXPECT_EQ(route.value->append, "uk.cmdline=fw_cfg");
+    EXPECT_EQ(route.value->fw_cfg, "name -- x");
+    // A PVH image keeps -append.
+    route = route_kernel_cmdline(o);
+    EXPECT_EQ(route.value->append, "name -- x");
+    EXPECT_FALSE(route.value->fw_cfg);
+}
+
+TEST(UkrunShareCwd, SharesTheCurrentDirectory) {
+    char dir[] = "/tmp/ukrun-share-cwd-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir));
+    HostContext host{{}, dir};
+    auto r = parse_with({"--share-cwd", "--argv0", "tool", "--", "/abs/img", "a"}, host);
+    ASSERT_TRUE(r) << r.error;
+    ASSERT_EQ(r.value->shares.size(), 1u);
+    EXPECT_EQ(r.value->shares[0].host, dir);
+    EXPECT_EQ(r.value->shares[0].guest, dir);
+    EXPECT_FALSE(r.value->shares[0].readonly);
+    EXPECT_EQ(*build_kernel_cmdline(*r.value).value,
+              std::string("tool vfs.fstab=uk9p0:") + dir + ":9pfs vfs.cwd=" + dir + " -- a");
+    // The same directory given by --share too is one mount too many.
+    std::string spec = std::string(dir) + ":" + dir;
+    r = parse_with({"--share", spec.c_str(), "--share-cwd", "img"}, host);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error.find("is shared by --share too"), std::string::npos) << r.error;
+    rmdir(dir);
+}
+
+TEST(UkrunShareCwd, RootSharesNothing) {
+    HostContext host{{}, "/"};
+    auto r = parse_with({"--share-cwd", "img"}, host);
+    ASSERT_TRUE(r) << r.error;
+    EXPECT_TRUE(r.value->shares.empty());
+    EXPECT_TRUE(r.value->params.empty());
+    EXPECT_EQ(*build_kernel_cmdline(*r.value).value, "img --");
+}
+
+TEST(UkrunShareCwd, WhatCannotBeShared) {
+    auto error = [](std::string const& cwd, std::string const& fragment) {
+        HostContext host{{}, cwd};
+        auto r = parse_with({"--share-cwd", "img"}, host);
+        ASSERT_FALSE(r) << cwd;
+        EXPECT_NE(r.error.find(fragment), std::string::npos) << r.error;
+    };
+    error("/tmp/a:b", "the current directory '/tmp/a:b' cannot be shared: a guest path must "
+                      "not contain ':'");
+    error("/tmp/a b", "cannot be shared");
+    error("/no/such/dir/here", "--share-cwd: the current directory '/no/such/dir/here': No such");
+    error("", "--share-cwd: cannot tell the current directory");
+    // Without --share-cwd the current directory does not matter.
+    HostContext host{{}, "/tmp/a:b"};
+    EXPECT_TRUE(parse_with({"img"}, host));
+}
+
+TEST(UkrunConsoleTty, FromUkrunsStreams) {
+    std::vector<std::string> none;
+    bool all[3] = {true, true, true};
+    EXPECT_FALSE(console_tty_param(all, none));
+    bool piped_out[3] = {true, false, true};
+    EXPECT_EQ(console_tty_param(piped_out, none), "console.tty=0,2");
+    bool no_tty[3] = {false, false, false};
+    EXPECT_EQ(console_tty_param(no_tty, none), "console.tty=none");
+    bool only_in[3] = {true, false, false};
+    EXPECT_EQ(console_tty_param(only_in, none), "console.tty=0");
+    // The user's own --param console.tty wins.
+    EXPECT_FALSE(console_tty_param(no_tty, {"uk.a=1", "console.tty=0,1,2"}));
+    EXPECT_EQ(console_tty_param(no_tty, {"console.ttyx=1"}), "console.tty=none");
 }

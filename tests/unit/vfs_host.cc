@@ -122,6 +122,12 @@ long console_open(uint32_t, vfs::File** out) {
     *out = vfs::make<Console>();
     return 0;
 }
+bool console_fd_is_tty(int) {
+    return true;
+}
+long console_open_stream(int fd, vfs::File** out) {
+    return console_open(fd ? vfs::o_wronly : vfs::o_rdonly, out);
+}
 } // namespace drivers
 
 namespace vfs {
