@@ -19,6 +19,9 @@
 extern "C" {
 extern const char __uk_symtab_start[];
 extern const char __uk_symtab_end[];
+// The direct entries (posix/syscall.h, arch/x86_64/syscall_entry.S).
+extern const char uk_syscall6[], uk_syscall_nr_56[], uk_syscall_nr_57[], uk_syscall_nr_58[],
+    uk_syscall_nr_59[], uk_syscall_nr_322[];
 }
 
 namespace uk::posix {
@@ -63,9 +66,15 @@ bool in_app_text(uintptr_t addr) {
            addr < reinterpret_cast<uintptr_t>(__uk_app_text_end);
 }
 
-bool in_kernel_text(uintptr_t addr) {
-    return addr >= reinterpret_cast<uintptr_t>(__uk_image_start) &&
-           addr < reinterpret_cast<uintptr_t>(__uk_kernel_text_end);
+// The direct entry the C library calls for system call `nr` by its
+// number; uk_syscall6 takes any number.
+uintptr_t direct_entry(long nr) {
+    const char* entry = nr == 56   ? uk_syscall_nr_56
+                        : nr == 57 ? uk_syscall_nr_57
+                        : nr == 58 ? uk_syscall_nr_58
+                        : nr == 59 ? uk_syscall_nr_59
+                                   : uk_syscall_nr_322;
+    return reinterpret_cast<uintptr_t>(entry);
 }
 
 // The function containing `addr`, from the image's symbol table.
@@ -119,8 +128,12 @@ size_t call_chain(long nr, Site* out, size_t cap) {
         const uintptr_t target = call_target(ret);
         if (!target)
             return false;
+        // Below the live call into the kernel lie the kernel's own frames,
+        // with stale words of earlier calls: only a call to this system
+        // call's entry starts the chain.
         if (prev_start == 0)
-            return in_kernel_text(target);
+            return target == direct_entry(nr) ||
+                   target == reinterpret_cast<uintptr_t>(uk_syscall6);
         if (target == prev_start)
             return true;
         uint64_t off = 1;
