@@ -132,8 +132,7 @@ size_t call_chain(long nr, Site* out, size_t cap) {
         // with stale words of earlier calls: only a call to this system
         // call's entry starts the chain.
         if (prev_start == 0)
-            return target == direct_entry(nr) ||
-                   target == reinterpret_cast<uintptr_t>(uk_syscall6);
+            return target == direct_entry(nr) || target == reinterpret_cast<uintptr_t>(uk_syscall6);
         if (target == prev_start)
             return true;
         uint64_t off = 1;

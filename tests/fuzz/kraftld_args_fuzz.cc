@@ -31,8 +31,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::optional<kraftld::LinkRequest> request = kraftld::parse_link_args(*expanded, error);
     if (!request)
         return 0;
-    auto exists = [](const std::string& path) { return path.size() % 3 == 0; };
-    kraftld::resolve_libraries(*request, {"/rt"}, exists, error);
+    // A file system where some paths exist, by their length; packages and
+    // directory listings answer by length too.
+    kraftld::LibraryHost host;
+    host.image_dir = "/rt";
+    host.host_dirs = {"/usr/lib/x86_64-linux-gnu", "/usr/lib"};
+    host.file_exists = [](const std::string& path) { return path.size() % 3 == 0; };
+    host.package_of = [](const std::string& path) -> std::optional<std::string> {
+        if (path.size() % 2 == 0)
+            return std::nullopt;
+        return std::string("libfoo-dev");
+    };
+    host.find_prefixed = [](const std::string& dir,
+                            const std::string& prefix) -> std::optional<std::string> {
+        if (prefix.size() % 2 == 0)
+            return std::nullopt;
+        return dir + "/" + prefix + ".1";
+    };
+    kraftld::resolve_libraries(*request, host, error);
     for (const kraftld::LinkItem& item : request->items)
         (void)kraftld::shell_quote(item.text);
     return 0;
