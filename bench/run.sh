@@ -255,4 +255,8 @@ BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see 
 # ramfs beside the Linux guest's tmpfs (bench/fs.sh prints its own table).
 echo
 BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"
+
+# Images run on the host beside ukrun, and configure with run tests in the VM
+# beside configure with gcc (bench/hostrun.sh prints its own table).
+BUILD=$BUILD bash bench/hostrun.sh || echo "bench/hostrun.sh could not run (see above)"
 exit 0

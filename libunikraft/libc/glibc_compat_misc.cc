@@ -337,13 +337,14 @@ void run_on_exit(void* p) {
 
 extern "C" {
 
-// ---------------------------------------------------------------- error(3)
+// ---------------------------------------------------------------- system(3)
 
 /// system(3). musl's answers system(NULL) with 1, "a shell is there"; an
 /// image has no shell (nor any other program), so the answer is 0, as
 /// glibc's where /bin/sh is missing. A command goes to posix_spawn, which
 /// fails with ENOSYS (the kernel says so on the console): -1, errno ENOSYS.
-UK_GLIBC_EXPORT int system(const char* command) {
+/// Weak, as musl has its own (which the link then leaves out).
+UK_GLIBC_EXPORT __attribute__((weak)) int system(const char* command) {
     if (command == nullptr)
         return 0;
     char* argv[] = {const_cast<char*>("sh"), const_cast<char*>("-c"), const_cast<char*>(command),
@@ -360,6 +361,8 @@ UK_GLIBC_EXPORT int system(const char* command) {
             return -1;
     return status;
 }
+
+// ---------------------------------------------------------------- error(3)
 
 /// Count of messages error() and error_at_line() have printed.
 UK_GLIBC_EXPORT unsigned int error_message_count;

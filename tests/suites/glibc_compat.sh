@@ -75,10 +75,11 @@ nm -g --defined-only "$libc_a" 2>/dev/null | awk 'NF==3 {print $3}' | sort -u >"
 clash=$(awk '$2=="GLOBAL" {print $1}' "$out/ours.txt" | sort -u | comm -12 - "$out/musl.txt" | tr '\n' ' ')
 if [[ -z $clash ]]; then pass no-musl-clash; else fail no-musl-clash "defined strongly here and in musl: $clash"; fi
 
-# Symbols musl also has may only be weak here, and only these (musl's copies
-# differ from glibc's for glibc-compiled code).
+# Symbols musl also has may only be weak here, and only these: musl's copies
+# differ from glibc's for glibc-compiled code (the ctype tables), or say what
+# an image does not have (system(NULL): a shell).
 shadow=$(awk '$2=="WEAK" {print $1}' "$out/ours.txt" | sort -u | comm -12 - "$out/musl.txt" | tr '\n' ' ')
-if [[ $shadow == "__ctype_tolower_loc __ctype_toupper_loc " ]]; then pass weak-overrides-of-musl
+if [[ $shadow == "__ctype_tolower_loc __ctype_toupper_loc system " ]]; then pass weak-overrides-of-musl
 else fail weak-overrides-of-musl "unexpected set: '$shadow'"; fi
 
 hidden=$(awk '$3!="DEFAULT" && $1!="uk_libc_note_threaded" {print $1}' "$out/ours.txt" | tr '\n' ' ')
