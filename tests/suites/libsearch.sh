@@ -16,18 +16,8 @@ kraftld=$tree/bin/kraftld
 export PKG_CONFIG_PATH=$tree/lib/pkgconfig
 multiarch=/usr/lib/x86_64-linux-gnu
 
-# step NAME LOG COMMAND...: runs a build step quietly; on failure prints
-# FAIL with the log's tail and returns 1.
-step() {
-	local name=$1 log=$2
-	shift 2
-	if "$@" >"$log" 2>&1 </dev/null; then
-		return 0
-	fi
-	echo "FAIL $name: '$*' failed"
-	tail -15 "$log" | sed 's/^/    | /'
-	return 1
-}
+# step NAME LOG COMMAND...
+. tests/suite_lib.sh
 
 # same NAME IMAGE NATIVE ARGS...: boots IMAGE with ARGS and runs NATIVE with
 # the same ARGS; both must print the same and exit with the same status.
