@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/errno.h"
 #include "vfs/vfs.h"
 #include "vfs/wait.h"
 
@@ -82,6 +83,16 @@ class Socket : public vfs::File {
     /// SO_RCVTIMEO / SO_SNDTIMEO in ns; 0 waits for ever.
     uint64_t rcvtimeo_ns = 0;
     uint64_t sndtimeo_ns = 0;
+    /// Its inode number on sockfs (fstat), given when first asked.
+    uint64_t ino = 0;
+
+    /// The absolute monotonic deadline of a blocking receive (or, with
+    /// `send`, a send or connect) under SO_RCVTIMEO / SO_SNDTIMEO; 0 for none.
+    uint64_t deadline(bool send) const;
+    /// What a blocking socket call returns when its wait ended with `r`
+    /// (wait_once's -ETIMEDOUT or -EINTR): -EAGAIN on a timeout, -EINTR when
+    /// a timeout was set (Linux does not restart those), else -ERESTARTSYS.
+    long wait_error(long r, bool send) const;
 
     virtual long bind(const SockAddr& addr) = 0;
     virtual long listen(int backlog) = 0;
@@ -128,9 +139,14 @@ struct SocketFamily {
     long (*pair)(int type, int protocol, Socket** a, Socket** b);
 };
 
+/// The registered family `family`, or nullptr.
+const SocketFamily* find_family(int family);
+
 } // namespace uk::net
 
 /// Registers a family (placed in the .uk_socket_families linker table).
 #define UK_SOCKET_FAMILY(name, ...)                                                                \
-    [[gnu::used, gnu::section(".uk_socket_families")]] static const ::uk::net::SocketFamily        \
-        uk_socket_family_##name = __VA_ARGS__
+    [[gnu::used,                                                                                   \
+      gnu::section(                                                                                \
+          ".uk_socket_families")]] static const ::uk::net::SocketFamily uk_socket_family_##name =  \
+        __VA_ARGS__
