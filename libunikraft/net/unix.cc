@@ -425,6 +425,9 @@ long UnixSocket::connect(const SockAddr& addr) {
         if (addr.len < sizeof(uint16_t))
             return -EINVAL;
         if (addr.family() == 0) {
+            // As Linux, leaving a peer drops what is queued.
+            if (m_peer)
+                purge();
             set_peer(nullptr);
             m_state = State::unconnected;
             return 0;
@@ -437,6 +440,8 @@ long UnixSocket::connect(const SockAddr& addr) {
         if (m_opts[passcred_opt] && !m_named)
             if (long r = autobind())
                 return r;
+        if (m_peer && m_peer != other)
+            purge();
         set_peer(other);
         m_state = State::connected;
         m_peercred = true;
