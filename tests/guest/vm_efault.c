@@ -69,6 +69,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -257,6 +258,87 @@ static void prep_altstack(void *p)
 static void prep_rlimit(void *p) { syscall(SYS_getrlimit, RLIMIT_NOFILE, p); }
 static void prep_name(void *p) { memcpy(p, "vm_efault", 10); }
 
+/* The socket rows: a datagram socketpair (made on first use) carries what
+ * the transfer rows move, and each row leaves it empty. */
+static int sk[2] = {-1, -1};
+static int sk_pair(void)
+{
+	if (sk[0] < 0)
+		socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sk);
+	return sk[0];
+}
+static long c_socketpair(void *p) { return sys_result(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, p)); }
+static long c_bind(void *p)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	long r = sys_result(syscall(SYS_bind, s, p, 2));
+	close(s);
+	return r;
+}
+static long c_connect(void *p)
+{
+	int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+	long r = sys_result(syscall(SYS_connect, s, p, 2));
+	close(s);
+	return r;
+}
+static void prep_unix_addr(void *p) { memcpy(p, "\1\0", 2); }
+static void prep_unspec_addr(void *p) { memcpy(p, "\0\0", 2); }
+static long c_sendto(void *p)
+{
+	long r = sys_result(syscall(SYS_sendto, sk_pair(), p, 16, 0, NULL, 0));
+	recv(sk[1], io_buf, sizeof io_buf, MSG_DONTWAIT);
+	return r;
+}
+static long c_recvfrom(void *p)
+{
+	send(sk_pair(), "0123456789abcdef", 16, 0);
+	long r = sys_result(syscall(SYS_recvfrom, sk[1], p, 16, MSG_DONTWAIT, NULL, NULL));
+	recv(sk[1], io_buf, sizeof io_buf, MSG_DONTWAIT);
+	return r;
+}
+static struct msghdr msg_good;
+static struct iovec msg_iov = {io_buf, 16};
+static void prep_msghdr(void *p)
+{
+	prep_text(io_buf);
+	msg_good.msg_iov = &msg_iov;
+	msg_good.msg_iovlen = 1;
+	memcpy(p, &msg_good, sizeof msg_good);
+}
+static long c_sendmsg(void *p)
+{
+	long r = sys_result(syscall(SYS_sendmsg, sk_pair(), p, 0));
+	recv(sk[1], io_buf, sizeof io_buf, MSG_DONTWAIT);
+	return r;
+}
+static long c_recvmsg(void *p)
+{
+	send(sk_pair(), "0123456789abcdef", 16, 0);
+	long r = sys_result(syscall(SYS_recvmsg, sk[1], p, MSG_DONTWAIT));
+	recv(sk[1], io_buf, sizeof io_buf, MSG_DONTWAIT);
+	return r;
+}
+static long c_getsockname_addr(void *p)
+{
+	int len = 2;
+	return sys_result(syscall(SYS_getsockname, sk_pair(), p, &len));
+}
+static long c_getsockname_len(void *p) { return sys_result(syscall(SYS_getsockname, sk_pair(), io_buf, p)); }
+static void prep_len16(void *p)
+{
+	int len = 16;
+	memcpy(p, &len, sizeof len);
+}
+static long c_getsockopt_val(void *p)
+{
+	int len = 4;
+	return sys_result(syscall(SYS_getsockopt, sk_pair(), SOL_SOCKET, SO_TYPE, p, &len));
+}
+static long c_getsockopt_len(void *p) { return sys_result(syscall(SYS_getsockopt, sk_pair(), SOL_SOCKET, SO_TYPE, io_buf, p)); }
+static long c_setsockopt(void *p) { return sys_result(syscall(SYS_setsockopt, sk_pair(), SOL_SOCKET, SO_REUSEADDR, p, 4)); }
+static long c_recvmmsg_ts(void *p) { return sys_result(syscall(SYS_recvmmsg, sk_pair(), io_buf, 1, MSG_DONTWAIT, p)); }
+
 /* clang-format off */
 static const struct row rows[] = {
 	/* name                    call                   dir  size good  ok_kinds  skip  tty  prep  partial */
@@ -328,6 +410,21 @@ static const struct row rows[] = {
 	{"utimensat times",        c_utimensat,           IN,  32, 0, B(NUL), 0, 0, prep_times, 0},
 	/* "." and ".." (24 bytes each); straddling, the entries before the fault. */
 	{"getdents64 buf",         c_getdents,            OUT, 64, 48, 0, B(STRADDLE), 0, 0, 0},
+	{"socketpair fds",         c_socketpair,          OUT, 8, 0, 0, 0, 0, 0, 0},
+	{"bind addr",              c_bind,                IN,  2, 0, 0, 0, 0, prep_unix_addr, 0},
+	{"connect addr",           c_connect,             IN,  2, 0, 0, 0, 0, prep_unspec_addr, 0},
+	{"sendto buf",             c_sendto,              IN,  16, 16, 0, 0, 0, prep_text, 0},
+	{"recvfrom buf",           c_recvfrom,            OUT, 16, 16, 0, 0, 0, 0, 0},
+	{"sendmsg msghdr",         c_sendmsg,             IN,  56, 16, 0, 0, 0, prep_msghdr, 0},
+	/* The read-only page holds 0xa5 bytes: a negative length, so Linux
+	 * answers EINVAL before it writes there. */
+	{"recvmsg msghdr",         c_recvmsg,             OUT, 56, 16, 0, B(RDONLY), 0, prep_msghdr, 0},
+	{"getsockname addr",       c_getsockname_addr,    OUT, 2, 0, 0, 0, 0, 0, 0},
+	{"getsockname len",        c_getsockname_len,     OUT, 4, 0, 0, B(RDONLY), 0, prep_len16, 0},
+	{"getsockopt val",         c_getsockopt_val,      OUT, 4, 0, 0, 0, 0, 0, 0},
+	{"getsockopt len",         c_getsockopt_len,      OUT, 4, 0, 0, B(RDONLY), 0, prep_len16, 0},
+	{"setsockopt val",         c_setsockopt,          IN,  4, 0, 0, 0, 0, prep_len16, 0},
+	{"recvmmsg timeout",       c_recvmmsg_ts,         IN,  16, -EAGAIN, B(NUL), 0, 0, prep_ts_short, 0},
 };
 /* clang-format on */
 
