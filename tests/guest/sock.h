@@ -7,22 +7,34 @@
 #include <stdio.h>
 #include <string.h>
 
-/// The name of errno value `e`, socket errors included.
+/// The errno values the socket tests print, by name.
+#define SOCK_ERRNO(x)                                                                              \
+    { x, #x }
+static const struct {
+    int value;
+    const char* name;
+} sock_errnos[] = {
+    SOCK_ERRNO(EPERM),           SOCK_ERRNO(ENOENT),          SOCK_ERRNO(EINTR),
+    SOCK_ERRNO(EBADF),           SOCK_ERRNO(EAGAIN),          SOCK_ERRNO(ENOMEM),
+    SOCK_ERRNO(EACCES),          SOCK_ERRNO(EFAULT),          SOCK_ERRNO(EEXIST),
+    SOCK_ERRNO(ENOTDIR),         SOCK_ERRNO(EISDIR),          SOCK_ERRNO(EINVAL),
+    SOCK_ERRNO(EMFILE),          SOCK_ERRNO(ENOTTY),          SOCK_ERRNO(ESPIPE),
+    SOCK_ERRNO(EROFS),           SOCK_ERRNO(EPIPE),           SOCK_ERRNO(EDOM),
+    SOCK_ERRNO(ENAMETOOLONG),    SOCK_ERRNO(ENOTSOCK),        SOCK_ERRNO(EDESTADDRREQ),
+    SOCK_ERRNO(EMSGSIZE),        SOCK_ERRNO(EPROTOTYPE),      SOCK_ERRNO(ENOPROTOOPT),
+    SOCK_ERRNO(EPROTONOSUPPORT), SOCK_ERRNO(ESOCKTNOSUPPORT), SOCK_ERRNO(EOPNOTSUPP),
+    SOCK_ERRNO(EAFNOSUPPORT),    SOCK_ERRNO(EADDRINUSE),      SOCK_ERRNO(EADDRNOTAVAIL),
+    SOCK_ERRNO(ECONNABORTED),    SOCK_ERRNO(ECONNRESET),      SOCK_ERRNO(ENOBUFS),
+    SOCK_ERRNO(EISCONN),         SOCK_ERRNO(ENOTCONN),        SOCK_ERRNO(ETIMEDOUT),
+    SOCK_ERRNO(ECONNREFUSED),    SOCK_ERRNO(EINPROGRESS),     SOCK_ERRNO(EALREADY),
+};
+
+/// The name of errno value `e`, socket errors included, else "other".
 static inline const char* sock_errname(int e) {
-    switch (e) {
-#define N(x)                                                                                       \
-    case x:                                                                                        \
-        return #x;
-        N(EPERM) N(ENOENT) N(EINTR) N(EBADF) N(EAGAIN) N(ENOMEM) N(EACCES) N(EFAULT) N(EEXIST)
-        N(ENOTDIR) N(EISDIR) N(EINVAL) N(EMFILE) N(ENOTTY) N(ESPIPE) N(EROFS) N(EPIPE) N(EDOM)
-        N(ENAMETOOLONG) N(ENOTSOCK) N(EDESTADDRREQ) N(EMSGSIZE) N(EPROTOTYPE) N(ENOPROTOOPT)
-        N(EPROTONOSUPPORT) N(ESOCKTNOSUPPORT) N(EOPNOTSUPP) N(EAFNOSUPPORT) N(EADDRINUSE)
-        N(EADDRNOTAVAIL) N(ECONNABORTED) N(ECONNRESET) N(ENOBUFS) N(EISCONN) N(ENOTCONN)
-        N(ETIMEDOUT) N(ECONNREFUSED) N(EINPROGRESS) N(EALREADY)
-#undef N
-    default:
-        return "other";
-    }
+    for (size_t i = 0; i < sizeof(sock_errnos) / sizeof(sock_errnos[0]); i++)
+        if (sock_errnos[i].value == e)
+            return sock_errnos[i].name;
+    return "other";
 }
 
 /// Prints "WHAT: R" for a result that is not -1, else "WHAT: -1 ENAME".
