@@ -324,7 +324,8 @@ class TcpSocket final : public InetSocket {
     bool m_shut_rd = false;
     bool m_shut_wr = false;
     bool m_nodelay = false;
-    bool m_reset = false; // the connection ended with an error
+    bool m_reset = false;           // the connection ended with an error
+    bool m_connect_pending = false; // connect() said EINPROGRESS
     // Listening: connections not yet accepted.
     TcpSocket** m_accq = nullptr;
     uint32_t m_acc_cap = 0, m_acc_head = 0, m_acc_len = 0;
@@ -643,6 +644,11 @@ long TcpSocket::connect(const SockAddr& addr) {
     case State::connecting:
         return -EALREADY;
     case State::connected:
+        // The first connect after EINPROGRESS reports the success.
+        if (m_connect_pending) {
+            m_connect_pending = false;
+            return 0;
+        }
         return -EISCONN;
     case State::listening:
         return -EISCONN;
@@ -678,11 +684,15 @@ long TcpSocket::connect(const SockAddr& addr) {
             return err_to_errno(e);
         }
     }
-    // On loopback the handshake (or the refusal) is over by now.
+    // A non-blocking connect says EINPROGRESS even when, on loopback, the
+    // handshake (or the refusal) is already over, as Linux's does; the
+    // outcome is SO_ERROR's, or the next connect's.
+    if (flags & vfs::o_nonblock) {
+        m_connect_pending = m_state == State::connected;
+        return -EINPROGRESS;
+    }
     if (m_state == State::connected)
         return 0;
-    if (m_state == State::connecting && (flags & vfs::o_nonblock))
-        return -EINPROGRESS;
     long r = vfs::wait_until(m_wq, deadline_of(sndtimeo_ns),
                              [this] { return m_state != State::connecting; });
     if (r) {
