@@ -41,7 +41,7 @@ musl_lib   := $(MUSL)/root/lib/libc.a
 
 # ---------------------------------------------------------------- the kernel
 
-KERNEL_DIRS := arch/x86_64 boot mm sched posix vfs drivers net libc lib
+KERNEL_DIRS := arch/x86_64 boot mm sched posix vfs drivers net net/lwip libc lib
 KERNEL_SRCS := $(sort $(foreach d,$(KERNEL_DIRS),$(wildcard libunikraft/$(d)/*.cc libunikraft/$(d)/*.S)))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
@@ -85,6 +85,39 @@ $(BUILD)/obj/libunikraft/%.S.o: libunikraft/%.S
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(KERNEL_COMMON) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# lwIP, from Debian's source package (unpacked into $(DEPS)/lwip like
+# musl), is part of the kernel proper: C, with the kernel's flags and no
+# FP/SIMD registers. Only the core, IPv4, IPv6, TCP, UDP, the loopback
+# interface and what ethernet, ARP, neighbour discovery and DHCP need.
+LWIP_DIR := $(DEPS)/lwip
+lwip_stamp := $(LWIP_DIR)/.unpacked
+LWIP_FILES := core/def.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c \
+	core/netif.c core/pbuf.c core/stats.c core/sys.c core/tcp.c core/tcp_in.c core/tcp_out.c \
+	core/timeouts.c core/udp.c core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c \
+	core/ipv4/ip4.c core/ipv4/ip4_addr.c core/ipv4/ip4_frag.c core/ipv6/ethip6.c \
+	core/ipv6/icmp6.c core/ipv6/inet6.c core/ipv6/ip6.c core/ipv6/ip6_addr.c \
+	core/ipv6/ip6_frag.c core/ipv6/mld6.c core/ipv6/nd6.c netif/ethernet.c
+LWIP_OBJS := $(patsubst %,$(BUILD)/obj/lwip/%.o,$(LWIP_FILES))
+LWIP_INC := -Ilibunikraft/net/lwip -I$(LWIP_DIR)/src/include
+LWIP_CFLAGS := -std=gnu11 $(KERNEL_COMMON) $(KERNEL_NOSIMD) $(LWIP_INC) -Wno-address
+KERNEL_OBJS += $(LWIP_OBJS)
+
+$(lwip_stamp):
+	bash tools/apt-source.sh lwip $(LWIP_DIR)
+
+# The sources appear when the package is unpacked; their own dates say
+# nothing about the build.
+$(LWIP_DIR)/src/%.c: | $(lwip_stamp) ;
+
+$(BUILD)/obj/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(wildcard libunikraft/net/lwip/*.h libunikraft/net/lwip/arch/*.h)
+	@mkdir -p $(@D)
+	@echo "  CC      lwip/$*.c"
+	$(Q)$(CC) $(LWIP_CFLAGS) -MMD -MP -c $< -o $@
+
+# The kernel's network code sees lwIP's headers.
+$(filter $(BUILD)/obj/libunikraft/net/%,$(KERNEL_OBJS)): KERNEL_CXXFLAGS += $(LWIP_INC)
+$(filter $(BUILD)/obj/libunikraft/net/%,$(KERNEL_OBJS)): | $(lwip_stamp)
 
 # The whole kernel is one relocatable object: one archive member, pulled in
 # as a whole (its registration tables cannot be lost to archive member

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, and unpacks Debian's musl
-# source package into build/deps/. Idempotent: does nothing when all is there.
+# and lwIP source packages into build/deps/. Idempotent: does nothing when all is there.
 set -euo pipefail
 
 deps_dir=${1:-build/deps}
@@ -61,3 +61,5 @@ fi
 # Debian's musl source, unpacked by apt-source.sh (which derives a deb-src
 # entry from the machine's own apt sources when there is none).
 bash "$(dirname "$0")/apt-source.sh" musl "$deps_dir/musl"
+# lwIP, built into the kernel by the Makefile.
+bash "$(dirname "$0")/apt-source.sh" lwip "$deps_dir/lwip"

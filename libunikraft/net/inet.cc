@@ -1,0 +1,1449 @@
+// AF_INET and AF_INET6 sockets (SOCK_STREAM over lwIP's TCP, SOCK_DGRAM
+// over its UDP), through lwIP's raw API. lwIP runs in kernel context
+// (net/lwip/sys_arch.cc): every use of it sits inside an lwip::Guard, and
+// its callbacks update the socket and notify its wait queue, which is what
+// blocking calls, poll, select and epoll wait on.
+//
+// Received TCP data stays in lwIP's pbufs until the app reads it, and the
+// window reopens (tcp_recved) only then, so a socket that is not read stops
+// its sender as on Linux. Sends copy the app's bytes through a bounce
+// buffer (the app's memory is reached only through IoBuf's checked copies).
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+
+#include "arch/x86_64/sigframe.h"
+#include "arch/x86_64/time.h"
+#include "lib/errno.h"
+#include "mm/kheap.h"
+#include "net/lwip/stack.h"
+#include "net/socket.h"
+#include "vfs/vfs.h"
+
+namespace uk::net {
+namespace {
+
+using vfs::IoBuf;
+using vfs::PollTable;
+
+// Socket option levels and names (Linux's).
+constexpr int sol_socket = 1, ipproto_ip = 0, ipproto_tcp = 6, ipproto_udp = 17, ipproto_ipv6 = 41;
+constexpr int so_reuseaddr = 2, so_type = 3, so_error = 4, so_broadcast = 6, so_sndbuf = 7,
+              so_rcvbuf = 8, so_keepalive = 9, so_linger = 13, so_reuseport = 15,
+              so_acceptconn = 30, so_protocol = 38, so_domain = 39;
+constexpr int tcp_nodelay = 1, tcp_maxseg = 2, tcp_keepidle = 4, tcp_keepintvl = 5, tcp_keepcnt = 6;
+constexpr int ipv6_v6only = 26;
+// Linux's defaults (net.core.rmem_default / wmem_default, tcp_rmem/wmem).
+constexpr uint32_t default_rcvbuf = 131072, default_sndbuf = 16384 * 4;
+constexpr size_t bounce_size = 16384;
+constexpr size_t udp_max_payload = 65507;
+
+constinit uint32_t g_tcp_count = 0;
+constinit uint32_t g_udp_count = 0;
+
+uint16_t be16(uint16_t v) {
+    return __builtin_bswap16(v);
+}
+
+// ---------------------------------------------------------------- addresses
+
+// An app address into lwIP's terms. For an AF_INET6 socket an IPv4-mapped
+// address (::ffff:a.b.c.d) becomes the IPv4 address.
+long from_sockaddr(int family, const SockAddr& sa, ip_addr_t* ip, uint16_t* port) {
+    if (family == af_inet) {
+        if (sa.len < 16)
+            return -EINVAL;
+        if (sa.family() != af_inet)
+            return -EAFNOSUPPORT;
+        *port = be16(uint16_t(sa.bytes[2] | sa.bytes[3] << 8));
+        uint32_t a;
+        __builtin_memcpy(&a, sa.bytes + 4, 4);
+        ip_addr_set_ip4_u32_val(*ip, a);
+        return 0;
+    }
+    if (sa.len < 24)
+        return -EINVAL;
+    if (sa.family() != af_inet6)
+        return -EAFNOSUPPORT;
+    *port = be16(uint16_t(sa.bytes[2] | sa.bytes[3] << 8));
+    uint32_t w[4];
+    __builtin_memcpy(w, sa.bytes + 8, 16);
+    if (w[0] == 0 && w[1] == 0 && w[2] == uint32_t(be16(0xffff)) << 16) {
+        ip_addr_set_ip4_u32_val(*ip, w[3]);
+        return 0;
+    }
+    IP_ADDR6(ip, w[0], w[1], w[2], w[3]);
+    ip6_addr_clear_zone(ip_2_ip6(ip));
+    return 0;
+}
+
+// lwIP's address into the app's form for a socket of `family`.
+void to_sockaddr(int family, const ip_addr_t* ip, uint16_t port, SockAddr* out) {
+    __builtin_memset(out->bytes, 0, 28);
+    out->bytes[0] = uint8_t(family);
+    out->bytes[1] = 0;
+    uint16_t p = be16(port);
+    __builtin_memcpy(out->bytes + 2, &p, 2);
+    if (family == af_inet) {
+        uint32_t a = ip && IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
+        __builtin_memcpy(out->bytes + 4, &a, 4);
+        out->len = 16;
+        return;
+    }
+    uint32_t w[4] = {0, 0, 0, 0};
+    if (ip && IP_IS_V6(ip)) {
+        for (int i = 0; i < 4; i++)
+            w[i] = ip_2_ip6(ip)->addr[i];
+    } else if (ip && IP_IS_V4(ip) && !ip_addr_isany(ip)) {
+        w[2] = uint32_t(be16(0xffff)) << 16;
+        w[3] = ip4_addr_get_u32(ip_2_ip4(ip));
+    }
+    __builtin_memcpy(out->bytes + 8, w, 16);
+    out->len = 28;
+}
+
+long err_to_errno(err_t e) {
+    switch (e) {
+    case ERR_OK:
+        return 0;
+    case ERR_MEM:
+    case ERR_BUF:
+        return -ENOMEM;
+    case ERR_TIMEOUT:
+        return -ETIMEDOUT;
+    case ERR_RTE:
+        return -ENETUNREACH;
+    case ERR_INPROGRESS:
+        return -EINPROGRESS;
+    case ERR_VAL:
+        return -EINVAL;
+    case ERR_WOULDBLOCK:
+        return -EAGAIN;
+    case ERR_USE:
+        return -EADDRINUSE;
+    case ERR_ALREADY:
+        return -EALREADY;
+    case ERR_ISCONN:
+        return -EISCONN;
+    case ERR_CONN:
+        return -ENOTCONN;
+    case ERR_IF:
+        return -ENETUNREACH;
+    case ERR_ABRT:
+        return -ECONNABORTED;
+    case ERR_RST:
+        return -ECONNRESET;
+    case ERR_CLSD:
+        return -ENOTCONN;
+    case ERR_ARG:
+        return -EINVAL;
+    default:
+        return -EIO;
+    }
+}
+
+// The absolute deadline for a wait of `timeo_ns` (0: none).
+uint64_t deadline_of(uint64_t timeo_ns) {
+    return timeo_ns ? arch::monotonic_ns() + timeo_ns : 0;
+}
+
+// A wait's result as the call returns it: a timeout of SO_RCVTIMEO or
+// SO_SNDTIMEO is EAGAIN; a signal restarts the call unless a timeout is
+// set (Linux answers EINTR then).
+long wait_result(long r, uint64_t timeo_ns) {
+    if (r == -ETIMEDOUT)
+        return -EAGAIN;
+    if (r == -EINTR)
+        return timeo_ns ? -EINTR : -arch::erestartsys;
+    return r;
+}
+
+// ---------------------------------------------------------------- the common part
+
+class InetSocket : public Socket {
+  public:
+    vfs::WaitQueue m_wq;
+    bool m_reuseaddr = false;
+    bool m_v6only = false;
+    bool m_keepalive = false;
+    bool m_broadcast = false;
+    uint32_t m_rcvbuf = default_rcvbuf;
+    uint32_t m_sndbuf = default_sndbuf;
+    bool m_linger_on = false;
+    int m_linger_s = 0;
+    long m_error = 0; // SO_ERROR: a pending asynchronous error (negative)
+
+    bool nonblocking(int flags) const {
+        return (this->flags & vfs::o_nonblock) || (flags & msg_dontwait);
+    }
+
+    // lwIP's address type for a new pcb of this socket.
+    u8_t ip_type() const {
+        if (family == af_inet)
+            return IPADDR_TYPE_V4;
+        return m_v6only ? IPADDR_TYPE_V6 : IPADDR_TYPE_ANY;
+    }
+
+    // For an AF_INET6 socket bound to "::" without IPV6_V6ONLY, lwIP's
+    // any-type address takes both families.
+    void widen_any(ip_addr_t* ip) const {
+        if (family == af_inet6 && !m_v6only && IP_IS_V6(ip) && ip_addr_isany(ip))
+            *ip = *IP_ANY_TYPE;
+    }
+
+    long common_setsockopt(int level, int name, const OptVal& val, bool* handled);
+    long common_getsockopt(int level, int name, OptVal* val, bool* handled);
+};
+
+long opt_int(const OptVal& v, int* out) {
+    if (v.len < 4)
+        return -EINVAL;
+    __builtin_memcpy(out, v.bytes, 4);
+    return 0;
+}
+
+long put_int(OptVal* v, int x) {
+    uint32_t n = v->len < 4 ? v->len : 4;
+    __builtin_memcpy(v->bytes, &x, n);
+    v->len = n;
+    return 0;
+}
+
+long InetSocket::common_setsockopt(int level, int name, const OptVal& val, bool* handled) {
+    *handled = true;
+    int x = 0;
+    if (level == sol_socket) {
+        switch (name) {
+        case so_reuseaddr:
+            if (long r = opt_int(val, &x))
+                return r;
+            m_reuseaddr = x != 0;
+            return 0;
+        case so_reuseport:
+        case so_broadcast:
+            if (long r = opt_int(val, &x))
+                return r;
+            if (name == so_broadcast)
+                m_broadcast = x != 0;
+            return 0;
+        case so_keepalive:
+            if (long r = opt_int(val, &x))
+                return r;
+            m_keepalive = x != 0;
+            return 0;
+        case so_rcvbuf:
+        case so_sndbuf: {
+            if (long r = opt_int(val, &x))
+                return r;
+            // Linux doubles the value (for its bookkeeping) and has floors.
+            uint32_t v = x < 0 ? 0 : uint32_t(x) > 0x7fffffffu / 2 ? 0x7fffffffu : uint32_t(x) * 2;
+            if (name == so_rcvbuf)
+                m_rcvbuf = v < 2304 ? 2304 : v;
+            else
+                m_sndbuf = v < 4608 ? 4608 : v;
+            return 0;
+        }
+        case so_linger: {
+            if (val.len < 8)
+                return -EINVAL;
+            int l[2];
+            __builtin_memcpy(l, val.bytes, 8);
+            m_linger_on = l[0] != 0;
+            m_linger_s = l[1];
+            return 0;
+        }
+        }
+    } else if (level == ipproto_ipv6 && family == af_inet6 && name == ipv6_v6only) {
+        if (long r = opt_int(val, &x))
+            return r;
+        m_v6only = x != 0;
+        return 0;
+    }
+    *handled = false;
+    return 0;
+}
+
+long InetSocket::common_getsockopt(int level, int name, OptVal* val, bool* handled) {
+    *handled = true;
+    if (level == sol_socket) {
+        switch (name) {
+        case so_type:
+            return put_int(val, type);
+        case so_domain:
+            return put_int(val, family);
+        case so_protocol:
+            return put_int(val, type == sock_stream ? ipproto_tcp : ipproto_udp);
+        case so_error: {
+            long e = m_error;
+            m_error = 0;
+            return put_int(val, int(-e));
+        }
+        case so_reuseaddr:
+            return put_int(val, m_reuseaddr);
+        case so_keepalive:
+            return put_int(val, m_keepalive);
+        case so_broadcast:
+            return put_int(val, m_broadcast);
+        case so_rcvbuf:
+            return put_int(val, int(m_rcvbuf));
+        case so_sndbuf:
+            return put_int(val, int(m_sndbuf));
+        case so_linger: {
+            int l[2] = {m_linger_on, m_linger_s};
+            uint32_t n = val->len < 8 ? val->len : 8;
+            __builtin_memcpy(val->bytes, l, n);
+            val->len = n;
+            return 0;
+        }
+        }
+    } else if (level == ipproto_ipv6 && family == af_inet6 && name == ipv6_v6only) {
+        return put_int(val, m_v6only);
+    }
+    *handled = false;
+    return 0;
+}
+
+// ---------------------------------------------------------------- TCP
+
+class TcpSocket final : public InetSocket {
+  public:
+    enum class State : uint8_t { fresh, bound, listening, connecting, connected, closed };
+
+    struct tcp_pcb* m_pcb = nullptr;
+    State m_state = State::fresh;
+    // Received bytes: a chain of pbufs (linked through `next` with our own
+    // count, since a chain's tot_len is 16 bits), the first m_rx_off bytes
+    // of its head already read.
+    struct pbuf* m_rx = nullptr;
+    struct pbuf* m_rx_tail = nullptr;
+    size_t m_rx_bytes = 0;
+    size_t m_rx_off = 0;
+    bool m_rx_eof = false; // the peer's FIN
+    bool m_shut_rd = false;
+    bool m_shut_wr = false;
+    bool m_nodelay = false;
+    bool m_reset = false;           // the connection ended with an error
+    bool m_connect_pending = false; // connect() said EINPROGRESS
+    // Listening: connections not yet accepted.
+    TcpSocket** m_accq = nullptr;
+    uint32_t m_acc_cap = 0, m_acc_head = 0, m_acc_len = 0;
+    TcpSocket* m_listener = nullptr; // while on a listener's queue
+    char* m_bounce = nullptr;
+    // The addresses, kept when lwIP lets go of the pcb.
+    ip_addr_t m_local_ip{}, m_remote_ip{};
+    uint16_t m_local_port = 0, m_remote_port = 0;
+
+    long bind(const SockAddr& addr) override;
+    long listen(int backlog) override;
+    long accept(Socket** out, SockAddr* peer, int flags) override;
+    long connect(const SockAddr& addr) override;
+    long sendmsg(MsgIo& msg) override;
+    long recvmsg(MsgIo& msg) override;
+    long shutdown(int how) override;
+    long getsockname(SockAddr* out) override;
+    long getpeername(SockAddr* out) override;
+    long setsockopt(int level, int name, const OptVal& val) override;
+    long getsockopt(int level, int name, OptVal* val) override;
+    uint32_t poll(PollTable* pt) override;
+    void close() override;
+
+    long ensure_pcb();
+    size_t send_room() const;
+    void attach(struct tcp_pcb* pcb);
+    void detach();
+    void rx_consume(size_t n);
+    void drop_rx();
+    void apply_opts();
+    void wake(uint32_t ev) { m_wq.notify(ev); }
+
+    static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
+    static err_t on_sent(void* arg, struct tcp_pcb* pcb, u16_t len);
+    static void on_err(void* arg, err_t err);
+    static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
+    static err_t on_accept(void* arg, struct tcp_pcb* newpcb, err_t err);
+};
+
+TcpSocket* new_tcp(int family) {
+    if (g_tcp_count >= lwip::max_tcp_pcbs())
+        return nullptr;
+    auto* s = vfs::make<TcpSocket>();
+    if (!s)
+        return nullptr;
+    s->family = family;
+    s->type = sock_stream;
+    s->protocol = ipproto_tcp;
+    s->flags = vfs::o_rdwr;
+    g_tcp_count++;
+    return s;
+}
+
+void TcpSocket::attach(struct tcp_pcb* pcb) {
+    m_pcb = pcb;
+    tcp_arg(pcb, this);
+    tcp_recv(pcb, on_recv);
+    tcp_sent(pcb, on_sent);
+    tcp_err(pcb, on_err);
+}
+
+void TcpSocket::detach() {
+    if (!m_pcb)
+        return;
+    ip_addr_copy(m_local_ip, m_pcb->local_ip);
+    m_local_port = m_pcb->local_port;
+    if (m_pcb->state != LISTEN) {
+        ip_addr_copy(m_remote_ip, m_pcb->remote_ip);
+        m_remote_port = m_pcb->remote_port;
+    }
+    tcp_arg(m_pcb, nullptr);
+    if (m_pcb->state != LISTEN) {
+        tcp_recv(m_pcb, nullptr);
+        tcp_sent(m_pcb, nullptr);
+        tcp_err(m_pcb, nullptr);
+    } else {
+        tcp_accept(m_pcb, nullptr);
+    }
+    m_pcb = nullptr;
+}
+
+void TcpSocket::apply_opts() {
+    if (!m_pcb)
+        return;
+    if (m_reuseaddr)
+        ip_set_option(m_pcb, SOF_REUSEADDR);
+    else
+        ip_reset_option(m_pcb, SOF_REUSEADDR);
+    if (m_keepalive)
+        ip_set_option(m_pcb, SOF_KEEPALIVE);
+    else
+        ip_reset_option(m_pcb, SOF_KEEPALIVE);
+    if (m_pcb->state != LISTEN) {
+        if (m_nodelay)
+            tcp_nagle_disable(m_pcb);
+        else
+            tcp_nagle_enable(m_pcb);
+    }
+}
+
+long TcpSocket::ensure_pcb() {
+    if (m_pcb)
+        return 0;
+    if (m_state != State::fresh)
+        return -EINVAL;
+    struct tcp_pcb* pcb = tcp_new_ip_type(ip_type());
+    if (!pcb)
+        return -ENOMEM;
+    attach(pcb);
+    apply_opts();
+    return 0;
+}
+
+err_t TcpSocket::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err) {
+    auto* s = static_cast<TcpSocket*>(arg);
+    if (!s) {
+        if (p) {
+            tcp_recved(pcb, p->tot_len);
+            pbuf_free(p);
+        }
+        return ERR_OK;
+    }
+    if (!p) {
+        // In TIME_WAIT lwIP frees the pcb later without telling: let go now.
+        if (pcb->state == TIME_WAIT)
+            s->detach();
+        s->m_rx_eof = true;
+        s->wake(vfs::ev_in | vfs::ev_rdhup);
+        return ERR_OK;
+    }
+    if (s->m_shut_rd) {
+        // Linux drops what arrives after SHUT_RD and keeps the window open.
+        tcp_recved(pcb, p->tot_len);
+        pbuf_free(p);
+        return ERR_OK;
+    }
+    size_t n = 0;
+    struct pbuf* last = p;
+    for (struct pbuf* q = p; q; q = q->next) {
+        n += q->len;
+        last = q;
+    }
+    if (s->m_rx_tail)
+        s->m_rx_tail->next = p;
+    else
+        s->m_rx = p;
+    s->m_rx_tail = last;
+    s->m_rx_bytes += n;
+    s->wake(vfs::ev_in);
+    return ERR_OK;
+}
+
+err_t TcpSocket::on_sent(void* arg, struct tcp_pcb*, u16_t) {
+    if (auto* s = static_cast<TcpSocket*>(arg))
+        s->wake(vfs::ev_out);
+    return ERR_OK;
+}
+
+// The pcb is gone (lwIP freed it): a reset, or a connection it gave up on.
+void TcpSocket::on_err(void* arg, err_t err) {
+    auto* s = static_cast<TcpSocket*>(arg);
+    if (!s)
+        return;
+    s->m_pcb = nullptr;
+    long e = err_to_errno(err);
+    if (s->m_state == State::connecting)
+        e = err == ERR_RST ? -ECONNREFUSED : e == -ECONNABORTED ? -ETIMEDOUT : e;
+    if (err != ERR_CLSD) {
+        s->m_error = e;
+        s->m_reset = true;
+    }
+    s->m_state = State::closed;
+    if (s->m_listener) {
+        // Reset before it was accepted: accept() skips it.
+        s->m_reset = true;
+    }
+    s->wake(vfs::ev_in | vfs::ev_out | vfs::ev_err | vfs::ev_hup);
+}
+
+err_t TcpSocket::on_connected(void* arg, struct tcp_pcb*, err_t) {
+    auto* s = static_cast<TcpSocket*>(arg);
+    if (!s)
+        return ERR_OK;
+    s->m_state = State::connected;
+    s->wake(vfs::ev_out);
+    return ERR_OK;
+}
+
+err_t TcpSocket::on_accept(void* arg, struct tcp_pcb* newpcb, err_t err) {
+    auto* l = static_cast<TcpSocket*>(arg);
+    if (!l || err != ERR_OK || !newpcb)
+        return ERR_VAL;
+    if (l->m_acc_len == l->m_acc_cap) {
+        tcp_abort(newpcb);
+        return ERR_ABRT;
+    }
+    TcpSocket* s = new_tcp(l->family);
+    if (!s) {
+        tcp_abort(newpcb);
+        return ERR_ABRT;
+    }
+    s->attach(newpcb);
+    s->m_state = State::connected;
+    s->m_v6only = l->m_v6only;
+    s->m_nodelay = l->m_nodelay;
+    s->m_keepalive = l->m_keepalive;
+    s->m_rcvbuf = l->m_rcvbuf;
+    s->m_sndbuf = l->m_sndbuf;
+    s->m_listener = l;
+    s->apply_opts();
+    tcp_backlog_delayed(newpcb);
+    l->m_accq[(l->m_acc_head + l->m_acc_len++) % l->m_acc_cap] = s;
+    l->wake(vfs::ev_in);
+    return ERR_OK;
+}
+
+long TcpSocket::bind(const SockAddr& addr) {
+    ip_addr_t ip;
+    uint16_t port;
+    if (long r = from_sockaddr(family, addr, &ip, &port))
+        return r;
+    lwip::Guard g;
+    if (m_state != State::fresh)
+        return -EINVAL;
+    if (long r = ensure_pcb())
+        return r;
+    widen_any(&ip);
+    if (IP_IS_V4(&ip) && m_v6only && family == af_inet6)
+        return -EADDRNOTAVAIL;
+    if (IP_IS_V4(&ip) && family == af_inet6 && IP_GET_TYPE(&m_pcb->local_ip) == IPADDR_TYPE_ANY)
+        IP_SET_TYPE_VAL(m_pcb->local_ip, IPADDR_TYPE_V4);
+    err_t e = tcp_bind(m_pcb, &ip, port);
+    if (e == ERR_VAL)
+        return -EADDRNOTAVAIL;
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    m_state = State::bound;
+    return 0;
+}
+
+long TcpSocket::listen(int backlog) {
+    lwip::Guard g;
+    if (m_state == State::listening) {
+        return 0;
+    }
+    if (m_state != State::fresh && m_state != State::bound)
+        return -EINVAL;
+    if (long r = ensure_pcb())
+        return r;
+    if (backlog < 0)
+        backlog = 0;
+    if (backlog > 4096)
+        backlog = 4096;
+    // Linux queues up to backlog + 1 connections before it refuses more.
+    uint32_t cap = uint32_t(backlog) + 1;
+    auto** q = static_cast<TcpSocket**>(kheap_alloc(cap * sizeof(TcpSocket*)));
+    if (!q)
+        return -ENOMEM;
+    apply_opts();
+    err_t e = ERR_OK;
+    struct tcp_pcb* lpcb = tcp_listen_with_backlog_and_err(m_pcb, u8_t(cap > 255 ? 255 : cap), &e);
+    if (!lpcb) {
+        kheap_free(q);
+        return err_to_errno(e);
+    }
+    // tcp_listen freed the old pcb.
+    m_pcb = lpcb;
+    tcp_arg(lpcb, this);
+    tcp_accept(lpcb, on_accept);
+    m_accq = q;
+    m_acc_cap = cap;
+    m_state = State::listening;
+    return 0;
+}
+
+long TcpSocket::accept(Socket** out, SockAddr* peer, int flags) {
+    if (m_state != State::listening)
+        return -EINVAL;
+    for (;;) {
+        if (m_acc_len) {
+            TcpSocket* s = m_accq[m_acc_head];
+            m_acc_head = (m_acc_head + 1) % m_acc_cap;
+            m_acc_len--;
+            s->m_listener = nullptr;
+            lwip::Guard g;
+            if (s->m_pcb)
+                tcp_backlog_accepted(s->m_pcb);
+            if (flags & sock_nonblock)
+                s->flags |= vfs::o_nonblock;
+            if (peer) {
+                if (s->m_pcb)
+                    to_sockaddr(family, &s->m_pcb->remote_ip, s->m_pcb->remote_port, peer);
+                else
+                    to_sockaddr(family, nullptr, 0, peer);
+            }
+            *out = s;
+            return 0;
+        }
+        if (this->flags & vfs::o_nonblock)
+            return -EAGAIN;
+        long r = vfs::wait_until(m_wq, deadline_of(rcvtimeo_ns),
+                                 [this] { return m_acc_len || m_state != State::listening; });
+        if (r)
+            return wait_result(r, rcvtimeo_ns);
+        if (m_state != State::listening)
+            return -EINVAL;
+    }
+}
+
+long TcpSocket::connect(const SockAddr& addr) {
+    ip_addr_t ip;
+    uint16_t port;
+    if (long r = from_sockaddr(family, addr, &ip, &port))
+        return r;
+    switch (m_state) {
+    case State::connecting:
+        return -EALREADY;
+    case State::connected:
+        // The first connect after EINPROGRESS reports the success.
+        if (m_connect_pending) {
+            m_connect_pending = false;
+            return 0;
+        }
+        return -EISCONN;
+    case State::listening:
+        return -EISCONN;
+    case State::closed:
+        if (m_error) {
+            long e = m_error;
+            m_error = 0;
+            return e;
+        }
+        return -EISCONN;
+    default:
+        break;
+    }
+    {
+        lwip::Guard g;
+        if (long r = ensure_pcb())
+            return r;
+        if (IP_IS_V4(&ip) && family == af_inet6) {
+            if (m_v6only)
+                return -ENETUNREACH;
+        }
+        if (ip_addr_isany(&ip)) {
+            // Linux connects to the any address as to the local host.
+            if (IP_IS_V4(&ip))
+                ip_addr_set_loopback(0, &ip);
+            else
+                ip_addr_set_loopback(1, &ip);
+        }
+        m_state = State::connecting;
+        err_t e = tcp_connect(m_pcb, &ip, port, on_connected);
+        if (e != ERR_OK) {
+            m_state = State::fresh;
+            return err_to_errno(e);
+        }
+    }
+    // A non-blocking connect says EINPROGRESS even when, on loopback, the
+    // handshake (or the refusal) is already over, as Linux's does; the
+    // outcome is SO_ERROR's, or the next connect's.
+    if (flags & vfs::o_nonblock) {
+        m_connect_pending = m_state == State::connected;
+        return -EINPROGRESS;
+    }
+    if (m_state == State::connected)
+        return 0;
+    long r = vfs::wait_until(m_wq, deadline_of(sndtimeo_ns),
+                             [this] { return m_state != State::connecting; });
+    if (r) {
+        if (r == -ETIMEDOUT)
+            return -EINPROGRESS;
+        return r == -EINTR ? -EINTR : r;
+    }
+    if (m_state == State::connected)
+        return 0;
+    long e = m_error ? m_error : -ECONNREFUSED;
+    m_error = 0;
+    return e;
+}
+
+long TcpSocket::sendmsg(MsgIo& msg) {
+    IoBuf& buf = *msg.data;
+    if (m_state == State::connecting) {
+        if (nonblocking(msg.flags))
+            return -EAGAIN;
+        long r = vfs::wait_until(m_wq, deadline_of(sndtimeo_ns),
+                                 [this] { return m_state != State::connecting; });
+        if (r)
+            return wait_result(r, sndtimeo_ns);
+    }
+    if (m_state != State::connected && m_state != State::closed)
+        return -ENOTCONN;
+    if (!m_bounce) {
+        m_bounce = static_cast<char*>(kheap_alloc(bounce_size));
+        if (!m_bounce)
+            return -ENOMEM;
+    }
+    size_t done = 0;
+    uint64_t deadline = deadline_of(sndtimeo_ns);
+    while (buf.left() || (done == 0 && buf.left() == 0)) {
+        if (m_error && m_reset) {
+            long e = m_error;
+            m_error = 0;
+            return done ? long(done) : e;
+        }
+        if (m_shut_wr || !m_pcb)
+            return done ? long(done) : -EPIPE;
+        if (buf.left() == 0)
+            return 0;
+        size_t room;
+        {
+            lwip::Guard g;
+            room = send_room();
+            size_t n = buf.left() < room ? buf.left() : room;
+            if (n > bounce_size)
+                n = bounce_size;
+            if (room) {
+                size_t got = buf.drain(m_bounce, n);
+                if (got == 0)
+                    return done ? long(done) : buf.result(0);
+                u8_t fl = TCP_WRITE_FLAG_COPY | (buf.left() ? TCP_WRITE_FLAG_MORE : 0);
+                err_t e = tcp_write(m_pcb, m_bounce, u16_t(got), fl);
+                if (e != ERR_OK) {
+                    // Not queued: give the bytes back to the next try.
+                    if (e == ERR_MEM) {
+                        room = 0;
+                        tcp_output(m_pcb);
+                    } else {
+                        return done ? long(done) : err_to_errno(e);
+                    }
+                } else {
+                    done += got;
+                    if (!buf.left() || tcp_sndbuf(m_pcb) == 0)
+                        tcp_output(m_pcb);
+                    continue;
+                }
+                // The bytes were drained from the app's buffer but not sent:
+                // report what went, and let the caller send the rest.
+                if (done)
+                    return long(done);
+                return -ENOMEM;
+            }
+        }
+        if (nonblocking(msg.flags))
+            return done ? long(done) : -EAGAIN;
+        long r = vfs::wait_until(m_wq, deadline,
+                                 [this] { return !m_pcb || m_shut_wr || m_error || send_room(); });
+        if (r) {
+            if (done)
+                return long(done);
+            return wait_result(r, sndtimeo_ns);
+        }
+    }
+    return long(done);
+}
+
+// How many bytes one tcp_write may take now: what the send buffer has
+// room for, and no more than the segment queue can hold (tcp_write refuses
+// what would need more segments than are left, and a send that waits must
+// wait for exactly what this says).
+size_t TcpSocket::send_room() const {
+    if (!m_pcb)
+        return 0;
+    size_t used = tcp_sndqueuelen(m_pcb);
+    if (used + 4 >= TCP_SND_QUEUELEN)
+        return 0;
+    size_t mss = m_pcb->mss ? m_pcb->mss : 536;
+    size_t by_queue = (TCP_SND_QUEUELEN - used - 4) * mss;
+    size_t by_buf = tcp_sndbuf(m_pcb);
+    return by_queue < by_buf ? by_queue : by_buf;
+}
+
+// Frees the first n unread bytes and reopens the window by as much.
+void TcpSocket::rx_consume(size_t n) {
+    m_rx_bytes -= n;
+    size_t total = n;
+    while (n) {
+        size_t in_head = m_rx->len - m_rx_off;
+        if (n < in_head) {
+            m_rx_off += n;
+            break;
+        }
+        n -= in_head;
+        struct pbuf* q = m_rx;
+        m_rx = q->next;
+        q->next = nullptr;
+        pbuf_free(q);
+        m_rx_off = 0;
+        if (!m_rx)
+            m_rx_tail = nullptr;
+    }
+    lwip::Guard g;
+    while (m_pcb && total) {
+        u16_t k = total > 0xffff ? 0xffff : u16_t(total);
+        tcp_recved(m_pcb, k);
+        total -= k;
+    }
+}
+
+void TcpSocket::drop_rx() {
+    while (m_rx) {
+        struct pbuf* q = m_rx;
+        m_rx = q->next;
+        q->next = nullptr;
+        pbuf_free(q);
+    }
+    m_rx_tail = nullptr;
+    m_rx_bytes = 0;
+    m_rx_off = 0;
+}
+
+long TcpSocket::recvmsg(MsgIo& msg) {
+    IoBuf& buf = *msg.data;
+    if (msg.flags & msg_oob)
+        return -EINVAL;
+    if (m_state == State::listening || m_state == State::fresh || m_state == State::bound ||
+        m_state == State::connecting)
+        return -ENOTCONN;
+    bool peek = msg.flags & msg_peek;
+    bool waitall = (msg.flags & msg_waitall) && !peek;
+    size_t done = 0;
+    uint64_t deadline = deadline_of(rcvtimeo_ns);
+    for (;;) {
+        if (m_rx_bytes && buf.left()) {
+            size_t off = m_rx_off;
+            size_t want = buf.left();
+            size_t got = 0;
+            for (struct pbuf* q = m_rx; q && got < want; q = q->next) {
+                size_t avail = q->len - off;
+                size_t k = avail < want - got ? avail : want - got;
+                size_t c = buf.fill(static_cast<char*>(q->payload) + off, k);
+                got += c;
+                if (c < k)
+                    break;
+                off = 0;
+            }
+            if (got == 0 && buf.faulted())
+                return done ? long(done) : -EFAULT;
+            if (!peek)
+                rx_consume(got);
+            done += got;
+            if (buf.faulted() || peek || !waitall || !buf.left())
+                return long(done);
+        }
+        if (buf.left() == 0)
+            return long(done);
+        if (m_rx_eof || m_shut_rd)
+            return long(done);
+        if (m_reset && m_error) {
+            if (done)
+                return long(done);
+            long e = m_error;
+            m_error = 0;
+            return e;
+        }
+        if (!m_pcb)
+            return long(done);
+        if (done && !waitall)
+            return long(done);
+        if (nonblocking(msg.flags))
+            return done ? long(done) : -EAGAIN;
+        long r = vfs::wait_until(m_wq, deadline, [this] {
+            return m_rx_bytes || m_rx_eof || m_shut_rd || !m_pcb || (m_reset && m_error);
+        });
+        if (r) {
+            if (done)
+                return long(done);
+            return wait_result(r, rcvtimeo_ns);
+        }
+    }
+}
+
+long TcpSocket::shutdown(int how) {
+    if (how < shut_rd || how > shut_rdwr)
+        return -EINVAL;
+    if (m_state != State::connected && m_state != State::connecting && m_state != State::closed) {
+        if (m_state == State::listening && how != shut_wr) {
+            // Linux wakes accept() and stops listening.
+            return -ENOTCONN;
+        }
+        return -ENOTCONN;
+    }
+    if (m_state == State::closed && !m_pcb && !m_rx_bytes && !m_rx_eof)
+        return -ENOTCONN;
+    lwip::Guard g;
+    if (how != shut_wr) {
+        m_shut_rd = true;
+    }
+    if (how != shut_rd && !m_shut_wr) {
+        m_shut_wr = true;
+        if (m_pcb)
+            tcp_shutdown(m_pcb, 0, 1);
+    }
+    wake(vfs::ev_in | vfs::ev_out | vfs::ev_rdhup | vfs::ev_hup);
+    return 0;
+}
+
+long TcpSocket::getsockname(SockAddr* out) {
+    if (m_pcb)
+        to_sockaddr(family, &m_pcb->local_ip, m_pcb->local_port, out);
+    else
+        to_sockaddr(family, &m_local_ip, m_local_port, out);
+    return 0;
+}
+
+long TcpSocket::getpeername(SockAddr* out) {
+    if (m_state != State::connected)
+        return -ENOTCONN;
+    if (m_pcb)
+        to_sockaddr(family, &m_pcb->remote_ip, m_pcb->remote_port, out);
+    else
+        to_sockaddr(family, &m_remote_ip, m_remote_port, out);
+    return 0;
+}
+
+long TcpSocket::setsockopt(int level, int name, const OptVal& val) {
+    bool handled;
+    long r = common_setsockopt(level, name, val, &handled);
+    if (handled) {
+        if (r == 0) {
+            lwip::Guard g;
+            apply_opts();
+        }
+        return r;
+    }
+    int x = 0;
+    if (level == ipproto_tcp) {
+        switch (name) {
+        case tcp_nodelay: {
+            if (long e = opt_int(val, &x))
+                return e;
+            m_nodelay = x != 0;
+            lwip::Guard g;
+            apply_opts();
+            if (m_nodelay && m_pcb && m_pcb->state != LISTEN)
+                tcp_output(m_pcb);
+            return 0;
+        }
+        case tcp_keepidle:
+        case tcp_keepintvl:
+        case tcp_keepcnt: {
+            if (long e = opt_int(val, &x))
+                return e;
+            if (x < 1)
+                return -EINVAL;
+            if (m_pcb) {
+                if (name == tcp_keepidle)
+                    m_pcb->keep_idle = u32_t(x) * 1000;
+                else if (name == tcp_keepintvl)
+                    m_pcb->keep_intvl = u32_t(x) * 1000;
+                else
+                    m_pcb->keep_cnt = u32_t(x);
+            }
+            return 0;
+        }
+        case tcp_maxseg:
+            return opt_int(val, &x);
+        }
+        return -ENOPROTOOPT;
+    }
+    if (level == sol_socket || level == ipproto_ip || level == ipproto_ipv6)
+        return -ENOPROTOOPT;
+    return -ENOPROTOOPT;
+}
+
+long TcpSocket::getsockopt(int level, int name, OptVal* val) {
+    bool handled;
+    if (level == sol_socket && name == so_acceptconn)
+        return put_int(val, m_state == State::listening);
+    long r = common_getsockopt(level, name, val, &handled);
+    if (handled)
+        return r;
+    if (level == ipproto_tcp) {
+        switch (name) {
+        case tcp_nodelay:
+            return put_int(val, m_nodelay);
+        case tcp_maxseg:
+            return put_int(val, m_pcb && m_pcb->state != LISTEN ? m_pcb->mss : 536);
+        case tcp_keepidle:
+            return put_int(val,
+                           m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_idle / 1000) : 7200);
+        case tcp_keepintvl:
+            return put_int(val,
+                           m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_intvl / 1000) : 75);
+        case tcp_keepcnt:
+            return put_int(val, m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_cnt) : 9);
+        }
+    }
+    return -ENOPROTOOPT;
+}
+
+uint32_t TcpSocket::poll(PollTable* pt) {
+    if (pt)
+        pt->wait_on(m_wq);
+    uint32_t ev = 0;
+    switch (m_state) {
+    case State::listening:
+        return m_acc_len ? vfs::ev_readable : 0;
+    case State::fresh:
+    case State::bound:
+        return vfs::ev_writable | vfs::ev_hup;
+    case State::connecting:
+        return 0;
+    case State::connected:
+    case State::closed:
+        break;
+    }
+    if (m_rx_bytes || m_rx_eof || m_shut_rd)
+        ev |= vfs::ev_readable;
+    if (m_rx_eof || m_shut_rd)
+        ev |= vfs::ev_rdhup;
+    if (m_error)
+        ev |= vfs::ev_err;
+    if (m_reset || !m_pcb || (m_shut_wr && (m_rx_eof || m_shut_rd))) {
+        ev |= vfs::ev_hup;
+        if (m_reset)
+            ev |= vfs::ev_readable | vfs::ev_writable;
+    }
+    if (!m_shut_wr && m_pcb && tcp_sndbuf(m_pcb) >= TCP_SNDLOWAT &&
+        tcp_sndqueuelen(m_pcb) < TCP_SNDQUEUELOWAT)
+        ev |= vfs::ev_writable;
+    if (m_shut_wr)
+        ev |= vfs::ev_writable;
+    return ev;
+}
+
+void TcpSocket::close() {
+    lwip::Guard g;
+    if (m_state == State::listening) {
+        // Connections nobody accepted are reset, as Linux does.
+        while (m_acc_len) {
+            TcpSocket* s = m_accq[m_acc_head];
+            m_acc_head = (m_acc_head + 1) % m_acc_cap;
+            m_acc_len--;
+            s->m_listener = nullptr;
+            if (s->m_pcb) {
+                struct tcp_pcb* p = s->m_pcb;
+                s->detach();
+                tcp_abort(p);
+            }
+            s->drop_rx();
+            s->put();
+        }
+        kheap_free(m_accq);
+        m_accq = nullptr;
+        if (m_pcb) {
+            struct tcp_pcb* p = m_pcb;
+            detach();
+            tcp_close(p);
+        }
+    } else if (m_pcb) {
+        struct tcp_pcb* p = m_pcb;
+        // Unread data, or SO_LINGER with a zero timeout: a reset, not a FIN.
+        bool abort = m_rx_bytes || (m_linger_on && m_linger_s == 0);
+        detach();
+        if (abort || p->state == CLOSED) {
+            if (p->state == CLOSED)
+                tcp_close(p);
+            else
+                tcp_abort(p);
+        } else if (tcp_close(p) != ERR_OK) {
+            tcp_abort(p);
+        }
+    }
+    drop_rx();
+    kheap_free(m_bounce);
+    m_bounce = nullptr;
+    m_state = State::closed;
+    g_tcp_count--;
+    wake(vfs::ev_hup);
+}
+
+// ---------------------------------------------------------------- UDP
+
+struct Datagram {
+    Datagram* next;
+    struct pbuf* p;
+    ip_addr_t from;
+    uint16_t port;
+};
+
+class UdpSocket final : public InetSocket {
+  public:
+    struct udp_pcb* m_pcb = nullptr;
+    Datagram* m_head = nullptr;
+    Datagram* m_tail = nullptr;
+    size_t m_queued = 0; // bytes
+    size_t m_count = 0;
+    bool m_bound = false;
+    bool m_connected = false;
+    bool m_shut_rd = false, m_shut_wr = false;
+
+    long bind(const SockAddr& addr) override;
+    long listen(int) override { return -EOPNOTSUPP; }
+    long accept(Socket**, SockAddr*, int) override { return -EOPNOTSUPP; }
+    long connect(const SockAddr& addr) override;
+    long sendmsg(MsgIo& msg) override;
+    long recvmsg(MsgIo& msg) override;
+    long shutdown(int how) override;
+    long getsockname(SockAddr* out) override;
+    long getpeername(SockAddr* out) override;
+    long setsockopt(int level, int name, const OptVal& val) override;
+    long getsockopt(int level, int name, OptVal* val) override;
+    uint32_t poll(PollTable* pt) override;
+    void close() override;
+
+    long ensure_pcb();
+    long autobind();
+    static void on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr,
+                        u16_t port);
+};
+
+long UdpSocket::ensure_pcb() {
+    if (m_pcb)
+        return 0;
+    m_pcb = udp_new_ip_type(ip_type());
+    if (!m_pcb)
+        return -ENOMEM;
+    udp_recv(m_pcb, on_recv, this);
+    if (m_reuseaddr)
+        ip_set_option(m_pcb, SOF_REUSEADDR);
+    return 0;
+}
+
+long UdpSocket::autobind() {
+    if (m_bound)
+        return 0;
+    err_t e = udp_bind(m_pcb,
+                       ip_type() == IPADDR_TYPE_V4   ? IP4_ADDR_ANY
+                       : ip_type() == IPADDR_TYPE_V6 ? IP6_ADDR_ANY
+                                                     : IP_ANY_TYPE,
+                       0);
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    m_bound = true;
+    return 0;
+}
+
+void UdpSocket::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr,
+                        u16_t port) {
+    auto* s = static_cast<UdpSocket*>(arg);
+    if (!s || s->m_shut_rd || s->m_queued + p->tot_len > s->m_rcvbuf) {
+        pbuf_free(p);
+        return;
+    }
+    auto* d = static_cast<Datagram*>(kheap_alloc(sizeof(Datagram)));
+    if (!d) {
+        pbuf_free(p);
+        return;
+    }
+    d->next = nullptr;
+    d->p = p;
+    ip_addr_copy(d->from, *addr);
+    d->port = port;
+    if (s->m_tail)
+        s->m_tail->next = d;
+    else
+        s->m_head = d;
+    s->m_tail = d;
+    s->m_queued += p->tot_len;
+    s->m_count++;
+    s->m_wq.notify(vfs::ev_in);
+}
+
+long UdpSocket::bind(const SockAddr& addr) {
+    ip_addr_t ip;
+    uint16_t port;
+    if (long r = from_sockaddr(family, addr, &ip, &port))
+        return r;
+    lwip::Guard g;
+    if (m_bound)
+        return -EINVAL;
+    if (long r = ensure_pcb())
+        return r;
+    widen_any(&ip);
+    if (m_reuseaddr)
+        ip_set_option(m_pcb, SOF_REUSEADDR);
+    err_t e = udp_bind(m_pcb, &ip, port);
+    if (e == ERR_VAL)
+        return -EADDRNOTAVAIL;
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    m_bound = true;
+    return 0;
+}
+
+long UdpSocket::connect(const SockAddr& addr) {
+    lwip::Guard g;
+    if (long r = ensure_pcb())
+        return r;
+    if (addr.len >= 2 && addr.family() == 0) {
+        udp_disconnect(m_pcb);
+        m_connected = false;
+        return 0;
+    }
+    ip_addr_t ip;
+    uint16_t port;
+    if (long r = from_sockaddr(family, addr, &ip, &port))
+        return r;
+    if (long r = autobind())
+        return r;
+    if (ip_addr_isany(&ip))
+        ip_addr_set_loopback(IP_IS_V6(&ip), &ip);
+    err_t e = udp_connect(m_pcb, &ip, port);
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    m_connected = true;
+    return 0;
+}
+
+long UdpSocket::sendmsg(MsgIo& msg) {
+    IoBuf& buf = *msg.data;
+    if (m_shut_wr)
+        return -EPIPE;
+    ip_addr_t ip;
+    uint16_t port = 0;
+    if (msg.has_addr) {
+        if (long r = from_sockaddr(family, msg.addr, &ip, &port))
+            return r;
+        if (port == 0)
+            return -EINVAL;
+        if (ip_addr_isany(&ip))
+            ip_addr_set_loopback(IP_IS_V6(&ip), &ip);
+    } else if (!m_connected) {
+        return -EDESTADDRREQ;
+    }
+    size_t len = buf.left();
+    if (len > udp_max_payload)
+        return -EMSGSIZE;
+    lwip::Guard g;
+    if (long r = ensure_pcb())
+        return r;
+    if (long r = autobind())
+        return r;
+    struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, u16_t(len), PBUF_RAM);
+    if (!p)
+        return -ENOMEM;
+    if (len && buf.drain(p->payload, len) != len) {
+        pbuf_free(p);
+        return -EFAULT;
+    }
+    err_t e = msg.has_addr ? udp_sendto(m_pcb, p, &ip, port) : udp_send(m_pcb, p);
+    pbuf_free(p);
+    if (e != ERR_OK)
+        return err_to_errno(e);
+    return long(len);
+}
+
+long UdpSocket::recvmsg(MsgIo& msg) {
+    IoBuf& buf = *msg.data;
+    if (msg.flags & msg_oob)
+        return -EOPNOTSUPP;
+    uint64_t deadline = deadline_of(rcvtimeo_ns);
+    while (!m_head) {
+        if (m_shut_rd)
+            return 0;
+        if (m_error) {
+            long e = m_error;
+            m_error = 0;
+            return e;
+        }
+        if (nonblocking(msg.flags))
+            return -EAGAIN;
+        long r = vfs::wait_until(m_wq, deadline, [this] { return m_head || m_shut_rd; });
+        if (r)
+            return wait_result(r, rcvtimeo_ns);
+    }
+    Datagram* d = m_head;
+    size_t len = d->p->tot_len;
+    size_t want = buf.left() < len ? buf.left() : len;
+    size_t got = 0;
+    for (struct pbuf* q = d->p; q && got < want; q = q->next) {
+        size_t k = q->len < want - got ? q->len : want - got;
+        size_t c = buf.fill(q->payload, k);
+        got += c;
+        if (c < k)
+            break;
+    }
+    if (got < want && buf.faulted())
+        return -EFAULT;
+    if (len > want)
+        msg.out_flags |= msg_trunc;
+    msg.has_addr = true;
+    to_sockaddr(family, &d->from, d->port, &msg.addr);
+    if (!(msg.flags & msg_peek)) {
+        m_head = d->next;
+        if (!m_head)
+            m_tail = nullptr;
+        m_queued -= len;
+        m_count--;
+        pbuf_free(d->p);
+        kheap_free(d);
+    }
+    return long((msg.flags & msg_trunc) ? len : got);
+}
+
+long UdpSocket::shutdown(int how) {
+    if (how < shut_rd || how > shut_rdwr)
+        return -EINVAL;
+    if (!m_connected)
+        return -ENOTCONN;
+    if (how != shut_wr)
+        m_shut_rd = true;
+    if (how != shut_rd)
+        m_shut_wr = true;
+    m_wq.notify(vfs::ev_in | vfs::ev_out);
+    return 0;
+}
+
+long UdpSocket::getsockname(SockAddr* out) {
+    if (m_pcb && m_bound)
+        to_sockaddr(family, &m_pcb->local_ip, m_pcb->local_port, out);
+    else
+        to_sockaddr(family, nullptr, 0, out);
+    return 0;
+}
+
+long UdpSocket::getpeername(SockAddr* out) {
+    if (!m_connected || !m_pcb)
+        return -ENOTCONN;
+    to_sockaddr(family, &m_pcb->remote_ip, m_pcb->remote_port, out);
+    return 0;
+}
+
+long UdpSocket::setsockopt(int level, int name, const OptVal& val) {
+    bool handled;
+    long r = common_setsockopt(level, name, val, &handled);
+    if (handled) {
+        if (m_pcb && m_reuseaddr)
+            ip_set_option(m_pcb, SOF_REUSEADDR);
+        return r;
+    }
+    return -ENOPROTOOPT;
+}
+
+long UdpSocket::getsockopt(int level, int name, OptVal* val) {
+    bool handled;
+    if (level == sol_socket && name == so_acceptconn)
+        return put_int(val, 0);
+    long r = common_getsockopt(level, name, val, &handled);
+    if (handled)
+        return r;
+    return -ENOPROTOOPT;
+}
+
+uint32_t UdpSocket::poll(PollTable* pt) {
+    if (pt)
+        pt->wait_on(m_wq);
+    uint32_t ev = vfs::ev_writable;
+    if (m_head || m_shut_rd)
+        ev |= vfs::ev_readable;
+    if (m_error)
+        ev |= vfs::ev_err;
+    if (m_shut_rd && m_shut_wr)
+        ev |= vfs::ev_hup;
+    if (m_shut_rd)
+        ev |= vfs::ev_rdhup;
+    return ev;
+}
+
+void UdpSocket::close() {
+    lwip::Guard g;
+    if (m_pcb)
+        udp_remove(m_pcb);
+    m_pcb = nullptr;
+    while (Datagram* d = m_head) {
+        m_head = d->next;
+        pbuf_free(d->p);
+        kheap_free(d);
+    }
+    m_tail = nullptr;
+    g_udp_count--;
+}
+
+// ---------------------------------------------------------------- the family
+
+long create(int family, int type, int protocol, Socket** out) {
+    if (long r = lwip::ensure_started())
+        return r;
+    if (type == sock_stream) {
+        if (protocol != 0 && protocol != ipproto_tcp)
+            return -EPROTONOSUPPORT;
+        TcpSocket* s = new_tcp(family);
+        if (!s)
+            return g_tcp_count >= lwip::max_tcp_pcbs() ? -ENOBUFS : -ENOMEM;
+        *out = s;
+        return 0;
+    }
+    if (type == sock_dgram) {
+        if (protocol != 0 && protocol != ipproto_udp)
+            return -EPROTONOSUPPORT;
+        if (g_udp_count >= lwip::max_udp_pcbs())
+            return -ENOBUFS;
+        auto* s = vfs::make<UdpSocket>();
+        if (!s)
+            return -ENOMEM;
+        s->family = family;
+        s->type = sock_dgram;
+        s->protocol = ipproto_udp;
+        s->flags = vfs::o_rdwr;
+        g_udp_count++;
+        *out = s;
+        return 0;
+    }
+    return -ESOCKTNOSUPPORT;
+}
+
+long create_inet(int type, int protocol, Socket** out) {
+    return create(af_inet, type, protocol, out);
+}
+
+long create_inet6(int type, int protocol, Socket** out) {
+    return create(af_inet6, type, protocol, out);
+}
+
+} // namespace
+} // namespace uk::net
+
+UK_SOCKET_FAMILY(inet, {uk::net::af_inet, uk::net::create_inet, nullptr});
+UK_SOCKET_FAMILY(inet6, {uk::net::af_inet6, uk::net::create_inet6, nullptr});

@@ -1,0 +1,53 @@
+// lwIP's compiler and platform definitions for the kernel: freestanding C,
+// no stdio, and Linux's errno values (the kernel's own).
+#ifndef UK_LWIP_ARCH_CC_H
+#define UK_LWIP_ARCH_CC_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+// ssize_t as the kernel's (and Linux's) ABI has it.
+typedef long ssize_t;
+#ifndef SSIZE_MAX
+#define SSIZE_MAX LONG_MAX
+#endif
+
+// The kernel builds without the host's libc headers' meaning: the freestanding
+// headers give the types, and the printf formats are spelled out here.
+#define LWIP_NO_INTTYPES_H 1
+#define LWIP_NO_UNISTD_H 1
+#define LWIP_NO_CTYPE_H 1
+#define X8_F "02x"
+#define U16_F "hu"
+#define S16_F "hd"
+#define X16_F "hx"
+#define U32_F "u"
+#define S32_F "d"
+#define X32_F "x"
+#define SZT_F "lu"
+
+#define BYTE_ORDER LITTLE_ENDIAN
+#define LWIP_ERRNO_STDINCLUDE 0
+#define LWIP_PROVIDE_ERRNO 0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Kernel services lwIP calls (net/lwip/sys_arch.cc).
+void uk_lwip_assert(const char* msg, const char* file, int line) __attribute__((noreturn));
+uint32_t uk_lwip_rand(void);
+void* uk_lwip_malloc(size_t size);
+void* uk_lwip_calloc(size_t n, size_t size);
+void uk_lwip_free(void* p);
+#ifdef __cplusplus
+}
+#endif
+
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+    do {                                                                                           \
+    } while (0)
+#define LWIP_PLATFORM_ASSERT(x) uk_lwip_assert(x, __FILE__, __LINE__)
+#define LWIP_RAND() uk_lwip_rand()
+
+#endif

@@ -1,0 +1,51 @@
+// What a network driver needs from the stack, and gives it. The driver
+// (virtio-net) owns the device and its rings; the stack (lwIP, behind
+// net/lwip/) owns addressing and protocols. Nothing here names lwIP, so a
+// driver includes this header only.
+//
+// Context: netdev_register runs once the device is ready (from the driver's
+// probe); netdev_receive runs from the device's interrupt handler, which the
+// kernel runs deferred, in kernel context, never in the middle of other
+// kernel code (arch/x86_64/irq.h); transmit is called from the same kind of
+// context (a system call, a timer's expiry, a receive), never from an
+// interrupt, and must not block.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace uk::net {
+
+/// A piece of a frame to transmit (a frame may come in several pieces).
+struct FrameSeg {
+    const void* data;
+    size_t len;
+};
+
+/// An ethernet interface as the driver describes it.
+struct Netdev {
+    /// Its MAC address and MTU (the IP payload size, 1500 for ethernet).
+    uint8_t mac[6] = {};
+    uint16_t mtu = 1500;
+    /// Sends one ethernet frame, given in `n` pieces (the bytes are valid
+    /// only during the call: copy them or wait for the device). Returns 0,
+    /// or -ENOBUFS when the device has no room (the stack drops the frame,
+    /// as a full NIC queue would).
+    long (*transmit)(Netdev* dev, const FrameSeg* segs, size_t n) = nullptr;
+    /// The driver's own state.
+    void* driver = nullptr;
+    /// The stack's (set by netdev_register).
+    void* stack = nullptr;
+};
+
+/// Adds `dev` (which must live as long as the kernel) as an interface and
+/// brings it up. Returns 0, or -ENOMEM.
+long netdev_register(Netdev* dev);
+
+/// Hands a received ethernet frame to the stack, which copies it: the
+/// driver may reuse the buffer at once. From the device's interrupt handler
+/// (deferred kernel context) only. Returns 0, or -ENOMEM when the frame was
+/// dropped for lack of memory.
+long netdev_receive(Netdev* dev, const void* frame, size_t len);
+
+} // namespace uk::net
