@@ -22,9 +22,8 @@ using vfs::IoBuf;
 namespace {
 
 constexpr int sol_socket = 1;
-constexpr int so_type = 3, so_error = 4, so_rcvtimeo = 20, so_sndtimeo = 21, so_acceptconn = 30,
-              so_peercred = 17, so_protocol = 38, so_domain = 39, so_rcvtimeo_new = 66,
-              so_sndtimeo_new = 67;
+constexpr int so_type = 3, so_rcvtimeo = 20, so_sndtimeo = 21, so_acceptconn = 30, so_peercred = 17,
+              so_protocol = 38, so_domain = 39, so_rcvtimeo_new = 66, so_sndtimeo_new = 67;
 constexpr int af_max = 46, sock_max = 11, sock_type_mask = 0xf;
 constexpr int msg_cmsg_compat = int(0x80000000u), msg_waitforone = 0x10000, msg_batch = 0x40000;
 constexpr long uio_maxiov = 1024, somaxconn = 4096;
