@@ -32,6 +32,10 @@ struct Netdev {
     /// or -ENOBUFS when the device has no room (the stack drops the frame,
     /// as a full NIC queue would).
     long (*transmit)(Netdev* dev, const FrameSeg* segs, size_t n) = nullptr;
+    /// Optional: tells the device about the frames transmit() queued since
+    /// the last call (the stack calls it when it has finished a burst), so
+    /// that several frames cost one notification.
+    void (*flush)(Netdev* dev) = nullptr;
     /// The driver's own state.
     void* driver = nullptr;
     /// The stack's (set by netdev_register).
@@ -47,5 +51,9 @@ long netdev_register(Netdev* dev);
 /// (deferred kernel context) only. Returns 0, or -ENOMEM when the frame was
 /// dropped for lack of memory.
 long netdev_receive(Netdev* dev, const void* frame, size_t len);
+
+/// Tells the stack the link went up or down (the device's link status).
+/// From the device's interrupt handler or the driver's probe.
+void netdev_set_link(Netdev* dev, bool up);
 
 } // namespace uk::net

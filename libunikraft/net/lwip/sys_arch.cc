@@ -29,6 +29,7 @@
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "mm/kheap.h"
+#include "net/config.h"
 #include "net/lwip/stack.h"
 #include "net/netdev.h"
 #include "posix/random.h"
@@ -46,6 +47,10 @@ constinit bool g_have_netdev = false;
 constinit sched::Waiter g_timer{};
 constinit uint32_t g_max_tcp = 4096;
 constinit uint32_t g_max_udp = 1024;
+// The drivers' interfaces, for flush() when a burst ends.
+constexpr size_t max_netdevs = 8;
+constinit Netdev* g_netdevs[max_netdevs] = {};
+constinit size_t g_nnetdevs = 0;
 
 void rearm();
 
@@ -120,6 +125,9 @@ Guard::Guard() {
 Guard::~Guard() {
     if (g_depth == 1 && g_started) {
         pump();
+        for (size_t i = 0; i < g_nnetdevs; i++)
+            if (g_netdevs[i]->flush)
+                g_netdevs[i]->flush(g_netdevs[i]);
         rearm();
     }
     g_depth--;
@@ -199,14 +207,26 @@ long netdev_register(Netdev* dev) {
     }
     dev->stack = nif;
     lwip::g_have_netdev = true;
+    if (lwip::g_nnetdevs < lwip::max_netdevs)
+        lwip::g_netdevs[lwip::g_nnetdevs++] = dev;
     netif_create_ip6_linklocal_address(nif, 1);
     netif_set_link_up(nif);
     netif_set_up(nif);
     if (!netif_default)
         netif_set_default(nif);
-    // Addressing (netdev.ip=, else DHCP) comes with the driver's parameters.
-    dhcp_start(nif);
+    netdev_configure(nif);
     return 0;
+}
+
+void netdev_set_link(Netdev* dev, bool up) {
+    auto* nif = static_cast<struct netif*>(dev->stack);
+    if (!nif)
+        return;
+    lwip::Guard g;
+    if (up)
+        netif_set_link_up(nif);
+    else
+        netif_set_link_down(nif);
 }
 
 long netdev_receive(Netdev* dev, const void* frame, size_t len) {

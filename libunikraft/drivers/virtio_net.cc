@@ -1,0 +1,361 @@
+// virtio-net (virtio 1.2, section 5.1) as an ethernet interface of the
+// stack (net/netdev.h), on either transport.
+//
+// Receive: the receive queue is kept full of buffers, each large enough
+// for one frame and its header (mergeable buffers, when negotiated, may
+// still spread a frame over several: they are joined in a scratch buffer).
+// The queue's interrupt handler (deferred kernel context) hands at most
+// rx_budget frames to the stack per run and gives each buffer straight
+// back; when frames remain it asks for another run through a timer due at
+// once, so a flood cannot hold the CPU away from the app for long.
+//
+// Transmit: each frame is copied with its header into a buffer of a pool
+// (the stack's pieces are valid only during the call), added to the
+// transmit queue and published; the device hears of them when the stack
+// ends its burst (Netdev::flush), so a burst costs one notification, fewer
+// still when the device asked for none while it works (event indexes).
+// Used transmit buffers are taken back as the next frames go out.
+//
+// Checksums: with VIRTIO_NET_F_GUEST_CSUM the device may hand over frames
+// whose TCP/UDP checksum is only partial (a host that offloads it); the
+// driver completes it, so the stack checks every frame as it came off a
+// wire. Frames go out with their checksums computed by the stack (no
+// VIRTIO_NET_F_CSUM, no TSO).
+#include <new>
+
+#include <uk/console.h>
+
+#include "arch/x86_64/time.h"
+#include "drivers/driver.h"
+#include "drivers/virtio.h"
+#include "lib/errno.h"
+#include "mm/kheap.h"
+#include "mm/mm.h"
+#include "net/netdev.h"
+#include "posix/random.h"
+#include "sched/sched.h"
+
+namespace uk::drivers {
+
+namespace {
+
+using namespace virtio;
+
+// Device feature bits (virtio 1.2, 5.1.3).
+constexpr uint64_t f_csum = 1ull << 0, f_guest_csum = 1ull << 1, f_mtu = 1ull << 3,
+                   f_mac = 1ull << 5, f_mrg_rxbuf = 1ull << 15, f_status = 1ull << 16;
+
+// Configuration layout.
+constexpr size_t cfg_mac = 0, cfg_status = 6, cfg_mtu = 10;
+constexpr uint16_t status_link_up = 1;
+
+// The header in front of every frame.
+struct NetHdr {
+    uint8_t flags;
+    uint8_t gso_type;
+    uint16_t hdr_len;
+    uint16_t gso_size;
+    uint16_t csum_start;
+    uint16_t csum_offset;
+    uint16_t num_buffers; // only with VERSION_1 or MRG_RXBUF
+};
+static_assert(sizeof(NetHdr) == 12, "virtio fixes the header layout");
+constexpr uint8_t hdr_f_needs_csum = 1;
+
+constexpr uint16_t q_rx = 0, q_tx = 1;
+constexpr size_t ring_entries = 256;
+constexpr size_t rx_budget = 64;
+constexpr size_t max_frame = 65535;
+
+struct VirtioNet {
+    net::Netdev netdev;
+    Device* dev = nullptr;
+    Queue* rx = nullptr;
+    Queue* tx = nullptr;
+    size_t hdr_len = 0; // 10 or 12
+    size_t buf_size = 0;
+    size_t rx_count = 0;
+    size_t tx_count = 0;
+    uint8_t* rx_buf = nullptr;
+    uint8_t* tx_buf = nullptr;
+    uint8_t* scratch = nullptr; // a frame spread over mergeable buffers
+    uint16_t* tx_free = nullptr;
+    size_t ntx_free = 0;
+    bool tx_pending = false;
+    bool link_up = true;
+    sched::Waiter again{}; // another receive run, when the budget ran out
+};
+
+// Cookies are buffer numbers plus one (a cookie must not be null).
+void* cookie_of(size_t i) {
+    return reinterpret_cast<void*>(i + 1);
+}
+size_t index_of(void* cookie) {
+    return reinterpret_cast<size_t>(cookie) - 1;
+}
+
+void post_rx(VirtioNet* vn, size_t i) {
+    Seg s{dma_addr(vn->rx_buf + i * vn->buf_size), uint32_t(vn->buf_size), true};
+    vn->rx->submit(&s, 1, cookie_of(i));
+}
+
+// The Internet checksum of [p, p + len) added to `sum`, folded.
+uint16_t fold_sum(const uint8_t* p, size_t len, uint32_t sum) {
+    uint64_t s = sum;
+    for (; len >= 2; p += 2, len -= 2)
+        s += uint32_t(p[0]) << 8 | p[1];
+    if (len)
+        s += uint32_t(p[0]) << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return uint16_t(s);
+}
+
+// Completes a checksum the host left partial: the field holds the
+// pseudo-header's sum, the rest is summed from csum_start on.
+void complete_csum(const NetHdr& h, uint8_t* frame, size_t len) {
+    size_t start = h.csum_start, field = size_t(h.csum_start) + h.csum_offset;
+    if (start >= len || field + 2 > len)
+        return;
+    uint16_t sum = fold_sum(frame + start, len - start, 0);
+    uint16_t v = uint16_t(~sum);
+    frame[field] = uint8_t(v >> 8);
+    frame[field + 1] = uint8_t(v);
+}
+
+// Takes one used buffer's frame to the stack, joining mergeable buffers.
+// Returns false when the queue had nothing.
+bool receive_one(VirtioNet* vn) {
+    uint32_t len;
+    void* cookie = vn->rx->take(&len);
+    if (!cookie)
+        return false;
+    size_t i = index_of(cookie);
+    uint8_t* buf = vn->rx_buf + i * vn->buf_size;
+    if (len > vn->buf_size)
+        len = uint32_t(vn->buf_size);
+    NetHdr h{};
+    __builtin_memcpy(&h, buf, vn->hdr_len < len ? vn->hdr_len : len);
+    uint16_t nbufs = vn->hdr_len == sizeof(NetHdr) && (vn->dev->features() & f_mrg_rxbuf)
+                         ? h.num_buffers
+                         : 1;
+    uint8_t* frame = buf + vn->hdr_len;
+    size_t flen = len > vn->hdr_len ? len - vn->hdr_len : 0;
+    if (nbufs > 1) {
+        // The rest of the frame is in the next used buffers, in order.
+        bool fits = flen <= max_frame;
+        if (fits)
+            __builtin_memcpy(vn->scratch, frame, flen);
+        for (uint16_t k = 1; k < nbufs; k++) {
+            uint32_t more;
+            void* c = vn->rx->take(&more);
+            if (!c)
+                break;
+            size_t j = index_of(c);
+            if (more > vn->buf_size)
+                more = uint32_t(vn->buf_size);
+            if (fits && flen + more <= max_frame)
+                __builtin_memcpy(vn->scratch + flen, vn->rx_buf + j * vn->buf_size, more);
+            else
+                fits = false;
+            flen += more;
+            post_rx(vn, j);
+        }
+        frame = fits ? vn->scratch : nullptr;
+    }
+    if (frame && flen) {
+        if (h.flags & hdr_f_needs_csum)
+            complete_csum(h, frame, flen);
+        net::netdev_receive(&vn->netdev, frame, flen);
+    }
+    post_rx(vn, i);
+    return true;
+}
+
+void rx_run(VirtioNet* vn) {
+    size_t n = 0;
+    for (;;) {
+        while (n < rx_budget && receive_one(vn))
+            n++;
+        if (n == rx_budget)
+            break;
+        // Nothing left: ask for an interrupt, unless frames came meanwhile.
+        if (vn->rx->enable_interrupts())
+            break;
+    }
+    vn->rx->kick();
+    if (n == rx_budget && vn->rx->has_used()) {
+        vn->rx->disable_interrupts();
+        sched::remove_timer(&vn->again);
+        vn->again.deadline = arch::monotonic_ns() + 1;
+        sched::add_timer(&vn->again);
+    }
+}
+
+void rx_interrupt(Queue*, void* ctx) {
+    rx_run(static_cast<VirtioNet*>(ctx));
+}
+
+void rx_again(sched::Waiter* w) {
+    auto* vn = reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) -
+                                            offsetof(VirtioNet, again));
+    rx_run(vn);
+}
+
+void reclaim_tx(VirtioNet* vn) {
+    uint32_t len;
+    while (void* cookie = vn->tx->take(&len)) {
+        size_t i = index_of(cookie);
+        if (i < vn->tx_count)
+            vn->tx_free[vn->ntx_free++] = uint16_t(i);
+    }
+}
+
+void tx_interrupt(Queue*, void* ctx) {
+    reclaim_tx(static_cast<VirtioNet*>(ctx));
+}
+
+long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n) {
+    auto* vn = static_cast<VirtioNet*>(nd->driver);
+    if (!vn->ntx_free)
+        reclaim_tx(vn);
+    if (!vn->ntx_free) {
+        // Everything is in flight: let the device see what waits, so that
+        // buffers come back.
+        vn->tx->kick();
+        vn->tx_pending = false;
+        reclaim_tx(vn);
+        if (!vn->ntx_free)
+            return -ENOBUFS;
+    }
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += segs[k].len;
+    if (total + vn->hdr_len > vn->buf_size)
+        return -ENOBUFS;
+    size_t i = vn->tx_free[--vn->ntx_free];
+    uint8_t* buf = vn->tx_buf + i * vn->buf_size;
+    __builtin_memset(buf, 0, vn->hdr_len);
+    size_t off = vn->hdr_len;
+    for (size_t k = 0; k < n; k++) {
+        __builtin_memcpy(buf + off, segs[k].data, segs[k].len);
+        off += segs[k].len;
+    }
+    Seg s{dma_addr(buf), uint32_t(off), false};
+    // The pool has no more buffers than the ring has entries: never full.
+    if (vn->tx->submit(&s, 1, cookie_of(i)) < 0) {
+        vn->tx_free[vn->ntx_free++] = uint16_t(i);
+        return -ENOBUFS;
+    }
+    vn->tx_pending = true;
+    return 0;
+}
+
+void flush(net::Netdev* nd) {
+    auto* vn = static_cast<VirtioNet*>(nd->driver);
+    if (!vn->tx_pending)
+        return;
+    vn->tx_pending = false;
+    vn->tx->kick();
+}
+
+void config_changed(Device* d, void* ctx) {
+    auto* vn = static_cast<VirtioNet*>(ctx);
+    if (!(d->features() & f_status))
+        return;
+    bool up = d->config<uint16_t>(cfg_status) & status_link_up;
+    if (up != vn->link_up) {
+        vn->link_up = up;
+        net::netdev_set_link(&vn->netdev, up);
+    }
+}
+
+// Sets up one device; returns false (the device is then failed) when
+// memory or the device refuses.
+bool setup(VirtioNet* vn, Device* d) {
+    uint64_t features;
+    uint64_t wanted = f_mac | f_mtu | f_status | f_mrg_rxbuf | f_guest_csum | f_any_layout;
+    if (d->negotiate(wanted, &features) < 0)
+        return false;
+    vn->dev = d;
+    vn->hdr_len = (features & (f_version_1 | f_mrg_rxbuf)) ? 12 : 10;
+    if (features & f_mac) {
+        d->read_config(cfg_mac, vn->netdev.mac, 6);
+    } else {
+        posix::random_fill(vn->netdev.mac, 6);
+        vn->netdev.mac[0] = uint8_t((vn->netdev.mac[0] & 0xfe) | 0x02); // local, unicast
+    }
+    if (features & f_mtu) {
+        uint16_t mtu = d->config<uint16_t>(cfg_mtu);
+        if (mtu >= 68)
+            vn->netdev.mtu = mtu;
+    }
+    if (features & f_status)
+        vn->link_up = d->config<uint16_t>(cfg_status) & status_link_up;
+    // A frame (ethernet header, a VLAN tag, the MTU) and the virtio header
+    // fit one buffer; a power of two keeps buffers from straddling pages.
+    size_t need = vn->hdr_len + 18 + vn->netdev.mtu;
+    vn->buf_size = 2048;
+    while (vn->buf_size < need)
+        vn->buf_size *= 2;
+    if (d->setup_queue(q_rx, ring_entries, rx_interrupt, vn, &vn->rx) < 0 ||
+        d->setup_queue(q_tx, ring_entries, tx_interrupt, vn, &vn->tx) < 0)
+        return false;
+    vn->rx_count = vn->rx->size();
+    vn->tx_count = vn->tx->size();
+    auto pages = [](size_t bytes) { return (bytes + mm::page_size - 1) / mm::page_size; };
+    vn->rx_buf = static_cast<uint8_t*>(
+        mm::alloc_pages(pages(vn->rx_count * vn->buf_size), 1, mm::Fill::any));
+    vn->tx_buf = static_cast<uint8_t*>(
+        mm::alloc_pages(pages(vn->tx_count * vn->buf_size), 1, mm::Fill::any));
+    vn->tx_free = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
+    if (features & f_mrg_rxbuf)
+        vn->scratch = static_cast<uint8_t*>(kheap_alloc(max_frame));
+    if (!vn->rx_buf || !vn->tx_buf || !vn->tx_free || ((features & f_mrg_rxbuf) && !vn->scratch))
+        return false;
+    for (size_t i = 0; i < vn->tx_count; i++)
+        vn->tx_free[vn->ntx_free++] = uint16_t(vn->tx_count - 1 - i);
+    for (size_t i = 0; i < vn->rx_count; i++)
+        post_rx(vn, i);
+    // Transmit completions are collected as frames go out, not by interrupt.
+    vn->tx->disable_interrupts();
+    vn->again.expire = rx_again;
+    vn->netdev.transmit = transmit;
+    vn->netdev.flush = flush;
+    vn->netdev.driver = vn;
+    d->on_config_change(config_changed, vn);
+    return true;
+}
+
+void probe() {
+    for (Device* d = find(id_net); d; d = find(id_net, d)) {
+        if (!d->claim("virtio-net"))
+            continue;
+        auto* vn = static_cast<VirtioNet*>(kheap_alloc(sizeof(VirtioNet), alignof(VirtioNet)));
+        if (!vn) {
+            uk_printk("uk: %s: no memory for the network device\n", d->name());
+            d->fail();
+            continue;
+        }
+        new (vn) VirtioNet();
+        if (!setup(vn, d)) {
+            uk_printk("uk: %s: cannot set up the network device\n", d->name());
+            d->fail();
+            continue;
+        }
+        d->ready();
+        vn->rx->kick();
+        if (long r = net::netdev_register(&vn->netdev)) {
+            uk_printk("uk: %s: cannot add the interface (%ld)\n", d->name(), r);
+            continue;
+        }
+        if (!vn->link_up)
+            net::netdev_set_link(&vn->netdev, false);
+    }
+}
+
+} // namespace
+
+UK_DRIVER(virtio_net, 50, "virtio-net", probe);
+
+} // namespace uk::drivers
