@@ -18,6 +18,8 @@
 #include "mm/image.h"
 #include "mm/mm.h"
 #include "mm/uvm.h"
+#include "net/config.h"
+#include "net/lwip/stack.h"
 #include "posix/syscall.h"
 #include "sched/sched.h"
 #include "vfs/vfs.h"
@@ -233,6 +235,12 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
         } else if (starts_with(p.name, "console.")) {
             if (const char* err = drivers::console_set_param(p.name, p.value))
                 boot_error(err, p.name);
+        } else if (starts_with(p.name, "net.")) {
+            if (const char* err = net::lwip::set_param(p.name, p.value))
+                boot_error(err, p.name);
+        } else if (starts_with(p.name, "netdev.")) {
+            if (const char* err = net::netdev_set_param(p.name, p.value))
+                boot_error(err, p.name);
         } else if (starts_with(p.name, "uk.")) {
             boot_error("unknown kernel parameter", p.name);
         } else {
@@ -331,6 +339,7 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the main thread", nullptr);
     drivers::probe_all();
     vfs::init();
+    net::netdev_boot_finish();
     mark(Stage::files);
     start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }

@@ -37,7 +37,9 @@
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_DHCP 1
-#define LWIP_DNS 0
+// DNS only for the servers DHCP or netdev.ip= name (/etc/resolv.conf):
+// musl resolves names itself.
+#define LWIP_DNS 1
 #define LWIP_IGMP 0
 #define LWIP_IPV6_MLD 1
 #define LWIP_IPV6_AUTOCONFIG 1
