@@ -1,6 +1,7 @@
 #include "qemu_cmdline.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_net.h"
 #include "ukrun_share.h"
 
 namespace ukrun {
@@ -63,6 +64,8 @@ std::vector<std::string> build_qemu_argv(QemuConfig const& config) {
                                                 ",file=" + qemu_fd_path(qemu_cmdline_fd)});
     auto shares = share_qemu_args(config.shares, config.machine);
     argv.insert(argv.end(), shares.begin(), shares.end());
+    auto nets = net_qemu_args(config.nets, config.machine);
+    argv.insert(argv.end(), nets.begin(), nets.end());
     return argv;
 }
 

@@ -50,6 +50,8 @@ struct QemuConfig {
     bool serial_stdio{true};
     /// Host directories offered as virtio-9p devices (see ukrun_share.h).
     std::vector<Share> shares;
+    /// Network interfaces offered as virtio-net devices (see ukrun_net.h).
+    std::vector<Net> nets;
     /// Whether the guest gets a virtio console (a virtio-serial device with
     /// one port) on the socket qemu_console_fd.
     bool console{true};

@@ -4,7 +4,7 @@ HOST_PROGRAMS += ukrun
 ukrun_SRCS := kraftld/ukrun_main.cc kraftld/ukrun_args.cc kraftld/ukrun_outcome.cc \
 	kraftld/ukrun_image.cc kraftld/ukrun_initrd.cc kraftld/qemu_cmdline.cc kraftld/qemu_process.cc \
 	kraftld/kvm_probe.cc kraftld/kvm_probe_cache.cc kraftld/kvm_probe_blob.S \
-	kraftld/ukrun_share.cc kraftld/console_relay.cc libunikraft/drivers/console_input.cc
+	kraftld/ukrun_share.cc kraftld/ukrun_net.cc kraftld/console_relay.cc libunikraft/drivers/console_input.cc
 
 # The KVM probe guest, a tiny PVH kernel that ukrun embeds (.incbin) and
 # boots under KVM to learn whether a guest really runs there.

@@ -1,6 +1,7 @@
 #include "ukrun_args.h"
 
 #include "boot/cmdline.h"
+#include "ukrun_net.h"
 #include "ukrun_share.h"
 
 #include <charconv>
@@ -387,7 +388,7 @@ Parsed<Options> parse_args(std::span<char const* const> args, HostContext const&
 
         static constexpr std::string_view value_options[] = {
             "--mem",    "--machine", "--accel", "--timeout", "--param", "--qemu",
-            "--initrd", "--share",   "-e",      "--env",     "--argv0"};
+            "--initrd", "--share",   "-e",      "--env",     "--argv0", "--net"};
         std::optional<ValueOption> option;
         bool known = false;
         for (auto name : value_options) {
@@ -490,6 +491,13 @@ Parsed<Options> parse_args(std::span<char const* const> args, HostContext const&
             if (options.shares.size() == max_shares)
                 return Result::fail("--share: at most " + std::to_string(max_shares) + " shares");
             options.shares.push_back(std::move(*share.value));
+        } else if (name == "--net") {
+            auto net = parse_net(value);
+            if (!net)
+                return Result::fail(net.error);
+            if (options.nets.size() == max_nets)
+                return Result::fail("--net: at most " + std::to_string(max_nets) + " interfaces");
+            options.nets.push_back(std::move(*net.value));
         } else if (name == "--qemu") {
             if (value.empty())
                 return Result::fail("option --qemu needs a path");
@@ -497,6 +505,10 @@ Parsed<Options> parse_args(std::span<char const* const> args, HostContext const&
         }
     }
 
+    // microvm has 8 virtio-mmio slots: the console takes one.
+    if (options.machine == Machine::Microvm && options.shares.size() + options.nets.size() > 7)
+        return Result::fail("--share and --net: at most 7 devices together on microvm (the "
+                            "console takes the 8th virtio-mmio slot)");
     if (i >= args.size())
         return Result::fail("no image given (usage: ukrun [OPTIONS] [--] IMAGE [ARGS...])");
     options.image = args[i++];
@@ -581,6 +593,15 @@ Options:
                       missing. Repeatable (at most 7). Files the guest
                       writes are on the host when the VM has ended; host
                       permissions apply to QEMU's user
+  --net user[,hostfwd=tcp:HOSTADDR:HOSTPORT-:GUESTPORT]...
+                      a network interface on QEMU user networking (no root
+                      needed; the guest gets 10.0.2.15 by DHCP, the host's
+                      127.0.0.1 is 10.0.2.2), with host ports forwarded to
+                      guest ports (hostfwd in QEMU's syntax, tcp or udp)
+  --net tap:NAME      a network interface on the existing tap device NAME
+                      (QEMU runs no script on it). --net is repeatable (at
+                      most 4); the kernel takes a static address from
+                      --param netdev.ip=CIDR[:GW[:DNS]], else asks DHCP
   --share-cwd         share ukrun's current directory with the guest at the
                       same path (read-write, as --share) and start the app
                       there (kernel parameter vfs.cwd=PATH); from / nothing

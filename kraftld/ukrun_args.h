@@ -29,6 +29,18 @@ struct Share {
     bool readonly{false};
 };
 
+/// A guest network interface (--net): a virtio-net device on QEMU user
+/// networking or on an existing tap device.
+struct Net {
+    enum class Kind { User, Tap };
+    Kind kind{Kind::User};
+    /// User networking's port forwards, each in QEMU's hostfwd syntax
+    /// ("tcp:127.0.0.1:8080-:80").
+    std::vector<std::string> hostfwd;
+    /// The tap device's name.
+    std::string tap;
+};
+
 /// Everything the command line says, with the defaults filled in.
 struct Options {
     Action action{Action::Run};
@@ -41,6 +53,8 @@ struct Options {
     std::vector<std::string> params;
     /// Host directories shared with the guest, in the order given.
     std::vector<Share> shares;
+    /// Network interfaces, in the order given.
+    std::vector<Net> nets;
     /// Empty: the caller picks $UKRUN_QEMU or qemu-system-x86_64 from PATH.
     std::string qemu;
     /// --initrd: a newc cpio archive, or a directory ukrun packs into one;

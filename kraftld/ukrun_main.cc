@@ -244,6 +244,7 @@ int main(int argc, char** argv) {
         config.bios = find_fast_pc_firmware(qemu);
     config.kernel = options.image;
     config.shares = options.shares;
+    config.nets = options.nets;
     // The terminal's size, for the app's first TIOCGWINSZ (the console
     // relay passes later changes on).
     if (auto size = terminal_size_param())
