@@ -37,6 +37,8 @@
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_DHCP 1
+// No ARP probe of the offered address: it holds the boot for a second.
+#define DHCP_DOES_ARP_CHECK 0
 // DNS only for the servers DHCP or netdev.ip= name (/etc/resolv.conf):
 // musl resolves names itself.
 #define LWIP_DNS 1
