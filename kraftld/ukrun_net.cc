@@ -121,10 +121,10 @@ std::vector<std::string> net_qemu_args(std::vector<Net> const& nets, Machine mac
         } else {
             netdev = "tap,id=" + id + ",ifname=" + nets[i].tap + ",script=no,downscript=no";
         }
-        argv.insert(argv.end(), {"-netdev", netdev, "-device",
-                                 machine == Machine::Microvm ? "virtio-net-device,netdev=" + id
-                                                             : "virtio-net-pci,romfile=,netdev=" +
-                                                                   id});
+        argv.insert(argv.end(),
+                    {"-netdev", netdev, "-device",
+                     machine == Machine::Microvm ? "virtio-net-device,netdev=" + id
+                                                 : "virtio-net-pci,romfile=,netdev=" + id});
     }
     return argv;
 }

@@ -136,9 +136,8 @@ bool receive_one(VirtioNet* vn) {
         len = uint32_t(vn->buf_size);
     NetHdr h{};
     __builtin_memcpy(&h, buf, vn->hdr_len < len ? vn->hdr_len : len);
-    uint16_t nbufs = vn->hdr_len == sizeof(NetHdr) && (vn->dev->features() & f_mrg_rxbuf)
-                         ? h.num_buffers
-                         : 1;
+    uint16_t nbufs =
+        vn->hdr_len == sizeof(NetHdr) && (vn->dev->features() & f_mrg_rxbuf) ? h.num_buffers : 1;
     uint8_t* frame = buf + vn->hdr_len;
     size_t flen = len > vn->hdr_len ? len - vn->hdr_len : 0;
     if (nbufs > 1) {
@@ -197,8 +196,8 @@ void rx_interrupt(Queue*, void* ctx) {
 }
 
 void rx_again(sched::Waiter* w) {
-    auto* vn = reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) -
-                                            offsetof(VirtioNet, again));
+    auto* vn =
+        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) - offsetof(VirtioNet, again));
     rx_run(vn);
 }
 

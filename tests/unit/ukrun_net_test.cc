@@ -43,21 +43,21 @@ TEST(UkrunNet, UserWithForwards) {
 
 TEST(UkrunNet, BadForwardsAreRefused) {
     for (char const* spec : {
-             "user,hostfwd=",                          // empty
-             "user,hostfwd=tcp:127.0.0.1:8080",        // no guest side
-             "user,hostfwd=sctp::8080-:80",            // protocol
-             "user,hostfwd=::8080-:80",                // no protocol
-             "user,hostfwd=tcp::8080-:0",              // guest port 0
-             "user,hostfwd=tcp::65536-:80",            // port too large
-             "user,hostfwd=tcp::80a-:80",              // not a number
-             "user,hostfwd=tcp:1.2.3:8080-:80",        // address
-             "user,hostfwd=tcp:1.2.3.256:8080-:80",    // address
-             "user,hostfwd=tcp:localhost:8080-:80",    // a name, not an address
-             "user,restrict=on",                       // not ukrun's option
-             "user,",                                  // empty option
-             "userx",                                  // not a backend
-             "",                                       // nothing
-             "bridge",                                 // not a backend
+             "user,hostfwd=",                       // empty
+             "user,hostfwd=tcp:127.0.0.1:8080",     // no guest side
+             "user,hostfwd=sctp::8080-:80",         // protocol
+             "user,hostfwd=::8080-:80",             // no protocol
+             "user,hostfwd=tcp::8080-:0",           // guest port 0
+             "user,hostfwd=tcp::65536-:80",         // port too large
+             "user,hostfwd=tcp::80a-:80",           // not a number
+             "user,hostfwd=tcp:1.2.3:8080-:80",     // address
+             "user,hostfwd=tcp:1.2.3.256:8080-:80", // address
+             "user,hostfwd=tcp:localhost:8080-:80", // a name, not an address
+             "user,restrict=on",                    // not ukrun's option
+             "user,",                               // empty option
+             "userx",                               // not a backend
+             "",                                    // nothing
+             "bridge",                              // not a backend
          }) {
         auto n = parse_net(spec);
         EXPECT_FALSE(n) << spec;
@@ -92,8 +92,8 @@ TEST(UkrunNet, OptionIsRepeatableAndKeptInOrder) {
 TEST(UkrunNet, OptionErrors) {
     EXPECT_FALSE(parse({"--net", "wifi", "app"}));
     EXPECT_FALSE(parse({"--net"}));
-    EXPECT_FALSE(parse({"--net", "user", "--net", "user", "--net", "user", "--net", "user",
-                        "--net", "user", "app"})); // more than max_nets
+    EXPECT_FALSE(parse({"--net", "user", "--net", "user", "--net", "user", "--net", "user", "--net",
+                        "user", "app"})); // more than max_nets
 }
 
 TEST(UkrunNet, MicrovmSlotsAreShared) {
