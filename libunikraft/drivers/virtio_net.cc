@@ -41,9 +41,10 @@ namespace {
 
 using namespace virtio;
 
-// Device feature bits (virtio 1.2, 5.1.3).
-constexpr uint64_t f_csum = 1ull << 0, f_guest_csum = 1ull << 1, f_mtu = 1ull << 3,
-                   f_mac = 1ull << 5, f_mrg_rxbuf = 1ull << 15, f_status = 1ull << 16;
+// Device feature bits (virtio 1.2, 5.1.3); F_CSUM (bit 0, transmit checksum
+// offload) is not asked for: lwIP computes transmit checksums.
+constexpr uint64_t f_guest_csum = 1ull << 1, f_mtu = 1ull << 3, f_mac = 1ull << 5,
+                   f_mrg_rxbuf = 1ull << 15, f_status = 1ull << 16;
 
 // Configuration layout.
 constexpr size_t cfg_mac = 0, cfg_status = 6, cfg_mtu = 10;
