@@ -195,6 +195,7 @@ struct Tree {
     std::string runtime; // <prefix>/lib/unikraft
     std::string script;  // unikraft.ld
     std::string kernel;  // libunikraft.a
+    std::string ukrun;   // the ukrun beside kraftld, for images run on the host
     std::vector<std::string> runtime_libs;
 };
 
@@ -204,6 +205,7 @@ Tree find_tree() {
         die("cannot find kraftld's own executable: " + errno_text());
     Tree tree;
     tree.lib = dirname_of(dirname_of(exe)) + "/lib";
+    tree.ukrun = dirname_of(exe) + "/ukrun";
     tree.runtime = tree.lib + "/unikraft";
     tree.script = tree.lib + "/unikraft.ld";
     tree.kernel = tree.lib + "/libunikraft.a";
@@ -220,68 +222,6 @@ Tree find_tree() {
     if (const std::string libstdcxx = tree.runtime + "/libstdc++.a"; is_file(libstdcxx))
         tree.runtime_libs.insert(tree.runtime_libs.begin(), libstdcxx);
     return tree;
-}
-
-/// The installed Debian package that owns `path`, from `dpkg-query -S`;
-/// std::nullopt when none does or there is no dpkg. On a merged-/usr system
-/// dpkg records a file under the name its package gives it, so /lib/... and
-/// /usr/lib/... are both asked.
-std::optional<std::string> dpkg_owner(const std::string& path) {
-    static const std::optional<std::string> dpkg_query = find_in_path("dpkg-query");
-    if (!dpkg_query || path.empty() || path[0] != '/')
-        return std::nullopt;
-    std::vector<std::string> names = {path};
-    if (path.starts_with("/usr/lib/"))
-        names.push_back(path.substr(4));
-    else if (path.starts_with("/lib/"))
-        names.push_back("/usr" + path);
-    for (const std::string& name : names) {
-        const int out = memfd_create("kraftld-dpkg", MFD_CLOEXEC);
-        if (out < 0)
-            return std::nullopt;
-        const char* argv[] = {dpkg_query->c_str(), "-S", name.c_str(), nullptr};
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out, 1);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-        pid_t pid;
-        const int rc =
-            posix_spawn(&pid, argv[0], &actions, nullptr, const_cast<char**>(argv), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        int status = 0;
-        if (rc == 0)
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            }
-        std::string text;
-        if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-            lseek(out, 0, SEEK_SET);
-            char buf[4096];
-            ssize_t n;
-            while ((n = read(out, buf, sizeof(buf))) > 0)
-                text.append(buf, static_cast<size_t>(n));
-        }
-        close(out);
-        // "zlib1g-dev:amd64: /usr/lib/x86_64-linux-gnu/libz.so"; diversions
-        // are reported on lines of their own, starting with "diversion".
-        size_t line = 0;
-        while (line < text.size()) {
-            size_t end = text.find('\n', line);
-            if (end == std::string::npos)
-                end = text.size();
-            const std::string_view entry(text.data() + line, end - line);
-            line = end + 1;
-            const size_t colon = entry.find(": ");
-            if (entry.starts_with("diversion") || colon == std::string_view::npos)
-                continue;
-            std::string_view package = entry.substr(0, colon);
-            if (const size_t comma = package.find(','); comma != std::string_view::npos)
-                package = package.substr(0, comma);
-            if (const size_t arch = package.find(':'); arch != std::string_view::npos)
-                package = package.substr(0, arch);
-            return std::string(package);
-        }
-    }
-    return std::nullopt;
 }
 
 /// The name of one file in `dir` that starts with `prefix` (the
@@ -341,6 +281,55 @@ void copy_fd_to_stderr(int fd) {
             break;
 }
 
+/// The installed Debian package that owns `path`, from `dpkg-query -S`;
+/// std::nullopt when none does or there is no dpkg. On a merged-/usr system
+/// dpkg records a file under the name its package gives it, so /lib/... and
+/// /usr/lib/... are both asked.
+std::optional<std::string> dpkg_owner(const std::string& path) {
+    static const std::optional<std::string> dpkg_query = find_in_path("dpkg-query");
+    if (!dpkg_query || path.empty() || path[0] != '/')
+        return std::nullopt;
+    std::vector<std::string> names = {path};
+    if (path.starts_with("/usr/lib/"))
+        names.push_back(path.substr(4));
+    else if (path.starts_with("/lib/"))
+        names.push_back("/usr" + path);
+    for (const std::string& name : names) {
+        const int out = memfd_create("kraftld-dpkg", MFD_CLOEXEC);
+        if (out < 0)
+            return std::nullopt;
+        std::string text;
+        if (run({*dpkg_query, "-S", name}, out)) {
+            lseek(out, 0, SEEK_SET);
+            char buf[4096];
+            ssize_t n;
+            while ((n = read(out, buf, sizeof(buf))) > 0)
+                text.append(buf, static_cast<size_t>(n));
+        }
+        close(out);
+        // "zlib1g-dev:amd64: /usr/lib/x86_64-linux-gnu/libz.so"; diversions
+        // are reported on lines of their own, starting with "diversion".
+        size_t line = 0;
+        while (line < text.size()) {
+            size_t end = text.find('\n', line);
+            if (end == std::string::npos)
+                end = text.size();
+            const std::string_view entry(text.data() + line, end - line);
+            line = end + 1;
+            const size_t colon = entry.find(": ");
+            if (entry.starts_with("diversion") || colon == std::string_view::npos)
+                continue;
+            std::string_view package = entry.substr(0, colon);
+            if (const size_t comma = package.find(','); comma != std::string_view::npos)
+                package = package.substr(0, comma);
+            if (const size_t arch = package.find(':'); arch != std::string_view::npos)
+                package = package.substr(0, arch);
+            return std::string(package);
+        }
+    }
+    return std::nullopt;
+}
+
 bool write_file(const std::string& path, std::span<const uint8_t> data) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0)
@@ -381,22 +370,11 @@ bool check_inputs(const LinkRequest& request) {
     return ok;
 }
 
-/// The object that tells an image run on the host where ukrun is (the
-/// .uk_hostrun section, read by the image's entry point): the ukrun beside
-/// kraftld, when there is one. It lives in memory; the linker (a child)
-/// opens it through the inherited descriptor, which stays open until
-/// kraftld exits.
-std::string hostrun_object() {
-    char exe[PATH_MAX];
-    if (realpath("/proc/self/exe", exe) == nullptr)
-        return std::string();
-    const std::string ukrun = dirname_of(exe) + "/ukrun";
-    if (!is_file(ukrun))
-        return std::string();
-    std::vector<uint8_t> path(ukrun.begin(), ukrun.end());
-    path.push_back(0);
-    const std::vector<uint8_t> object = make_section_object(".uk_hostrun", path, 1);
-    const int fd = memfd_create("kraftld-hostrun.o", 0);
+/// An object file kept in memory, for the linker (a child) to open through
+/// the inherited descriptor: its path, /proc/self/fd/N. The descriptor
+/// stays open until kraftld exits. Empty (errno set) when it cannot be made.
+std::string memory_object(const char* name, const std::vector<uint8_t>& object) {
+    const int fd = memfd_create(name, 0);
     if (fd < 0)
         return std::string();
     if (write(fd, object.data(), object.size()) != static_cast<ssize_t>(object.size())) {
@@ -404,6 +382,17 @@ std::string hostrun_object() {
         return std::string();
     }
     return "/proc/self/fd/" + std::to_string(fd);
+}
+
+/// The object that tells an image run on the host where ukrun is (the
+/// .uk_hostrun section, read by the image's entry point): `ukrun`, when it
+/// exists; else nothing.
+std::string hostrun_object(const std::string& ukrun) {
+    if (!is_file(ukrun))
+        return std::string();
+    std::vector<uint8_t> path(ukrun.begin(), ukrun.end());
+    path.push_back(0);
+    return memory_object("kraftld-hostrun.o", make_section_object(".uk_hostrun", path, 1));
 }
 
 /// One link in progress: owns the temporary output until it is renamed.
@@ -447,7 +436,7 @@ class ImageLink {
     bool m_symtab;
     bool m_verbose;
     std::string m_temp;
-    std::string m_hostrun = hostrun_object();
+    std::string m_hostrun = hostrun_object(m_tree.ukrun);
 };
 
 std::vector<std::string> ImageLink::command(StripMode strip,
@@ -553,27 +542,17 @@ void ImageLink::link() {
 
         std::vector<uint8_t> blob;
         std::string object_path;
-        int object_fd = -1;
         if (m_symtab) {
             blob = build_symtab_blob(collect_functions(pass1));
             if (blob.empty())
                 fail("cannot encode the image's function table (addresses span more than 4 GiB)");
-            const std::vector<uint8_t> object = make_symtab_object(blob);
-            // The object lives in memory; the linker (a child) opens it
-            // through the inherited descriptor.
-            object_fd = memfd_create("kraftld-symtab.o", 0);
-            if (object_fd < 0)
-                fail("memfd_create: " + errno_text());
-            if (write(object_fd, object.data(), object.size()) !=
-                static_cast<ssize_t>(object.size()))
+            object_path = memory_object("kraftld-symtab.o", make_symtab_object(blob));
+            if (object_path.empty())
                 fail("cannot write the symbol table object: " + errno_text());
-            object_path = "/proc/self/fd/" + std::to_string(object_fd);
         }
         // The linker replaces the file by renaming a new one over it, so
         // pass1_file's mapping stays valid.
         run_pass(final_strip, object_path, true);
-        if (object_fd >= 0)
-            close(object_fd);
 
         MappedFile pass2_file = map_temp("image");
         const ElfFile pass2 = parse(pass2_file, "image");
