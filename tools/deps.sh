@@ -23,6 +23,9 @@ declare -A need=(
 	[ninja]=ninja-build
 	[python3]=python3
 	[cpio]=cpio
+	# Load and clients for the network examples (tests/suites/net_examples.sh).
+	[wrk]=wrk
+	[curl]=curl
 )
 # What apps/*/build.sh need to build the programs there, and the host's
 # sqlite3 shell, which reads the databases they write.
