@@ -89,7 +89,8 @@ Url parse_url(const std::string& text) {
         url.path = rest.substr(slash);
         rest.resize(slash);
     }
-    if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(']') == std::string::npos) {
+    if (auto colon = rest.rfind(':');
+        colon != std::string::npos && rest.find(']') == std::string::npos) {
         url.port = rest.substr(colon + 1);
         rest.resize(colon);
     } else if (rest.size() > 2 && rest.front() == '[') {
@@ -212,7 +213,8 @@ int run(int argc, char** argv) {
         throw Failure(4, "not an HTTP answer: " + head.substr(0, head.find("\r\n")));
 
     std::string body;
-    if (auto te = header(head, "Transfer-Encoding"); te && te->find("chunked") != std::string::npos) {
+    if (auto te = header(head, "Transfer-Encoding");
+        te && te->find("chunked") != std::string::npos) {
         body = read_chunked(sock, buf);
     } else if (auto cl = header(head, "Content-Length")) {
         size_t length = std::stoull(*cl);
