@@ -4,6 +4,7 @@
 # examples-rust/echo (cargo, kraftld as linker), with the host side in
 # tests/suites/net_examples_peer.py.
 #   httpd-native            httpd.c builds with plain gcc and answers on Linux
+#                           (the builtin, keepalive and reuse checks)
 #   httpd-builtin           the built-in page, HEAD, 404, 405, 400, 414
 #   httpd-keepalive         sequential and pipelined requests on one connection
 #   httpd-files-{initrd,9p} a directory: index.html, a 6 MiB file (sha256),
@@ -16,6 +17,9 @@
 #                           and an unknown name fails to resolve (root only)
 #   httpd-soak-netns        wrk for 10 s: no socket errors, no non-2xx, the
 #                           server answers afterwards (root only)
+#   httpd-port-reuse-netns  20 requests with Connection: close from one
+#                           client port, each while the server holds the
+#                           last in TIME_WAIT (as httpd-native on Linux)
 # Traffic stays on this machine: user networking's forwards listen on
 # 127.0.0.1 and its 10.0.2.2 is the host's loopback; the netns cases use a
 # tap device in a network namespace the suite makes and removes.
@@ -157,7 +161,8 @@ if gcc -O2 -Wall -Werror examples-c/httpd/httpd.c -o "$work/httpd-native" 2>"$wo
 	native=$!
 	if $peer wait 127.0.0.1 "$port" 20 >"$work/native.peer" 2>&1 &&
 		$peer builtin 127.0.0.1 "$port" >>"$work/native.peer" 2>&1 &&
-		$peer keepalive 127.0.0.1 "$port" >>"$work/native.peer" 2>&1; then
+		$peer keepalive 127.0.0.1 "$port" >>"$work/native.peer" 2>&1 &&
+		$peer reuse 127.0.0.1 "$port" 20 >>"$work/native.peer" 2>&1; then
 		pass httpd-native
 	else
 		fail httpd-native "$(tailof "$work/native.peer")"
@@ -342,8 +347,27 @@ soak_case() {
 	fi
 }
 
+# A new connection from the port of one the server holds in TIME_WAIT: Linux
+# takes the SYN (its sequence number is past the old connection's), so a
+# client that cycles through its ports never waits for TIME_WAIT to end.
+reuse_case() {
+	local name=httpd-port-reuse-netns why="" log=$work/reuse
+	in_ns "$ukrun" --accel tcg --timeout 300 "${tap_opts[@]}" "$httpd" \
+		>"$log.guest" 2>&1 </dev/null &
+	guest=$!
+	guests+=("$guest")
+	if ! in_ns $peer wait 10.9.0.2 80 120 >"$log.peer" 2>&1; then
+		why="httpd did not answer: $(tailof "$log.peer") / $(tailof "$log.guest")"
+	elif ! in_ns $peer reuse 10.9.0.2 80 20 >"$log.peer" 2>&1; then
+		why=$(tailof "$log.peer")
+	fi
+	halt
+	if [[ -z $why ]]; then pass "$name"; else fail "$name" "$why"; fi
+}
+
 if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
 	skip fetch-dns-netns "needs root and ip(8) to make a network namespace"
+	skip httpd-port-reuse-netns "needs root and ip(8) to make a network namespace"
 	skip httpd-soak-netns "needs root and ip(8) to make a network namespace"
 elif ! netns_up; then
 	netns_down
@@ -356,6 +380,7 @@ else
 		else
 			fail httpd-soak-netns "wrk is not installed (make deps installs it)"
 		fi
+		reuse_case
 	fi
 	netns_down
 fi

@@ -7,6 +7,9 @@
                                   connection, then Connection: close
   files HOST PORT BIGNAME SHA256  httpd serving a directory: index, a large
                                   file (hashed), HEAD, 404 and ".." refused
+  reuse HOST PORT N               N requests with Connection: close, one
+                                  after the other, all from one source port
+                                  (the server holds each in TIME_WAIT)
   echo HOST PORT N SIZE           N concurrent connections each echo SIZE
                                   random bytes intact
   dns ADDR PORT READY LOG NAME=IP...
@@ -18,6 +21,7 @@
 Checks print nothing and exit 0 when they hold; otherwise they print why and
 exit 1.
 """
+import errno
 import hashlib
 import os
 import socket
@@ -191,6 +195,40 @@ def files(host, port, bigname, sha):
         expect(st == 403 and b"secret" not in body, "GET %s: %d %r, want 403" % (path, st, body[:40]))
 
 
+def reuse(host, port, n):
+    src = None
+    for i in range(int(n)):
+        # The client's side of the last connection may still wait for the
+        # server's final ACK (LAST_ACK): until then the port is busy here.
+        for _ in range(200):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", src or 0))
+            src = s.getsockname()[1]
+            s.settimeout(20)
+            try:
+                s.connect((host, int(port)))
+                break
+            except OSError as e:
+                s.close()
+                if e.errno != errno.EADDRNOTAVAIL:
+                    raise Failed("request %d from port %d: %s" % (i + 1, src, e))
+                time.sleep(0.05)
+        try:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            out = b""
+            while True:
+                d = s.recv(4096)
+                if not d:
+                    break
+                out += d
+        except OSError as e:
+            raise Failed("request %d from port %d: %s" % (i + 1, src, e))
+        finally:
+            s.close()
+        expect(out.startswith(b"HTTP/1.1 200 "), "request %d: %r" % (i + 1, out[:40]))
+
+
 def echo(host, port, n, size):
     n, size = int(n), int(size)
     datas = [os.urandom(size) for _ in range(n)]
@@ -272,7 +310,7 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     try:
         {"wait": wait, "builtin": builtin, "keepalive": keepalive, "files": files,
-         "echo": echo, "dns": dns}[cmd](*args)
+         "echo": echo, "reuse": reuse, "dns": dns}[cmd](*args)
     except (Failed, OSError) as e:
         print("%s: %s" % (cmd, e))
         return 1
