@@ -339,7 +339,7 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the main thread", nullptr);
     drivers::probe_all();
     vfs::init();
-    net::netdev_boot_finish();
+    drivers::run_after_mount();
     mark(Stage::files);
     start_app(argv0 ? argv0 : "app", app->args, app->nargs, env.entries, env.n);
 }
