@@ -130,11 +130,16 @@ $(filter $(BUILD)/obj/libunikraft/net/%,$(KERNEL_OBJS)): | $(lwip_stamp)
 # section names.
 LIBC_GLUE_OBJS := $(filter $(BUILD)/obj/libunikraft/libc/%,$(KERNEL_OBJS))
 KERNEL_PROPER_OBJS := $(filter-out $(LIBC_GLUE_OBJS),$(KERNEL_OBJS))
+# Code and data keep one section each, also where two files have functions
+# or objects of the same name (each file's `probe`): merged, one would keep
+# the other alive through --gc-sections. The registration tables (.uk_*)
+# merge, so that one reference keeps a whole table (uk_net_root).
+LD_R_UNIQUE := $(foreach s,text rodata data bss,--unique=.$(s).* --unique=.kernel.$(s).*)
 $(BUILD)/obj/unikraft.o: $(KERNEL_OBJS)
 	@mkdir -p $(@D)
-	$(LD_R) -r -o $@.kernel $(KERNEL_PROPER_OBJS)
+	$(LD_R) -r $(LD_R_UNIQUE) -o $@.kernel $(KERNEL_PROPER_OBJS)
 	$(OBJCOPY) --prefix-alloc-sections=.kernel $@.kernel
-	$(LD_R) -r -o $@.tmp $@.kernel $(LIBC_GLUE_OBJS)
+	$(LD_R) -r $(LD_R_UNIQUE) -o $@.tmp $@.kernel $(LIBC_GLUE_OBJS)
 	rm -f $@.kernel
 	$(OBJCOPY) --localize-hidden $@.tmp
 	@if readelf -SW $@.tmp | grep -qE '\.(init_array|fini_array|ctors|dtors|tdata|tbss|eh_frame)'; then \

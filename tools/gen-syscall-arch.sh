@@ -6,7 +6,7 @@
 # numbers comes from the UK_SYSCALL definitions in the kernel's sources.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-mapfile -t nrs < <(grep -rhoE 'UK_SYSCALL(_CONST)?\([0-9]+,' "$top/libunikraft" --include='*.cc' |
+mapfile -t nrs < <(grep -rhoE 'UK_SYSCALL(_CONST|_NET)?\([0-9]+,' "$top/libunikraft" --include='*.cc' |
 	grep -oE '[0-9]+' | sort -n | uniq)
 
 cat <<'HDR'

@@ -356,6 +356,6 @@ void probe() {
 
 } // namespace
 
-UK_DRIVER(virtio_net, 50, "virtio-net", probe);
+UK_DRIVER_NET(virtio_net, "virtio-net", probe);
 
 } // namespace uk::drivers

@@ -7,6 +7,7 @@
 #include <uk/console.h>
 
 #include "arch/x86_64/time.h"
+#include "drivers/driver.h"
 #include "lib/errno.h"
 #include "net/lwip/stack.h"
 #include "sched/sched.h"
@@ -187,7 +188,19 @@ void netdev_configure(struct netif* nif) {
     dhcp_start(nif);
 }
 
-void netdev_boot_finish() {
+namespace {
+
+// After the root is mounted, before the app starts: writes /etc/hosts
+// (localhost) where the root has none; with an interface, waits (at most
+// netdev.dhcp_timeout) for DHCP to give every interface that asked an
+// address, then writes /etc/resolv.conf (the DNS server of netdev.ip= or
+// DHCP) likewise.
+void boot_finish() {
+    static const char hosts[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+                                "ip6-loopback\n";
+    write_etc("hosts", hosts, sizeof(hosts) - 1);
+    // No interface: lwIP starts with the first socket, and there is no
+    // DNS server to name.
     if (!netif_list)
         return;
     uint64_t deadline = arch::monotonic_ns() + g_dhcp_timeout_ms * 1000000;
@@ -203,9 +216,6 @@ void netdev_boot_finish() {
         uint64_t step = now + 5000000;
         sched::sleep_until(step < deadline ? step : deadline);
     }
-    static const char hosts[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                                "ip6-loopback\n";
-    write_etc("hosts", hosts, sizeof(hosts) - 1);
     char resolv[160] = {};
     size_t len = 0;
     {
@@ -226,4 +236,21 @@ void netdev_boot_finish() {
         write_etc("resolv.conf", resolv, len);
 }
 
+} // namespace
+
 } // namespace uk::net
+
+namespace uk::drivers {
+
+namespace {
+
+void probe_net() {
+    after_mount(net::boot_finish);
+}
+
+} // namespace
+
+// Runs with the network drivers, so only in an image with the stack.
+UK_DRIVER_NET(net_files, "net", probe_net);
+
+} // namespace uk::drivers

@@ -19,10 +19,4 @@ const char* netdev_set_param(const char* name, const char* value);
 /// guard.
 void netdev_configure(struct netif* nif);
 
-/// After the root is mounted, before the app starts: waits (at most
-/// netdev.dhcp_timeout) for DHCP to give every interface that asked an
-/// address, then writes /etc/hosts (localhost) and /etc/resolv.conf (the
-/// DNS server of netdev.ip= or DHCP) where the root has none.
-void netdev_boot_finish();
-
 } // namespace uk::net

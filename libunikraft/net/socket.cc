@@ -57,6 +57,8 @@ long Socket::wait_error(long r, bool send) const {
 }
 
 const SocketFamily* find_family(int family) {
+    // The table is kept only through the root: refer to it.
+    asm volatile("" ::"r"(uk_net_root));
     for (const SocketFamily* f = __uk_socket_families_start; f < __uk_socket_families_end; f++)
         if (f->family == family)
             return f;

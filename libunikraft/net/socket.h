@@ -11,6 +11,8 @@
 // (level and edge triggered) see sockets as they see pipes.
 #pragma once
 
+#include <uk/api.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -139,14 +141,23 @@ struct SocketFamily {
     long (*pair)(int type, int protocol, Socket** a, Socket** b);
 };
 
-/// The registered family `family`, or nullptr.
+/// The registered family `family`, or nullptr. Links the network stack
+/// (uk_net_root) into an image that calls it.
 const SocketFamily* find_family(int family);
 
 } // namespace uk::net
 
-/// Registers a family (placed in the .uk_socket_families linker table).
+/// The network stack's root (posix/socket.cc): it refers to the socket calls'
+/// table entries, the family table and the network drivers, which unikraft.ld
+/// does not keep on their own. Whatever refers to it links the stack in;
+/// kraftld's -u uk_net_root does it for code that makes raw socket calls.
+extern "C" UK_API const void* const uk_net_root[];
+
+/// Registers a family (placed in the .uk_socket_families linker table, which
+/// is kept when uk_net_root is).
 // Aligned to 8 by hand: GCC gives a 24-byte static 16, which would leave
 // holes between the entries of the table that is walked as an array.
 #define UK_SOCKET_FAMILY(name, ...)                                                                \
-    [[gnu::used, gnu::section(".uk_socket_families"),                                              \
-      gnu::aligned(8)]] static const ::uk::net::SocketFamily uk_socket_family_##name = __VA_ARGS__
+    extern "C" [[gnu::used, gnu::section(".uk_socket_families"),                                   \
+                 gnu::aligned(8)]] const ::uk::net::SocketFamily uk_socket_family_##name =         \
+        __VA_ARGS__

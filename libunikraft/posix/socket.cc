@@ -4,6 +4,7 @@
 #include "net/socket.h"
 
 #include "arch/x86_64/time.h"
+#include "drivers/driver.h"
 #include "lib/errno.h"
 #include "posix/syscall.h"
 #include "posix/user.h"
@@ -254,14 +255,14 @@ long set_timeout(uint64_t* out, const OptVal& v) {
 
 } // namespace
 
-UK_SYSCALL(41, socket) {
+UK_SYSCALL_NET(41, socket) {
     Socket* s;
     if (long r = make_socket(a1, a2, a3, &s))
         return r;
     return vfs::fd_install(s, a2 & net::sock_cloexec);
 }
 
-UK_SYSCALL(53, socketpair) {
+UK_SYSCALL_NET(53, socketpair) {
     int type = int(a2);
     if ((type & ~sock_type_mask) & ~(net::sock_cloexec | net::sock_nonblock))
         return -EINVAL;
@@ -310,7 +311,7 @@ UK_SYSCALL(53, socketpair) {
     return 0;
 }
 
-UK_SYSCALL(49, bind) {
+UK_SYSCALL_NET(49, bind) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -321,7 +322,7 @@ UK_SYSCALL(49, bind) {
     return s->bind(a);
 }
 
-UK_SYSCALL(50, listen) {
+UK_SYSCALL_NET(50, listen) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -330,15 +331,15 @@ UK_SYSCALL(50, listen) {
     return s->listen(backlog > somaxconn ? int(somaxconn) : int(backlog));
 }
 
-UK_SYSCALL(43, accept) {
+UK_SYSCALL_NET(43, accept) {
     return do_accept(a1, uint64_t(a2), uint64_t(a3), 0);
 }
 
-UK_SYSCALL(288, accept4) {
+UK_SYSCALL_NET(288, accept4) {
     return do_accept(a1, uint64_t(a2), uint64_t(a3), int(a4));
 }
 
-UK_SYSCALL(42, connect) {
+UK_SYSCALL_NET(42, connect) {
     // Linux copies the address before it checks that the file is a socket.
     FileRef ref(a1);
     if (!ref || (ref->flags & vfs::o_path))
@@ -351,7 +352,7 @@ UK_SYSCALL(42, connect) {
     return static_cast<Socket*>(ref.get())->connect(a);
 }
 
-UK_SYSCALL(44, sendto) {
+UK_SYSCALL_NET(44, sendto) {
     size_t len = size_t(a3) > max_rw ? max_rw : size_t(a3);
     if (!mm::user_range_ok(uint64_t(a2), len))
         return -EFAULT;
@@ -371,7 +372,7 @@ UK_SYSCALL(44, sendto) {
     return sent(s->sendmsg(m), int(a4));
 }
 
-UK_SYSCALL(45, recvfrom) {
+UK_SYSCALL_NET(45, recvfrom) {
     size_t len = size_t(a3) > max_rw ? max_rw : size_t(a3);
     if (!mm::user_range_ok(uint64_t(a2), len))
         return -EFAULT;
@@ -392,7 +393,7 @@ UK_SYSCALL(45, recvfrom) {
     return n;
 }
 
-UK_SYSCALL(46, sendmsg) {
+UK_SYSCALL_NET(46, sendmsg) {
     if (int(a3) & msg_cmsg_compat)
         return -EINVAL;
     FileRef ref(nullptr);
@@ -402,7 +403,7 @@ UK_SYSCALL(46, sendmsg) {
     return do_sendmsg(s, uint64_t(a2), int(a3));
 }
 
-UK_SYSCALL(47, recvmsg) {
+UK_SYSCALL_NET(47, recvmsg) {
     if (int(a3) & msg_cmsg_compat)
         return -EINVAL;
     FileRef ref(nullptr);
@@ -412,7 +413,7 @@ UK_SYSCALL(47, recvmsg) {
     return do_recvmsg(s, uint64_t(a2), int(a3));
 }
 
-UK_SYSCALL(307, sendmmsg) {
+UK_SYSCALL_NET(307, sendmmsg) {
     int flags = int(a4);
     if (flags & msg_cmsg_compat)
         return -EINVAL;
@@ -439,7 +440,7 @@ UK_SYSCALL(307, sendmmsg) {
     return done ? long(done) : err;
 }
 
-UK_SYSCALL(299, recvmmsg) {
+UK_SYSCALL_NET(299, recvmmsg) {
     int flags = int(a4);
     if (flags & msg_cmsg_compat)
         return -EINVAL;
@@ -487,7 +488,7 @@ UK_SYSCALL(299, recvmmsg) {
     return long(done);
 }
 
-UK_SYSCALL(48, shutdown) {
+UK_SYSCALL_NET(48, shutdown) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -495,7 +496,7 @@ UK_SYSCALL(48, shutdown) {
     return s->shutdown(int(a2));
 }
 
-UK_SYSCALL(51, getsockname) {
+UK_SYSCALL_NET(51, getsockname) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -506,7 +507,7 @@ UK_SYSCALL(51, getsockname) {
     return addr_to_user(a, uint64_t(a2), uint64_t(a3));
 }
 
-UK_SYSCALL(52, getpeername) {
+UK_SYSCALL_NET(52, getpeername) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -517,7 +518,7 @@ UK_SYSCALL(52, getpeername) {
     return addr_to_user(a, uint64_t(a2), uint64_t(a3));
 }
 
-UK_SYSCALL(54, setsockopt) {
+UK_SYSCALL_NET(54, setsockopt) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -558,7 +559,7 @@ UK_SYSCALL(54, setsockopt) {
     return s->setsockopt(level, name, v);
 }
 
-UK_SYSCALL(55, getsockopt) {
+UK_SYSCALL_NET(55, getsockopt) {
     FileRef ref(nullptr);
     Socket* s;
     if (long r = get_socket(a1, ref, &s))
@@ -596,3 +597,15 @@ UK_SYSCALL(55, getsockopt) {
 }
 
 } // namespace uk::posix
+
+extern "C" const uk::net::SocketFamily uk_socket_family_unix;
+extern "C" const uk::drivers::Driver uk_driver_net_files;
+
+// The table entries of this file (one section, .uk_syscalls_net), the family
+// table (one section once the kernel is one object) and the network
+// drivers' table (likewise): one entry of each keeps all of it.
+extern "C" UK_API const void* const uk_net_root[] = {
+    &uk::posix::uk_sys_entry_socket,
+    &uk_socket_family_unix,
+    &uk_driver_net_files,
+};

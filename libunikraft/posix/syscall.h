@@ -54,11 +54,22 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 /// musl calls directly for a constant system-call number, a small assembly
 /// stub that marks the kernel as running, calls it and, when there is exit
 /// work (a timer, a signal), leaves through uk_syscall_direct_exit.
-#define UK_SYSCALL(nr, name)                                                                       \
+#define UK_SYSCALL(nr, name) UK_SYSCALL_IN(".uk_syscalls." #nr, nr, name)
+
+/// Like UK_SYSCALL for a socket call. unikraft.ld keeps every .uk_syscalls.*
+/// entry, so a raw system call of any number reaches its handler; the socket
+/// calls' entries (in .uk_syscalls_net) and the network stack behind them are
+/// linked only into an image that refers to uk_net_root (posix/socket.cc):
+/// one whose code calls socket() or socketpair() through libc, or one linked
+/// with -u uk_net_root.
+#define UK_SYSCALL_NET(nr, name) UK_SYSCALL_IN(".uk_syscalls_net", nr, name)
+
+/// UK_SYSCALL with the table entry in the linker section `sect`.
+#define UK_SYSCALL_IN(sect, nr, name)                                                              \
     static long uk_sys_##name(long a1, long a2, long a3, long a4, long a5, long a6);               \
     extern "C" long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6);         \
-    [[gnu::used, gnu::section(".uk_syscalls." #nr)]] static const ::uk::posix::SyscallEntry        \
-        uk_sys_entry_##name{nr, uk_sysimpl_##nr};                                                  \
+    [[gnu::used, gnu::section(sect)]] static const ::uk::posix::SyscallEntry uk_sys_entry_##name{  \
+        nr, uk_sysimpl_##nr};                                                                      \
     extern "C"                                                                                     \
         [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6) { \
         long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \

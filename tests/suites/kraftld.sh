@@ -141,6 +141,27 @@ if link hello-links -o hello hello.o; then
 	check symtab-names "no 'main' in .uk_symtab" grep -qa 'main' hello
 fi
 
+# The network stack is linked only into images that can use it: through
+# libc's socket() (musl calls the kernel's entry directly), or asked for with
+# -u uk_net_root (code that makes raw socket system calls).
+has_symbol() { readelf -sW "$1" | awk -v s="$2" '$8 == s { found = 1 } END { exit !found }'; }
+cat >sock.c <<'EOF2'
+#include <sys/socket.h>
+int main(void) { return socket(AF_INET, SOCK_STREAM, 0) < 0; }
+EOF2
+gcc -O2 -c sock.c -o sock.o
+if [[ -f hello ]]; then
+	check net-absent "hello has the network stack (uk_net_root or lwIP's tcp_input)" \
+		bash -c "! readelf -sW hello | grep -qwE 'uk_net_root|tcp_input'"
+fi
+if link net-socket -o sockimg sock.o; then
+	check net-linked-by-socket "socket() did not link uk_net_root and lwIP's tcp_input" \
+		bash -c "$(declare -f has_symbol); has_symbol sockimg uk_net_root && has_symbol sockimg tcp_input"
+fi
+if link net-forced -u uk_net_root -o netforced hello.o; then
+	check net-linked-by-u "-u uk_net_root did not link lwIP's tcp_input" has_symbol netforced tcp_input
+fi
+
 symtab_empty() { local size; size=$(section_size "$1" .uk_symtab); ((16#${size:-0} == 0)); }
 link no-symtab --uk-no-symtab -o nosym hello.o &&
 	check no-symtab-empty ".uk_symtab is not empty" symtab_empty nosym
