@@ -3,9 +3,10 @@
 # Redis's own Makefiles: the vendored dependencies Debian ships in the source
 # (hiredis, Lua, hdr_histogram) and Redis's objects compiled by the host's
 # gcc, and the link of redis-server done by kraftld (REDIS_LD). MALLOC=libc:
-# musl's allocator in place of jemalloc; no TLS and no systemd notification
-# (Debian's rules turn both on; libssl and libsystemd ship no static library
-# kraftld could link). Only redis-server is built: redis-cli and
+# musl's allocator in place of jemalloc. Debian's rules turn on TLS and
+# systemd notification: both are off here (libsystemd has no static library
+# for kraftld to link, and the server is reached in plain TCP, so OpenSSL
+# would only add to the image). Only redis-server is built: redis-cli and
 # redis-benchmark are the host's (redis-tools), talking to it over the
 # network.
 #
