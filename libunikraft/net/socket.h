@@ -66,8 +66,9 @@ struct MsgIo {
 
 /// An option value in kernel memory: setsockopt gives `len` bytes of
 /// `bytes`; getsockopt offers `len` and the family sets how many it wrote.
+/// The largest value is TCP_INFO's struct tcp_info (280 bytes).
 struct OptVal {
-    uint8_t bytes[64];
+    uint8_t bytes[280];
     uint32_t len = 0;
 };
 
