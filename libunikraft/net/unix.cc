@@ -871,7 +871,7 @@ long UnixSocket::getsockopt(int level, int name, OptVal* val) {
 
 long UnixSocket::ioctl(unsigned long cmd, uint64_t arg) {
     if (cmd != fionread)
-        return -ENOTTY;
+        return Socket::ioctl(cmd, arg);
     if (m_state == State::listening)
         return -EINVAL;
     int n = 0;
