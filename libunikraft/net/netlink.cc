@@ -37,7 +37,7 @@ constexpr uint16_t nlm_f_request = 1, nlm_f_multi = 2, nlm_f_ack = 4, nlm_f_dump
 constexpr uint16_t ifla_address = 1, ifla_broadcast = 2, ifla_ifname = 3, ifla_mtu = 4,
                    ifla_stats = 7, ifla_txqlen = 13, ifla_operstate = 16;
 constexpr uint16_t ifa_address = 1, ifa_local = 2, ifa_label = 3, ifa_broadcast = 4;
-constexpr uint8_t ifa_f_permanent = 0x80;
+constexpr uint8_t ifa_f_tentative = 0x40, ifa_f_permanent = 0x80;
 constexpr uint8_t rt_scope_universe = 0, rt_scope_link = 253, rt_scope_host = 254;
 constexpr size_t nlmsghdr_size = 16, link_stats_size = 96;
 // A netlink socket's default buffers (net.core.rmem_default), as Linux.
@@ -97,11 +97,19 @@ void describe(struct netif* n, int eth_no, Iface* out) {
 // returns true, and returns whether it did.
 template <typename Fn> bool each_iface(Fn fn) {
     lwip::Guard g;
-    int eth_no = 0;
+    // lwIP's list has the newest interface first: walk the indexes instead.
+    int total = 0, seen = 0, eth_no = 0;
     struct netif* n;
     NETIF_FOREACH(n) {
+        total++;
+    }
+    for (u8_t idx = 1; seen < total && idx != 0; idx++) {
+        n = netif_get_by_index(idx);
+        if (!n)
+            continue;
+        seen++;
         Iface i;
-        describe(n, n->name[0] == 'l' && n->name[1] == 'o' ? 0 : eth_no, &i);
+        describe(n, eth_no, &i);
         if (!i.loopback)
             eth_no++;
         if (fn(static_cast<const Iface&>(i)))
@@ -391,11 +399,15 @@ void addr_msgs(Builder& b, const Iface& i, int family, uint32_t seq, uint32_t pi
         return;
     }
     for (int k = 0; k < LWIP_IPV6_NUM_ADDRESSES; k++) {
-        if (!ip6_addr_isvalid(netif_ip6_addr_state(i.nif, k)))
+        // Tentative addresses (duplicate detection still running) are
+        // listed too, flagged, as Linux lists them.
+        u8_t state = netif_ip6_addr_state(i.nif, k);
+        if (ip6_addr_isinvalid(state))
             continue;
         const ip6_addr_t* a = netif_ip6_addr(i.nif, k);
         bool link = ip6_addr_islinklocal(a);
-        ifa = {uint8_t(af_inet6), uint8_t(i.loopback ? 128 : 64), ifa_f_permanent,
+        uint8_t fl = ifa_f_permanent | (ip6_addr_istentative(state) ? ifa_f_tentative : 0);
+        ifa = {uint8_t(af_inet6), uint8_t(i.loopback ? 128 : 64), fl,
                i.loopback ? rt_scope_host
                : link     ? rt_scope_link
                           : rt_scope_universe,
