@@ -638,9 +638,9 @@ long NetlinkSocket::recvmsg(MsgIo& msg) {
     }
     Reply* r = m_head;
     size_t n = r->len < msg.data->left() ? r->len : msg.data->left();
+    // As on Linux, the reply is taken off the queue even when the copy
+    // faults.
     size_t got = msg.data->fill(r->data, n);
-    if (got < n)
-        return -EFAULT;
     if (r->len > n)
         msg.out_flags |= msg_trunc;
     name_of(0, 0, &msg.addr);
@@ -653,6 +653,8 @@ long NetlinkSocket::recvmsg(MsgIo& msg) {
         m_queued -= r->len;
         kheap_free(r);
     }
+    if (got < n)
+        return -EFAULT;
     return (msg.flags & msg_trunc) ? full : long(n);
 }
 

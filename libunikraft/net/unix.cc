@@ -660,7 +660,17 @@ long UnixSocket::sendmsg(MsgIo& msg) {
     return r;
 }
 
-// Writes one control message at `*pos` of the app's control buffer
+// Writes a struct cmsghdr at `at` in the app's memory; false on a fault.
+bool write_cmsghdr(uint64_t at, size_t len, int level, int ctype) {
+    uint8_t hdr[cmsghdr_size];
+    uint64_t l64 = len;
+    __builtin_memcpy(hdr, &l64, 8);
+    __builtin_memcpy(hdr + 8, &level, 4);
+    __builtin_memcpy(hdr + 12, &ctype, 4);
+    return !mm::UserPtr<uint8_t>(at).write(hdr, cmsghdr_size);
+}
+
+// Writes one control message at control_used in the app's control buffer
 // (put_cmsg): truncated, with MSG_CTRUNC, when it does not fit.
 void put_cmsg(MsgIo& msg, int level, int ctype, const void* data, size_t len) {
     size_t avail = msg.control_len - msg.control_used;
@@ -673,13 +683,8 @@ void put_cmsg(MsgIo& msg, int level, int ctype, const void* data, size_t len) {
         msg.out_flags |= msg_ctrunc;
         cmlen = avail;
     }
-    uint8_t hdr[cmsghdr_size];
-    uint64_t l64 = cmlen;
-    __builtin_memcpy(hdr, &l64, 8);
-    __builtin_memcpy(hdr + 8, &level, 4);
-    __builtin_memcpy(hdr + 12, &ctype, 4);
     uint64_t at = msg.control + msg.control_used;
-    if (mm::UserPtr<uint8_t>(at).write(hdr, cmsghdr_size) ||
+    if (!write_cmsghdr(at, cmlen, level, ctype) ||
         mm::UserPtr<uint8_t>(at + cmsghdr_size)
             .write(static_cast<const uint8_t*>(data), cmlen - cmsghdr_size))
         return;
@@ -719,13 +724,8 @@ void UnixSocket::deliver_scm(MsgIo& msg, Msg* m, bool peek, bool creds) {
         }
     }
     if (i) {
-        uint8_t hdr[cmsghdr_size];
-        uint64_t l64 = cmsghdr_size + i * sizeof(int32_t);
-        int32_t level = sol_socket, ctype = scm_rights;
-        __builtin_memcpy(hdr, &l64, 8);
-        __builtin_memcpy(hdr + 8, &level, 4);
-        __builtin_memcpy(hdr + 12, &ctype, 4);
-        if (!mm::UserPtr<uint8_t>(msg.control + msg.control_used).write(hdr, cmsghdr_size)) {
+        if (write_cmsghdr(msg.control + msg.control_used, cmsghdr_size + i * sizeof(int32_t),
+                          sol_socket, scm_rights)) {
             size_t space = cmsghdr_size + ((i * sizeof(int32_t) + 7) & ~size_t(7));
             msg.control_used += space < avail ? space : avail;
         }

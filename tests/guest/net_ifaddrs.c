@@ -98,6 +98,10 @@ static void ioctls(const char* kind, int s) {
     show("SIOCGIFCONF too small", ioctl(s, SIOCGIFCONF, &ifc));
     printf("ifc_len %d\n", ifc.ifc_len);
     show("unknown ioctl", ioctl(s, 0x5401, &ifr));
+    show("SIOCGIFCONF bad pointer", ioctl(s, SIOCGIFCONF, (void*)1));
+    ifc.ifc_len = sizeof(reqs);
+    ifc.ifc_req = (void*)1;
+    show("SIOCGIFCONF bad buffer", ioctl(s, SIOCGIFCONF, &ifc));
 }
 
 int main(void) {
@@ -175,6 +179,14 @@ int main(void) {
     printf("reply %d: type %d error %s seq %u\n", n > 0, h->nlmsg_type, sock_errname(-e->error),
            h->nlmsg_seq);
     show("nothing more", recv(nl, buf, sizeof(buf), MSG_DONTWAIT));
+    show("send from a bad pointer", send(nl, (void*)1, 20, 0));
+    req.h.nlmsg_type = RTM_GETADDR;
+    req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.g.rtgen_family = AF_INET;
+    send(nl, &req, sizeof(req), 0);
+    n = recv(nl, buf, 4, MSG_DONTWAIT | MSG_TRUNC | MSG_PEEK);
+    printf("recv MSG_TRUNC gives the whole reply: %d\n", n > 4);
+    show("recv into a bad pointer", recv(nl, (void*)1, 100, MSG_DONTWAIT));
     close(nl);
     printf("done\n");
     return 0;
