@@ -9,6 +9,7 @@
 #include "lwip/netif.h"
 
 #include "lib/errno.h"
+#include "lib/text.h"
 #include "mm/kheap.h"
 #include "mm/user.h"
 #include "net/lwip/stack.h"
@@ -275,30 +276,32 @@ struct Reply {
     uint8_t data[];
 };
 
-// A reply under construction: messages appended to a growing buffer.
+// A reply under construction: each message is built in a fixed buffer
+// (the largest, a link's, is about 200 bytes) and then appended to the
+// reply's text.
 class Builder {
   public:
-    ~Builder() { kheap_free(m_buf); }
-
-    bool ok() const { return !m_failed; }
+    bool ok() const { return !m_over && !m_out.failed(); }
 
     // Starts a message of `type`; its length is fixed by end().
     void begin(uint16_t type, uint16_t flags, uint32_t seq, uint32_t pid) {
-        m_start = m_len;
+        m_len = 0;
         uint32_t hdr[4] = {0, uint32_t(type) | uint32_t(flags) << 16, seq, pid};
         append(hdr, sizeof(hdr));
     }
     void end() {
-        uint32_t len = uint32_t(m_len - m_start);
-        if (!m_failed)
-            __builtin_memcpy(m_buf + m_start, &len, 4);
+        uint32_t len = uint32_t(m_len);
+        __builtin_memcpy(m_msg, &len, 4);
+        m_out.put(reinterpret_cast<const char*>(m_msg), m_len);
     }
     void append(const void* p, size_t n) {
         size_t padded = (n + 3) & ~size_t(3);
-        if (!reserve(padded))
+        if (padded > sizeof(m_msg) - m_len) {
+            m_over = true;
             return;
-        __builtin_memcpy(m_buf + m_len, p, n);
-        __builtin_memset(m_buf + m_len + n, 0, padded - n);
+        }
+        __builtin_memcpy(m_msg + m_len, p, n);
+        __builtin_memset(m_msg + m_len + n, 0, padded - n);
         m_len += padded;
     }
     void attr(uint16_t type, const void* p, size_t n) {
@@ -310,42 +313,22 @@ class Builder {
 
     // The finished datagram (owned by the caller), or nullptr.
     Reply* take() {
-        if (m_failed || !m_len)
+        if (!ok() || !m_out.size())
             return nullptr;
-        auto* r = static_cast<Reply*>(kheap_alloc(sizeof(Reply) + m_len));
+        auto* r = static_cast<Reply*>(kheap_alloc(sizeof(Reply) + m_out.size()));
         if (!r)
             return nullptr;
         r->next = nullptr;
-        r->len = m_len;
-        __builtin_memcpy(r->data, m_buf, m_len);
+        r->len = m_out.size();
+        __builtin_memcpy(r->data, m_out.data(), r->len);
         return r;
     }
 
   private:
-    bool reserve(size_t n) {
-        if (m_failed)
-            return false;
-        if (m_cap - m_len >= n)
-            return true;
-        size_t cap = m_cap ? m_cap * 2 : 1024;
-        while (cap - m_len < n)
-            cap *= 2;
-        auto* b = static_cast<uint8_t*>(kheap_alloc(cap));
-        if (!b) {
-            m_failed = true;
-            return false;
-        }
-        if (m_len)
-            __builtin_memcpy(b, m_buf, m_len);
-        kheap_free(m_buf);
-        m_buf = b;
-        m_cap = cap;
-        return true;
-    }
-
-    uint8_t* m_buf = nullptr;
-    size_t m_len = 0, m_cap = 0, m_start = 0;
-    bool m_failed = false;
+    Text m_out;
+    uint8_t m_msg[512];
+    size_t m_len = 0;
+    bool m_over = false;
 };
 
 void link_msg(Builder& b, const Iface& i, uint16_t flags, uint32_t seq, uint32_t pid) {
