@@ -184,7 +184,10 @@ void rx_run(VirtioNet* vn) {
             break;
     }
     vn->rx->kick();
-    if (n == rx_budget && vn->rx->has_used()) {
+    // A run that ended on the budget may have taken the last frame: then it
+    // must turn interrupts back on (a run from the timer has them off), or
+    // the next frame would wait for an interrupt that never comes.
+    if (n == rx_budget && (vn->rx->has_used() || !vn->rx->enable_interrupts())) {
         vn->rx->disable_interrupts();
         sched::remove_timer(&vn->again);
         vn->again.deadline = arch::monotonic_ns() + 1;
