@@ -271,7 +271,46 @@ def attack_resets(w):
                                               ack=rng.randrange(1 << 32)))))
 
 
+def drain(n):
+    """The guest writes n bytes and exits: all of them must arrive."""
+    # A small receive window that opens only as this side reads: what the
+    # guest still holds when it exits cannot all leave at once.
+    for _ in range(300):
+        try:
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.settimeout(2)
+            s.connect((GUEST, 80))
+            break
+        except OSError:
+            s.close()
+            time.sleep(0.2)
+    else:
+        print("FAIL net_faults/exit-drain: no connection", flush=True)
+        return
+    s.settimeout(30)
+    got = bytearray()
+    try:
+        while True:
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        print("FAIL net_faults/exit-drain: %s after %d bytes" % (e, len(got)), flush=True)
+        return
+    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
+    if bytes(got) == want:
+        print("PASS net_faults/exit-drain", flush=True)
+    else:
+        print("FAIL net_faults/exit-drain: %d of %d bytes, intact: %s"
+              % (len(got), n, bytes(got) == want[:len(got)]), flush=True)
+
+
 def main():
+    if len(sys.argv) > 5 and sys.argv[4] == "drain":
+        drain(int(sys.argv[5]))
+        return
     # A first request fills the ARP table with the guest's address.
     for _ in range(300):
         try:

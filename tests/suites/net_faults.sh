@@ -11,6 +11,9 @@
 #   net_faults/before, garbage, truncated, checksums, lengths,
 #   options-fragments, syn-flood, half-open, resets   one line per attack
 #   net_faults/exit                                   clean exit, status 0
+#   net_faults/exit-drain   the guest writes 4 MB and exits at once: every
+#                           byte still reaches the peer (the kernel drains
+#                           its connections after the app is gone)
 # Needs root and ip(8) (a namespace); prints PASS/FAIL/SKIP lines, exits 0.
 set -uo pipefail
 export LC_ALL=C
@@ -94,4 +97,33 @@ run_case() {
 
 run_case microvm
 run_case pc
+
+drain_case() {
+	local machine=$1 ns=ukdrain$$ log=$work/drain-$1 n=4000000
+	if ! ip netns add "$ns" 2>"$log.setup"; then
+		skip "$machine-exit-drain" "cannot make a network namespace: $(head -c 200 "$log.setup")"
+		return
+	fi
+	ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup"
+	ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup"
+	ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup"
+	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 300 --machine "$machine" \
+		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 \
+		"$work/app" send "$n" >"$log.guest" 2>&1 </dev/null &
+	local g=$!
+	ip netns exec "$ns" timeout 200 python3 "$attacker" uktap0 10.9.0.2 10.9.0.1 drain "$n" \
+		>"$log.attack" 2>&1
+	wait "$g"
+	local st=$?
+	ip netns del "$ns"
+	if [[ $st == 0 ]] && grep -qx "PASS net_faults/exit-drain" "$log.attack" &&
+		grep -qx "wrote $n bytes" "$log.guest"; then
+		pass "$machine-exit-drain"
+	else
+		fail "$machine-exit-drain" "guest $st: $(tail -n 2 "$log.guest" "$log.attack" | tr '\n' ' ')"
+	fi
+}
+
+drain_case microvm
+drain_case pc
 exit 0

@@ -3,7 +3,10 @@
  * "text", "BIG n" answers n bytes of a pattern, "QUIT" answers "bye" and
  * ends the program with status 0 once every connection is gone; a line
  * not yet ended gets no answer (so a client that vanishes leaves a
- * half-open connection). UDP port 7 echoes datagrams. */
+ * half-open connection). UDP port 7 echoes datagrams.
+ * With the arguments "send N", it instead accepts one connection on port
+ * 80, writes N bytes of the pattern and exits at once: the kernel has to
+ * send what is still queued after the app is gone. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -97,8 +100,37 @@ static int do_write(int fd, struct conn* c) {
     return handle_lines(c);
 }
 
-int main(void) {
+static int send_and_exit(unsigned long n) {
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
+    if (bind(l, (struct sockaddr*)&a, sizeof a) || listen(l, 1)) {
+        perror("tcp");
+        return 1;
+    }
+    printf("serving\n");
+    fflush(stdout);
+    int c = accept(l, NULL, NULL);
+    char buf[16384];
+    unsigned long off = 0;
+    while (off < n) {
+        size_t k = n - off < sizeof buf ? n - off : sizeof buf;
+        for (size_t i = 0; i < k; i++)
+            buf[i] = pattern(off + i);
+        ssize_t w = write(c, buf, k);
+        if (w <= 0) {
+            perror("write");
+            return 1;
+        }
+        off += (unsigned long)w;
+    }
+    printf("wrote %lu bytes\n", off);
+    return 0;
+}
+
+int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
+    if (argc == 3 && strcmp(argv[1], "send") == 0)
+        return send_and_exit(strtoul(argv[2], NULL, 10));
     int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
     setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
