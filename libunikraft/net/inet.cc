@@ -16,10 +16,13 @@
 
 #include "arch/x86_64/sigframe.h"
 #include "arch/x86_64/time.h"
+#include "boot/exit.h"
 #include "lib/errno.h"
 #include "mm/kheap.h"
+#include "mm/user.h"
 #include "net/lwip/stack.h"
 #include "net/socket.h"
+#include "sched/sched.h"
 #include "vfs/vfs.h"
 
 namespace uk::net {
@@ -61,6 +64,8 @@ constexpr StoredOpt stored_opts[] = {
     {so_priority, false}, {so_rcvlowat, false},
 };
 constexpr size_t n_stored_opts = sizeof(stored_opts) / sizeof(stored_opts[0]);
+// ioctl requests: SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ.
+constexpr unsigned long siocinq = 0x541b, siocoutq = 0x5411, siocoutqnsd = 0x894b;
 constexpr size_t bounce_size = 16384;
 constexpr size_t udp_max_payload = 65507;
 
@@ -518,6 +523,7 @@ class TcpSocket final : public InetSocket {
     long setsockopt(int level, int name, const OptVal& val) override;
     long getsockopt(int level, int name, OptVal* val) override;
     uint32_t poll(PollTable* pt) override;
+    long ioctl(unsigned long cmd, uint64_t arg) override;
     void close() override;
 
     long ensure_pcb();
@@ -668,8 +674,11 @@ err_t TcpSocket::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t e
         return ERR_OK;
     }
     if (!p) {
-        // In TIME_WAIT lwIP frees the pcb later without telling: let go now.
-        if (pcb->state == TIME_WAIT)
+        // In TIME_WAIT lwIP frees the pcb later without telling, and from
+        // CLOSING (both sides sent a FIN at once) it moves there when our
+        // FIN is acknowledged, without a callback either: let go now. What
+        // is left to do (resend the FIN) is lwIP's alone.
+        if (pcb->state == TIME_WAIT || pcb->state == CLOSING)
             s->detach();
         s->m_rx_eof = true;
         s->wake(vfs::ev_in | vfs::ev_rdhup);
@@ -1437,6 +1446,39 @@ uint32_t TcpSocket::poll(PollTable* pt) {
     return ev;
 }
 
+// Bytes in a queue of segments (SYN and FIN take no room).
+size_t seg_bytes(const struct tcp_seg* seg) {
+    size_t n = 0;
+    for (; seg; seg = seg->next)
+        n += seg->len;
+    return n;
+}
+
+long TcpSocket::ioctl(unsigned long cmd, uint64_t arg) {
+    size_t n;
+    switch (cmd) {
+    case siocinq:
+        if (m_state == State::listening)
+            return -EINVAL;
+        n = m_rx_bytes;
+        break;
+    case siocoutq:
+    case siocoutqnsd:
+        if (m_state == State::listening)
+            return -EINVAL;
+        // Linux counts what was written and not yet acknowledged (or not
+        // yet sent), nothing while the handshake runs.
+        n = 0;
+        if (m_pcb && m_state != State::connecting)
+            n = seg_bytes(m_pcb->unsent) + (cmd == siocoutq ? seg_bytes(m_pcb->unacked) : 0);
+        break;
+    default:
+        return InetSocket::ioctl(cmd, arg);
+    }
+    int v = n > 0x7fffffff ? 0x7fffffff : int(n);
+    return mm::UserPtr<int>(arg).put(v) ? -EFAULT : 0;
+}
+
 void TcpSocket::close() {
     lwip::Guard g;
     if (m_state == State::listening) {
@@ -1516,6 +1558,7 @@ class UdpSocket final : public InetSocket {
     long setsockopt(int level, int name, const OptVal& val) override;
     long getsockopt(int level, int name, OptVal* val) override;
     uint32_t poll(PollTable* pt) override;
+    long ioctl(unsigned long cmd, uint64_t arg) override;
     void close() override;
 
     long ensure_pcb();
@@ -1805,6 +1848,23 @@ uint32_t UdpSocket::poll(PollTable* pt) {
     return ev;
 }
 
+long UdpSocket::ioctl(unsigned long cmd, uint64_t arg) {
+    int v;
+    switch (cmd) {
+    case siocinq:
+        // The size of the next datagram, as Linux answers.
+        v = m_head ? int(m_head->p->tot_len) : 0;
+        break;
+    case siocoutq:
+        // Sends leave at once: nothing waits in the send queue.
+        v = 0;
+        break;
+    default:
+        return InetSocket::ioctl(cmd, arg);
+    }
+    return mm::UserPtr<int>(arg).put(v) ? -EFAULT : 0;
+}
+
 void UdpSocket::close() {
     lwip::Guard g;
     if (m_pcb)
@@ -1819,11 +1879,45 @@ void UdpSocket::close() {
     g_udp_count--;
 }
 
+// ---------------------------------------------------------------- exit
+
+// A connection to this machine itself: its data needs no wait at exit.
+bool is_local(const struct tcp_pcb* pcb) {
+    return ip_addr_isloopback(&pcb->remote_ip) || ip_addr_cmp(&pcb->remote_ip, &pcb->local_ip);
+}
+
+bool nothing_in_flight() {
+    for (struct tcp_pcb* pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
+        if (!is_local(pcb) && (pcb->unsent || pcb->unacked))
+            return false;
+    return true;
+}
+
+// The app exited: as Linux does when a process ends, its connections are
+// closed (a FIN after what is queued, a reset when received data was left
+// unread) and the kernel keeps sending what they hold, here for at most
+// net.exit_timeout seconds, since the VM ends with the app.
+void drain_on_exit() {
+    {
+        lwip::Guard g;
+        struct tcp_pcb* next;
+        for (struct tcp_pcb* pcb = tcp_active_pcbs; pcb; pcb = next) {
+            next = pcb->next;
+            if (auto* s = static_cast<TcpSocket*>(pcb->callback_arg))
+                s->close();
+        }
+    }
+    uint64_t timeout = lwip::exit_timeout_ns();
+    if (timeout && !nothing_in_flight())
+        sched::run_kernel_until(nothing_in_flight, arch::monotonic_ns() + timeout);
+}
+
 // ---------------------------------------------------------------- the family
 
 long create(int family, int type, int protocol, Socket** out) {
     if (long r = lwip::ensure_started())
         return r;
+    boot::set_exit_work(drain_on_exit);
     if (type == sock_stream) {
         if (protocol != 0 && protocol != ipproto_tcp)
             return -EPROTONOSUPPORT;

@@ -16,10 +16,9 @@
 #include "lib/list.h"
 #include "mm/user.h"
 #include "net/socket.h"
+#include "posix/process.h"
 #include "vfs/fd.h"
 #include "vfs/path.h"
-
-extern "C" long uk_sysimpl_95(long, long, long, long, long, long);
 
 namespace uk::net {
 
@@ -384,10 +383,8 @@ long UnixSocket::bind(const SockAddr& addr) {
     } else if (m_named) {
         r = -EINVAL;
     } else {
-        // umask(2) is the way to read the process's mask.
-        uint32_t mask = uint32_t(uk_sysimpl_95(0, 0, 0, 0, 0, 0));
-        uk_sysimpl_95(mask, 0, 0, 0, 0, 0);
-        r = par.dir.node->create(par.last, vfs::s_ifsock | (0777 & ~mask), 0, &node);
+        uint32_t mode = vfs::s_ifsock | (0777 & ~posix::current_umask());
+        r = par.dir.node->create(par.last, mode, 0, &node);
         if (r == -EEXIST)
             r = -EADDRINUSE;
     }
