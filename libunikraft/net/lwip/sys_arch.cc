@@ -282,4 +282,39 @@ void uk_lwip_free(void* p) {
     uk::kheap_free(p);
 }
 
+int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
+    if (!tcp_tw_pcbs)
+        return 0;
+    const auto* d = static_cast<const u8_t*>(p->payload);
+    size_t len = p->len;
+    if (len < 20 || (d[0] >> 4) != 4 || d[9] != IP_PROTO_TCP)
+        return 0;
+    size_t ihl = size_t(d[0] & 15) * 4;
+    // Only a whole first fragment carries the TCP header.
+    if (ihl < 20 || len < ihl + 20 || (d[6] & 0x3f) || d[7])
+        return 0;
+    const u8_t* t = d + ihl;
+    if ((t[13] & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
+        return 0;
+    ip_addr_t src, dst;
+    IP_ADDR4(&src, d[12], d[13], d[14], d[15]);
+    IP_ADDR4(&dst, d[16], d[17], d[18], d[19]);
+    u16_t sport = u16_t(t[0] << 8 | t[1]), dport = u16_t(t[2] << 8 | t[3]);
+    u32_t seq = u32_t(t[4]) << 24 | u32_t(t[5]) << 16 | u32_t(t[6]) << 8 | t[7];
+    for (struct tcp_pcb* pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->remote_port != sport || pcb->local_port != dport ||
+            !ip_addr_cmp(&pcb->remote_ip, &src) || !ip_addr_cmp(&pcb->local_ip, &dst))
+            continue;
+        // Linux takes the SYN when it starts past what the old connection
+        // received (tcp_timewait_state_process); a pcb a socket still
+        // holds is left alone.
+        if (TCP_SEQ_GT(seq, pcb->rcv_nxt) && !pcb->callback_arg) {
+            tcp_pcb_remove(&tcp_tw_pcbs, pcb);
+            tcp_free(pcb);
+        }
+        break;
+    }
+    return 0;
+}
+
 } // extern "C"

@@ -40,6 +40,12 @@ uint32_t uk_lwip_rand(void);
 void* uk_lwip_malloc(size_t size);
 void* uk_lwip_calloc(size_t n, size_t size);
 void uk_lwip_free(void* p);
+struct pbuf;
+struct netif;
+/// Looks at an IPv4 packet before lwIP does: a SYN for a connection held
+/// in TIME_WAIT ends that TIME_WAIT, so the SYN opens a new connection.
+/// Returns 0 (lwIP goes on with the packet).
+int uk_lwip_ip4_input(struct pbuf* p, struct netif* inp);
 #ifdef __cplusplus
 }
 #endif
