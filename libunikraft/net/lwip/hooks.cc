@@ -1,12 +1,29 @@
 // Hooks lwIP calls in the middle of its own code (lwipopts.h names them).
 // They use nothing but lwIP, so that the host fuzz target of the receive
 // path (tests/fuzz/net_frame_fuzz.cc) runs them as the kernel does.
+#include "lwip/ip_addr.h"
+#include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/ip.h"
 #include "lwip/prot/tcp.h"
 #include "lwip/tcp.h"
 
 extern "C" signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tcp_hdr* hdr) {
-    if (pcb->state != LISTEN || (TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+    if (pcb->state != LISTEN) {
+        // A closed receive window makes lwIP answer every segment, a bare
+        // ACK at rcv_nxt included, as outside the window (its window test
+        // is empty at zero; RFC 9293 3.10.7.4 takes a zero-length segment
+        // at RCV.NXT). Two ends with closed windows then answer each
+        // other's ACKs for ever (seen on loopback, where both ends are in
+        // the kernel and neither app gets to read). A window of one byte
+        // takes the bare ACK; the announced window stays zero, and
+        // tcp_recved() tops the window up to its maximum as usual.
+        if (pcb->rcv_wnd == 0 && hdr->seqno == pcb->rcv_nxt &&
+            !(TCPH_FLAGS(hdr) & (TCP_SYN | TCP_FIN | TCP_RST)))
+            pcb->rcv_wnd = 1;
+        return ERR_OK;
+    }
+    if ((TCPH_FLAGS(hdr) & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
         return ERR_OK;
     auto* l = reinterpret_cast<struct tcp_pcb_listen*>(pcb);
     if (l->accepts_pending < l->backlog)
@@ -21,4 +38,39 @@ extern "C" signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tc
     if (oldest)
         tcp_abandon(oldest, 0);
     return ERR_OK;
+}
+
+extern "C" int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
+    if (!tcp_tw_pcbs)
+        return 0;
+    const auto* d = static_cast<const u8_t*>(p->payload);
+    size_t len = p->len;
+    if (len < 20 || (d[0] >> 4) != 4 || d[9] != IP_PROTO_TCP)
+        return 0;
+    size_t ihl = size_t(d[0] & 15) * 4;
+    // Only a whole first fragment carries the TCP header.
+    if (ihl < 20 || len < ihl + 20 || (d[6] & 0x3f) || d[7])
+        return 0;
+    const u8_t* t = d + ihl;
+    if ((t[13] & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
+        return 0;
+    ip_addr_t src, dst;
+    IP_ADDR4(&src, d[12], d[13], d[14], d[15]);
+    IP_ADDR4(&dst, d[16], d[17], d[18], d[19]);
+    u16_t sport = u16_t(t[0] << 8 | t[1]), dport = u16_t(t[2] << 8 | t[3]);
+    u32_t seq = u32_t(t[4]) << 24 | u32_t(t[5]) << 16 | u32_t(t[6]) << 8 | t[7];
+    for (struct tcp_pcb* pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
+        if (pcb->remote_port != sport || pcb->local_port != dport ||
+            !ip_addr_cmp(&pcb->remote_ip, &src) || !ip_addr_cmp(&pcb->local_ip, &dst))
+            continue;
+        // Linux takes the SYN when it starts past what the old connection
+        // received (tcp_timewait_state_process); a pcb a socket still
+        // holds is left alone.
+        if (TCP_SEQ_GT(seq, pcb->rcv_nxt) && !pcb->callback_arg) {
+            tcp_pcb_remove(&tcp_tw_pcbs, pcb);
+            tcp_free(pcb);
+        }
+        break;
+    }
+    return 0;
 }

@@ -83,6 +83,10 @@
     uk_lwip_tcp_inpacket(pcb, hdr)
 // Linux keeps a closed connection in TIME_WAIT for 60 s (2 * MSL).
 #define TCP_MSL 30000UL
+// As on Linux, a SYN with a sequence number past a TIME_WAIT connection's
+// opens a new connection; lwIP alone would answer it with an ACK until the
+// TIME_WAIT ends, stalling a client that reuses its port.
+#define LWIP_HOOK_IP4_INPUT(p, inp) uk_lwip_ip4_input((p), (inp))
 #define LWIP_TCP_TIMESTAMPS 0
 #define LWIP_CALLBACK_API 1
 #define LWIP_EVENT_API 0

@@ -295,5 +295,4 @@ void* uk_lwip_calloc(size_t n, size_t size) {
 void uk_lwip_free(void* p) {
     uk::kheap_free(p);
 }
-
 } // extern "C"

@@ -47,6 +47,12 @@ struct tcp_hdr;
 /// half-open connection, so that a SYN flood delays real clients instead
 /// of locking them out. Returns ERR_OK (lwIP goes on with the segment).
 signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tcp_hdr* hdr);
+struct pbuf;
+struct netif;
+/// Looks at an IPv4 packet before lwIP does: a SYN for a connection held
+/// in TIME_WAIT ends that TIME_WAIT, so the SYN opens a new connection.
+/// Returns 0 (lwIP goes on with the packet).
+int uk_lwip_ip4_input(struct pbuf* p, struct netif* inp);
 #ifdef __cplusplus
 }
 #endif
