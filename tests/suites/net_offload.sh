@@ -6,7 +6,9 @@
 # datagrams echoed over both (fragmented ones too).
 #   offload-{microvm,pc}    QEMU's tap with its vnet header: the device
 #                           offers checksum offload and large receive
-#                           segments, the driver takes them
+#                           segments, the driver takes them (the tap's
+#                           checksum and TSO flags, which QEMU sets from
+#                           what the driver accepted, are on)
 #   no-offload-{microvm,pc} the same with every offload of the device off
 #                           (ukrun --net tap:NAME,offload=off)
 # Prints the throughput each way as information (NET_OFFLOAD_SIZES sets the
@@ -42,13 +44,13 @@ if ! gcc -O2 -c tests/suites/net_offload_app.c -o "$work/app.o" 2>"$work/build.l
 fi
 app=$work/app
 
-# run_case NAME MACHINE TAP-OPTIONS: the guest 10.9.1.2/24 and
+# run_case NAME MACHINE TAP-OPTIONS OFFLOADS: the guest 10.9.1.2/24 and
 # fd00:9::5054:ff:fe12:3456 (autoconfigured from the peer's advertisement
 # of fd00:9::/64 and QEMU's default MAC), the namespace's side of the tap
 # 10.9.1.1 and fd00:9::1 (no duplicate address detection there: the
 # advertisement must come from its link-local address at once).
 run_case() {
-	local name=$1 machine=$2 tapopts=$3 ns=ukoff$$ log=$work/$1
+	local name=$1 machine=$2 tapopts=$3 want=$4 ns=ukoff$$ log=$work/$1
 	if ! ip netns add "$ns" 2>"$log.setup"; then
 		fail "$name" "cannot make a network namespace: $(head -c 200 "$log.setup")"
 		return
@@ -78,14 +80,16 @@ run_case() {
 		fail "$name" "guest $st, host $pst: $(tail -n 3 "$log.guest" "$log.peer" | tr '\n' ' ')"
 	elif ! grep -qx "quit" "$log.guest" || ! grep -qx "peer: all checks passed" "$log.peer"; then
 		fail "$name" "unexpected output: $(tr '\n' ' ' <"$log.peer")"
+	elif ! grep -qx "tap offloads: $want" "$log.peer"; then
+		fail "$name" "want tap offloads $want: $(grep "tap offloads" "$log.peer")"
 	else
 		pass "$name"
 	fi
 	sed -n "s/^throughput /INFO net_offload\/$name: /p" "$log.peer"
 }
 
-run_case offload-microvm microvm ""
-run_case offload-pc pc ""
-run_case no-offload-microvm microvm ",offload=off"
-run_case no-offload-pc pc ",offload=off"
+run_case offload-microvm microvm "" "csum=on tso=on"
+run_case offload-pc pc "" "csum=on tso=on"
+run_case no-offload-microvm microvm ",offload=off" "csum=off tso=off"
+run_case no-offload-pc pc ",offload=off" "csum=off tso=off"
 exit 0

@@ -110,6 +110,24 @@ def advertise(ifname, prefix):
     s.close()
 
 
+def tap_offloads(ifname):
+    """What the guest's driver accepted, as QEMU set it on the tap: whether
+    the host may hand it frames with partial checksums (GUEST_CSUM) and
+    large TCP segments (GUEST_TSO4)."""
+    import array
+    import fcntl
+    out = []
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for name, cmd in (("csum", 0x16), ("tso", 0x1E)):  # ETHTOOL_GTXCSUM, ETHTOOL_GTSO
+        val = array.array("I", [cmd, 0])
+        addr, _ = val.buffer_info()
+        ifr = struct.pack("16sP", ifname.encode(), addr)
+        fcntl.ioctl(s.fileno(), 0x8946, ifr)  # SIOCETHTOOL
+        out.append("%s=%s" % (name, "on" if val[1] else "off"))
+    s.close()
+    return " ".join(out)
+
+
 def main():
     global PORT
     a4, a6, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -118,6 +136,7 @@ def main():
     ifname = a6.split("%")[1]
     a6 = a6.split("%")[0]
     connect(a4).close()
+    print("tap offloads: %s" % tap_offloads(ifname))
     advertise(ifname, a6.rsplit("::", 1)[0] + "::")
     sizes = [int(x) for x in sys.argv[4:]]
     big = max(sizes)
