@@ -6,6 +6,7 @@
 #include "boot/exit.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "mm/report.h"
 
 namespace uk::boot {
 
@@ -15,10 +16,19 @@ constexpr uint16_t debugcon_port = 0xe9;
 constexpr uint16_t debug_exit_port = 0xf4;
 constexpr uint16_t kbd_ctrl_port = 0x64;
 
+using ExitWork = void (*)();
+constinit ExitWork g_exit_work = nullptr;
+
 } // namespace
+
+void set_exit_work(void (*fn)()) {
+    g_exit_work = fn;
+}
 
 [[noreturn]] void leave(ExitKind kind, int status) {
     arch::irq_disable();
+    if (kind == ExitKind::normal)
+        mm::report_final();
     // QEMU stops at once: what the app wrote must have left first.
     drivers::console_flush();
     char rec[32];
@@ -42,5 +52,10 @@ constexpr uint16_t kbd_ctrl_port = 0x64;
 } // namespace uk::boot
 
 extern "C" UK_API void uk_exit(int status) {
+    if (auto* work = uk::boot::g_exit_work) {
+        // Once: the work may itself end in an exit.
+        uk::boot::g_exit_work = nullptr;
+        work();
+    }
     uk::boot::leave(uk::boot::ExitKind::normal, status);
 }

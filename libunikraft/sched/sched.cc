@@ -431,6 +431,38 @@ long sleep_until(uint64_t deadline_ns) {
     return 0;
 }
 
+void run_kernel_until(bool (*done)(), uint64_t deadline_ns) {
+    // Device interrupts only record their work while the kernel runs.
+    int depth = uk_kernel_depth;
+    uk_kernel_depth = depth + 1;
+    Waiter stop{};
+    stop.expire = [](Waiter*) {};
+    stop.deadline = deadline_ns;
+    g_timers.add(&stop);
+    uint64_t flags;
+    asm volatile("pushfq; pop %0" : "=r"(flags)::"memory");
+    for (;;) {
+        if (uk_exit_work & exit_work_irq)
+            run_irqs();
+        exit_work_clear(exit_work_timer);
+        g_programmed = 0;
+        expire_timers();
+        if (done() || now_ns() >= deadline_ns)
+            break;
+        if (uint64_t next = g_timers.next_deadline()) {
+            ensure_timer();
+            program(ns_to_tsc(next));
+        }
+        asm volatile("cli" ::: "memory");
+        if (!(uk_exit_work & (exit_work_timer | exit_work_irq)))
+            asm volatile("sti; hlt; cli" ::: "memory");
+        if (flags & 0x200)
+            asm volatile("sti" ::: "memory");
+    }
+    g_timers.remove(&stop);
+    uk_kernel_depth = depth;
+}
+
 void exit_thread(int status) {
     Thread* t = g_current;
     if (t->clear_tid) {

@@ -184,6 +184,12 @@ void remove_timer(Waiter* w);
 /// or `interrupted` when a signal came first.
 long sleep_until(uint64_t deadline_ns);
 
+/// Runs only the kernel's own work (device interrupts, expiring timers),
+/// halting in between, until done() returns true or the monotonic clock
+/// reaches deadline_ns; no thread runs meanwhile. For work the kernel
+/// finishes after the app has exited (sending what sockets still hold).
+void run_kernel_until(bool (*done)(), uint64_t deadline_ns);
+
 /// Interrupts, outside the kernel: the timer's work (expiry, preemption).
 void on_timer_interrupt();
 

@@ -88,6 +88,8 @@
 #define LWIP_TCP_SACK_OUT 1
 #define TCP_LISTEN_BACKLOG 1
 #define TCP_DEFAULT_LISTEN_BACKLOG 0xff
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)                             \
+    uk_lwip_tcp_inpacket(pcb, hdr)
 // Linux keeps a closed connection in TIME_WAIT for 60 s (2 * MSL).
 #define TCP_MSL 30000UL
 #define LWIP_TCP_TIMESTAMPS 0

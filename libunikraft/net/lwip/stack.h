@@ -28,6 +28,10 @@ class [[nodiscard]] Guard {
 /// nullptr, or what is wrong with the value.
 const char* set_param(const char* name, const char* value);
 
+/// How long the kernel keeps sending what connections hold once the app
+/// has exited (net.exit_timeout, seconds; 0: not at all), in ns.
+uint64_t exit_timeout_ns();
+
 /// How many TCP and UDP sockets may exist at once (net.tcp_pcbs,
 /// net.udp_pcbs).
 uint32_t max_tcp_pcbs();

@@ -50,6 +50,7 @@ constinit bool g_have_netdev = false;
 constinit sched::Waiter g_timer{};
 constinit uint32_t g_max_tcp = 4096;
 constinit uint32_t g_max_udp = 1024;
+constinit uint32_t g_exit_timeout_s = 3;
 // The drivers' interfaces, for flush() when a burst ends.
 constexpr size_t max_netdevs = 8;
 constinit Netdev* g_netdevs[max_netdevs] = {};
@@ -162,7 +163,20 @@ const char* set_param(const char* name, const char* value) {
         return parse_count(value, &g_max_tcp) ? nullptr : "net.tcp_pcbs needs a count from 1";
     if (__builtin_strcmp(name, "net.udp_pcbs") == 0)
         return parse_count(value, &g_max_udp) ? nullptr : "net.udp_pcbs needs a count from 1";
+    if (__builtin_strcmp(name, "net.exit_timeout") == 0) {
+        if (value && value[0] == '0' && !value[1]) {
+            g_exit_timeout_s = 0;
+            return nullptr;
+        }
+        return parse_count(value, &g_exit_timeout_s) && g_exit_timeout_s <= 3600
+                   ? nullptr
+                   : "net.exit_timeout needs a number of seconds from 0 to 3600";
+    }
     return "unknown net.* parameter";
+}
+
+uint64_t exit_timeout_ns() {
+    return uint64_t(g_exit_timeout_s) * 1000000000;
 }
 
 uint32_t max_tcp_pcbs() {

@@ -40,6 +40,13 @@ uint32_t uk_lwip_rand(void);
 void* uk_lwip_malloc(size_t size);
 void* uk_lwip_calloc(size_t n, size_t size);
 void uk_lwip_free(void* p);
+struct tcp_pcb;
+struct tcp_hdr;
+/// Sees each TCP segment lwIP has matched to a pcb before lwIP does: a SYN
+/// for a listener whose backlog is full makes room by dropping its oldest
+/// half-open connection, so that a SYN flood delays real clients instead
+/// of locking them out. Returns ERR_OK (lwIP goes on with the segment).
+signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tcp_hdr* hdr);
 #ifdef __cplusplus
 }
 #endif

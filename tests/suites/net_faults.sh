@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Bad traffic never crashes or wedges the kernel: the guest server
+# tests/suites/net_faults_app.c on a tap device, in a network namespace
+# this suite makes and removes, gets malformed, truncated and garbage
+# frames, bad checksums and lengths, IP options and fragments, a SYN flood,
+# half-open connections and abrupt resets from tests/suites/net_faults.py
+# (raw frames on the namespace's side of the tap, addressed to the guest
+# only). After each attack the guest must still answer TCP and UDP
+# requests correctly; at the end it exits 0 on request, and its exit report
+# (mem.report=0) is there.
+#   net_faults/before, garbage, truncated, checksums, lengths,
+#   options-fragments, syn-flood, half-open, resets   one line per attack
+#   net_faults/exit                                   clean exit, status 0
+#   net_faults/exit-drain   the guest writes 4 MB and exits at once: every
+#                           byte still reaches the peer (the kernel drains
+#                           its connections after the app is gone)
+# Needs root and ip(8) (a namespace); prints PASS/FAIL/SKIP lines, exits 0.
+set -uo pipefail
+export LC_ALL=C
+BUILD=${BUILD:-build}
+ukrun=$(realpath -m "$BUILD/bin/ukrun")
+kraftld=$BUILD/bin/kraftld
+work=$(realpath -m "$BUILD/tests/net_faults")
+attacker=$(realpath tests/suites/net_faults.py)
+rm -rf "$work"
+mkdir -p "$work"
+
+pass() { echo "PASS net_faults/$1"; }
+fail() { echo "FAIL net_faults/$1: $2"; }
+skip() { echo "SKIP net_faults/$1: $2"; }
+
+if [[ ! -x $ukrun || ! -x $kraftld ]]; then
+	fail build "$ukrun or $kraftld not built"
+	exit 0
+fi
+if ! gcc -O2 -c tests/suites/net_faults_app.c -o "$work/app.o" 2>"$work/build.log" ||
+	! "$kraftld" -o "$work/app" "$work/app.o" 2>>"$work/build.log"; then
+	fail build "$(head -c 300 "$work/build.log")"
+	exit 0
+fi
+if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
+	skip all "needs root and ip(8) to make a network namespace"
+	exit 0
+fi
+
+run_case() {
+	local machine=$1 ns=ukfault$$ log=$work/$1
+	if ! ip netns add "$ns" 2>"$log.setup"; then
+		skip "$machine" "cannot make a network namespace: $(head -c 200 "$log.setup")"
+		return
+	fi
+	if ! ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup" ||
+		! ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup" ||
+		! ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup" ||
+		! ip netns exec "$ns" ip link set lo up 2>>"$log.setup"; then
+		ip netns del "$ns"
+		skip "$machine" "cannot make a tap device: $(head -c 200 "$log.setup")"
+		return
+	fi
+	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 900 --machine "$machine" --mem 64M \
+		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 --param mem.report=0 \
+		"$work/app" >"$log.guest" 2>&1 </dev/null &
+	local g=$!
+	ip netns exec "$ns" timeout 800 python3 "$attacker" uktap0 10.9.0.2 10.9.0.1 >"$log.attack" 2>&1
+	local ast=$?
+	# The guest ends on QUIT; a wedged one is stopped here.
+	local st=""
+	for _ in $(seq 600); do
+		if ! kill -0 "$g" 2>/dev/null; then
+			wait "$g"
+			st=$?
+			break
+		fi
+		sleep 0.1
+	done
+	if [[ -z $st ]]; then
+		kill "$g" 2>/dev/null
+		wait "$g"
+		st=timeout
+	fi
+	ip netns del "$ns"
+	sed -n "s/^\(PASS\|FAIL\) net_faults\//\1 net_faults\/$machine-/p" "$log.attack"
+	local n
+	n=$(grep -c '^PASS ' "$log.attack")
+	if [[ $ast != 0 || $n != 9 ]]; then
+		fail "$machine-attacks" "status $ast, $n of 9 passed: $(grep -v '^PASS' "$log.attack" | tail -n 5 | tr '\n' ' ')"
+	fi
+	if [[ $st == 0 ]] && grep -qx "quit: bye" "$log.attack" &&
+		grep -q '^accepted [0-9]* connections$' "$log.guest" &&
+		grep -Eq '^uk: mem used=[0-9]+ peak=[0-9]+$' "$log.guest" &&
+		! grep -q 'uk: panic' "$log.guest"; then
+		pass "$machine-exit"
+	else
+		fail "$machine-exit" "guest $st: $(tail -n 4 "$log.guest" | tr '\n' ' ')"
+	fi
+}
+
+run_case microvm
+run_case pc
+
+drain_case() {
+	local machine=$1 ns=ukdrain$$ log=$work/drain-$1 n=4000000
+	if ! ip netns add "$ns" 2>"$log.setup"; then
+		skip "$machine-exit-drain" "cannot make a network namespace: $(head -c 200 "$log.setup")"
+		return
+	fi
+	ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup"
+	ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup"
+	ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup"
+	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 300 --machine "$machine" \
+		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 \
+		"$work/app" send "$n" >"$log.guest" 2>&1 </dev/null &
+	local g=$!
+	ip netns exec "$ns" timeout 200 python3 "$attacker" uktap0 10.9.0.2 10.9.0.1 drain "$n" \
+		>"$log.attack" 2>&1
+	wait "$g"
+	local st=$?
+	ip netns del "$ns"
+	if [[ $st == 0 ]] && grep -qx "PASS net_faults/exit-drain" "$log.attack" &&
+		grep -qx "wrote $n bytes" "$log.guest"; then
+		pass "$machine-exit-drain"
+	else
+		fail "$machine-exit-drain" "guest $st: $(tail -n 2 "$log.guest" "$log.attack" | tr '\n' ' ')"
+	fi
+}
+
+drain_case microvm
+drain_case pc
+exit 0
