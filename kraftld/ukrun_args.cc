@@ -598,10 +598,13 @@ Options:
                       needed; the guest gets 10.0.2.15 by DHCP, the host's
                       127.0.0.1 is 10.0.2.2), with host ports forwarded to
                       guest ports (hostfwd in QEMU's syntax, tcp or udp)
-  --net tap:NAME      a network interface on the existing tap device NAME
-                      (QEMU runs no script on it). --net is repeatable (at
-                      most 4); the kernel takes a static address from
-                      --param netdev.ip=CIDR[:GW[:DNS]], else asks DHCP
+  --net tap:NAME[,offload=off]
+                      a network interface on the existing tap device NAME
+                      (QEMU runs no script on it; offload=off: a device
+                      without checksum or segmentation offloads). --net is
+                      repeatable (at most 4); the kernel takes a static
+                      address from --param netdev.ip=CIDR[:GW[:DNS]], else
+                      asks DHCP
   --share-cwd         share ukrun's current directory with the guest at the
                       same path (read-write, as --share) and start the app
                       there (kernel parameter vfs.cwd=PATH); from / nothing

@@ -39,6 +39,9 @@ struct Net {
     std::vector<std::string> hostfwd;
     /// The tap device's name.
     std::string tap;
+    /// Whether the device offers its offloads (checksums, segmentation);
+    /// "tap:NAME,offload=off" turns them off.
+    bool offload{true};
 };
 
 /// Everything the command line says, with the defaults filled in.

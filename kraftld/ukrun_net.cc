@@ -76,6 +76,15 @@ Parsed<Net> parse_net(std::string_view spec) {
     Net net;
     if (spec.starts_with("tap:")) {
         auto name = spec.substr(4);
+        if (auto comma = name.find(','); comma != std::string_view::npos) {
+            auto opt = name.substr(comma + 1);
+            name = name.substr(0, comma);
+            if (opt == "offload=off")
+                net.offload = false;
+            else if (opt != "offload=on")
+                return Parsed<Net>::fail("--net tap:NAME: unknown option '" + std::string(opt) +
+                                         "' (expected offload=on or offload=off)");
+        }
         bool ok = !name.empty() && name.size() <= 15 && name != "." && name != "..";
         for (char c : name)
             ok = ok && c > ' ' && c != '/' && c != ',' && c != ':' && c != '=' && c != 0x7f;
@@ -121,10 +130,12 @@ std::vector<std::string> net_qemu_args(std::vector<Net> const& nets, Machine mac
         } else {
             netdev = "tap,id=" + id + ",ifname=" + nets[i].tap + ",script=no,downscript=no";
         }
-        argv.insert(argv.end(),
-                    {"-netdev", netdev, "-device",
-                     machine == Machine::Microvm ? "virtio-net-device,netdev=" + id
-                                                 : "virtio-net-pci,romfile=,netdev=" + id});
+        auto device = machine == Machine::Microvm ? "virtio-net-device,netdev=" + id
+                                                  : "virtio-net-pci,romfile=,netdev=" + id;
+        if (!nets[i].offload)
+            device += ",csum=off,guest_csum=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,"
+                      "guest_ufo=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off";
+        argv.insert(argv.end(), {"-netdev", netdev, "-device", device});
     }
     return argv;
 }

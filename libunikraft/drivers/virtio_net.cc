@@ -3,7 +3,10 @@
 //
 // Receive: the receive queue is kept full of buffers, each large enough
 // for one frame and its header (mergeable buffers, when negotiated, may
-// still spread a frame over several: they are joined in a scratch buffer).
+// still spread a frame over several: the stack copies the pieces into one
+// of its buffers). With mergeable buffers the driver also takes large
+// segments (GUEST_TSO4/6: up to 64 KiB of one TCP connection in one frame,
+// which lwIP accepts as any in-window segment, whatever its MSS).
 // The queue's interrupt handler (deferred kernel context) hands at most
 // rx_budget frames to the stack per run and gives each buffer straight
 // back; when frames remain it asks for another run through a timer due at
@@ -16,11 +19,12 @@
 // still when the device asked for none while it works (event indexes).
 // Used transmit buffers are taken back as the next frames go out.
 //
-// Checksums: with VIRTIO_NET_F_GUEST_CSUM the device may hand over frames
-// whose TCP/UDP checksum is only partial (a host that offloads it); the
-// driver completes it, so the stack checks every frame as it came off a
-// wire. Frames go out with their checksums computed by the stack (no
-// VIRTIO_NET_F_CSUM, no TSO).
+// Checksums: with VIRTIO_NET_F_GUEST_CSUM the device marks frames whose
+// TCP/UDP checksum it validated (DATA_VALID) or left partial because they
+// come from the host's own stack (NEEDS_CSUM): the stack does not check
+// those. With VIRTIO_NET_F_CSUM the stack leaves transmit checksums to the
+// device (net/netdev.h, TxCsum). No transmit segmentation (HOST_TSO): lwIP
+// never makes a TCP segment larger than the peer's MSS.
 #include <new>
 
 #include <uk/console.h>
@@ -41,9 +45,9 @@ namespace {
 
 using namespace virtio;
 
-// Device feature bits (virtio 1.2, 5.1.3); F_CSUM (bit 0, transmit checksum
-// offload) is not asked for: lwIP computes transmit checksums.
-constexpr uint64_t f_guest_csum = 1ull << 1, f_mtu = 1ull << 3, f_mac = 1ull << 5,
+// Device feature bits (virtio 1.2, 5.1.3).
+constexpr uint64_t f_csum = 1ull << 0, f_guest_csum = 1ull << 1, f_mtu = 1ull << 3,
+                   f_mac = 1ull << 5, f_guest_tso4 = 1ull << 7, f_guest_tso6 = 1ull << 8,
                    f_mrg_rxbuf = 1ull << 15, f_status = 1ull << 16;
 
 // Configuration layout.
@@ -61,12 +65,14 @@ struct NetHdr {
     uint16_t num_buffers; // only with VERSION_1 or MRG_RXBUF
 };
 static_assert(sizeof(NetHdr) == 12, "virtio fixes the header layout");
-constexpr uint8_t hdr_f_needs_csum = 1;
+constexpr uint8_t hdr_f_needs_csum = 1, hdr_f_data_valid = 2;
 
 constexpr uint16_t q_rx = 0, q_tx = 1;
 constexpr size_t ring_entries = 256;
 constexpr size_t rx_budget = 64;
 constexpr size_t max_frame = 65535;
+// The most buffers one frame may take (a largest frame in 2 KiB buffers).
+constexpr size_t max_frame_bufs = 64;
 
 struct VirtioNet {
     net::Netdev netdev;
@@ -79,7 +85,6 @@ struct VirtioNet {
     size_t tx_count = 0;
     uint8_t* rx_buf = nullptr;
     uint8_t* tx_buf = nullptr;
-    uint8_t* scratch = nullptr; // a frame spread over mergeable buffers
     uint16_t* tx_free = nullptr;
     size_t ntx_free = 0;
     bool tx_pending = false;
@@ -100,32 +105,9 @@ void post_rx(VirtioNet* vn, size_t i) {
     vn->rx->submit(&s, 1, cookie_of(i));
 }
 
-// The Internet checksum of [p, p + len) added to `sum`, folded.
-uint16_t fold_sum(const uint8_t* p, size_t len, uint32_t sum) {
-    uint64_t s = sum;
-    for (; len >= 2; p += 2, len -= 2)
-        s += uint32_t(p[0]) << 8 | p[1];
-    if (len)
-        s += uint32_t(p[0]) << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return uint16_t(s);
-}
-
-// Completes a checksum the host left partial: the field holds the
-// pseudo-header's sum, the rest is summed from csum_start on.
-void complete_csum(const NetHdr& h, uint8_t* frame, size_t len) {
-    size_t start = h.csum_start, field = size_t(h.csum_start) + h.csum_offset;
-    if (start >= len || field + 2 > len)
-        return;
-    uint16_t sum = fold_sum(frame + start, len - start, 0);
-    uint16_t v = uint16_t(~sum);
-    frame[field] = uint8_t(v >> 8);
-    frame[field + 1] = uint8_t(v);
-}
-
-// Takes one used buffer's frame to the stack, joining mergeable buffers.
-// Returns false when the queue had nothing.
+// Takes one used buffer's frame to the stack, with the buffers that
+// follow it when the frame was merged. Returns false when the queue had
+// nothing.
 bool receive_one(VirtioNet* vn) {
     uint32_t len;
     void* cookie = vn->rx->take(&len);
@@ -137,38 +119,44 @@ bool receive_one(VirtioNet* vn) {
         len = uint32_t(vn->buf_size);
     NetHdr h{};
     __builtin_memcpy(&h, buf, vn->hdr_len < len ? vn->hdr_len : len);
-    uint16_t nbufs =
-        vn->hdr_len == sizeof(NetHdr) && (vn->dev->features() & f_mrg_rxbuf) ? h.num_buffers : 1;
-    uint8_t* frame = buf + vn->hdr_len;
-    size_t flen = len > vn->hdr_len ? len - vn->hdr_len : 0;
-    if (nbufs > 1) {
-        // The rest of the frame is in the next used buffers, in order.
-        bool fits = flen <= max_frame;
-        if (fits)
-            __builtin_memcpy(vn->scratch, frame, flen);
-        for (uint16_t k = 1; k < nbufs; k++) {
-            uint32_t more;
-            void* c = vn->rx->take(&more);
-            if (!c)
-                break;
-            size_t j = index_of(c);
-            if (more > vn->buf_size)
-                more = uint32_t(vn->buf_size);
-            if (fits && flen + more <= max_frame)
-                __builtin_memcpy(vn->scratch + flen, vn->rx_buf + j * vn->buf_size, more);
-            else
-                fits = false;
-            flen += more;
+    uint64_t features = vn->dev->features();
+    uint16_t nbufs = vn->hdr_len == sizeof(NetHdr) && (features & f_mrg_rxbuf) ? h.num_buffers : 1;
+    net::FrameSeg segs[max_frame_bufs];
+    size_t bufs[max_frame_bufs];
+    size_t n = 0, flen = 0;
+    bool fits = true;
+    if (len > vn->hdr_len) {
+        segs[n] = {buf + vn->hdr_len, len - vn->hdr_len};
+        flen += len - vn->hdr_len;
+        bufs[n++] = i;
+    } else {
+        post_rx(vn, i);
+    }
+    // The rest of a merged frame is in the next used buffers, in order;
+    // they stay the driver's until the stack has copied them.
+    for (uint16_t k = 1; k < nbufs; k++) {
+        uint32_t more;
+        void* c = vn->rx->take(&more);
+        if (!c)
+            break;
+        size_t j = index_of(c);
+        if (more > vn->buf_size)
+            more = uint32_t(vn->buf_size);
+        if (n < max_frame_bufs) {
+            segs[n] = {vn->rx_buf + j * vn->buf_size, more};
+            bufs[n++] = j;
+        } else {
+            fits = false;
             post_rx(vn, j);
         }
-        frame = fits ? vn->scratch : nullptr;
+        flen += more;
     }
-    if (frame && flen) {
-        if (h.flags & hdr_f_needs_csum)
-            complete_csum(h, frame, flen);
-        net::netdev_receive(&vn->netdev, frame, flen);
+    if (fits && flen && flen <= max_frame) {
+        bool valid = (features & f_guest_csum) && (h.flags & (hdr_f_needs_csum | hdr_f_data_valid));
+        net::netdev_receive(&vn->netdev, segs, n, valid);
     }
-    post_rx(vn, i);
+    for (size_t k = 0; k < n; k++)
+        post_rx(vn, bufs[k]);
     return true;
 }
 
@@ -220,7 +208,7 @@ void tx_interrupt(Queue*, void* ctx) {
     reclaim_tx(static_cast<VirtioNet*>(ctx));
 }
 
-long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n) {
+long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::TxCsum* csum) {
     auto* vn = static_cast<VirtioNet*>(nd->driver);
     if (!vn->ntx_free)
         reclaim_tx(vn);
@@ -241,6 +229,13 @@ long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n) {
     size_t i = vn->tx_free[--vn->ntx_free];
     uint8_t* buf = vn->tx_buf + i * vn->buf_size;
     __builtin_memset(buf, 0, vn->hdr_len);
+    if (csum) {
+        NetHdr h{};
+        h.flags = hdr_f_needs_csum;
+        h.csum_start = csum->start;
+        h.csum_offset = csum->offset;
+        __builtin_memcpy(buf, &h, vn->hdr_len);
+    }
     size_t off = vn->hdr_len;
     for (size_t k = 0; k < n; k++) {
         __builtin_memcpy(buf + off, segs[k].data, segs[k].len);
@@ -279,8 +274,14 @@ void config_changed(Device* d, void* ctx) {
 // memory or the device refuses.
 bool setup(VirtioNet* vn, Device* d) {
     uint64_t features;
-    uint64_t wanted = f_mac | f_mtu | f_status | f_mrg_rxbuf | f_guest_csum | f_any_layout;
+    uint64_t wanted = f_mac | f_mtu | f_status | f_mrg_rxbuf | f_csum | f_guest_csum |
+                      f_guest_tso4 | f_guest_tso6 | f_any_layout;
     if (d->negotiate(wanted, &features) < 0)
+        return false;
+    // Large segments only into mergeable buffers (else every buffer would
+    // need 64 KiB).
+    if ((features & (f_guest_tso4 | f_guest_tso6)) && !(features & f_mrg_rxbuf) &&
+        d->negotiate(wanted & ~(f_guest_tso4 | f_guest_tso6), &features) < 0)
         return false;
     vn->dev = d;
     vn->hdr_len = (features & (f_version_1 | f_mrg_rxbuf)) ? 12 : 10;
@@ -314,9 +315,7 @@ bool setup(VirtioNet* vn, Device* d) {
     vn->tx_buf = static_cast<uint8_t*>(
         mm::alloc_pages(pages(vn->tx_count * vn->buf_size), 1, mm::Fill::any));
     vn->tx_free = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
-    if (features & f_mrg_rxbuf)
-        vn->scratch = static_cast<uint8_t*>(kheap_alloc(max_frame));
-    if (!vn->rx_buf || !vn->tx_buf || !vn->tx_free || ((features & f_mrg_rxbuf) && !vn->scratch))
+    if (!vn->rx_buf || !vn->tx_buf || !vn->tx_free)
         return false;
     for (size_t i = 0; i < vn->tx_count; i++)
         vn->tx_free[vn->ntx_free++] = uint16_t(vn->tx_count - 1 - i);
@@ -325,6 +324,7 @@ bool setup(VirtioNet* vn, Device* d) {
     // Transmit completions are collected as frames go out, not by interrupt.
     vn->tx->disable_interrupts();
     vn->again.expire = rx_again;
+    vn->netdev.offloads = (features & f_csum) ? net::offload_tx_csum : 0;
     vn->netdev.transmit = transmit;
     vn->netdev.flush = flush;
     vn->netdev.driver = vn;

@@ -22,16 +22,33 @@ struct FrameSeg {
     size_t len;
 };
 
+/// Where the device is to complete a transmitted frame's TCP or UDP
+/// checksum (virtio 1.2, 5.1.6.2): the Internet checksum of the bytes from
+/// `start` to the end of the frame goes at `start + offset`, where the stack
+/// has left the sum of the pseudo-header.
+struct TxCsum {
+    uint16_t start;
+    uint16_t offset;
+};
+
+/// Netdev::offloads: the device completes the checksum of frames transmit()
+/// is given a TxCsum for.
+inline constexpr uint32_t offload_tx_csum = 1u << 0;
+
 /// An ethernet interface as the driver describes it.
 struct Netdev {
     /// Its MAC address and MTU (the IP payload size, 1500 for ethernet).
     uint8_t mac[6] = {};
     uint16_t mtu = 1500;
+    /// What the device does for the stack (offload_* bits), fixed before
+    /// netdev_register.
+    uint32_t offloads = 0;
     /// Sends one ethernet frame, given in `n` pieces (the bytes are valid
-    /// only during the call: copy them or wait for the device). Returns 0,
-    /// or -ENOBUFS when the device has no room (the stack drops the frame,
-    /// as a full NIC queue would).
-    long (*transmit)(Netdev* dev, const FrameSeg* segs, size_t n) = nullptr;
+    /// only during the call: copy them or wait for the device), with its
+    /// checksum left to the device when `csum` is not null (only with
+    /// offload_tx_csum). Returns 0, or -ENOBUFS when the device has no room
+    /// (the stack drops the frame, as a full NIC queue would).
+    long (*transmit)(Netdev* dev, const FrameSeg* segs, size_t n, const TxCsum* csum) = nullptr;
     /// Optional: tells the device about the frames transmit() queued since
     /// the last call (the stack calls it when it has finished a burst), so
     /// that several frames cost one notification.
@@ -51,6 +68,12 @@ long netdev_register(Netdev* dev);
 /// (deferred kernel context) only. Returns 0, or -ENOMEM when the frame was
 /// dropped for lack of memory.
 long netdev_receive(Netdev* dev, const void* frame, size_t len);
+
+/// The same for a frame in `n` pieces (at most 65535 bytes in all), whose
+/// TCP or UDP checksum the device has vouched for when `csum_valid` (it
+/// validated it, or the frame comes from the host's own stack with the
+/// checksum left partial): the stack then does not check it.
+long netdev_receive(Netdev* dev, const FrameSeg* segs, size_t n, bool csum_valid);
 
 /// Tells the stack the link went up or down (the device's link status).
 /// From the device's interrupt handler or the driver's probe.

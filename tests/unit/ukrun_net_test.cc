@@ -80,6 +80,44 @@ TEST(UkrunNet, BadTapNamesAreRefused) {
     }
 }
 
+TEST(UkrunNet, TapOffload) {
+    auto on = parse_net("tap:uk0");
+    ASSERT_TRUE(on) << on.error;
+    EXPECT_TRUE(on.value->offload);
+    auto on2 = parse_net("tap:uk0,offload=on");
+    ASSERT_TRUE(on2) << on2.error;
+    EXPECT_TRUE(on2.value->offload);
+    EXPECT_EQ(on2.value->tap, "uk0");
+    auto off = parse_net("tap:uk0,offload=off");
+    ASSERT_TRUE(off) << off.error;
+    EXPECT_FALSE(off.value->offload);
+    EXPECT_EQ(off.value->tap, "uk0");
+    for (char const* spec :
+         {"tap:uk0,offload=", "tap:uk0,offload=no", "tap:uk0,offload", "tap:uk0,",
+          "tap:,offload=off", "tap:uk0,offload=off,offload=on", "user,offload=off"}) {
+        auto n = parse_net(spec);
+        EXPECT_FALSE(n) << spec;
+        EXPECT_FALSE(n.error.empty()) << spec;
+    }
+}
+
+TEST(UkrunNet, TapOffloadOffTurnsTheDevicePropertiesOff) {
+    auto off = parse_net("tap:uk0,offload=off");
+    auto on = parse_net("tap:uk1");
+    ASSERT_TRUE(off && on);
+    std::vector<Net> nets{*off.value, *on.value};
+    char const* props = ",csum=off,guest_csum=off,guest_tso4=off,guest_tso6=off,guest_ecn=off,"
+                        "guest_ufo=off,host_tso4=off,host_tso6=off,host_ecn=off,host_ufo=off";
+    auto mvm = net_qemu_args(nets, Machine::Microvm);
+    EXPECT_TRUE(has_pair(mvm, "-device", std::string("virtio-net-device,netdev=uknet0") + props));
+    EXPECT_TRUE(has_pair(mvm, "-device", "virtio-net-device,netdev=uknet1"));
+    auto pc = net_qemu_args(nets, Machine::Pc);
+    EXPECT_TRUE(
+        has_pair(pc, "-device", std::string("virtio-net-pci,romfile=,netdev=uknet0") + props));
+    EXPECT_TRUE(has_pair(pc, "-device", "virtio-net-pci,romfile=,netdev=uknet1"));
+    EXPECT_TRUE(has_pair(pc, "-netdev", "tap,id=uknet0,ifname=uk0,script=no,downscript=no"));
+}
+
 TEST(UkrunNet, OptionIsRepeatableAndKeptInOrder) {
     auto o = parse({"--net", "user,hostfwd=tcp:127.0.0.1:8080-:80", "--net=tap:uk0", "app"});
     ASSERT_TRUE(o) << o.error;

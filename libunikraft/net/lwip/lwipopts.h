@@ -48,6 +48,10 @@
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+// Reassembly keeps its bookkeeping (two pointers' worth on x86-64) in
+// place of the 8-byte fragment header only when it may borrow from the
+// header before it.
+#define IPV6_FRAG_COPYHEADER 1
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
 #define LWIP_HAVE_LOOPIF 1
@@ -57,7 +61,12 @@
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 1
 #define LWIP_SINGLE_NETIF 0
-#define LWIP_CHECKSUM_ON_COPY 1
+// Checksums per interface: an interface whose device completes TCP and
+// UDP checksums has lwIP's generation of them off (net/lwip/sys_arch.cc);
+// loopback and other devices keep them. No summing while copying into
+// segments: the interface a segment leaves by decides whether it needs one.
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
+#define LWIP_CHECKSUM_ON_COPY 0
 #define LWIP_STATS 0
 #define LWIP_TCPIP_CORE_LOCKING 0
 #define SO_REUSE 1

@@ -22,6 +22,9 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
+#include "lwip/prot/ethernet.h"
+#include "lwip/prot/ip.h"
+#include "lwip/prot/ip6.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
@@ -85,6 +88,18 @@ void rearm() {
     sched::add_timer(&g_timer);
 }
 
+// Delivers what an interface sent to itself. One whose device completes
+// checksums left them empty (net::netdev_linkoutput), so they are not
+// checked.
+void netif_poll_own(struct netif* n) {
+    uint16_t flags = n->chksum_flags;
+    if (!(flags & (NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP)))
+        NETIF_SET_CHECKSUM_CTRL(
+            n, uint16_t(flags & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP)));
+    netif_poll(n);
+    NETIF_SET_CHECKSUM_CTRL(n, flags);
+}
+
 // Delivers what interfaces sent to themselves (loopback), which may make
 // more (acknowledgements, answers), until nothing is queued.
 void pump() {
@@ -94,7 +109,7 @@ void pump() {
         NETIF_FOREACH(n) {
             if (n->loop_first) {
                 any = true;
-                netif_poll(n);
+                netif_poll_own(n);
             }
         }
         if (!any)
@@ -178,8 +193,147 @@ uint32_t max_udp_pcbs() {
 namespace uk::net {
 namespace {
 
-err_t netdev_linkoutput(struct netif* nif, struct pbuf* p) {
-    auto* dev = static_cast<Netdev*>(nif->state);
+// Checksums with a device that completes them (offload_tx_csum): lwIP
+// leaves the TCP and UDP checksum fields of the interface's packets zero
+// (NETIF_CHECKSUM_GEN_* off) and the frame tells the device where the
+// checksum goes, with the pseudo-header's sum in the field (virtio 1.2,
+// 5.1.6.2). A packet lwIP fragments (UDP larger than the MTU; TCP only
+// after an IPv6 Packet Too Big) cannot be left to the device, whose sum
+// covers one frame: its fragments are held until the last one, the
+// checksum is computed over all of them here, and they go out together.
+// Received frames the device vouches for skip lwIP's check, and so do the
+// interface's packets to itself (lwIP loops them through the interface,
+// with the checksum fields still empty).
+constexpr uint16_t csum_offloaded = NETIF_CHECKSUM_GEN_TCP | NETIF_CHECKSUM_GEN_UDP;
+constexpr uint16_t csum_checks = NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP;
+constexpr size_t eth_hlen = 14;
+
+bool offloads_csum(const struct netif* nif) {
+    return !(nif->chksum_flags & csum_offloaded);
+}
+
+// What a frame's headers say (only what checksums need).
+struct FrameInfo {
+    bool ip = false;       // IPv4 or IPv6 carrying TCP or UDP (maybe fragmented)
+    bool fragment = false; // one fragment of a larger packet
+    bool first = false;    // the fragment with the transport header
+    bool last = false;     // the fragment ending the packet
+    uint8_t proto = 0;     // 6 or 17
+    size_t l4 = 0;         // where the transport data starts in the frame
+    size_t l4_len = 0;     // how many bytes of it this frame has
+    uint32_t pseudo = 0;   // the pseudo-header's sum without the length
+};
+
+uint32_t sum_words(const uint8_t* b, size_t n, uint32_t acc) {
+    for (size_t i = 0; i + 1 < n; i += 2)
+        acc += uint32_t(b[i]) << 8 | b[i + 1];
+    return acc;
+}
+
+uint16_t fold(uint64_t s) {
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return uint16_t(s);
+}
+
+FrameInfo parse_frame(const uint8_t* h, size_t n) {
+    FrameInfo f;
+    if (n < eth_hlen + 20)
+        return f;
+    uint16_t type = uint16_t(h[12] << 8 | h[13]);
+    const uint8_t* ip = h + eth_hlen;
+    if (type == ETHTYPE_IP) {
+        size_t ihl = size_t(ip[0] & 15) * 4;
+        size_t total = size_t(ip[2] << 8 | ip[3]);
+        uint16_t frag = uint16_t(ip[6] << 8 | ip[7]);
+        if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl || eth_hlen + ihl > n)
+            return f;
+        f.proto = ip[9];
+        f.fragment = (frag & 0x3fff) != 0;
+        f.first = (frag & 0x1fff) == 0;
+        f.last = !(frag & 0x2000);
+        f.l4 = eth_hlen + ihl;
+        f.l4_len = total - ihl;
+        f.pseudo = sum_words(ip + 12, 8, 0);
+    } else if (type == ETHTYPE_IPV6) {
+        if (n < eth_hlen + 40 || (ip[0] >> 4) != 6)
+            return f;
+        f.proto = ip[6];
+        f.l4 = eth_hlen + 40;
+        f.l4_len = size_t(ip[4] << 8 | ip[5]);
+        f.pseudo = sum_words(ip + 8, 32, 0);
+        f.first = f.last = true;
+        if (f.proto == IP6_NEXTH_FRAGMENT) {
+            if (n < eth_hlen + 48 || f.l4_len < 8)
+                return f;
+            const uint8_t* fh = ip + 40;
+            uint16_t off = uint16_t(fh[2] << 8 | fh[3]);
+            f.proto = fh[0];
+            f.fragment = true;
+            f.first = (off & 0xfff8) == 0;
+            f.last = !(off & 1);
+            f.l4 += 8;
+            f.l4_len -= 8;
+        }
+    } else {
+        return f;
+    }
+    f.ip = f.proto == IP_PROTO_TCP || f.proto == IP_PROTO_UDP;
+    return f;
+}
+
+size_t csum_field(uint8_t proto) {
+    return proto == IP_PROTO_TCP ? 16 : 6;
+}
+
+// The 16-bit one's complement sum of `len` bytes of `p` from `off`, as if
+// they started at an even position.
+uint64_t sum_pbuf(struct pbuf* p, size_t off, size_t len) {
+    uint64_t acc = 0;
+    bool odd = false;
+    for (struct pbuf* q = p; q && len; q = q->next) {
+        if (off >= q->len) {
+            off -= q->len;
+            continue;
+        }
+        const uint8_t* b = static_cast<const uint8_t*>(q->payload) + off;
+        size_t n = q->len - off < len ? q->len - off : len;
+        off = 0;
+        len -= n;
+        size_t i = 0;
+        if (odd && n) {
+            acc += b[0];
+            i = 1;
+            odd = false;
+        }
+        for (; i + 1 < n; i += 2)
+            acc += uint32_t(b[i]) << 8 | b[i + 1];
+        if (i < n) {
+            acc += uint32_t(b[i]) << 8;
+            odd = true;
+        }
+    }
+    return acc;
+}
+
+// A fragmented packet's frames held until its last fragment.
+constexpr size_t max_held = 64;
+struct Held {
+    struct netif* nif;
+    size_t n;
+    bool udp;
+    FrameInfo first;
+    struct pbuf* frames[max_held];
+};
+constinit Held g_held{};
+
+void drop_held() {
+    for (size_t i = 0; i < g_held.n; i++)
+        pbuf_free(g_held.frames[i]);
+    g_held.n = 0;
+}
+
+err_t send_frame(Netdev* dev, struct pbuf* p, const TxCsum* csum) {
     FrameSeg segs[16];
     size_t n = 0;
     for (struct pbuf* q = p; q; q = q->next) {
@@ -187,7 +341,69 @@ err_t netdev_linkoutput(struct netif* nif, struct pbuf* p) {
             return ERR_BUF;
         segs[n++] = FrameSeg{q->payload, q->len};
     }
-    return dev->transmit(dev, segs, n) == 0 ? ERR_OK : ERR_BUF;
+    return dev->transmit(dev, segs, n, csum) == 0 ? ERR_OK : ERR_BUF;
+}
+
+// Sends a held packet's fragments with the checksum computed over all.
+err_t send_held(Netdev* dev) {
+    uint64_t acc = g_held.first.pseudo + g_held.first.proto;
+    size_t total = 0;
+    for (size_t i = 0; i < g_held.n; i++) {
+        uint8_t h[eth_hlen + 48];
+        struct pbuf* p = g_held.frames[i];
+        FrameInfo f = parse_frame(h, pbuf_copy_partial(p, h, sizeof(h), 0));
+        acc += sum_pbuf(p, f.l4, f.l4_len);
+        total += f.l4_len;
+    }
+    acc += total;
+    uint16_t v = uint16_t(~fold(acc));
+    if (v == 0 && g_held.udp)
+        v = 0xffff; // zero would mean "no checksum"
+    size_t at = g_held.first.l4 + csum_field(g_held.first.proto);
+    pbuf_put_at(g_held.frames[0], u16_t(at), uint8_t(v >> 8));
+    pbuf_put_at(g_held.frames[0], u16_t(at + 1), uint8_t(v));
+    err_t r = ERR_OK;
+    for (size_t i = 0; i < g_held.n; i++)
+        if (err_t e = send_frame(dev, g_held.frames[i], nullptr))
+            r = e;
+    drop_held();
+    return r;
+}
+
+err_t netdev_linkoutput(struct netif* nif, struct pbuf* p) {
+    auto* dev = static_cast<Netdev*>(nif->state);
+    if (!offloads_csum(nif))
+        return send_frame(dev, p, nullptr);
+    uint8_t h[eth_hlen + 60 + 20];
+    FrameInfo f = parse_frame(h, pbuf_copy_partial(p, h, sizeof(h), 0));
+    if (g_held.n && (g_held.nif != nif || !f.fragment || f.first))
+        drop_held(); // a fragmented packet that never ended
+    if (!f.ip)
+        return send_frame(dev, p, nullptr);
+    if (f.fragment) {
+        if (f.first) {
+            g_held.nif = nif;
+            g_held.first = f;
+            g_held.udp = f.proto == IP_PROTO_UDP;
+        } else if (!g_held.n) {
+            return ERR_BUF; // its first fragment was dropped
+        }
+        if (g_held.n == max_held) {
+            drop_held();
+            return ERR_BUF;
+        }
+        pbuf_ref(p);
+        g_held.frames[g_held.n++] = p;
+        return f.last ? send_held(dev) : err_t(ERR_OK);
+    }
+    size_t field = f.l4 + csum_field(f.proto);
+    if (field + 2 > size_t(p->tot_len) || f.l4 + f.l4_len > size_t(p->tot_len))
+        return send_frame(dev, p, nullptr);
+    uint16_t sum = fold(uint64_t(f.pseudo) + f.proto + f.l4_len);
+    pbuf_put_at(p, u16_t(field), uint8_t(sum >> 8));
+    pbuf_put_at(p, u16_t(field + 1), uint8_t(sum));
+    TxCsum csum{uint16_t(f.l4), uint16_t(csum_field(f.proto))};
+    return send_frame(dev, p, &csum);
 }
 
 err_t netdev_netif_init(struct netif* nif) {
@@ -202,6 +418,9 @@ err_t netdev_netif_init(struct netif* nif) {
     nif->output = etharp_output;
     nif->output_ip6 = ethip6_output;
     nif->linkoutput = netdev_linkoutput;
+    NETIF_SET_CHECKSUM_CTRL(nif, (dev->offloads & offload_tx_csum)
+                                     ? uint16_t(NETIF_CHECKSUM_ENABLE_ALL & ~csum_offloaded)
+                                     : uint16_t(NETIF_CHECKSUM_ENABLE_ALL));
     return ERR_OK;
 }
 
@@ -224,6 +443,8 @@ long netdev_register(Netdev* dev) {
     if (lwip::g_nnetdevs < lwip::max_netdevs)
         lwip::g_netdevs[lwip::g_nnetdevs++] = dev;
     netif_create_ip6_linklocal_address(nif, 1);
+    // Addresses from router advertisements, as Linux takes them.
+    netif_set_ip6_autoconfig_enabled(nif, 1);
     netif_set_link_up(nif);
     netif_set_up(nif);
     if (!netif_default)
@@ -244,16 +465,36 @@ void netdev_set_link(Netdev* dev, bool up) {
 }
 
 long netdev_receive(Netdev* dev, const void* frame, size_t len) {
+    FrameSeg seg{frame, len};
+    return netdev_receive(dev, &seg, 1, false);
+}
+
+long netdev_receive(Netdev* dev, const FrameSeg* segs, size_t n, bool csum_valid) {
     auto* nif = static_cast<struct netif*>(dev->stack);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += segs[i].len;
     if (!nif || len > 0xffff)
         return -ENOMEM;
-    struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(len), PBUF_POOL);
+    // One block per frame: the stack's own buffers, not a chain of
+    // fixed-size ones, so a large segment (GUEST_TSO) costs one allocation.
+    struct pbuf* p = pbuf_alloc(PBUF_RAW, u16_t(len), PBUF_RAM);
     if (!p)
         return -ENOMEM;
-    pbuf_take(p, frame, u16_t(len));
+    auto* d = static_cast<uint8_t*>(p->payload);
+    for (size_t i = 0; i < n; i++) {
+        __builtin_memcpy(d, segs[i].data, segs[i].len);
+        d += segs[i].len;
+    }
     lwip::Guard g;
+    // A fragment's checksum covers the whole packet, which the device has
+    // not seen: only whole packets skip the check.
+    uint16_t flags = nif->chksum_flags;
+    if (csum_valid && !parse_frame(static_cast<const uint8_t*>(p->payload), len).fragment)
+        NETIF_SET_CHECKSUM_CTRL(nif, uint16_t(flags & ~csum_checks));
     if (nif->input(p, nif) != ERR_OK)
         pbuf_free(p);
+    NETIF_SET_CHECKSUM_CTRL(nif, flags);
     return 0;
 }
 
