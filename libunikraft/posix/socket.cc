@@ -31,16 +31,25 @@ constexpr long uio_maxiov = 1024, somaxconn = 4096;
 // Linux caps one transfer at 2 GiB - 4 KiB.
 constexpr size_t max_rw = 0x7ffff000;
 
-// The fd as a socket, with a reference in `ref`: -EBADF, -ENOTSOCK.
-long get_socket(long fd, FileRef& ref, Socket** out) {
-    ref = FileRef(fd);
-    if (!ref || (ref->flags & vfs::o_path))
-        return -EBADF;
-    if (ref->kind() != &Socket::tag)
-        return -ENOTSOCK;
-    *out = static_cast<Socket*>(ref.get());
-    return 0;
-}
+// The fd as a socket for the length of a call: error() is -EBADF or
+// -ENOTSOCK when it is not one.
+class SocketArg {
+  public:
+    explicit SocketArg(long fd) : m_ref(fd) {
+        if (!m_ref || (m_ref->flags & vfs::o_path))
+            m_error = -EBADF;
+        else if (m_ref->kind() != &Socket::tag)
+            m_error = -ENOTSOCK;
+    }
+    long error() const { return m_error; }
+    Socket* get() const { return static_cast<Socket*>(m_ref.get()); }
+    Socket* operator->() const { return get(); }
+    operator Socket*() const { return get(); }
+
+  private:
+    FileRef m_ref;
+    long m_error = 0;
+};
 
 // move_addr_to_kernel: an address of `len` bytes (Linux's int) from the app.
 long addr_from_user(uint64_t uaddr, long len_arg, SockAddr* out) {
@@ -216,9 +225,8 @@ long make_socket(long domain, long type_arg, long protocol, Socket** out) {
 long do_accept(long fd, uint64_t uaddr, uint64_t ulen, long flags) {
     if (flags & ~long(net::sock_cloexec | net::sock_nonblock))
         return -EINVAL;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(fd, ref, &s))
+    SocketArg s(fd);
+    if (long r = s.error())
         return r;
     Socket* c = nullptr;
     SockAddr peer;
@@ -251,6 +259,17 @@ long set_timeout(uint64_t* out, const OptVal& v) {
     else
         *out = uint64_t(to_ns(tv));
     return 0;
+}
+
+// getsockname/getpeername: the socket's address (`which`) to the app.
+long name_to_user(long fd, long (Socket::*which)(SockAddr*), uint64_t uaddr, uint64_t ulen) {
+    SocketArg s(fd);
+    if (long r = s.error())
+        return r;
+    SockAddr a;
+    if (long r = (s.get()->*which)(&a))
+        return r;
+    return addr_to_user(a, uaddr, ulen);
 }
 
 } // namespace
@@ -312,9 +331,8 @@ UK_SYSCALL_NET(53, socketpair) {
 }
 
 UK_SYSCALL_NET(49, bind) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     SockAddr a;
     if (long r = addr_from_user(uint64_t(a2), a3, &a))
@@ -323,9 +341,8 @@ UK_SYSCALL_NET(49, bind) {
 }
 
 UK_SYSCALL_NET(50, listen) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     uint32_t backlog = uint32_t(a2);
     return s->listen(backlog > somaxconn ? int(somaxconn) : int(backlog));
@@ -356,9 +373,8 @@ UK_SYSCALL_NET(44, sendto) {
     size_t len = size_t(a3) > max_rw ? max_rw : size_t(a3);
     if (!mm::user_range_ok(uint64_t(a2), len))
         return -EFAULT;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     IoBuf buf = IoBuf::user(uint64_t(a2), len);
     MsgIo m;
@@ -376,9 +392,8 @@ UK_SYSCALL_NET(45, recvfrom) {
     size_t len = size_t(a3) > max_rw ? max_rw : size_t(a3);
     if (!mm::user_range_ok(uint64_t(a2), len))
         return -EFAULT;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     IoBuf buf = IoBuf::user(uint64_t(a2), len);
     MsgIo m;
@@ -396,9 +411,8 @@ UK_SYSCALL_NET(45, recvfrom) {
 UK_SYSCALL_NET(46, sendmsg) {
     if (int(a3) & msg_cmsg_compat)
         return -EINVAL;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     return do_sendmsg(s, uint64_t(a2), int(a3));
 }
@@ -406,9 +420,8 @@ UK_SYSCALL_NET(46, sendmsg) {
 UK_SYSCALL_NET(47, recvmsg) {
     if (int(a3) & msg_cmsg_compat)
         return -EINVAL;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     return do_recvmsg(s, uint64_t(a2), int(a3));
 }
@@ -420,9 +433,8 @@ UK_SYSCALL_NET(307, sendmmsg) {
     uint32_t vlen = uint32_t(a3);
     if (vlen > uio_maxiov)
         vlen = uio_maxiov;
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     long err = 0;
     uint32_t done = 0;
@@ -455,9 +467,8 @@ UK_SYSCALL_NET(299, recvmmsg) {
         end = int64_t(arch::monotonic_ns()) + timeout;
     }
     uint32_t vlen = uint32_t(a3);
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     long err = 0;
     uint32_t done = 0;
@@ -489,39 +500,23 @@ UK_SYSCALL_NET(299, recvmmsg) {
 }
 
 UK_SYSCALL_NET(48, shutdown) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     return s->shutdown(int(a2));
 }
 
 UK_SYSCALL_NET(51, getsockname) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
-        return r;
-    SockAddr a;
-    if (long r = s->getsockname(&a))
-        return r;
-    return addr_to_user(a, uint64_t(a2), uint64_t(a3));
+    return name_to_user(a1, &Socket::getsockname, uint64_t(a2), uint64_t(a3));
 }
 
 UK_SYSCALL_NET(52, getpeername) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
-        return r;
-    SockAddr a;
-    if (long r = s->getpeername(&a))
-        return r;
-    return addr_to_user(a, uint64_t(a2), uint64_t(a3));
+    return name_to_user(a1, &Socket::getpeername, uint64_t(a2), uint64_t(a3));
 }
 
 UK_SYSCALL_NET(54, setsockopt) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     int level = int(a2), name = int(a3), len = int(a5);
     if (len < 0)
@@ -560,9 +555,8 @@ UK_SYSCALL_NET(54, setsockopt) {
 }
 
 UK_SYSCALL_NET(55, getsockopt) {
-    FileRef ref(nullptr);
-    Socket* s;
-    if (long r = get_socket(a1, ref, &s))
+    SocketArg s(a1);
+    if (long r = s.error())
         return r;
     int level = int(a2), name = int(a3), len;
     if (UserPtr<const int>(a5).read(&len))
