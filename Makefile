@@ -271,6 +271,17 @@ $(BUILD)/examples/hello.o: examples-c/hello/hello.c
 $(EXAMPLE_HELLO): $(BUILD)/examples/hello.o $(KERNEL_OUT) $(TOOLS_OUT)
 	$(BUILD)/bin/kraftld -o $@ $<
 
+# The epoll HTTP server (examples-c/httpd), built as a user builds it: plain
+# gcc, then kraftld. `make httpd` builds just this image.
+EXAMPLE_HTTPD := $(BUILD)/examples/httpd
+$(BUILD)/examples/httpd.o: examples-c/httpd/httpd.c
+	@mkdir -p $(@D)
+	gcc -O2 -c $< -o $@
+$(EXAMPLE_HTTPD): $(BUILD)/examples/httpd.o $(KERNEL_OUT) $(TOOLS_OUT)
+	$(BUILD)/bin/kraftld -o $@ $<
+httpd: $(EXAMPLE_HTTPD)
+all: $(EXAMPLE_HTTPD)
+
 run: $(EXAMPLE_HELLO)
 	$(BUILD)/bin/ukrun $(EXAMPLE_HELLO) one two
 
@@ -308,6 +319,6 @@ clean:
 distclean:
 	rm -rf build
 
-.PHONY: all kernel tools unit fuzz-build run test bench install format lint clean distclean deps
+.PHONY: all kernel tools unit fuzz-build run httpd test bench install format lint clean distclean deps
 
 -include $(shell find $(BUILD)/obj $(BUILD)/host -name '*.d' 2>/dev/null)
