@@ -1,6 +1,6 @@
 # Existing programs built by their own build systems from Debian's source
 # packages, kraftld linking them (apps/*/build.sh), into $(BUILD)/apps/:
-#   make apps         lua and luac, sqlite3, find and xargs
+#   make apps         lua and luac, sqlite3, find and xargs, redis-server
 #   make check-apps   their longer test suites (tests/apps-check.sh)
 # A recipe runs again when its script or the kernel, libc, kraftld or kraftcc
 # changed; it then rebuilds nothing already built but links the program
@@ -9,7 +9,7 @@
 APPS_JOBS ?= 2
 APPS_LINK_INPUTS := apps/lib.sh tools/apt-source.sh $(BUILD)/lib/libunikraft.a \
 	$(BUILD)/lib/unikraft.ld $(RUNTIME_LIBS) $(BUILD)/bin/kraftld $(BUILD)/lib/unikraft/kraftcc
-APPS_OUT := $(BUILD)/apps/lua $(BUILD)/apps/sqlite3 $(BUILD)/apps/find
+APPS_OUT := $(BUILD)/apps/lua $(BUILD)/apps/sqlite3 $(BUILD)/apps/find $(BUILD)/apps/redis-server
 apps_recipe = env -u MAKEFLAGS -u MAKEOVERRIDES -u MFLAGS BUILD=$(BUILD) DEPS=$(DEPS) \
 	JOBS=$(APPS_JOBS) bash $(1)
 
@@ -18,6 +18,8 @@ $(BUILD)/apps/lua: apps/lua/build.sh $(APPS_LINK_INPUTS)
 $(BUILD)/apps/sqlite3: apps/sqlite3/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/lua
 	$(call apps_recipe,$<)
 $(BUILD)/apps/find: apps/findutils/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/sqlite3
+	$(call apps_recipe,$<)
+$(BUILD)/apps/redis-server: apps/redis/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/find
 	$(call apps_recipe,$<)
 
 apps: $(APPS_OUT)

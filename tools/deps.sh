@@ -23,10 +23,16 @@ declare -A need=(
 	[ninja]=ninja-build
 	[python3]=python3
 	[cpio]=cpio
+	# Load and clients for the network examples (tests/suites/net_examples.sh).
+	[wrk]=wrk
+	[curl]=curl
 )
 # What apps/*/build.sh need to build the programs there, and the host's
 # sqlite3 shell, which reads the databases they write.
 need+=([tclsh]=tcl [libtoolize]=libtool [autopoint]=autopoint [sqlite3]=sqlite3)
+# The Redis tests' client, load generator and file checker (redis-server
+# itself is built from source, apps/redis/build.sh).
+need+=([redis-cli]=redis-tools [redis-benchmark]=redis-tools [redis-check-rdb]=redis-tools)
 missing=()
 for cmd in "${!need[@]}"; do
 	command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")

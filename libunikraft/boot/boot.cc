@@ -17,6 +17,7 @@
 #include "lib/panic.h"
 #include "mm/image.h"
 #include "mm/mm.h"
+#include "mm/report.h"
 #include "mm/uvm.h"
 #include "net/config.h"
 #include "net/lwip/stack.h"
@@ -235,6 +236,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
         } else if (starts_with(p.name, "console.")) {
             if (const char* err = drivers::console_set_param(p.name, p.value))
                 boot_error(err, p.name);
+        } else if (starts_with(p.name, "mem.")) {
+            if (const char* err = mm::report_set_param(p.name, p.value))
+                boot_error(err, p.name);
         } else if (starts_with(p.name, "net.")) {
             if (const char* err = net::lwip::set_param(p.name, p.value))
                 boot_error(err, p.name);
@@ -337,6 +341,7 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
         boot_error("not enough memory for the app's address space", nullptr);
     if (!sched::init())
         boot_error("not enough memory for the main thread", nullptr);
+    mm::report_start();
     drivers::probe_all();
     vfs::init();
     drivers::run_after_mount();

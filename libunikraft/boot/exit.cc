@@ -6,6 +6,7 @@
 #include "boot/exit.h"
 #include "drivers/console.h"
 #include "lib/format.h"
+#include "mm/report.h"
 
 namespace uk::boot {
 
@@ -19,6 +20,8 @@ constexpr uint16_t kbd_ctrl_port = 0x64;
 
 [[noreturn]] void leave(ExitKind kind, int status) {
     arch::irq_disable();
+    if (kind == ExitKind::normal)
+        mm::report_final();
     // QEMU stops at once: what the app wrote must have left first.
     drivers::console_flush();
     char rec[32];

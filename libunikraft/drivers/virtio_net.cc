@@ -174,17 +174,22 @@ bool receive_one(VirtioNet* vn) {
 
 void rx_run(VirtioNet* vn) {
     size_t n = 0;
+    bool more = false;
     for (;;) {
         while (n < rx_budget && receive_one(vn))
             n++;
-        if (n == rx_budget)
-            break;
-        // Nothing left: ask for an interrupt, unless frames came meanwhile.
+        // Ask for an interrupt, unless frames came meanwhile. This holds also
+        // when the budget ran out just as the ring ran dry: a run from the
+        // timer starts with interrupts off, and nothing else turns them on.
         if (vn->rx->enable_interrupts())
             break;
+        if (n == rx_budget) {
+            more = true;
+            break;
+        }
     }
     vn->rx->kick();
-    if (n == rx_budget && vn->rx->has_used()) {
+    if (more) {
         vn->rx->disable_interrupts();
         sched::remove_timer(&vn->again);
         vn->again.deadline = arch::monotonic_ns() + 1;

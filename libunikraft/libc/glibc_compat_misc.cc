@@ -22,9 +22,16 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include "lib/symtab.h"
+
 #define UK_GLIBC_EXPORT __attribute__((visibility("default")))
 
 extern "C" int __cxa_atexit(void (*fn)(void*), void* arg, void* dso);
+
+extern "C" {
+extern const char __uk_symtab_start[];
+extern const char __uk_symtab_end[];
+}
 
 namespace {
 
@@ -331,6 +338,22 @@ void run_on_exit(void* p) {
     auto* record = static_cast<OnExitRecord*>(p);
     // musl's exit() does not hand its status to exit handlers.
     record->fn(0, record->arg);
+}
+
+// ---------------------------------------------------------------- backtrace
+
+// One line of backtrace_symbols(): "PROG(NAME+0xOFF) [0xADDR]" as glibc
+// prints a frame whose function it can name, "PROG() [0xADDR]" otherwise.
+// Returns snprintf's count.
+int backtrace_line(char* out, size_t cap, void* addr) {
+    uint64_t off = 0;
+    const char* name =
+        uk::symtab_lookup(__uk_symtab_start, size_t(__uk_symtab_end - __uk_symtab_start),
+                          reinterpret_cast<uint64_t>(addr), &off);
+    if (name)
+        return snprintf(out, cap, "%s(%s+0x%lx) [%p]", program_invocation_name, name,
+                        static_cast<unsigned long>(off), addr);
+    return snprintf(out, cap, "%s() [%p]", program_invocation_name, addr);
 }
 
 } // namespace
@@ -772,6 +795,57 @@ UK_GLIBC_EXPORT int __isoc23_swscanf(const wchar_t* s, const wchar_t* fmt, ...) 
     int n = vswscanf(s, fmt, ap);
     va_end(ap);
     return n;
+}
+
+// ---------------------------------------------------------------- execinfo.h
+
+/// backtrace(3). glibc walks the caller's frames with the unwind tables;
+/// this glue has none of its own (the kernel is built without them), so the
+/// unwinder cannot step from here into the app's frames. What is known for
+/// certain is the caller's own return address: that one frame is stored,
+/// so the answer is 1 (0 when size is not positive), a count no greater
+/// than size, as the manual promises.
+UK_GLIBC_EXPORT __attribute__((noinline)) int backtrace(void** buffer, int size) {
+    if (size <= 0)
+        return 0;
+    buffer[0] = __builtin_return_address(0);
+    return 1;
+}
+
+/// backtrace_symbols(3): one malloc'd block holding the pointers and the
+/// strings, freed by one free(); NULL with errno ENOMEM when it cannot be had.
+UK_GLIBC_EXPORT char** backtrace_symbols(void* const* buffer, int size) {
+    if (size < 0)
+        size = 0;
+    size_t text = 0;
+    for (int i = 0; i < size; i++)
+        text += size_t(backtrace_line(nullptr, 0, buffer[i])) + 1;
+    size_t ptrs = sizeof(char*) * size_t(size);
+    auto* out = static_cast<char**>(malloc(ptrs + text + 1));
+    if (!out)
+        return nullptr;
+    char* p = reinterpret_cast<char*>(out) + ptrs;
+    char* end = p + text + 1;
+    for (int i = 0; i < size; i++) {
+        out[i] = p;
+        p += backtrace_line(p, size_t(end - p), buffer[i]) + 1;
+    }
+    return out;
+}
+
+/// backtrace_symbols_fd(3): the same lines, each ended by a newline,
+/// written to fd without allocating.
+UK_GLIBC_EXPORT void backtrace_symbols_fd(void* const* buffer, int size, int fd) {
+    for (int i = 0; i < size; i++) {
+        char line[256];
+        int n = backtrace_line(line, sizeof line - 1, buffer[i]);
+        if (n < 0)
+            continue;
+        size_t len = size_t(n) < sizeof line - 1 ? size_t(n) : sizeof line - 2;
+        line[len++] = '\n';
+        if (write(fd, line, len) < 0)
+            return;
+    }
 }
 
 } // extern "C"

@@ -1,6 +1,7 @@
 #include "mm/mm.h"
 
 #include "mm/page_alloc.h"
+#include "mm/report.h"
 
 extern "C" {
 extern char __uk_image_start[];
@@ -13,6 +14,9 @@ namespace {
 
 constinit PageAllocator g_pages{};
 constexpr size_t page = PageAllocator::page_size;
+// Pages in use when init() ends: the image, the bitmap, what the boot loader
+// loaded.
+constinit size_t g_boot_used = 0;
 
 uintptr_t align_up(uintptr_t v, uintptr_t a) {
     return (v + a - 1) & ~(a - 1);
@@ -96,6 +100,7 @@ bool init(const MemRegion* usable, size_t n, const MemRegion* reserved, size_t n
     for (size_t r = 0; r < nreserved; r++)
         if (reserved[r].len)
             g_pages.reserve(reserved[r].base, reserved[r].len);
+    g_boot_used = g_pages.total_pages() - g_pages.free_pages();
     return true;
 }
 
@@ -106,6 +111,7 @@ void* alloc_pages(size_t npages, size_t align_pages, Fill fill) {
     void* p = phys_to_virt(pa);
     if (fill == Fill::zero)
         zero_pages(p, npages);
+    note_usage();
     return p;
 }
 
@@ -122,6 +128,10 @@ size_t free_page_count() {
 }
 size_t total_page_count() {
     return g_pages.total_pages();
+}
+
+size_t boot_used_pages() {
+    return g_boot_used;
 }
 
 } // namespace uk::mm

@@ -39,6 +39,9 @@ void free_pages(void* p, size_t npages);
 void free_phys_page(uint64_t pa);
 
 size_t free_page_count();
+/// Returns the number of pages that were in use when init() returned (the
+/// image, the allocator's bitmap, what the boot loader loaded).
+size_t boot_used_pages();
 size_t total_page_count();
 
 } // namespace uk::mm

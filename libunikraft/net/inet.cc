@@ -30,13 +30,37 @@ using vfs::PollTable;
 
 // Socket option levels and names (Linux's).
 constexpr int sol_socket = 1, ipproto_ip = 0, ipproto_tcp = 6, ipproto_udp = 17, ipproto_ipv6 = 41;
-constexpr int so_reuseaddr = 2, so_type = 3, so_error = 4, so_broadcast = 6, so_sndbuf = 7,
-              so_rcvbuf = 8, so_keepalive = 9, so_linger = 13, so_reuseport = 15,
-              so_acceptconn = 30, so_protocol = 38, so_domain = 39;
-constexpr int tcp_nodelay = 1, tcp_maxseg = 2, tcp_keepidle = 4, tcp_keepintvl = 5, tcp_keepcnt = 6;
-constexpr int ipv6_v6only = 26;
-// Linux's defaults (net.core.rmem_default / wmem_default, tcp_rmem/wmem).
-constexpr uint32_t default_rcvbuf = 131072, default_sndbuf = 16384 * 4;
+constexpr int so_debug = 1, so_reuseaddr = 2, so_type = 3, so_error = 4, so_dontroute = 5,
+              so_broadcast = 6, so_sndbuf = 7, so_rcvbuf = 8, so_keepalive = 9, so_oobinline = 10,
+              so_priority = 12, so_linger = 13, so_reuseport = 15, so_passcred = 16,
+              so_rcvlowat = 18, so_sndlowat = 19, so_acceptconn = 30, so_sndbufforce = 32,
+              so_rcvbufforce = 33, so_protocol = 38, so_domain = 39;
+constexpr int tcp_nodelay = 1, tcp_maxseg = 2, tcp_cork = 3, tcp_keepidle = 4, tcp_keepintvl = 5,
+              tcp_keepcnt = 6, tcp_info = 11, tcp_user_timeout = 18, tcp_notsent_lowat = 25;
+// struct tcp_info's size and option bits; TCP_MAXSEG's bounds and default.
+constexpr size_t tcp_info_size = 280;
+constexpr uint8_t tcpi_opt_sack = 2, tcpi_opt_wscale = 4;
+constexpr int min_mss = 88, max_window = 32767, default_mss = 536;
+constexpr int ip_tos = 1, ip_ttl = 2, ecn_mask = 3, default_ttl = 64;
+constexpr int ipv6_unicast_hops = 16, ipv6_v6only = 26, ipv6_tclass = 67;
+// Linux's limits of the keepalive options (MAX_TCP_KEEPIDLE, ...).
+constexpr int max_keepidle = 32767, max_keepintvl = 32767, max_keepcnt = 127;
+// Linux's defaults (net.ipv4.tcp_rmem/tcp_wmem for TCP, net.core.rmem_default
+// and wmem_default for UDP), net.core.rmem_max/wmem_max, and the floors.
+constexpr uint32_t default_rcvbuf = 131072, default_sndbuf = 16384;
+constexpr uint32_t udp_default_buf = 212992, buf_max = 212992;
+constexpr uint32_t rcvbuf_min = 2304, sndbuf_min = 4608;
+
+// SOL_SOCKET options lwIP has no use for: kept and reported back.
+struct StoredOpt {
+    int name;
+    bool boolean;
+};
+constexpr StoredOpt stored_opts[] = {
+    {so_debug, true},     {so_dontroute, true}, {so_oobinline, true},
+    {so_priority, false}, {so_rcvlowat, false},
+};
+constexpr size_t n_stored_opts = sizeof(stored_opts) / sizeof(stored_opts[0]);
 constexpr size_t bounce_size = 16384;
 constexpr size_t udp_max_payload = 65507;
 
@@ -166,6 +190,7 @@ class InetSocket : public Socket {
   public:
     vfs::WaitQueue m_wq;
     bool m_reuseaddr = false;
+    bool m_reuseport = false;
     bool m_v6only = false;
     bool m_keepalive = false;
     bool m_broadcast = false;
@@ -174,6 +199,12 @@ class InetSocket : public Socket {
     bool m_linger_on = false;
     int m_linger_s = 0;
     long m_error = 0; // SO_ERROR: a pending asynchronous error (negative)
+    // Options lwIP has no use for, kept to be reported back.
+    int m_stored[n_stored_opts] = {};
+    int m_tos = 0;
+    int m_ttl = -1;   // IP_TTL; -1: the default
+    int m_tclass = 0; // IPV6_TCLASS
+    int m_hops = -1;  // IPV6_UNICAST_HOPS; -1: the default
 
     bool nonblocking(int flags) const {
         return (this->flags & vfs::o_nonblock) || (flags & msg_dontwait);
@@ -193,8 +224,15 @@ class InetSocket : public Socket {
             *ip = *IP_ANY_TYPE;
     }
 
+    /// Whether the socket has a local port (IPV6_V6ONLY is fixed then).
+    virtual bool bound() const = 0;
+    /// Copies the options an accepted connection inherits from `from`.
+    void inherit(const InetSocket& from);
+
     long common_setsockopt(int level, int name, const OptVal& val, bool* handled);
     long common_getsockopt(int level, int name, OptVal* val, bool* handled);
+    long ip_setsockopt(int level, int name, const OptVal& val);
+    long ip_getsockopt(int level, int name, OptVal* val);
 };
 
 long opt_int(const OptVal& v, int* out) {
@@ -211,63 +249,95 @@ long put_int(OptVal* v, int x) {
     return 0;
 }
 
+void InetSocket::inherit(const InetSocket& from) {
+    m_reuseaddr = from.m_reuseaddr;
+    m_reuseport = from.m_reuseport;
+    m_v6only = from.m_v6only;
+    m_keepalive = from.m_keepalive;
+    m_broadcast = from.m_broadcast;
+    m_rcvbuf = from.m_rcvbuf;
+    m_sndbuf = from.m_sndbuf;
+    m_linger_on = from.m_linger_on;
+    m_linger_s = from.m_linger_s;
+    __builtin_memcpy(m_stored, from.m_stored, sizeof(m_stored));
+    m_tos = from.m_tos;
+    m_ttl = from.m_ttl;
+    m_tclass = from.m_tclass;
+    m_hops = from.m_hops;
+}
+
 long InetSocket::common_setsockopt(int level, int name, const OptVal& val, bool* handled) {
     *handled = true;
-    int x = 0;
-    if (level == sol_socket) {
-        switch (name) {
-        case so_reuseaddr:
-            if (long r = opt_int(val, &x))
-                return r;
-            m_reuseaddr = x != 0;
-            return 0;
-        case so_reuseport:
-        case so_broadcast:
-            if (long r = opt_int(val, &x))
-                return r;
-            if (name == so_broadcast)
-                m_broadcast = x != 0;
-            return 0;
-        case so_keepalive:
-            if (long r = opt_int(val, &x))
-                return r;
-            m_keepalive = x != 0;
-            return 0;
-        case so_rcvbuf:
-        case so_sndbuf: {
-            if (long r = opt_int(val, &x))
-                return r;
-            // Linux doubles the value (for its bookkeeping) and has floors.
-            uint32_t v = x < 0 ? 0 : uint32_t(x) > 0x7fffffffu / 2 ? 0x7fffffffu : uint32_t(x) * 2;
-            if (name == so_rcvbuf)
-                m_rcvbuf = v < 2304 ? 2304 : v;
-            else
-                m_sndbuf = v < 4608 ? 4608 : v;
-            return 0;
-        }
-        case so_linger: {
-            if (val.len < 8)
-                return -EINVAL;
-            int l[2];
-            __builtin_memcpy(l, val.bytes, 8);
-            m_linger_on = l[0] != 0;
-            m_linger_s = l[1];
-            return 0;
-        }
-        }
-    } else if (level == ipproto_ipv6 && family == af_inet6 && name == ipv6_v6only) {
-        if (long r = opt_int(val, &x))
-            return r;
-        m_v6only = x != 0;
+    if (level != sol_socket) {
+        *handled = false;
         return 0;
     }
-    *handled = false;
-    return 0;
+    // Every SOL_SOCKET option Linux keeps takes an int.
+    int x = 0;
+    if (long r = opt_int(val, &x))
+        return r;
+    for (size_t i = 0; i < n_stored_opts; i++) {
+        if (stored_opts[i].name == name) {
+            m_stored[i] = stored_opts[i].boolean ? x != 0 : x;
+            if (name == so_rcvlowat && x < 1)
+                m_stored[i] = 1;
+            return 0;
+        }
+    }
+    switch (name) {
+    case so_reuseaddr:
+        m_reuseaddr = x != 0;
+        return 0;
+    case so_reuseport:
+        m_reuseport = x != 0;
+        return 0;
+    case so_broadcast:
+        m_broadcast = x != 0;
+        return 0;
+    case so_keepalive:
+        m_keepalive = x != 0;
+        return 0;
+    case so_rcvbuf:
+    case so_sndbuf:
+    case so_rcvbufforce:
+    case so_sndbufforce: {
+        // Linux caps the plain forms at net.core.[rw]mem_max, doubles the
+        // value (for its bookkeeping) and has floors.
+        uint32_t u = uint32_t(x);
+        if ((name == so_rcvbuf || name == so_sndbuf) && u > buf_max)
+            u = buf_max;
+        if (int(u) < 0)
+            u = 0;
+        u = u > 0x7fffffffu / 2 ? 0x7fffffffu : u * 2;
+        if (name == so_rcvbuf || name == so_rcvbufforce)
+            m_rcvbuf = u < rcvbuf_min ? rcvbuf_min : u;
+        else
+            m_sndbuf = u < sndbuf_min ? sndbuf_min : u;
+        return 0;
+    }
+    case so_linger: {
+        if (val.len < 8)
+            return -EINVAL;
+        int l[2];
+        __builtin_memcpy(l, val.bytes, 8);
+        m_linger_on = l[0] != 0;
+        m_linger_s = l[1] < 0 ? 0 : l[1];
+        return 0;
+    }
+    case so_sndlowat:
+        return -ENOPROTOOPT;
+    case so_passcred:
+        return -EOPNOTSUPP;
+    }
+    return -ENOPROTOOPT;
 }
 
 long InetSocket::common_getsockopt(int level, int name, OptVal* val, bool* handled) {
     *handled = true;
     if (level == sol_socket) {
+        for (size_t i = 0; i < n_stored_opts; i++)
+            if (stored_opts[i].name == name)
+                return put_int(val, name == so_rcvlowat && !m_stored[i] ? 1 : m_stored[i]);
         switch (name) {
         case so_type:
             return put_int(val, type);
@@ -282,6 +352,8 @@ long InetSocket::common_getsockopt(int level, int name, OptVal* val, bool* handl
         }
         case so_reuseaddr:
             return put_int(val, m_reuseaddr);
+        case so_reuseport:
+            return put_int(val, m_reuseport);
         case so_keepalive:
             return put_int(val, m_keepalive);
         case so_broadcast:
@@ -290,6 +362,8 @@ long InetSocket::common_getsockopt(int level, int name, OptVal* val, bool* handl
             return put_int(val, int(m_rcvbuf));
         case so_sndbuf:
             return put_int(val, int(m_sndbuf));
+        case so_sndlowat:
+            return put_int(val, 1);
         case so_linger: {
             int l[2] = {m_linger_on, m_linger_s};
             uint32_t n = val->len < 8 ? val->len : 8;
@@ -297,12 +371,100 @@ long InetSocket::common_getsockopt(int level, int name, OptVal* val, bool* handl
             val->len = n;
             return 0;
         }
+        case so_passcred:
+            return -EOPNOTSUPP;
         }
-    } else if (level == ipproto_ipv6 && family == af_inet6 && name == ipv6_v6only) {
-        return put_int(val, m_v6only);
+        return -ENOPROTOOPT;
     }
     *handled = false;
     return 0;
+}
+
+// The IP and IPv6 levels (ip_setsockopt, ipv6_setsockopt): an AF_INET6
+// socket takes IPPROTO_IP options too.
+long InetSocket::ip_setsockopt(int level, int name, const OptVal& val) {
+    if (level == ipproto_ip) {
+        // Linux takes these as an int, or as one byte when shorter.
+        int x = 0;
+        if (val.len >= 4)
+            __builtin_memcpy(&x, val.bytes, 4);
+        else if (val.len >= 1)
+            x = val.bytes[0];
+        switch (name) {
+        case ip_tos:
+            // TCP keeps the ECN bits its own.
+            if (type == sock_stream)
+                x = (x & ~ecn_mask) | (m_tos & ecn_mask);
+            m_tos = x & 0xff;
+            return 0;
+        case ip_ttl:
+            if (val.len < 1)
+                return -EINVAL;
+            if (x != -1 && (x < 1 || x > 255))
+                return -EINVAL;
+            m_ttl = x;
+            return 0;
+        }
+        return -ENOPROTOOPT;
+    }
+    if (level != ipproto_ipv6 || family != af_inet6)
+        return -ENOPROTOOPT;
+    int x = 0;
+    switch (name) {
+    case ipv6_v6only:
+        if (val.len < 4 || bound())
+            return -EINVAL;
+        __builtin_memcpy(&x, val.bytes, 4);
+        m_v6only = x != 0;
+        return 0;
+    case ipv6_tclass:
+        if (opt_int(val, &x) || x < -1 || x > 0xff)
+            return -EINVAL;
+        m_tclass = x == -1 ? 0 : x;
+        return 0;
+    case ipv6_unicast_hops:
+        if (opt_int(val, &x) || x < -1 || x > 255)
+            return -EINVAL;
+        m_hops = x;
+        return 0;
+    }
+    return -ENOPROTOOPT;
+}
+
+long InetSocket::ip_getsockopt(int level, int name, OptVal* val) {
+    if (level == ipproto_ip) {
+        int x;
+        switch (name) {
+        case ip_tos:
+            x = m_tos;
+            break;
+        case ip_ttl:
+            x = m_ttl == -1 ? default_ttl : m_ttl;
+            break;
+        default:
+            return -ENOPROTOOPT;
+        }
+        // A buffer shorter than an int gets one byte (do_ip_getsockopt).
+        if (val->len > 0 && val->len < 4) {
+            val->bytes[0] = uint8_t(x);
+            val->len = 1;
+            return 0;
+        }
+        return put_int(val, x);
+    }
+    if (family != af_inet6)
+        return -EOPNOTSUPP;
+    if (level != ipproto_ipv6)
+        return -ENOPROTOOPT;
+    switch (name) {
+    case ipv6_v6only:
+        return put_int(val, m_v6only);
+    case ipv6_tclass:
+        return put_int(val, m_tclass);
+    case ipv6_unicast_hops:
+        return put_int(val, m_hops == -1 ? default_ttl : m_hops);
+    }
+    return -ENOPROTOOPT;
 }
 
 // ---------------------------------------------------------------- TCP
@@ -324,8 +486,17 @@ class TcpSocket final : public InetSocket {
     bool m_shut_rd = false;
     bool m_shut_wr = false;
     bool m_nodelay = false;
-    bool m_reset = false;           // the connection ended with an error
-    bool m_connect_pending = false; // connect() said EINPROGRESS
+    bool m_reset = false;                                   // the connection ended with an error
+    bool m_connect_pending = false;                         // connect() said EINPROGRESS
+    int m_keepidle = 7200, m_keepintvl = 75, m_keepcnt = 9; // s, s, probes
+    int m_maxseg = 0;                                       // TCP_MAXSEG; 0: none set
+    bool m_cork = false;
+    int m_user_timeout = 0, m_notsent_lowat = -1;
+    // SO_REUSEPORT listeners on one address share one lwIP listener, owned
+    // by one of them (whose m_pcb it is): a ring through m_group_next
+    // (itself when alone), served in turn by m_group_turn of the owner.
+    TcpSocket* m_group_next = this;
+    TcpSocket* m_group_turn = nullptr;
     // Listening: connections not yet accepted.
     TcpSocket** m_accq = nullptr;
     uint32_t m_acc_cap = 0, m_acc_head = 0, m_acc_len = 0;
@@ -356,6 +527,10 @@ class TcpSocket final : public InetSocket {
     void rx_consume(size_t n);
     void drop_rx();
     void apply_opts();
+    bool bound() const override { return m_state != State::fresh || m_local_port; }
+    TcpSocket* reuseport_owner() const;
+    void leave_group();
+    long get_info(OptVal* val);
     void wake(uint32_t ev) { m_wq.notify(ev); }
 
     static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
@@ -410,20 +585,64 @@ void TcpSocket::detach() {
 void TcpSocket::apply_opts() {
     if (!m_pcb)
         return;
-    if (m_reuseaddr)
-        ip_set_option(m_pcb, SOF_REUSEADDR);
-    else
-        ip_reset_option(m_pcb, SOF_REUSEADDR);
+    // Which binds conflict is decided by tcp_port_taken, as Linux decides
+    // it: lwIP's own check (which knows no SO_REUSEPORT) is left out.
+    ip_set_option(m_pcb, SOF_REUSEADDR);
     if (m_keepalive)
         ip_set_option(m_pcb, SOF_KEEPALIVE);
     else
         ip_reset_option(m_pcb, SOF_KEEPALIVE);
+    m_pcb->tos = u8_t(family == af_inet ? m_tos : m_tclass);
+    m_pcb->ttl =
+        u8_t((family == af_inet ? m_ttl : m_hops) == -1 ? default_ttl
+                                                        : (family == af_inet ? m_ttl : m_hops));
     if (m_pcb->state != LISTEN) {
         if (m_nodelay)
             tcp_nagle_disable(m_pcb);
         else
             tcp_nagle_enable(m_pcb);
+        m_pcb->keep_idle = u32_t(m_keepidle) * 1000;
+        m_pcb->keep_intvl = u32_t(m_keepintvl) * 1000;
+        m_pcb->keep_cnt = u32_t(m_keepcnt);
     }
+}
+
+// Whether two local addresses of one port overlap: equal, or one is an
+// any address of a family the other has (a dual-stack "::" has both).
+bool addrs_overlap(const ip_addr_t* a, const ip_addr_t* b) {
+    bool a_dual = IP_GET_TYPE(a) == IPADDR_TYPE_ANY, b_dual = IP_GET_TYPE(b) == IPADDR_TYPE_ANY;
+    if (a_dual || b_dual)
+        return true;
+    if (IP_IS_V6(a) != IP_IS_V6(b))
+        return false;
+    return ip_addr_isany(a) || ip_addr_isany(b) || ip_addr_cmp(a, b);
+}
+
+// inet_csk_bind_conflict: whether `ip`:`port` is taken for `s` by another
+// TCP endpoint, given both sides' SO_REUSEADDR and SO_REUSEPORT. A pcb
+// whose socket is gone (closing, TIME_WAIT) counts as without options.
+bool tcp_port_taken(const TcpSocket* s, const ip_addr_t* ip, uint16_t port) {
+    auto taken = [&](const ip_addr_t* local, uint16_t lport, bool listening, void* arg) {
+        if (lport != port || !addrs_overlap(local, ip))
+            return false;
+        auto* o = static_cast<const TcpSocket*>(arg);
+        if (o == s)
+            return false;
+        if (o && s->m_reuseport && o->m_reuseport)
+            return false;
+        if (s->m_reuseaddr && !listening && (!o || o->m_reuseaddr))
+            return false;
+        return true;
+    };
+    for (struct tcp_pcb_listen* p = tcp_listen_pcbs.listen_pcbs; p; p = p->next)
+        if (taken(&p->local_ip, p->local_port, true, p->callback_arg))
+            return true;
+    struct tcp_pcb* const* lists[] = {&tcp_bound_pcbs, &tcp_active_pcbs, &tcp_tw_pcbs};
+    for (struct tcp_pcb* const* list : lists)
+        for (struct tcp_pcb* p = *list; p; p = p->next)
+            if (p != s->m_pcb && taken(&p->local_ip, p->local_port, false, p->callback_arg))
+                return true;
+    return false;
 }
 
 long TcpSocket::ensure_pcb() {
@@ -515,13 +734,21 @@ err_t TcpSocket::on_connected(void* arg, struct tcp_pcb*, err_t) {
 }
 
 err_t TcpSocket::on_accept(void* arg, struct tcp_pcb* newpcb, err_t err) {
-    auto* l = static_cast<TcpSocket*>(arg);
-    if (!l || err != ERR_OK || !newpcb)
+    auto* owner = static_cast<TcpSocket*>(arg);
+    if (!owner || err != ERR_OK || !newpcb)
         return ERR_VAL;
-    if (l->m_acc_len == l->m_acc_cap) {
-        tcp_abort(newpcb);
-        return ERR_ABRT;
+    // SO_REUSEPORT listeners take connections in turn; one whose queue
+    // is full is passed over.
+    TcpSocket* l = owner->m_group_turn ? owner->m_group_turn : owner;
+    for (TcpSocket* t = l; t->m_acc_len == t->m_acc_cap;) {
+        t = t->m_group_next;
+        if (t == l) {
+            tcp_abort(newpcb);
+            return ERR_ABRT;
+        }
+        l = t;
     }
+    owner->m_group_turn = l->m_group_next;
     TcpSocket* s = new_tcp(l->family);
     if (!s) {
         tcp_abort(newpcb);
@@ -529,11 +756,12 @@ err_t TcpSocket::on_accept(void* arg, struct tcp_pcb* newpcb, err_t err) {
     }
     s->attach(newpcb);
     s->m_state = State::connected;
-    s->m_v6only = l->m_v6only;
+    s->inherit(*l);
     s->m_nodelay = l->m_nodelay;
-    s->m_keepalive = l->m_keepalive;
-    s->m_rcvbuf = l->m_rcvbuf;
-    s->m_sndbuf = l->m_sndbuf;
+    s->m_keepidle = l->m_keepidle;
+    s->m_keepintvl = l->m_keepintvl;
+    s->m_keepcnt = l->m_keepcnt;
+    s->m_maxseg = l->m_maxseg;
     s->m_listener = l;
     s->apply_opts();
     tcp_backlog_delayed(newpcb);
@@ -557,6 +785,9 @@ long TcpSocket::bind(const SockAddr& addr) {
         return -EADDRNOTAVAIL;
     if (IP_IS_V4(&ip) && family == af_inet6 && IP_GET_TYPE(&m_pcb->local_ip) == IPADDR_TYPE_ANY)
         IP_SET_TYPE_VAL(m_pcb->local_ip, IPADDR_TYPE_V4);
+    if (port && tcp_port_taken(this, &ip, port))
+        return -EADDRINUSE;
+    apply_opts();
     err_t e = tcp_bind(m_pcb, &ip, port);
     if (e == ERR_VAL)
         return -EADDRNOTAVAIL;
@@ -577,6 +808,7 @@ long TcpSocket::listen(int backlog) {
         return r;
     if (backlog < 0)
         backlog = 0;
+    TcpSocket* group = m_reuseport && m_state == State::bound ? reuseport_owner() : nullptr;
     if (backlog > 4096)
         backlog = 4096;
     // Linux queues up to backlog + 1 connections before it refuses more.
@@ -584,6 +816,19 @@ long TcpSocket::listen(int backlog) {
     auto** q = static_cast<TcpSocket**>(kheap_alloc(cap * sizeof(TcpSocket*)));
     if (!q)
         return -ENOMEM;
+    if (group) {
+        // Another SO_REUSEPORT listener has this address: share its lwIP
+        // listener, and let go of this socket's own bound pcb.
+        struct tcp_pcb* own = m_pcb;
+        detach();
+        tcp_close(own);
+        m_group_next = group->m_group_next;
+        group->m_group_next = this;
+        m_accq = q;
+        m_acc_cap = cap;
+        m_state = State::listening;
+        return 0;
+    }
     apply_opts();
     err_t e = ERR_OK;
     struct tcp_pcb* lpcb = tcp_listen_with_backlog_and_err(m_pcb, u8_t(cap > 255 ? 255 : cap), &e);
@@ -599,6 +844,47 @@ long TcpSocket::listen(int backlog) {
     m_acc_cap = cap;
     m_state = State::listening;
     return 0;
+}
+
+// The SO_REUSEPORT listener on this socket's address that it may share.
+TcpSocket* TcpSocket::reuseport_owner() const {
+    for (struct tcp_pcb_listen* p = tcp_listen_pcbs.listen_pcbs; p; p = p->next) {
+        auto* o = static_cast<TcpSocket*>(p->callback_arg);
+        if (o && o->m_reuseport && p->local_port == m_pcb->local_port &&
+            IP_GET_TYPE(&p->local_ip) == IP_GET_TYPE(&m_pcb->local_ip) &&
+            ip_addr_cmp(&p->local_ip, &m_pcb->local_ip))
+            return o;
+    }
+    return nullptr;
+}
+
+// Takes a listener out of its SO_REUSEPORT group; the lwIP listener goes
+// to another member when this one owned it.
+void TcpSocket::leave_group() {
+    if (m_group_next == this)
+        return;
+    TcpSocket* prev = m_group_next;
+    while (prev->m_group_next != this)
+        prev = prev->m_group_next;
+    prev->m_group_next = m_group_next;
+    TcpSocket* next = m_group_next;
+    m_group_next = this;
+    if (m_pcb) {
+        next->m_pcb = m_pcb;
+        tcp_arg(m_pcb, next);
+        m_pcb = nullptr;
+        next->m_group_turn = nullptr;
+        return;
+    }
+    for (TcpSocket* t = next;; t = t->m_group_next) {
+        if (t->m_pcb) {
+            if (t->m_group_turn == this)
+                t->m_group_turn = nullptr;
+            break;
+        }
+        if (t->m_group_next == next)
+            break;
+    }
 }
 
 long TcpSocket::accept(Socket** out, SockAddr* peer, int flags) {
@@ -952,44 +1238,131 @@ long TcpSocket::setsockopt(int level, int name, const OptVal& val) {
         }
         return r;
     }
-    int x = 0;
-    if (level == ipproto_tcp) {
-        switch (name) {
-        case tcp_nodelay: {
-            if (long e = opt_int(val, &x))
-                return e;
-            m_nodelay = x != 0;
+    if (level != ipproto_tcp) {
+        r = ip_setsockopt(level, name, val);
+        if (r == 0) {
             lwip::Guard g;
             apply_opts();
-            if (m_nodelay && m_pcb && m_pcb->state != LISTEN)
-                tcp_output(m_pcb);
-            return 0;
         }
-        case tcp_keepidle:
-        case tcp_keepintvl:
-        case tcp_keepcnt: {
-            if (long e = opt_int(val, &x))
-                return e;
-            if (x < 1)
-                return -EINVAL;
-            if (m_pcb) {
-                if (name == tcp_keepidle)
-                    m_pcb->keep_idle = u32_t(x) * 1000;
-                else if (name == tcp_keepintvl)
-                    m_pcb->keep_intvl = u32_t(x) * 1000;
-                else
-                    m_pcb->keep_cnt = u32_t(x);
-            }
-            return 0;
-        }
-        case tcp_maxseg:
-            return opt_int(val, &x);
-        }
-        return -ENOPROTOOPT;
+        return r;
     }
-    if (level == sol_socket || level == ipproto_ip || level == ipproto_ipv6)
-        return -ENOPROTOOPT;
+    int x = 0;
+    if (long e = opt_int(val, &x))
+        return e;
+    switch (name) {
+    case tcp_nodelay:
+    case tcp_cork: {
+        if (name == tcp_nodelay)
+            m_nodelay = x != 0;
+        else
+            m_cork = x != 0;
+        lwip::Guard g;
+        apply_opts();
+        // Either one ending the wait for more data sends what is queued.
+        if ((m_nodelay || !m_cork) && m_pcb && m_pcb->state != LISTEN)
+            tcp_output(m_pcb);
+        return 0;
+    }
+    case tcp_keepidle:
+    case tcp_keepintvl:
+    case tcp_keepcnt: {
+        int max = name == tcp_keepidle    ? max_keepidle
+                  : name == tcp_keepintvl ? max_keepintvl
+                                          : max_keepcnt;
+        if (x < 1 || x > max)
+            return -EINVAL;
+        (name == tcp_keepidle ? m_keepidle : name == tcp_keepintvl ? m_keepintvl : m_keepcnt) = x;
+        lwip::Guard g;
+        apply_opts();
+        return 0;
+    }
+    case tcp_maxseg:
+        if (x && (x < min_mss || x > max_window))
+            return -EINVAL;
+        m_maxseg = x;
+        return 0;
+    case tcp_user_timeout:
+        if (x < 0)
+            return -EINVAL;
+        m_user_timeout = x;
+        return 0;
+    case tcp_notsent_lowat:
+        m_notsent_lowat = x;
+        return 0;
+    }
     return -ENOPROTOOPT;
+}
+
+// Linux's TCP states (include/net/tcp_states.h) for lwIP's.
+uint8_t linux_tcp_state(enum tcp_state s) {
+    switch (s) {
+    case ESTABLISHED:
+        return 1;
+    case SYN_SENT:
+        return 2;
+    case SYN_RCVD:
+        return 3;
+    case FIN_WAIT_1:
+        return 4;
+    case FIN_WAIT_2:
+        return 5;
+    case TIME_WAIT:
+        return 6;
+    case CLOSED:
+        return 7;
+    case CLOSE_WAIT:
+        return 8;
+    case LAST_ACK:
+        return 9;
+    case LISTEN:
+        return 10;
+    case CLOSING:
+        return 11;
+    }
+    return 7;
+}
+
+// TCP_INFO: struct tcp_info as far as lwIP knows its fields (the state,
+// timers in microseconds, segment sizes, window and congestion figures);
+// the rest reads 0.
+long TcpSocket::get_info(OptVal* val) {
+    uint8_t info[tcp_info_size] = {};
+    auto put32 = [&info](size_t off, uint32_t v) { __builtin_memcpy(info + off, &v, 4); };
+    lwip::Guard g;
+    const struct tcp_pcb* p = m_state == State::listening ? nullptr : m_pcb;
+    if (m_state == State::listening)
+        info[0] = 10;
+    else if (p)
+        info[0] = linux_tcp_state(p->state);
+    else
+        info[0] = 7;
+    if (p) {
+        uint32_t mss = p->mss;
+        uint32_t unacked = 0;
+        for (struct tcp_seg* q = p->unacked; q; q = q->next)
+            unacked++;
+        info[5] = tcpi_opt_sack;
+#if LWIP_WND_SCALE
+        if (p->flags & TF_WND_SCALE) {
+            info[5] |= tcpi_opt_wscale;
+            info[6] = uint8_t((p->snd_scale & 0xf) | (p->rcv_scale & 0xf) << 4);
+        }
+#endif
+        put32(8, uint32_t(p->rto) * TCP_SLOW_INTERVAL * 1000);
+        put32(16, mss);
+        put32(20, mss);
+        put32(24, unacked);
+        put32(68, uint32_t(p->sa >> 3) * TCP_SLOW_INTERVAL * 1000);
+        put32(72, uint32_t(p->sv >> 2) * TCP_SLOW_INTERVAL * 1000);
+        put32(76, mss ? uint32_t(p->ssthresh) / mss : 0);
+        put32(80, mss ? uint32_t(p->cwnd) / mss : 0);
+        put32(84, mss);
+        put32(96, uint32_t(p->rcv_wnd));
+    }
+    uint32_t n = val->len < tcp_info_size ? val->len : tcp_info_size;
+    __builtin_memcpy(val->bytes, info, n);
+    val->len = n;
+    return 0;
 }
 
 long TcpSocket::getsockopt(int level, int name, OptVal* val) {
@@ -999,21 +1372,32 @@ long TcpSocket::getsockopt(int level, int name, OptVal* val) {
     long r = common_getsockopt(level, name, val, &handled);
     if (handled)
         return r;
-    if (level == ipproto_tcp) {
-        switch (name) {
-        case tcp_nodelay:
-            return put_int(val, m_nodelay);
-        case tcp_maxseg:
-            return put_int(val, m_pcb && m_pcb->state != LISTEN ? m_pcb->mss : 536);
-        case tcp_keepidle:
-            return put_int(val,
-                           m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_idle / 1000) : 7200);
-        case tcp_keepintvl:
-            return put_int(val,
-                           m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_intvl / 1000) : 75);
-        case tcp_keepcnt:
-            return put_int(val, m_pcb && m_pcb->state != LISTEN ? int(m_pcb->keep_cnt) : 9);
-        }
+    if (level != ipproto_tcp)
+        return ip_getsockopt(level, name, val);
+    switch (name) {
+    case tcp_nodelay:
+        return put_int(val, m_nodelay);
+    case tcp_cork:
+        return put_int(val, m_cork);
+    case tcp_maxseg: {
+        lwip::Guard g;
+        if (m_maxseg && (m_state == State::fresh || m_state == State::bound ||
+                         m_state == State::listening || !m_pcb))
+            return put_int(val, m_maxseg);
+        return put_int(val, m_pcb && m_pcb->state != LISTEN ? m_pcb->mss : default_mss);
+    }
+    case tcp_keepidle:
+        return put_int(val, m_keepidle);
+    case tcp_keepintvl:
+        return put_int(val, m_keepintvl);
+    case tcp_keepcnt:
+        return put_int(val, m_keepcnt);
+    case tcp_user_timeout:
+        return put_int(val, m_user_timeout);
+    case tcp_notsent_lowat:
+        return put_int(val, m_notsent_lowat);
+    case tcp_info:
+        return get_info(val);
     }
     return -ENOPROTOOPT;
 }
@@ -1072,6 +1456,7 @@ void TcpSocket::close() {
         }
         kheap_free(m_accq);
         m_accq = nullptr;
+        leave_group();
         if (m_pcb) {
             struct tcp_pcb* p = m_pcb;
             detach();
@@ -1135,6 +1520,8 @@ class UdpSocket final : public InetSocket {
 
     long ensure_pcb();
     long autobind();
+    void apply_opts();
+    bool bound() const override { return m_bound; }
     static void on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr,
                         u16_t port);
 };
@@ -1146,9 +1533,36 @@ long UdpSocket::ensure_pcb() {
     if (!m_pcb)
         return -ENOMEM;
     udp_recv(m_pcb, on_recv, this);
-    if (m_reuseaddr)
-        ip_set_option(m_pcb, SOF_REUSEADDR);
+    apply_opts();
     return 0;
+}
+
+void UdpSocket::apply_opts() {
+    if (!m_pcb)
+        return;
+    // Which binds conflict is decided by udp_port_taken, as Linux decides it.
+    ip_set_option(m_pcb, SOF_REUSEADDR);
+    if (m_broadcast)
+        ip_set_option(m_pcb, SOF_BROADCAST);
+    else
+        ip_reset_option(m_pcb, SOF_BROADCAST);
+    int ttl = family == af_inet ? m_ttl : m_hops;
+    m_pcb->tos = u8_t(family == af_inet ? m_tos : m_tclass);
+    m_pcb->ttl = u8_t(ttl == -1 ? default_ttl : ttl);
+}
+
+// udp_lib_lport_inuse: whether `ip`:`port` is taken for `s` by another UDP
+// socket; both with SO_REUSEADDR, or both with SO_REUSEPORT, may share it.
+bool udp_port_taken(const UdpSocket* s, const ip_addr_t* ip, uint16_t port) {
+    for (struct udp_pcb* p = udp_pcbs; p; p = p->next) {
+        if (p == s->m_pcb || p->local_port != port || !addrs_overlap(&p->local_ip, ip))
+            continue;
+        auto* o = static_cast<const UdpSocket*>(p->recv_arg);
+        if (o && ((s->m_reuseaddr && o->m_reuseaddr) || (s->m_reuseport && o->m_reuseport)))
+            continue;
+        return true;
+    }
+    return false;
 }
 
 long UdpSocket::autobind() {
@@ -1202,8 +1616,9 @@ long UdpSocket::bind(const SockAddr& addr) {
     if (long r = ensure_pcb())
         return r;
     widen_any(&ip);
-    if (m_reuseaddr)
-        ip_set_option(m_pcb, SOF_REUSEADDR);
+    if (port && udp_port_taken(this, &ip, port))
+        return -EADDRINUSE;
+    apply_opts();
     err_t e = udp_bind(m_pcb, &ip, port);
     if (e == ERR_VAL)
         return -EADDRNOTAVAIL;
@@ -1354,12 +1769,13 @@ long UdpSocket::getpeername(SockAddr* out) {
 long UdpSocket::setsockopt(int level, int name, const OptVal& val) {
     bool handled;
     long r = common_setsockopt(level, name, val, &handled);
-    if (handled) {
-        if (m_pcb && m_reuseaddr)
-            ip_set_option(m_pcb, SOF_REUSEADDR);
-        return r;
+    if (!handled)
+        r = level == ipproto_udp ? -ENOPROTOOPT : ip_setsockopt(level, name, val);
+    if (r == 0) {
+        lwip::Guard g;
+        apply_opts();
     }
-    return -ENOPROTOOPT;
+    return r;
 }
 
 long UdpSocket::getsockopt(int level, int name, OptVal* val) {
@@ -1369,7 +1785,9 @@ long UdpSocket::getsockopt(int level, int name, OptVal* val) {
     long r = common_getsockopt(level, name, val, &handled);
     if (handled)
         return r;
-    return -ENOPROTOOPT;
+    if (level == ipproto_udp)
+        return -ENOPROTOOPT;
+    return ip_getsockopt(level, name, val);
 }
 
 uint32_t UdpSocket::poll(PollTable* pt) {
@@ -1426,6 +1844,7 @@ long create(int family, int type, int protocol, Socket** out) {
         s->family = family;
         s->type = sock_dgram;
         s->protocol = ipproto_udp;
+        s->m_rcvbuf = s->m_sndbuf = udp_default_buf;
         s->flags = vfs::o_rdwr;
         g_udp_count++;
         *out = s;

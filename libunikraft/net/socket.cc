@@ -34,6 +34,10 @@ long Socket::write(vfs::IoBuf& buf) {
     return r;
 }
 
+long Socket::ioctl(unsigned long cmd, uint64_t arg) {
+    return interface_ioctl(family, cmd, arg);
+}
+
 long Socket::stat(vfs::Attr* a) {
     if (!ino)
         ino = vfs::next_ino();

@@ -66,8 +66,9 @@ struct MsgIo {
 
 /// An option value in kernel memory: setsockopt gives `len` bytes of
 /// `bytes`; getsockopt offers `len` and the family sets how many it wrote.
+/// The largest value is TCP_INFO's struct tcp_info (280 bytes).
 struct OptVal {
-    uint8_t bytes[64];
+    uint8_t bytes[280];
     uint32_t len = 0;
 };
 
@@ -118,6 +119,9 @@ class Socket : public vfs::File {
     long pread(vfs::IoBuf&, uint64_t) override { return -ESPIPE; }
     long pwrite(vfs::IoBuf&, uint64_t) override { return -ESPIPE; }
     long seek(int64_t, int) override { return -ESPIPE; }
+    /// The interface ioctls (SIOCGIF*, net/netlink.cc) every socket takes;
+    /// a family that has its own ioctls hands the others to this one.
+    long ioctl(unsigned long cmd, uint64_t arg) override;
     bool can_poll() const override { return true; }
     const void* kind() const override { return &tag; }
     /// st_mode S_IFSOCK on Linux's sockfs device, one inode per socket.
@@ -140,6 +144,10 @@ struct SocketFamily {
     /// socketpair(2), or nullptr where Linux answers -EOPNOTSUPP.
     long (*pair)(int type, int protocol, Socket** a, Socket** b);
 };
+
+/// The SIOCGIF* ioctls on a socket of `family` (net/netlink.cc); -ENOTTY
+/// for any other command.
+long interface_ioctl(int family, unsigned long cmd, uint64_t arg);
 
 /// The registered family `family`, or nullptr. Links the network stack
 /// (uk_net_root) into an image that calls it.

@@ -54,14 +54,46 @@ constexpr size_t sun_path_off = 2, sockaddr_un_size = 110;
 
 class UnixSocket;
 
+// Ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) and their limits.
+constexpr int scm_rights = 1, scm_credentials = 2;
+constexpr size_t scm_max_fd = 253, cmsghdr_size = 16, optmem_max = 131072;
+// The process: pid 1, root.
+constexpr int32_t own_pid = 1;
+
+// What a message carries besides its bytes: files (each held) and the
+// sender's credentials.
+struct Scm {
+    vfs::File** files = nullptr;
+    uint32_t nfiles = 0;
+    bool has_cred = false;
+    int32_t cred[3] = {own_pid, 0, 0}; // pid, uid, gid
+
+    void release() {
+        for (uint32_t i = 0; i < nfiles; i++)
+            if (files[i])
+                files[i]->put();
+        kheap_free(files);
+        files = nullptr;
+        nfiles = 0;
+    }
+};
+
 // One message in a receive queue.
 struct Msg {
     ListNode<Msg> link;
     UnixSocket* from; // held: charged for `charge` bytes
     size_t charge;
     size_t len, off;
+    Scm* scm; // owned, or nullptr
     char data[];
 };
+
+void free_scm(Scm* scm) {
+    if (!scm)
+        return;
+    scm->release();
+    kheap_free(scm);
+}
 
 enum class State { unconnected, listening, connected };
 
@@ -138,8 +170,9 @@ class UnixSocket final : public Socket {
     void destroy() override { drop(); }
 
     long autobind();
-    long send_stream(MsgIo& msg);
-    long send_dgram(MsgIo& msg);
+    void deliver_scm(MsgIo& msg, Msg* m, bool peek, bool creds);
+    long send_stream(MsgIo& msg, Scm* scm);
+    long send_dgram(MsgIo& msg, Scm* scm);
     long recv_stream(MsgIo& msg);
     long recv_dgram(MsgIo& msg);
     void set_peer(UnixSocket* p);
@@ -155,6 +188,7 @@ constinit uint32_t g_autobind = 0;
 void free_msg(Msg* m) {
     UnixSocket* from = m->from;
     from->m_wmem -= m->charge;
+    free_scm(m->scm);
     kheap_free(m);
     // Room in the sender's buffer: writers may go on.
     from->m_wq.notify(ev_out | ev_wrnorm | ev_wrband);
@@ -512,13 +546,202 @@ Msg* new_msg(UnixSocket* from, size_t len) {
     return m;
 }
 
+// __scm_send: the control messages of a sendmsg, checked as Linux checks
+// them; SCM_RIGHTS takes a reference to each file. Sets *out (nullptr when
+// there is nothing to carry).
+long parse_scm(const MsgIo& msg, Scm** out) {
+    *out = nullptr;
+    if (!msg.control || msg.control_len < cmsghdr_size)
+        return 0;
+    if (msg.control_len > optmem_max)
+        return -ENOBUFS;
+    const size_t len = msg.control_len;
+    auto* buf = static_cast<uint8_t*>(kheap_alloc(len));
+    if (!buf)
+        return -ENOBUFS;
+    if (mm::UserPtr<const uint8_t>(msg.control).read(buf, len)) {
+        kheap_free(buf);
+        return -EFAULT;
+    }
+    Scm* scm = nullptr;
+    long r = 0;
+    for (size_t off = 0; len - off >= cmsghdr_size;) {
+        uint64_t clen;
+        int32_t level, ctype;
+        __builtin_memcpy(&clen, buf + off, 8);
+        __builtin_memcpy(&level, buf + off + 8, 4);
+        __builtin_memcpy(&ctype, buf + off + 12, 4);
+        if (clen < cmsghdr_size || clen > len - off) {
+            r = -EINVAL;
+            break;
+        }
+        const uint8_t* data = buf + off + cmsghdr_size;
+        size_t dlen = size_t(clen) - cmsghdr_size;
+        if (level == sol_socket) {
+            if (ctype != scm_rights && ctype != scm_credentials) {
+                r = -EINVAL;
+                break;
+            }
+            if (!scm) {
+                scm = static_cast<Scm*>(kheap_alloc(sizeof(Scm)));
+                if (!scm) {
+                    r = -ENOMEM;
+                    break;
+                }
+                new (scm) Scm{};
+            }
+            if (ctype == scm_credentials) {
+                if (dlen != 3 * sizeof(int32_t)) {
+                    r = -EINVAL;
+                    break;
+                }
+                int32_t c[3];
+                __builtin_memcpy(c, data, sizeof(c));
+                // Root may claim any ids, but only a process that exists.
+                if (c[1] == -1 || c[2] == -1) {
+                    r = -EINVAL;
+                    break;
+                }
+                if (c[0] != own_pid) {
+                    r = -ESRCH;
+                    break;
+                }
+                __builtin_memcpy(scm->cred, c, sizeof(c));
+                scm->has_cred = true;
+            } else if (size_t n = dlen / sizeof(int32_t)) {
+                if (n + scm->nfiles > scm_max_fd) {
+                    r = -EINVAL;
+                    break;
+                }
+                auto** files =
+                    static_cast<vfs::File**>(kheap_alloc((scm->nfiles + n) * sizeof(vfs::File*)));
+                if (!files) {
+                    r = -ENOMEM;
+                    break;
+                }
+                if (scm->nfiles)
+                    __builtin_memcpy(files, scm->files, scm->nfiles * sizeof(vfs::File*));
+                kheap_free(scm->files);
+                scm->files = files;
+                for (size_t i = 0; i < n && !r; i++) {
+                    int32_t fd;
+                    __builtin_memcpy(&fd, data + i * 4, 4);
+                    vfs::FileRef f(long{fd});
+                    if (!f)
+                        r = -EBADF;
+                    else
+                        scm->files[scm->nfiles++] = f.release();
+                }
+                if (r)
+                    break;
+            }
+        }
+        size_t step = (size_t(clen) + 7) & ~size_t(7);
+        if (step > len - off)
+            break;
+        off += step;
+    }
+    kheap_free(buf);
+    if (r) {
+        free_scm(scm);
+        return r;
+    }
+    *out = scm;
+    return 0;
+}
+
 long UnixSocket::sendmsg(MsgIo& msg) {
     if (msg.flags & msg_oob)
         return -EOPNOTSUPP;
-    return type == sock_stream ? send_stream(msg) : send_dgram(msg);
+    Scm* scm;
+    if (long r = parse_scm(msg, &scm))
+        return r;
+    long r = type == sock_stream ? send_stream(msg, scm) : send_dgram(msg, scm);
+    return r;
 }
 
-long UnixSocket::send_stream(MsgIo& msg) {
+// Writes a struct cmsghdr at `at` in the app's memory; false on a fault.
+bool write_cmsghdr(uint64_t at, size_t len, int level, int ctype) {
+    uint8_t hdr[cmsghdr_size];
+    uint64_t l64 = len;
+    __builtin_memcpy(hdr, &l64, 8);
+    __builtin_memcpy(hdr + 8, &level, 4);
+    __builtin_memcpy(hdr + 12, &ctype, 4);
+    return !mm::UserPtr<uint8_t>(at).write(hdr, cmsghdr_size);
+}
+
+// Writes one control message at control_used in the app's control buffer
+// (put_cmsg): truncated, with MSG_CTRUNC, when it does not fit.
+void put_cmsg(MsgIo& msg, int level, int ctype, const void* data, size_t len) {
+    size_t avail = msg.control_len - msg.control_used;
+    if (!msg.control || avail < cmsghdr_size) {
+        msg.out_flags |= msg_ctrunc;
+        return;
+    }
+    size_t cmlen = cmsghdr_size + len;
+    if (avail < cmlen) {
+        msg.out_flags |= msg_ctrunc;
+        cmlen = avail;
+    }
+    uint64_t at = msg.control + msg.control_used;
+    if (!write_cmsghdr(at, cmlen, level, ctype) ||
+        mm::UserPtr<uint8_t>(at + cmsghdr_size)
+            .write(static_cast<const uint8_t*>(data), cmlen - cmsghdr_size))
+        return;
+    size_t space = cmsghdr_size + ((len + 7) & ~size_t(7));
+    msg.control_used += space < avail ? space : avail;
+}
+
+// scm_recv: the sender's credentials when this socket has SO_PASSCRED,
+// then the files, each installed as a new fd (those that do not fit are
+// closed, with MSG_CTRUNC). A peek installs new fds and leaves the
+// message its files.
+void UnixSocket::deliver_scm(MsgIo& msg, Msg* m, bool peek, bool creds) {
+    Scm* scm = m->scm;
+    if (creds && m_opts[passcred_opt]) {
+        int32_t cred[3] = {own_pid, 0, 0};
+        if (scm && scm->has_cred)
+            __builtin_memcpy(cred, scm->cred, sizeof(cred));
+        put_cmsg(msg, sol_socket, scm_credentials, cred, sizeof(cred));
+    }
+    if (!scm || !scm->nfiles)
+        return;
+    size_t avail = msg.control ? msg.control_len - msg.control_used : 0;
+    size_t fdmax = avail > cmsghdr_size ? (avail - cmsghdr_size) / sizeof(int32_t) : 0;
+    const bool cloexec = msg.flags & msg_cmsg_cloexec;
+    uint32_t i = 0;
+    for (; i < scm->nfiles && i < fdmax; i++) {
+        vfs::File* f = scm->files[i];
+        f->get();
+        long fd = vfs::fd_install(f, cloexec);
+        if (fd < 0)
+            break;
+        int32_t v = int32_t(fd);
+        uint64_t at = msg.control + msg.control_used + cmsghdr_size + i * sizeof(int32_t);
+        if (mm::UserPtr<int32_t>(at).put(v)) {
+            vfs::fd_close(fd);
+            break;
+        }
+    }
+    if (i) {
+        if (write_cmsghdr(msg.control + msg.control_used, cmsghdr_size + i * sizeof(int32_t),
+                          sol_socket, scm_rights)) {
+            size_t space = cmsghdr_size + ((i * sizeof(int32_t) + 7) & ~size_t(7));
+            msg.control_used += space < avail ? space : avail;
+        }
+    }
+    if (i < scm->nfiles)
+        msg.out_flags |= msg_ctrunc;
+    if (!peek)
+        scm->release();
+}
+
+long UnixSocket::send_stream(MsgIo& msg, Scm* scm) {
+    // The files go with the first message; whatever is left over is let go.
+    struct Guard {
+        Scm*& s;
+        ~Guard() { free_scm(s); }
+    } guard{scm};
     if (msg.has_addr && msg.addr.len)
         return m_state == State::connected ? -EISCONN : -EOPNOTSUPP;
     if (m_state != State::connected || !m_peer)
@@ -549,6 +772,8 @@ long UnixSocket::send_stream(MsgIo& msg) {
             kheap_free(m);
             return sent ? long(sent) : -EFAULT;
         }
+        m->scm = scm;
+        scm = nullptr;
         hold();
         m_wmem += m->charge;
         other->enqueue(m);
@@ -557,7 +782,11 @@ long UnixSocket::send_stream(MsgIo& msg) {
     return long(sent);
 }
 
-long UnixSocket::send_dgram(MsgIo& msg) {
+long UnixSocket::send_dgram(MsgIo& msg, Scm* scm) {
+    struct Guard {
+        Scm*& s;
+        ~Guard() { free_scm(s); }
+    } guard{scm};
     IoBuf& buf = *msg.data;
     const size_t len = buf.left();
     UnixSocket* other = nullptr;
@@ -646,6 +875,8 @@ long UnixSocket::send_dgram(MsgIo& msg) {
         kheap_free(m);
         return r;
     }
+    m->scm = scm;
+    scm = nullptr;
     hold();
     m_wmem += m->charge;
     other->enqueue(m);
@@ -703,6 +934,11 @@ long UnixSocket::recv_stream(MsgIo& msg) {
                 return -EFAULT;
             break;
         }
+        // A read ends after the message that brought files (Linux's
+        // unix_stream_read_generic); credentials come with the first.
+        const bool had_files = m->scm && m->scm->nfiles && !skip;
+        if (had_files || (!copied && m_opts[passcred_opt]))
+            deliver_scm(msg, m, peek, !copied);
         copied += n;
         if (peek) {
             skip += n;
@@ -721,6 +957,8 @@ long UnixSocket::recv_stream(MsgIo& msg) {
                 m = next;
             }
         }
+        if (had_files)
+            break;
     } while (buf.left());
     return long(copied);
 }
@@ -753,6 +991,8 @@ long UnixSocket::recv_dgram(MsgIo& msg) {
     }
     size_t got = buf.fill(m->data, n);
     const long len = long(m->len);
+    if (got == n && (m->scm || m_opts[passcred_opt]))
+        deliver_scm(msg, m, msg.flags & msg_peek, true);
     if (!(msg.flags & msg_peek))
         consume(m);
     if (got < n)
@@ -794,6 +1034,8 @@ long UnixSocket::setsockopt(int level, int name, const OptVal& val) {
         return -EINVAL;
     int v;
     __builtin_memcpy(&v, val.bytes, sizeof(v));
+    if (name == so_reuseport && v)
+        return -EOPNOTSUPP;
     for (size_t i = 0; i < n_stored; i++) {
         if (stored_opts[i].name == name) {
             m_opts[i] = stored_opts[i].boolean ? v != 0 : v;
@@ -871,7 +1113,7 @@ long UnixSocket::getsockopt(int level, int name, OptVal* val) {
 
 long UnixSocket::ioctl(unsigned long cmd, uint64_t arg) {
     if (cmd != fionread)
-        return -ENOTTY;
+        return Socket::ioctl(cmd, arg);
     if (m_state == State::listening)
         return -EINVAL;
     int n = 0;

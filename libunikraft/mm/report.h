@@ -1,0 +1,31 @@
+// The kernel's memory use as a console line, `uk: mem used=BYTES
+// peak=BYTES`, every mem.report=SECONDS and once as the app exits: pages
+// taken from the page allocator since boot, with the kernel heap's share
+// counted by its live blocks rather than its arenas. The app's memory is
+// made of these pages too, so this is all the VM's memory that changes.
+#pragma once
+
+#include <stddef.h>
+
+namespace uk::mm {
+
+/// Returns the bytes in use now.
+size_t used_bytes();
+
+/// Returns the most bytes in use at any time since boot.
+size_t peak_bytes();
+
+/// Records the use after an allocation, for the peak.
+void note_usage();
+
+/// Takes the mem.* kernel parameters; returns an error message or nullptr.
+const char* report_set_param(const char* name, const char* value);
+
+/// Starts the periodic report when mem.report asked for one (the scheduler
+/// must be running).
+void report_start();
+
+/// Prints the report line once more if mem.report asked for them (at exit).
+void report_final();
+
+} // namespace uk::mm
