@@ -494,10 +494,14 @@ serves() {
 		boot_linux "$log.console" "${m}M" "$work/httpd.initrd" /httpd.linux
 	fi
 	local g=$guest_pid
+	mem_why="$m MiB: httpd did not come up"
 	if wait_port "$addr" 80 "$g" 40; then
 		inns wrk -t1 -c20 -d2s "http://$addr/" >"$log.wrk" 2>&1
-		if grep -q 'Requests/sec' "$log.wrk" && ! grep -Eq 'Socket errors|Non-2xx' "$log.wrk" &&
-			wait_port "$addr" 80 "$g" 5; then
+		if ! grep -q 'Requests/sec' "$log.wrk" || grep -Eq 'Socket errors|Non-2xx' "$log.wrk"; then
+			mem_why="$m MiB: wrk saw errors"
+		elif ! wait_port "$addr" 80 "$g" 15; then
+			mem_why="$m MiB: no answer within 15 s after the load"
+		else
 			ok=1
 		fi
 	fi
@@ -510,7 +514,10 @@ serves() {
 # it does not serve with HI.
 smallest() {
 	local side=$1 lo=$(($2 / $4)) hi=$(($3 / $4)) step=$4 mid
-	serves "$side" "$((hi * step))" || return 0
+	if ! serves "$side" "$((hi * step))"; then
+		echo "$mem_why" >"$work/mem.$side.why"
+		return 0
+	fi
 	while ((lo < hi)); do
 		mid=$(((lo + hi) / 2))
 		if serves "$side" "$((mid * step))"; then hi=$mid; else lo=$((mid + 1)); fi
@@ -518,6 +525,7 @@ smallest() {
 	echo "$((hi * step))"
 }
 
+rm -f "$work/mem.uk.why" "$work/mem.linux.why"
 if [[ $have_tools == 1 && -x $work/httpd.uk ]]; then
 	res[uk.mem]=$(smallest uk 1 64 1)
 	if [[ $have_linux == 1 && $linux_mem == 1 ]]; then
@@ -534,6 +542,9 @@ print("\t".join(["smallest --mem httpd serves -c20", "%s MiB" % ours if ours els
                  "(1 MiB / 8 MiB steps)", ""]))
 EOF
 add "$(cat "$work/mem.row")"
+for side in uk linux; do
+	[[ -s $work/mem.$side.why ]] && row "  $side: n/a, as at $(cat "$work/mem.$side.why")" "" "" "" "" ""
+done
 
 # ---------------------------------------------------------------- print
 
