@@ -256,6 +256,11 @@ BUILD=$BUILD bash bench/console.sh || echo "bench/console.sh could not run (see 
 echo
 BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"
 
+# httpd, Redis and TCP streams beside the same programs in a Linux guest,
+# over tap devices in a network namespace (bench/net.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/net.sh || echo "bench/net.sh could not run all of it (see above)"
+
 # Images run on the host beside ukrun, and configure with run tests in the VM
 # beside configure with gcc (bench/hostrun.sh prints its own table).
 BUILD=$BUILD bash bench/hostrun.sh || echo "bench/hostrun.sh could not run (see above)"
