@@ -17,6 +17,7 @@
 set -uo pipefail
 export LC_ALL=C
 BUILD=${BUILD:-build}
+. tests/suite_lib.sh
 ukrun=$(realpath -m "$BUILD/bin/ukrun")
 kraftld=$BUILD/bin/kraftld
 work=$(realpath -m "$BUILD/tests/net")
@@ -25,9 +26,7 @@ size=${NET_BYTES:-1000000}
 rm -rf "$work"
 mkdir -p "$work"
 
-pass() { echo "PASS net/$1"; }
-fail() { echo "FAIL net/$1: $2"; }
-skip() { echo "SKIP net/$1: $2"; }
+verdicts net
 
 if [[ ! -x $ukrun || ! -x $kraftld ]]; then
 	fail build "$ukrun or $kraftld not built"
@@ -149,16 +148,8 @@ if [[ -z $bad ]]; then pass bad-netdev-ip; else fail bad-netdev-ip "$bad"; fi
 # the host side of the tap 10.9.0.1 inside the namespace.
 tap_case() {
 	local name=$1 machine=$2 ns=uknet$$ log=$work/$1
-	if ! ip netns add "$ns" 2>"$log.setup"; then
-		skip "$name" "cannot make a network namespace: $(head -c 200 "$log.setup")"
-		return
-	fi
-	if ! ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set lo up 2>>"$log.setup"; then
-		ip netns del "$ns"
-		skip "$name" "cannot make a tap device: $(head -c 200 "$log.setup")"
+	if ! tap_netns "$ns" "$log.setup"; then
+		skip "$name" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
 		return
 	fi
 	local opts=(--accel tcg --timeout 120 --machine "$machine" --net tap:uktap0

@@ -29,6 +29,7 @@
 set -uo pipefail
 export LC_ALL=C
 BUILD=${BUILD:-build}
+. tests/suite_lib.sh
 top=$(pwd)
 ukrun=$(realpath -m "$BUILD/bin/ukrun")
 kraftld=$(realpath -m "$BUILD/bin/kraftld")
@@ -37,9 +38,7 @@ peer="python3 $top/tests/suites/net_examples_peer.py"
 rm -rf "$work"
 mkdir -p "$work"
 
-pass() { echo "PASS net_examples/$1"; }
-fail() { echo "FAIL net_examples/$1: $2"; }
-skip() { echo "SKIP net_examples/$1: $2"; }
+verdicts net_examples
 tailof() { tail -n "${2:-3}" "$1" 2>/dev/null | tr '\n' ' ' | head -c 400; }
 
 if [[ ! -x $ukrun || ! -x $kraftld ]]; then
@@ -272,11 +271,7 @@ fi
 # guest takes 10.9.0.2 with 10.9.0.1 as gateway and DNS server.
 ns=uknetex$$
 netns_up() {
-	ip netns add "$ns" 2>"$work/netns.setup" &&
-		ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$work/netns.setup" &&
-		ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$work/netns.setup" &&
-		ip netns exec "$ns" ip link set uktap0 up 2>>"$work/netns.setup" &&
-		ip netns exec "$ns" ip link set lo up 2>>"$work/netns.setup"
+	tap_netns "$ns" "$work/netns.setup"
 }
 netns_down() { ip netns del "$ns" 2>/dev/null; }
 # Not for a background guest: $! would name the subshell, not ukrun.
@@ -286,14 +281,15 @@ tap_opts=(--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1:10.9.0.1)
 fetch_dns_case() {
 	local name=fetch-dns-netns why="" log=$work/fetch-dns
 	rm -f "$log.ready" "$log.queries"
-	in_ns $peer dns 10.9.0.1 53 "$log.ready" "$log.queries" www.uk.test=10.9.0.1 \
+	ip netns exec "$ns" $peer dns 10.9.0.1 53 "$log.ready" "$log.queries" www.uk.test=10.9.0.1 \
 		>"$log.dns" 2>&1 &
 	local dns=$!
 	mkdir -p "$root/dl"
 	head -c $((3 * 1024 * 1024 + 7)) /dev/urandom >"$root/dl/file.bin"
 	local sha
 	sha=$(sha256sum "$root/dl/file.bin" | cut -d' ' -f1)
-	in_ns python3 -m http.server --bind 10.9.0.1 --directory "$root/dl" 8000 >"$log.http" 2>&1 &
+	ip netns exec "$ns" python3 -m http.server --bind 10.9.0.1 --directory "$root/dl" 8000 \
+		>"$log.http" 2>&1 &
 	local http=$!
 	for _ in $(seq 50); do
 		[[ -s $log.ready ]] && in_ns curl -s -o /dev/null http://10.9.0.1:8000/ && break

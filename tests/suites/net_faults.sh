@@ -18,6 +18,7 @@
 set -uo pipefail
 export LC_ALL=C
 BUILD=${BUILD:-build}
+. tests/suite_lib.sh
 ukrun=$(realpath -m "$BUILD/bin/ukrun")
 kraftld=$BUILD/bin/kraftld
 work=$(realpath -m "$BUILD/tests/net_faults")
@@ -25,9 +26,7 @@ attacker=$(realpath tests/suites/net_faults.py)
 rm -rf "$work"
 mkdir -p "$work"
 
-pass() { echo "PASS net_faults/$1"; }
-fail() { echo "FAIL net_faults/$1: $2"; }
-skip() { echo "SKIP net_faults/$1: $2"; }
+verdicts net_faults
 
 if [[ ! -x $ukrun || ! -x $kraftld ]]; then
 	fail build "$ukrun or $kraftld not built"
@@ -45,16 +44,8 @@ fi
 
 run_case() {
 	local machine=$1 ns=ukfault$$ log=$work/$1
-	if ! ip netns add "$ns" 2>"$log.setup"; then
-		skip "$machine" "cannot make a network namespace: $(head -c 200 "$log.setup")"
-		return
-	fi
-	if ! ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set lo up 2>>"$log.setup"; then
-		ip netns del "$ns"
-		skip "$machine" "cannot make a tap device: $(head -c 200 "$log.setup")"
+	if ! tap_netns "$ns" "$log.setup"; then
+		skip "$machine" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
 		return
 	fi
 	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 900 --machine "$machine" --mem 64M \
@@ -100,13 +91,10 @@ run_case pc
 
 drain_case() {
 	local machine=$1 ns=ukdrain$$ log=$work/drain-$1 n=4000000
-	if ! ip netns add "$ns" 2>"$log.setup"; then
-		skip "$machine-exit-drain" "cannot make a network namespace: $(head -c 200 "$log.setup")"
+	if ! tap_netns "$ns" "$log.setup"; then
+		skip "$machine-exit-drain" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
 		return
 	fi
-	ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup"
-	ip netns exec "$ns" ip addr add 10.9.0.1/24 dev uktap0 2>>"$log.setup"
-	ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup"
 	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 300 --machine "$machine" \
 		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 \
 		"$work/app" send "$n" >"$log.guest" 2>&1 </dev/null &

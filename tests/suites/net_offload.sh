@@ -17,6 +17,7 @@
 set -uo pipefail
 export LC_ALL=C
 BUILD=${BUILD:-build}
+. tests/suite_lib.sh
 ukrun=$(realpath -m "$BUILD/bin/ukrun")
 kraftld=$BUILD/bin/kraftld
 work=$(realpath -m "$BUILD/tests/net_offload")
@@ -25,9 +26,7 @@ read -r -a sizes <<<"${NET_OFFLOAD_SIZES:-1 1460 1461 65536 1048576 8388608}"
 rm -rf "$work"
 mkdir -p "$work"
 
-pass() { echo "PASS net_offload/$1"; }
-fail() { echo "FAIL net_offload/$1: $2"; }
-skip() { echo "SKIP net_offload/$1: $2"; }
+verdicts net_offload
 
 if [[ ! -x $ukrun || ! -x $kraftld ]]; then
 	fail build "$ukrun or $kraftld not built"
@@ -51,18 +50,10 @@ app=$work/app
 # advertisement must come from its link-local address at once).
 run_case() {
 	local name=$1 machine=$2 tapopts=$3 want=$4 ns=ukoff$$ log=$work/$1
-	if ! ip netns add "$ns" 2>"$log.setup"; then
-		fail "$name" "cannot make a network namespace: $(head -c 200 "$log.setup")"
-		return
-	fi
-	if ! ip netns exec "$ns" ip tuntap add dev uktap0 mode tap 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip addr add 10.9.1.1/24 dev uktap0 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip addr add fd00:9::1/64 dev uktap0 nodad 2>>"$log.setup" ||
-		! ip netns exec "$ns" sysctl -qw net.ipv6.conf.uktap0.accept_dad=0 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set uktap0 up 2>>"$log.setup" ||
-		! ip netns exec "$ns" ip link set lo up 2>>"$log.setup"; then
-		ip netns del "$ns"
-		fail "$name" "cannot make a tap device: $(head -c 200 "$log.setup")"
+	if ! tap_netns "$ns" "$log.setup" 10.9.1.1/24 "fd00:9::1/64 nodad" ||
+		! ip netns exec "$ns" sysctl -qw net.ipv6.conf.uktap0.accept_dad=0 2>>"$log.setup"; then
+		ip netns del "$ns" 2>/dev/null
+		fail "$name" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
 		return
 	fi
 	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 600 --mem 128M --machine "$machine" \

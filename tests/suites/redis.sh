@@ -23,6 +23,7 @@
 set -uo pipefail
 export LC_ALL=C
 BUILD=${BUILD:-build}
+. tests/suite_lib.sh
 ukrun=$(realpath -m "$BUILD/bin/ukrun")
 server=$(realpath -m "$BUILD/apps/redis-server")
 work=$(realpath -m "$BUILD/tests/redis")
@@ -30,8 +31,7 @@ soak_seconds=${SOAK_SECONDS:-10}
 rm -rf "$work"
 mkdir -p "$work"
 
-pass() { echo "PASS redis/$1"; }
-fail() { echo "FAIL redis/$1: $2"; }
+verdicts redis
 info() { echo "redis: $*"; }
 
 if [[ ! -x $ukrun || ! -x $server ]]; then
