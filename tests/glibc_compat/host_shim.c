@@ -5,6 +5,8 @@
  *   __uk_syscall_entry  musl's assembly system calls (`call` in place of
  *                       `syscall`, Linux register convention).
  *   __uk_libc_crash     musl's a_crash: print and trap.
+ *   __uk_symtab_start/end  an empty symbol table (the image's is made by
+ *                       kraftld): backtrace_symbols() names no function.
  * Never part of libunikraft. */
 
 long uk_syscall6(long n, long a1, long a2, long a3, long a4, long a5, long a6)
@@ -76,3 +78,6 @@ UK_NR(0) UK_NR(1) UK_NR(2) UK_NR(3) UK_NR(4) UK_NR(5) UK_NR(6) UK_NR(7) UK_NR(8)
 UK_NR10(1) UK_NR10(2) UK_NR10(3) UK_NR10(4) UK_NR10(5) UK_NR10(6) UK_NR10(7) UK_NR10(8)
 UK_NR10(9)
 UK_NR100(1) UK_NR100(2) UK_NR100(3) UK_NR100(4)
+
+const char __uk_symtab_start[1] = {0};
+__asm__(".globl __uk_symtab_end\n.set __uk_symtab_end, __uk_symtab_start");

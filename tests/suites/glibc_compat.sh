@@ -59,6 +59,10 @@ for cxx in g++ clang++; do
 	if ((ok)); then pass "compile-$cxx"; else fail "compile-$cxx" "$(brief "$out/$cxx.log")"; fi
 done
 compat_objs=("$out"/g++/*.o)
+# What the layer takes from the kernel proper: backtrace_symbols() names
+# frames through the image's symbol table (host_shim.c has an empty one).
+g++ "${compat_flags[@]}" -c libunikraft/lib/symtab.cc -o "$out/symtab.o" >"$out/symtab.log" 2>&1 ||
+	fail compile-symtab "$(brief "$out/symtab.log")"
 
 # ---------------------------------------------------------------- object checks
 
@@ -153,7 +157,7 @@ link_musl() {
 	local o=$1 log=$2
 	shift 2
 	ld.lld -static --eh-frame-hdr --error-limit=0 -o "$o" "$out/crt/crt1.o" "$out/crt/crti.o" "$@" \
-		"${compat_objs[@]}" "$out/host_shim.o" "$libc_a" "$gcc_dir/libgcc_eh.a" "$gcc_dir/libgcc.a" \
+		"${compat_objs[@]}" "$out/symtab.o" "$out/host_shim.o" "$libc_a" "$gcc_dir/libgcc_eh.a" "$gcc_dir/libgcc.a" \
 		"$out/crt/crtn.o" >"$log" 2>&1
 }
 
