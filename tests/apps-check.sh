@@ -12,6 +12,10 @@
 #                       automake's LOG_COMPILER). The tests that are shell
 #                       scripts run their programs as host processes, which
 #                       images are not: they count as skipped.
+#   redis-tests/*       Redis's own test suite (tests/test_helper.tcl) in its
+#                       external-server mode, one unit at a time against a
+#                       redis-server VM booted for it (tests/apps-check-redis.sh,
+#                       which names each unit and test left out and why).
 #
 # Lua's own test suite is not part of Debian's lua5.4 source package, so
 # there is none to run here.
@@ -100,6 +104,8 @@ printf '\n== SQLite fuzzcheck\n'
 sqlite_fuzzcheck 2>&1 | record
 printf '\n== findutils gnulib tests\n'
 gnulib_tests 2>&1 | record
+printf '\n== Redis test suite (external server)\n'
+bash tests/apps-check-redis.sh 2>&1 | record
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")
