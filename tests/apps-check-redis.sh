@@ -15,6 +15,10 @@
 #   tag needs:repl   SYNC makes the server fork for BGSAVE; fork() has no
 #                    meaning in a unikernel (ENOSYS)
 #   the units in skip_units and the tests in skip_tests below.
+#   the rest of a unit from a start_server block with appendonly yes on:
+#                    CONFIG SET appendonly yes starts a background AOF
+#                    rewrite, which forks, and the harness ends the unit
+#                    (printed as a SKIP line naming the last test run)
 # Every other test of the units in units below must pass.
 #
 # Prints "PASS redis-tests/UNIT: N ok, ..." or "FAIL redis-tests/UNIT: ..."
@@ -35,10 +39,9 @@ units=(
 	unit/dump unit/protocol unit/keyspace unit/scan unit/info-command unit/type/string unit/type/incr unit/type/list
 	unit/type/list-3 unit/type/set unit/type/zset unit/type/hash
 	unit/type/stream unit/type/stream-cgroups unit/sort unit/expire unit/other
-	unit/multi unit/quit unit/acl unit/acl-v2 unit/latency-monitor
-	unit/pubsub unit/pubsubshard unit/slowlog unit/scripting unit/functions
-	unit/maxmemory unit/introspection unit/introspection-2 unit/limits
-	unit/obuf-limits unit/bitops unit/bitfield unit/geo unit/memefficiency
+	unit/multi unit/quit unit/latency-monitor
+	unit/pubsub unit/slowlog unit/scripting unit/functions
+	unit/introspection unit/introspection-2 unit/bitops unit/bitfield unit/geo unit/memefficiency
 	unit/hyperloglog unit/lazyfree unit/wait unit/pause unit/querybuf
 	unit/pendingquerybuf unit/tracking unit/oom-score-adj unit/shutdown
 	unit/networking unit/client-eviction unit/violations unit/replybufsize
@@ -50,6 +53,12 @@ skip_units=(
 	"unit/auth|every test is external:skip (it starts servers with requirepass)"
 	"unit/info|every test is external:skip"
 	"unit/type/list-2|its only test is tagged slow"
+	"unit/acl|every test is external:skip"
+	"unit/acl-v2|every test is external:skip"
+	"unit/pubsubshard|every test is external:skip"
+	"unit/maxmemory|every test is external:skip"
+	"unit/limits|every test is external:skip"
+	"unit/obuf-limits|every test is external:skip"
 	"unit/aofrw|every test forks for BGREWRITEAOF, and all are external:skip"
 	"unit/tls|TLS is not built (BUILD_TLS=no, apps/redis/build.sh)"
 	"unit/cluster|cluster mode: the server runs standalone"
@@ -71,8 +80,8 @@ skip_tests=(
 	"unit/expire|SCAN: Lazy-expire should not be wrapped in MULTI/EXEC|$repl"
 	"unit/expire|RANDOMKEY: Lazy-expire should not be wrapped in MULTI/EXEC|$repl"
 	"unit/expire|EXPIREAT - Check for EXPIRE alike behavior|$clock"
-	"unit/maxmemory|propagation with eviction|$repl"
-	"unit/maxmemory|propagation with eviction in MULTI|$repl"
+	"unit/other|BGSAVE|fork() is ENOSYS: BGSAVE fails"
+	"unit/introspection|CONFIG SET rollback on apply error|not the kernel: the test holds a port on the host and expects the server to fail to listen on it, but the server listens in the VM, where the port is free"
 	"unit/type/string|GETEX EXAT option|$clock"
 	"unit/type/string|Extended SET EXAT option|$clock"
 	"unit/type/string|GETEX PXAT option|$clock"
@@ -172,18 +181,25 @@ for unit in "${units[@]}"; do
 	err=$(grep -c '^\[err\]: ' "$log")
 	ign=$(grep -c '^\[\(skip\|ignore\)\]: ' "$log")
 	counts="$ok ok, $err failed, $ign left out by tags or skips"
-	if grep -q '^\[exception\]: ' "$log"; then
+	aof_fork=0
+	if grep -q '^\[exception\]: .*Unable to turn on AOF' "$log" &&
+		grep -q "Can't rewrite append only file in background: fork: Function not implemented" "$work/$name.vm.out"; then
+		aof_fork=1
+		skip "$unit/rest-after-$(grep 'Starting test' "$work/$name.vm.out" | tail -n 1 | sed 's/.*Starting test //; s/ in tests.*//')" \
+			"its last start_server block sets appendonly yes, which forks for a background AOF rewrite (ENOSYS)"
+	fi
+	if ((aof_fork == 0)) && grep -q '^\[exception\]: ' "$log"; then
 		fail "$unit" "$counts; exception: $(grep -m 1 -A 1 '^\[exception\]: ' "$log" | tr '\n' ' ' | cut -c1-300)"
 	elif ((err)); then
 		fail "$unit" "$counts: $(grep '^\[err\]: ' "$log" | sed 's/^\[err\]: //' | tr '\n' ';' | cut -c1-600)"
 		grep -A 1 '^\[err\]: ' "$log" | sed 's/^/    /'
-	elif [[ $st != 0 ]]; then
+	elif ((aof_fork == 0)) && [[ $st != 0 ]]; then
 		fail "$unit" "$counts; the harness exited $st: $(tail -n 3 "$log" | tr '\n' ' ' | cut -c1-300)"
 	elif ((alive == 0)); then
 		fail "$unit" "$counts; the server stopped answering: $(tail -n 3 "$work/$name.vm.out" | tr '\n' ' ')"
 	elif ((ok == 0)); then
 		fail "$unit" "$counts; no test ran"
-	elif ! grep -q 'All tests passed without errors' "$log"; then
+	elif ((aof_fork == 0)) && ! grep -q 'All tests passed without errors' "$log"; then
 		fail "$unit" "$counts; no result line from the harness"
 	else
 		pass "$unit: $counts"
