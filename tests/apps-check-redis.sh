@@ -36,15 +36,14 @@ mkdir -p "$work"
 
 # The units run, in Redis's order (test_helper.tcl's all_tests).
 units=(
-	unit/dump unit/protocol unit/keyspace unit/scan unit/info-command unit/type/string unit/type/incr unit/type/list
-	unit/type/list-3 unit/type/set unit/type/zset unit/type/hash
-	unit/type/stream unit/type/stream-cgroups unit/sort unit/expire unit/other
-	unit/multi unit/quit unit/latency-monitor
-	unit/pubsub unit/slowlog unit/scripting unit/functions
-	unit/introspection unit/introspection-2 unit/bitops unit/bitfield unit/geo unit/memefficiency
-	unit/hyperloglog unit/lazyfree unit/wait unit/pause unit/querybuf
-	unit/pendingquerybuf unit/tracking unit/oom-score-adj unit/shutdown
-	unit/networking unit/client-eviction unit/violations unit/replybufsize
+	unit/dump unit/protocol unit/keyspace unit/scan unit/info-command
+	unit/type/string unit/type/incr unit/type/list unit/type/list-3
+	unit/type/set unit/type/zset unit/type/hash unit/type/stream
+	unit/type/stream-cgroups unit/sort unit/expire unit/other unit/multi
+	unit/quit unit/latency-monitor unit/pubsub unit/slowlog unit/scripting
+	unit/functions unit/introspection unit/introspection-2 unit/bitops
+	unit/bitfield unit/geo unit/hyperloglog unit/lazyfree unit/pause
+	unit/tracking unit/violations unit/replybufsize
 )
 
 # Units not run: UNIT|REASON.
@@ -59,6 +58,14 @@ skip_units=(
 	"unit/maxmemory|every test is external:skip"
 	"unit/limits|every test is external:skip"
 	"unit/obuf-limits|every test is external:skip"
+	"unit/memefficiency|every test is external:skip"
+	"unit/wait|every test is external:skip (it needs replicas)"
+	"unit/querybuf|its only test is tagged slow"
+	"unit/pendingquerybuf|every test is external:skip"
+	"unit/oom-score-adj|every test is external:skip"
+	"unit/shutdown|every test is external:skip"
+	"unit/networking|every test is external:skip"
+	"unit/client-eviction|every test is external:skip"
 	"unit/aofrw|every test forks for BGREWRITEAOF, and all are external:skip"
 	"unit/tls|TLS is not built (BUILD_TLS=no, apps/redis/build.sh)"
 	"unit/cluster|cluster mode: the server runs standalone"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check-apps: the longer test suites of the programs in apps/, run in
-# the unikernel (TCG). Takes about a quarter of an hour.
+# the unikernel (TCG). Takes about a quarter of an hour, and Redis about ten
+# minutes more.
 #
 #   sqlite/fuzzcheck/*  SQLite's fuzzcheck (its `make fuzztest`), linked by
 #                       kraftld, over each of SQLite's test/fuzzdata*.db
