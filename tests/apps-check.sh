@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make check-apps: the longer test suites of the programs in apps/, run in
-# the unikernel (TCG). Takes about a quarter of an hour.
+# the unikernel (TCG). Takes about a quarter of an hour, and Redis about ten
+# minutes more.
 #
 #   sqlite/fuzzcheck/*  SQLite's fuzzcheck (its `make fuzztest`), linked by
 #                       kraftld, over each of SQLite's test/fuzzdata*.db
@@ -12,6 +13,10 @@
 #                       automake's LOG_COMPILER). The tests that are shell
 #                       scripts run their programs as host processes, which
 #                       images are not: they count as skipped.
+#   redis-tests/*       Redis's own test suite (tests/test_helper.tcl) in its
+#                       external-server mode, one unit at a time against a
+#                       redis-server VM booted for it (tests/apps-check-redis.sh,
+#                       which names each unit and test left out and why).
 #
 # Lua's own test suite is not part of Debian's lua5.4 source package, so
 # there is none to run here.
@@ -100,6 +105,8 @@ printf '\n== SQLite fuzzcheck\n'
 sqlite_fuzzcheck 2>&1 | record
 printf '\n== findutils gnulib tests\n'
 gnulib_tests 2>&1 | record
+printf '\n== Redis test suite (external server)\n'
+bash tests/apps-check-redis.sh 2>&1 | record
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")
