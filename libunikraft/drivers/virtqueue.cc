@@ -57,7 +57,7 @@ long Virtqueue::init(uint16_t index, uint16_t size, void* mem, uint64_t phys, si
     m_free_head = 0;
     m_free_count = size;
     m_in_flight = 0;
-    m_avail_shadow = m_avail_published = m_last_used = 0;
+    m_avail_shadow = m_avail_published = m_last_used = m_avail_event_seen = 0;
     m_event_idx = event_idx;
     m_use_indirect = indirect;
     m_interrupts = true;
@@ -169,8 +169,18 @@ bool Virtqueue::publish() {
     *avail_idx() = new_idx;
     m_avail_published = new_idx;
     full_barrier();
-    if (m_event_idx)
-        return need_event(*avail_event(), new_idx, old_idx);
+    if (m_event_idx) {
+        // The device writes avail_event as it reads chains. If it still
+        // stands where it stood at the last publish, behind what was
+        // published then, the device has stopped reading although chains
+        // wait: a notification lost between its last look at the index and
+        // our last look at avail_event (seen under QEMU's TCG, where the
+        // transmit queue then stayed unread until the VM ended). Notify.
+        uint16_t event = *avail_event();
+        bool stalled = event == m_avail_event_seen && event != old_idx;
+        m_avail_event_seen = event;
+        return stalled || need_event(event, new_idx, old_idx);
+    }
     return !(*used_flags() & used_f_no_notify);
 }
 

@@ -105,7 +105,10 @@ class Virtqueue {
     long add(const Seg* segs, size_t n, void* cookie);
 
     /// Publishes the chains added since the last call and says whether the
-    /// device wants to be notified of them.
+    /// device wants to be notified of them: when it asked to hear of them,
+    /// and (with event indexes) when it has read none of what was there at
+    /// the last publish, which a notification the two sides raced over would
+    /// otherwise leave unread for good.
     bool publish();
 
     /// Takes one chain the device has used: returns its cookie and sets
@@ -152,6 +155,7 @@ class Virtqueue {
     uint16_t m_in_flight = 0;
     uint16_t m_avail_shadow = 0; // the avail index chains are added at
     uint16_t m_avail_published = 0;
+    uint16_t m_avail_event_seen = 0; // the device's avail_event at the last publish
     uint16_t m_last_used = 0;
     bool m_event_idx = false;
     bool m_interrupts = true;

@@ -249,6 +249,32 @@ TEST(Virtqueue, NotifiesOnlyWhenTheDeviceAsks) {
     }
 }
 
+// A notification the two sides raced over: the device last read up to
+// index 1 (its avail_event) and then missed the chains published after.
+// Once it has not moved across a publish while chains waited, the next
+// publish notifies although the index does not pass avail_event.
+TEST(Virtqueue, NotifiesADeviceThatStoppedReading) {
+    Ring r(8, true, false);
+    SimDevice dev(r.q, true);
+    int cookie;
+    Seg s{0x1000, 8, false};
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // 0 -> 1 passes event 0
+    dev.avail_event() = 1;      // the device read chain 0
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // 1 -> 2 passes event 1: the one it missed
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // no progress since, chains unread: notify
+    dev.avail_event() = 3;      // it read everything
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // 3 -> 4 passes event 3
+    dev.avail_event() = 4;
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // 4 -> 5 passes event 4
+    dev.avail_event() = 5;
+    EXPECT_FALSE(r.q.publish()); // nothing new
+}
+
 TEST(Virtqueue, InterruptSuppression) {
     Ring r(8, true, false);
     SimDevice dev(r.q, true);
