@@ -348,9 +348,21 @@ bool write_file(const std::string& path, std::span<const uint8_t> data) {
     return close(fd) == 0;
 }
 
+/// True if `data` is an ELF object that defines Go's socket system call
+/// (syscall.socket, linked in when the program can open sockets). Go makes
+/// its system calls with the syscall instruction, not through libc, so no
+/// reference to the kernel's socket calls tells the link to keep the
+/// network stack.
+bool makes_raw_socket_calls(std::span<const uint8_t> data) {
+    std::string error;
+    std::optional<ElfFile> elf = ElfFile::parse(data, error);
+    return elf && elf->type() == et_rel && elf->find_symbol("syscall.socket");
+}
+
 /// Reports every input that is missing or not an x86_64 object or archive;
-/// returns false if there was one.
-bool check_inputs(const LinkRequest& request) {
+/// returns false if there was one. Sets `raw_sockets` if an input opens
+/// sockets with raw system calls (makes_raw_socket_calls).
+bool check_inputs(const LinkRequest& request, bool& raw_sockets) {
     bool ok = true;
     for (const LinkItem& item : request.items) {
         if (item.kind != LinkItem::Kind::Input)
@@ -365,6 +377,8 @@ bool check_inputs(const LinkRequest& request) {
         if (std::optional<std::string> problem = input_file_problem(file->bytes())) {
             std::fprintf(stderr, "kraftld: error: %s: %s\n", item.text.c_str(), problem->c_str());
             ok = false;
+        } else if (!raw_sockets && makes_raw_socket_calls(file->bytes())) {
+            raw_sockets = true;
         }
     }
     return ok;
@@ -436,6 +450,7 @@ class ImageLink {
     bool m_symtab;
     bool m_verbose;
     std::string m_temp;
+    bool m_raw_sockets = false;
     std::string m_hostrun = hostrun_object(m_tree.ukrun);
 };
 
@@ -459,6 +474,9 @@ std::vector<std::string> ImageLink::command(StripMode strip,
     else if (strip == StripMode::Debug)
         argv.push_back("--strip-debug");
     argv.insert(argv.end(), {"-T", m_tree.script, "-o", m_temp});
+    // The network stack is linked when something refers to uk_net_root.
+    if (m_raw_sockets)
+        argv.insert(argv.end(), {"-u", "uk_net_root"});
     for (const LinkItem& item : m_request.items)
         argv.push_back(item.text);
     argv.push_back(m_tree.kernel);
@@ -510,7 +528,7 @@ ElfFile ImageLink::parse(const MappedFile& file, const char* what) {
 }
 
 void ImageLink::link() {
-    if (!check_inputs(m_request))
+    if (!check_inputs(m_request, m_raw_sockets))
         fail(std::string());
     const bool multiboot = m_format == ImageFormat::Multiboot;
     const StripMode final_strip = m_request.strip;

@@ -29,7 +29,7 @@ declare -A need=(
 )
 # What apps/*/build.sh need to build the programs there, and the host's
 # sqlite3 shell, which reads the databases they write.
-need+=([tclsh]=tcl [libtoolize]=libtool [autopoint]=autopoint [sqlite3]=sqlite3)
+need+=([go]=golang-go [tclsh]=tcl [libtoolize]=libtool [autopoint]=autopoint [sqlite3]=sqlite3)
 # The Redis tests' client, load generator and file checker (redis-server
 # itself is built from source, apps/redis/build.sh).
 need+=([redis-cli]=redis-tools [redis-benchmark]=redis-tools [redis-check-rdb]=redis-tools)

@@ -1,0 +1,3 @@
+module example.com/httpd
+
+go 1.19
