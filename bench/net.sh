@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Network figures beside a Linux guest, all in this one run: examples-c/httpd
-# under wrk, Redis under redis-benchmark, TCP stream throughput both ways
-# (bench/netstream.c) and the smallest --mem at which httpd serves the load.
+# and examples-go/httpd under wrk, Redis under redis-benchmark, TCP stream
+# throughput both ways (bench/netstream.c) and the smallest --mem at which
+# httpd serves the load.
 #
 # Both guests run in the same QEMU with the same accelerator (TCG), on
 # -M microvm with a virtio-net-device (virtio-mmio), each on a tap device
@@ -360,6 +361,56 @@ for l in "${loads[@]}"; do
 	add "$(rate_row "${load_label[$l]}" "${res[uk.$l.rps]:-}" "${res[linux.$l.rps]:-}" "req/s" 1.5)"
 	add "$(p99_row "  p99 latency" "${res[uk.$l.p99]:-}" "${res[linux.$l.p99]:-}")"
 done
+
+# ---------------------------------------------------------------- Go
+
+# examples-go/httpd (net/http) under wrk -c20 keep-alive: ours linked by
+# kraftld, the Linux guest's a static build by the same go toolchain.
+why_go=$why_tools
+if [[ $have_tools == 1 ]]; then
+	if ! command -v go >/dev/null; then
+		why_go="go is not installed (make deps)"
+	elif ! (cd examples-go/httpd && CGO_ENABLED=0 PATH=$(realpath "$BUILD/bin"):$PATH go build \
+		-ldflags='-linkmode=external -extld=kraftld' -o "$(realpath -m "$work/gohttpd.uk")" . &&
+		CGO_ENABLED=0 go build -o "$(realpath -m "$work/gohttpd.linux")" .) >"$work/gohttpd.build.log" 2>&1; then
+		why_go="examples-go/httpd does not build: $(tail -n 2 "$work/gohttpd.build.log" | tr '\n' ' ')"
+	fi
+fi
+if [[ -z $why_go ]]; then
+	boot_uk "$work/gohttpd.uk.console" "$mem" "$work/gohttpd.uk"
+	uk_pid=$guest_pid
+	uk_up=0
+	wait_port 10.9.1.2 8080 "$uk_pid" 60 && uk_up=1
+	[[ $uk_up == 1 ]] || failed+=("our Go httpd did not come up: $(tail -n 3 "$work/gohttpd.uk.console" | tr '\n' ' ')")
+	linux_up=0
+	if [[ $have_linux == 1 ]] && linux_initrd gohttpd "$work/gohttpd.linux"; then
+		boot_linux "$work/gohttpd.linux.console" "$mem" "$work/gohttpd.initrd" /gohttpd.linux
+		linux_pid=$guest_pid
+		wait_port 10.9.2.2 8080 "$linux_pid" 120 && linux_up=1
+		[[ $linux_up == 1 ]] || failed+=("the Linux guest's Go httpd did not come up: $(tail -n 3 "$work/gohttpd.linux.console" | tr -d '\r' | tr '\n' ' ')")
+	fi
+	for ((r = 0; r < rounds; r++)); do
+		[[ $uk_up == 1 ]] && wrk_run "$work/wrk.uk.go.$r" http://10.9.1.2:8080/ -c20
+		[[ $linux_up == 1 ]] && wrk_run "$work/wrk.linux.go.$r" http://10.9.2.2:8080/ -c20
+	done
+	for side in uk linux; do
+		rps=() p99=()
+		for ((r = 0; r < rounds; r++)); do
+			f=$work/wrk.$side.go.$r
+			[[ -s $f ]] || continue
+			read -r a b <"$f"
+			rps+=("$a") p99+=("$b")
+		done
+		res[$side.go.rps]=$(median "${rps[@]}")
+		res[$side.go.p99]=$(median "${p99[@]}")
+	done
+	stop "$uk_pid"
+	[[ $linux_up == 1 ]] && stop "$linux_pid"
+else
+	note "Go not measured: $why_go"
+fi
+add "$(rate_row "Go net/http keep-alive -c20" "${res[uk.go.rps]:-}" "${res[linux.go.rps]:-}" "req/s" 1.5)"
+add "$(p99_row "  p99 latency" "${res[uk.go.p99]:-}" "${res[linux.go.p99]:-}")"
 
 # ---------------------------------------------------------------- Redis
 

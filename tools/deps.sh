@@ -42,6 +42,7 @@ done
 # (kraftld -lz -lfl, CMake's find_package(ZLIB), Meson's dependency('zlib')).
 [ -f /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
 [ -f /usr/lib/x86_64-linux-gnu/libfl.a ] || missing+=(libfl-dev)
+[ -d /usr/share/zoneinfo/America ] || missing+=(tzdata)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 
