@@ -528,6 +528,8 @@ class TcpSocket final : public InetSocket {
 
     long ensure_pcb();
     size_t send_room() const;
+    void output();
+    void push(bool past_nagle);
     void attach(struct tcp_pcb* pcb);
     void detach();
     void rx_consume(size_t n);
@@ -603,7 +605,9 @@ void TcpSocket::apply_opts() {
         u8_t((family == af_inet ? m_ttl : m_hops) == -1 ? default_ttl
                                                         : (family == af_inet ? m_ttl : m_hops));
     if (m_pcb->state != LISTEN) {
-        if (m_nodelay)
+        // Corked, short segments wait: lwIP's Nagle test holds them while
+        // anything is unacknowledged, and output() while nothing is.
+        if (m_nodelay && !m_cork)
             tcp_nagle_disable(m_pcb);
         else
             tcp_nagle_enable(m_pcb);
@@ -1055,7 +1059,7 @@ long TcpSocket::sendmsg(MsgIo& msg) {
                 } else {
                     done += got;
                     if (!buf.left() || tcp_sndbuf(m_pcb) == 0)
-                        tcp_output(m_pcb);
+                        output();
                     continue;
                 }
                 // The bytes were drained from the app's buffer but not sent:
@@ -1076,6 +1080,32 @@ long TcpSocket::sendmsg(MsgIo& msg) {
         }
     }
     return long(done);
+}
+
+// Sends what is queued, as far as Nagle's test lets it; corked (TCP_CORK),
+// only full segments: a short last one waits for the cork to be pulled.
+void TcpSocket::output() {
+    struct tcp_seg* u = m_pcb->unsent;
+    if (m_cork && u && !u->next && u->len < m_pcb->mss)
+        return;
+    tcp_output(m_pcb);
+}
+
+// Linux's tcp_push_pending_frames when TCP_NODELAY is set or TCP_CORK
+// pulled: sends all that is queued when `past_nagle`, else as Nagle's test
+// in Minshall's form lets it (a short last segment waits only while an
+// earlier short one is unacknowledged).
+void TcpSocket::push(bool past_nagle) {
+    if (!past_nagle) {
+        past_nagle = true;
+        for (struct tcp_seg* s = m_pcb->unacked; s; s = s->next)
+            if (s->len && s->len < m_pcb->mss)
+                past_nagle = false;
+    }
+    if (past_nagle)
+        tcp_nagle_disable(m_pcb);
+    tcp_output(m_pcb);
+    apply_opts();
 }
 
 // How many bytes one tcp_write may take now: what the send buffer has
@@ -1261,15 +1291,17 @@ long TcpSocket::setsockopt(int level, int name, const OptVal& val) {
     switch (name) {
     case tcp_nodelay:
     case tcp_cork: {
+        // Setting TCP_NODELAY sends what is queued, corked or not; pulling
+        // the cork sends it as Nagle's test allows (tcp(7)).
+        bool pulled = name == tcp_cork && m_cork && !x;
         if (name == tcp_nodelay)
             m_nodelay = x != 0;
         else
             m_cork = x != 0;
         lwip::Guard g;
         apply_opts();
-        // Either one ending the wait for more data sends what is queued.
-        if ((m_nodelay || !m_cork) && m_pcb && m_pcb->state != LISTEN)
-            tcp_output(m_pcb);
+        if (m_pcb && m_pcb->state != LISTEN && ((name == tcp_nodelay && x) || pulled))
+            push(m_nodelay);
         return 0;
     }
     case tcp_keepidle:
