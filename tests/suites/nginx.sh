@@ -12,6 +12,7 @@
 #     tap-wrk        wrk for 5 s on index.html and on the 64 KiB file: every
 #                    request answered, no socket error, no non-2xx answer,
 #                    and the server answers afterwards
+#     tap-log        nginx logged no error on the console (its error_log)
 #   user-index     through QEMU user networking, a port of 127.0.0.1
 #                  forwarded to the guest's 80 (as the README shows)
 # Traffic stays on this machine. Run from the repo root with BUILD set;
@@ -173,6 +174,11 @@ tap_cases() {
 		fail tap-wrk "$why (guest: $(tailof "$log" 3))"
 	fi
 	halt
+	if grep -Eq '\[(emerg|alert|crit|error)\]' "$log"; then
+		fail tap-log "nginx logged: $(grep -E '\[(emerg|alert|crit|error)\]' "$log" | tailof /dev/stdin 3)"
+	else
+		pass tap-log
+	fi
 }
 
 if [[ $(id -u) != 0 ]] || ! command -v ip >/dev/null; then
