@@ -48,7 +48,8 @@ halt() {
 	kill "$guest" 2>/dev/null
 	wait "$guest" 2>/dev/null
 }
-trap halt EXIT
+ns=uknginx$$
+trap 'halt; ip netns del "$ns" 2>/dev/null' EXIT
 
 # wait_up URL RUN...: true once nginx answers URL (within two minutes), false
 # when it does not or the VM ended.
@@ -84,7 +85,6 @@ fi
 
 # ---------------------------------------------------------------- tap
 
-ns=uknginx$$
 in_ns() { ip netns exec "$ns" "$@"; }
 base=http://10.9.0.2
 
