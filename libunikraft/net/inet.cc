@@ -528,7 +528,7 @@ class TcpSocket final : public InetSocket {
 
     long ensure_pcb();
     size_t send_room() const;
-    void output();
+    void output(bool more);
     void push(bool past_nagle);
     void attach(struct tcp_pcb* pcb);
     void detach();
@@ -1059,7 +1059,7 @@ long TcpSocket::sendmsg(MsgIo& msg) {
                 } else {
                     done += got;
                     if (!buf.left() || tcp_sndbuf(m_pcb) == 0)
-                        output();
+                        output(msg.flags & msg_more);
                     continue;
                 }
                 // The bytes were drained from the app's buffer but not sent:
@@ -1082,11 +1082,12 @@ long TcpSocket::sendmsg(MsgIo& msg) {
     return long(done);
 }
 
-// Sends what is queued, as far as Nagle's test lets it; corked (TCP_CORK),
-// only full segments: a short last one waits for the cork to be pulled.
-void TcpSocket::output() {
+// Sends what is queued, as far as Nagle's test lets it; corked (TCP_CORK,
+// or MSG_MORE for this send: `more`), only full segments: a short last one
+// waits for the cork to be pulled or the next send.
+void TcpSocket::output(bool more) {
     struct tcp_seg* u = m_pcb->unsent;
-    if (m_cork && u && !u->next && u->len < m_pcb->mss)
+    if ((m_cork || more) && u && !u->next && u->len < m_pcb->mss)
         return;
     tcp_output(m_pcb);
 }

@@ -2,12 +2,14 @@
  * be sent together, so a header and a body written apart (as a web server
  * writes a response before sendfile) reach the peer as one read once the
  * cork is pulled; twice on one connection, the second after the first was
- * acknowledged. Then a large corked response read by another thread
- * arrives whole, and TCP_CORK reads back as set. */
+ * acknowledged. MSG_MORE on the header's send does the same for one
+ * send. Then a large corked response read by another thread arrives
+ * whole, and TCP_CORK reads back as set. */
 //! run: --
 //! native
 //! status: 0
 //! expect: response 2: read 400 bytes, intact
+//! expect: MSG_MORE: read 400 bytes, intact
 //! expect: large: 100150 bytes, intact
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -109,6 +111,15 @@ int main(void) {
         n = read(s, got, sizeof(got));
         printf("request %d: %zd bytes\n", round + 1, n);
     }
+
+    if (send(s, head, sizeof(head), MSG_MORE) != (ssize_t)sizeof(head) ||
+        send(s, body, sizeof(body), 0) != (ssize_t)sizeof(body))
+        die("send");
+    ssize_t got_n = read(client_fd, got, sizeof(got));
+    int more_ok = got_n == 400 && intact(got, 0, 100) && intact(got + 100, 1, 300);
+    printf("MSG_MORE: read %zd bytes, %s\n", got_n, more_ok ? "intact" : "damaged");
+    write_all(client_fd, "next", 4);
+    printf("request 4: %zd bytes\n", read(s, got, sizeof(got)));
 
     pthread_t t;
     if (pthread_create(&t, NULL, read_large, NULL) != 0)
