@@ -13,8 +13,9 @@
 #
 # nginx.root/ is the root file system to boot it with (`ukrun --initrd`):
 # /etc/nginx (nginx.conf, mime.types), /etc/passwd and /etc/group with the
-# www-data user nginx runs as, /var/log/nginx, /var/lib/nginx for the temp
-# files, and the document root /var/www/html: index.html and static files of
+# www-data user of the configuration (nginx started as root looks it up;
+# only worker processes switch to it, and there are none), /var/log/nginx,
+# /var/lib/nginx for the temp files, and the document root /var/www/html: index.html and static files of
 # 4 KiB, 64 KiB, 1 MiB and 8 MiB of pseudo-random bytes.
 # shellcheck source=apps/lib.sh
 . "$(dirname "$0")/../lib.sh"
