@@ -48,8 +48,19 @@ fi
 mkdir -p "$(dirname "$dest")"
 tmp=$(mktemp -d "$(dirname "$dest")/.src-$pkg.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# Quiet when it works; the whole output when it does not.
-(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1 || apt-get source "$pkg")
+# Quiet when it works; the whole output when it does not. A mirror may lack
+# the newest version's files (a security update not mirrored yet): then the
+# other versions apt knows are tried, newest first.
+fetch_source() {
+	local v
+	(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1) && return 0
+	for v in $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -r -V -u); do
+		rm -rf "${tmp:?}"/*
+		(cd "$tmp" && apt-get source -qq "$pkg=$v" >/dev/null 2>&1) && return 0
+	done
+	(cd "$tmp" && apt-get source "$pkg")
+}
+fetch_source
 src=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 [ -n "$src" ] || {
 	echo "apt-source.sh: apt-get source $pkg gave no source tree" >&2

@@ -43,6 +43,8 @@ done
 [ -f /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
 [ -f /usr/lib/x86_64-linux-gnu/libfl.a ] || missing+=(libfl-dev)
 [ -d /usr/share/zoneinfo/America ] || missing+=(tzdata)
+# nginx's rewrite module links Debian's libpcre2-8.a (apps/nginx/build.sh).
+[ -f /usr/lib/x86_64-linux-gnu/libpcre2-8.a ] || missing+=(libpcre2-dev)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 
