@@ -2,6 +2,9 @@
 # packages, kraftld linking them (apps/*/build.sh), into $(BUILD)/apps/:
 #   make apps         lua and luac, sqlite3, find and xargs, redis-server
 #   make check-apps   their longer test suites (tests/apps-check.sh)
+#   make app-python3  CPython 3.11 and its root directory (not part of make
+#                     apps: it takes longer to build than all of those
+#                     together); make check-apps builds and tests it
 # A recipe runs again when its script or the kernel, libc, kraftld or kraftcc
 # changed; it then rebuilds nothing already built but links the program
 # again. The recipes run one after another (each is make -j$(APPS_JOBS)).
@@ -22,9 +25,14 @@ $(BUILD)/apps/find: apps/findutils/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/
 $(BUILD)/apps/redis-server: apps/redis/build.sh $(APPS_LINK_INPUTS) | $(BUILD)/apps/find
 	$(call apps_recipe,$<)
 
+$(BUILD)/apps/python3: apps/python3/build.sh $(APPS_LINK_INPUTS)
+	$(call apps_recipe,$<)
+
 apps: $(APPS_OUT)
 
-check-apps: apps
+app-python3: $(BUILD)/apps/python3
+
+check-apps: apps app-python3
 	@BUILD=$(BUILD) DEPS=$(DEPS) JOBS=$(APPS_JOBS) bash tests/apps-check.sh
 
-.PHONY: apps check-apps
+.PHONY: apps app-python3 check-apps

@@ -42,6 +42,13 @@ done
 # (kraftld -lz -lfl, CMake's find_package(ZLIB), Meson's dependency('zlib')).
 [ -f /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
 [ -f /usr/lib/x86_64-linux-gnu/libfl.a ] || missing+=(libfl-dev)
+# CPython's modules (apps/python3/build.sh): the static libraries it links
+# and the headers its configure looks for.
+for dev in libsqlite3-dev:libsqlite3.a libbz2-dev:libbz2.a liblzma-dev:liblzma.a \
+	uuid-dev:libuuid.a; do
+	[ -f "/usr/lib/x86_64-linux-gnu/${dev#*:}" ] || missing+=("${dev%%:*}")
+done
+command -v python3.11 >/dev/null 2>&1 || missing+=(python3.11)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 
