@@ -609,7 +609,7 @@ UK_GLIBC_EXPORT long __sysconf(int name) {
     return sysconf(name);
 }
 
-// ---------------------------------------------------------------- system calls musl 1.2.3 has no wrapper for
+// ---------------------------------------------------------------- calls musl 1.2.3 lacks
 
 /// close_range(2) (glibc 2.34): closes, or with CLOSE_RANGE_CLOEXEC marks
 /// close-on-exec, the fds from `first` to `last`. Returns 0, or -1 with
