@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -29,6 +30,7 @@
 #define UK_GLIBC_EXPORT __attribute__((visibility("default")))
 
 extern "C" int __cxa_atexit(void (*fn)(void*), void* arg, void* dso);
+extern "C" long __uk_musl_sysconf(int name);
 
 extern "C" {
 extern const char __uk_symtab_start[];
@@ -602,9 +604,27 @@ UK_GLIBC_EXPORT int fcntl64(int fd, int cmd, ...) {
     return fcntl(fd, cmd, arg);
 }
 
+/// sysconf(3) with glibc's names as well as musl's (the two share their
+/// numbers up to _SC_THREAD_ROBUST_PRIO_PROTECT). glibc 2.34 added
+/// _SC_MINSIGSTKSZ and _SC_SIGSTKSZ, which its SIGSTKSZ and MINSIGSTKSZ
+/// macros call; they answer as glibc does, from AT_MINSIGSTKSZ. Every other
+/// name is musl's sysconf (renamed __uk_musl_sysconf in the image's libc.a).
+/// Returns -1 with errno EINVAL for an unknown name.
+UK_GLIBC_EXPORT long sysconf(int name) {
+    constexpr int sc_minsigstksz = 249, sc_sigstksz = 250;
+    if (name == sc_minsigstksz || name == sc_sigstksz) {
+        unsigned long min = getauxval(AT_MINSIGSTKSZ);
+        if (min < MINSIGSTKSZ)
+            min = MINSIGSTKSZ;
+        if (name == sc_minsigstksz)
+            return long(min);
+        return long(4 * min > SIGSTKSZ ? 4 * min : SIGSTKSZ);
+    }
+    return __uk_musl_sysconf(name);
+}
+
 /// sysconf under the name glibc's headers call it by (PTHREAD_STACK_MIN
-/// expands to `__sysconf(_SC_THREAD_STACK_MIN)` in glibc 2.34 and later; the
-/// _SC_ numbers are the same in both C libraries).
+/// expands to `__sysconf(_SC_THREAD_STACK_MIN)` in glibc 2.34 and later).
 UK_GLIBC_EXPORT long __sysconf(int name) {
     return sysconf(name);
 }

@@ -1,6 +1,7 @@
 /* glibc wrappers that musl 1.2.3 lacks, called from an object compiled
  * against glibc's headers: close_range, preadv2/pwritev2 and their
- * preadv64v2/pwritev64v2 names, and PTHREAD_STACK_MIN (__sysconf). Each
+ * preadv64v2/pwritev64v2 names, PTHREAD_STACK_MIN (__sysconf), and
+ * SIGSTKSZ and MINSIGSTKSZ (sysconf with glibc's _SC_ names). Each
  * result and errno as the same program prints them on Linux. */
 //! run: --
 //! status: 0
@@ -10,6 +11,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -82,5 +85,17 @@ int main(void) {
     if (rc == 0)
         pthread_join(t, &ret);
     printf("thread %d %ld\n", rc, (long)ret);
+
+    /* SIGSTKSZ and MINSIGSTKSZ are sysconf calls under glibc 2.34+. */
+    long minsig = sysconf(_SC_MINSIGSTKSZ), sig = SIGSTKSZ;
+    printf("MINSIGSTKSZ at least the minimum %d\n", (long)MINSIGSTKSZ >= minsig);
+    printf("minsigstksz at least 2048 %d\n", minsig >= 2048);
+    printf("sigstksz at least 8192 and 4 * min %d\n", sig >= 8192 && sig >= 4 * minsig);
+    stack_t ss = {.ss_sp = malloc(sig), .ss_size = sig}, old;
+    show("sigaltstack", sigaltstack(&ss, NULL));
+    show("sigaltstack query", sigaltstack(NULL, &old));
+    printf("same %d\n", old.ss_sp == ss.ss_sp && old.ss_size == ss.ss_size);
+    show("sysconf unknown", sysconf(100000));
+    show("sysconf open max positive", sysconf(_SC_OPEN_MAX) > 0);
     return 0;
 }
