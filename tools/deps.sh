@@ -48,7 +48,11 @@ for dev in libsqlite3-dev:libsqlite3.a libbz2-dev:libbz2.a liblzma-dev:liblzma.a
 	uuid-dev:libuuid.a; do
 	[ -f "/usr/lib/x86_64-linux-gnu/${dev#*:}" ] || missing+=("${dev%%:*}")
 done
-command -v python3.11 >/dev/null 2>&1 || missing+=(python3.11)
+[ -x /usr/bin/python3.11 ] || missing+=(python3.11)
+# What its root directory copies from the host: /etc/services and
+# /etc/protocols, and the time zone files.
+[ -f /etc/services ] || missing+=(netbase)
+[ -d /usr/share/zoneinfo ] || missing+=(tzdata)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 

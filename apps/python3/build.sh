@@ -18,7 +18,7 @@
 # The root directory is the standard library at the prefix the interpreter
 # looks in (/usr/lib/python3.11, the `test` package included, compiled to
 # .pyc so that the guest writes nothing at start), its empty lib-dynload,
-# and the /etc files the library reads.
+# the /etc files the library reads and the host's time zone files.
 #
 #   apps/python3/build.sh  ->  $BUILD/apps/python3, $BUILD/apps/python3.root/
 # shellcheck source=apps/lib.sh
@@ -71,12 +71,15 @@ if [[ ! -f $stamp || Lib -nt $stamp || pybuilddir.txt -nt $stamp ]]; then
 	# Compiled by the host's interpreter of the same version, the way
 	# Debian's packages ship them; files that are test data, not code,
 	# do not compile and are left as they are.
-	python3.11 -m compileall -q -j "$jobs" -o 0 -o 1 "$root.tmp/usr/lib/python3.11" >/dev/null 2>&1 || true
+	/usr/bin/python3.11 -m compileall -q -j "$jobs" "$root.tmp/usr/lib/python3.11" >/dev/null 2>&1 || true
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' \
 		>"$root.tmp/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root.tmp/etc/group"
 	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root.tmp/etc/hosts"
-	cp /etc/services /etc/protocols "$root.tmp/etc/" 2>/dev/null || true
+	cp /etc/services /etc/protocols "$root.tmp/etc/"
+	# Time zones for zoneinfo and time.tzset, Debian's tzdata as the host has it.
+	mkdir -p "$root.tmp/usr/share"
+	cp -a /usr/share/zoneinfo "$root.tmp/usr/share/"
 	rm -rf "$root"
 	mv "$root.tmp" "$root"
 	touch "$stamp"
