@@ -35,12 +35,20 @@ if ! app_configured . "${conf[@]}"; then
 	app_log "python3: configure (log: $src/uk-configure.log)"
 	[[ ! -f Makefile ]] || make distclean >/dev/null 2>&1 || true
 	app_run uk-configure.log ./configure "${conf[@]}"
-	# CPython 3.11 builds the modules of Setup.stdlib with setup.py unless
-	# Setup.local names them (its own note in Setup.stdlib); named there,
-	# makesetup puts them in the Makefile and Modules/config.c.
-	cp Modules/Setup.stdlib Modules/Setup.local
 	app_mark_configured . "${conf[@]}"
 fi
+
+# CPython 3.11 builds the modules of Setup.stdlib with setup.py unless
+# Setup.local names them (its own note in Setup.stdlib); named there,
+# makesetup puts them in the Makefile and Modules/config.c. The C API test
+# module, which many regression tests import, is compiled in as well
+# (_testinternalcapi cannot be: the build's _freeze_module lacks what it
+# calls).
+setup_local="$(cat Modules/Setup.stdlib)
+*static*
+_testcapi _testcapimodule.c"
+[[ -f Modules/Setup.local && $(cat Modules/Setup.local) == "$setup_local" ]] ||
+	printf '%s\n' "$setup_local" >Modules/Setup.local
 
 # The host's interpreter and helpers, linked by LINKCC as configure set it
 # (gcc): the build runs them, and the host interpreter writes the sysconfig
