@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Network figures beside a Linux guest, all in this one run: examples-c/httpd
-# under wrk, Redis under redis-benchmark, TCP stream throughput both ways
+# under wrk, nginx's static files under wrk, Redis under redis-benchmark,
+# TCP stream throughput both ways
 # (bench/netstream.c) and the smallest --mem at which httpd serves the load.
 #
 # Both guests run in the same QEMU with the same accelerator (TCG), on
@@ -211,6 +212,24 @@ else
 fi
 [[ -z $why_redis ]] || note "Redis not measured: $why_redis"
 
+# nginx: ours is the apps/nginx recipe's image with its root as the initrd,
+# the Linux guest's the same source built statically by
+# bench/net_nginx_linux.sh, with the same root in its initrd.
+nginx_uk=$BUILD/apps/nginx
+nginx_root=$BUILD/apps/nginx.root
+nginx_linux=$work/nginx.linux
+why_nginx=""
+if [[ $have_tools == 0 ]]; then
+	why_nginx=$why_tools
+elif [[ ! -f apps/nginx/build.sh ]]; then
+	why_nginx="apps/nginx (the nginx image) is not in this tree"
+elif ! BUILD=$BUILD bash apps/nginx/build.sh >"$work/nginx-uk.log" 2>&1 || [[ ! -x $nginx_uk ]]; then
+	why_nginx="$nginx_uk does not build: $(tail -n 2 "$work/nginx-uk.log" | tr '\n' ' ')"
+elif ! BUILD=$BUILD bash bench/net_nginx_linux.sh "$nginx_linux" 2>"$work/nginx-linux.log"; then
+	why_nginx="the Linux guest's nginx does not build: $(tail -n 2 "$work/nginx-linux.log" | tr '\n' ' ')"
+fi
+[[ -z $why_nginx ]] || note "nginx not measured: $why_nginx"
+
 # ---------------------------------------------------------------- namespace
 
 ns=uknetbench$$
@@ -360,6 +379,54 @@ for l in "${loads[@]}"; do
 	add "$(rate_row "${load_label[$l]}" "${res[uk.$l.rps]:-}" "${res[linux.$l.rps]:-}" "req/s" 1.5)"
 	add "$(p99_row "  p99 latency" "${res[uk.$l.p99]:-}" "${res[linux.$l.p99]:-}")"
 done
+
+# ---------------------------------------------------------------- nginx
+
+# Static files of nginx's document root, keep-alive, 20 connections.
+nginx_files=(index.html 64k.bin)
+declare -A nginx_label=([index.html]="nginx index.html -c20" [64k.bin]="nginx 64 KiB file -c20")
+if [[ $have_tools == 1 && -z $why_nginx ]]; then
+	boot_uk "$work/nginx.uk.console" "$mem" --initrd "$nginx_root" "$nginx_uk"
+	uk_pid=$guest_pid
+	uk_up=0
+	wait_port 10.9.1.2 80 "$uk_pid" 60 && uk_up=1
+	[[ $uk_up == 1 ]] || failed+=("our nginx did not come up: $(tail -n 3 "$work/nginx.uk.console" | tr '\n' ' ')")
+	linux_up=0
+	if [[ $have_linux == 1 ]] && linux_initrd nginx "$nginx_linux" "$nginx_root"; then
+		boot_linux "$work/nginx.linux.console" "$mem" "$work/nginx.initrd" /nginx.linux
+		linux_pid=$guest_pid
+		wait_port 10.9.2.2 80 "$linux_pid" 120 && linux_up=1
+		[[ $linux_up == 1 ]] || failed+=("the Linux guest's nginx did not come up: $(tail -n 3 "$work/nginx.linux.console" | tr -d '\r' | tr '\n' ' ')")
+	fi
+	for ((r = 0; r < rounds; r++)); do
+		for f in "${nginx_files[@]}"; do
+			[[ $uk_up == 1 ]] && wrk_run "$work/nginx.uk.$f.$r" "http://10.9.1.2/$f" -c20
+			[[ $linux_up == 1 ]] && wrk_run "$work/nginx.linux.$f.$r" "http://10.9.2.2/$f" -c20
+		done
+	done
+	for side in uk linux; do
+		for f in "${nginx_files[@]}"; do
+			rps=() p99=()
+			for ((r = 0; r < rounds; r++)); do
+				g=$work/nginx.$side.$f.$r
+				[[ -s $g ]] || continue
+				read -r a b <"$g"
+				rps+=("$a") p99+=("$b")
+			done
+			res[$side.nginx.$f.rps]=$(median "${rps[@]}")
+			res[$side.nginx.$f.p99]=$(median "${p99[@]}")
+		done
+	done
+	[[ $uk_up == 1 ]] && { kill -0 "$uk_pid" 2>/dev/null || failed+=("our nginx died under load: $(tail -n 3 "$work/nginx.uk.console" | tr '\n' ' ')"); }
+	stop "$uk_pid"
+	[[ $linux_up == 1 ]] && stop "$linux_pid"
+	for f in "${nginx_files[@]}"; do
+		add "$(rate_row "${nginx_label[$f]}" "${res[uk.nginx.$f.rps]:-}" "${res[linux.nginx.$f.rps]:-}" "req/s" 1.5)"
+		add "$(p99_row "  p99 latency" "${res[uk.nginx.$f.p99]:-}" "${res[linux.nginx.$f.p99]:-}")"
+	done
+else
+	row "nginx static files -c20" "not measured: ${why_nginx:-$why_tools}" "" "" "" ""
+fi
 
 # ---------------------------------------------------------------- Redis
 

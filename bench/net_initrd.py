@@ -5,7 +5,9 @@ root are needed for the device node.
 
     python3 bench/net_initrd.py OUT INIT MODULE.ko... -- PROGRAM...
 
-PROGRAMs go to the root under their own base names.
+PROGRAMs go to the root under their own base names; a PROGRAM that is a
+directory puts what it holds at the root (a program's files, e.g. nginx's
+configuration and document root), with its files' and directories' modes.
 """
 import os
 import sys
@@ -32,8 +34,20 @@ def main():
         parts.append(entry(ino, name, 0o100644, open(path, "rb").read()))
         ino += 1
     for path in programs:
-        parts.append(entry(ino, os.path.basename(path), 0o100755, open(path, "rb").read()))
-        ino += 1
+        if not os.path.isdir(path):
+            parts.append(entry(ino, os.path.basename(path), 0o100755, open(path, "rb").read()))
+            ino += 1
+            continue
+        for top, dirs, files in os.walk(path):
+            dirs.sort()
+            rel = os.path.relpath(top, path)
+            for name in dirs + sorted(files):
+                full = os.path.join(top, name)
+                st = os.stat(full)
+                name = os.path.normpath(os.path.join(rel, name))
+                data = b"" if os.path.isdir(full) else open(full, "rb").read()
+                parts.append(entry(ino, name, st.st_mode, data))
+                ino += 1
     parts.append(entry(0, "TRAILER!!!", 0))
     archive = b"".join(parts)
     with open(out, "wb") as f:

@@ -48,19 +48,19 @@ fi
 mkdir -p "$(dirname "$dest")"
 tmp=$(mktemp -d "$(dirname "$dest")/.src-$pkg.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# A mirror can list a version whose files it does not (yet) serve, as a
-# security archive does for a day: the versions apt knows are then tried
-# newest first. Quiet when one works; the whole output when none does.
-fetch() {
+# Quiet when it works; the whole output when it does not. A mirror may lack
+# the newest version's files (a security update not mirrored yet): then the
+# other versions apt knows are tried, newest first.
+fetch_source() {
 	local v
-	apt-get source -qq "$pkg" >/dev/null 2>&1 && return 0
-	for v in $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -u -r -V); do
-		rm -rf ./*
-		apt-get source -qq "$pkg=$v" >/dev/null 2>&1 && return 0
+	(cd "$tmp" && apt-get source -qq "$pkg" >/dev/null 2>&1) && return 0
+	for v in $(apt-cache showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -r -V -u); do
+		rm -rf "${tmp:?}"/*
+		(cd "$tmp" && apt-get source -qq "$pkg=$v" >/dev/null 2>&1) && return 0
 	done
-	apt-get source "$pkg"
+	(cd "$tmp" && apt-get source "$pkg")
 }
-(cd "$tmp" && fetch)
+fetch_source
 src=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 [ -n "$src" ] || {
 	echo "apt-source.sh: apt-get source $pkg gave no source tree" >&2

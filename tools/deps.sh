@@ -42,6 +42,8 @@ done
 # (kraftld -lz -lfl, CMake's find_package(ZLIB), Meson's dependency('zlib')).
 [ -f /usr/lib/x86_64-linux-gnu/libz.a ] || missing+=(zlib1g-dev)
 [ -f /usr/lib/x86_64-linux-gnu/libfl.a ] || missing+=(libfl-dev)
+# nginx's rewrite module links Debian's libpcre2-8.a (apps/nginx/build.sh).
+[ -f /usr/lib/x86_64-linux-gnu/libpcre2-8.a ] || missing+=(libpcre2-dev)
 # CPython's modules (apps/python3/build.sh): the static libraries it links
 # and the headers its configure looks for.
 for dev in libsqlite3-dev:libsqlite3.a libbz2-dev:libbz2.a liblzma-dev:liblzma.a \

@@ -12,6 +12,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "lwip/timeouts.h"
 #include "lwip/udp.h"
 
 #include "arch/x86_64/sigframe.h"
@@ -496,6 +497,7 @@ class TcpSocket final : public InetSocket {
     int m_keepidle = 7200, m_keepintvl = 75, m_keepcnt = 9; // s, s, probes
     int m_maxseg = 0;                                       // TCP_MAXSEG; 0: none set
     bool m_cork = false;
+    bool m_cork_timer = false; // cork_expired is due
     int m_user_timeout = 0, m_notsent_lowat = -1;
     // SO_REUSEPORT listeners on one address share one lwIP listener, owned
     // by one of them (whose m_pcb it is): a ring through m_group_next
@@ -528,6 +530,10 @@ class TcpSocket final : public InetSocket {
 
     long ensure_pcb();
     size_t send_room() const;
+    void output(bool more);
+    void push(bool past_nagle);
+    void stop_cork_timer();
+    static void cork_expired(void* arg);
     void attach(struct tcp_pcb* pcb);
     void detach();
     void rx_consume(size_t n);
@@ -577,6 +583,7 @@ void TcpSocket::detach() {
         ip_addr_copy(m_remote_ip, m_pcb->remote_ip);
         m_remote_port = m_pcb->remote_port;
     }
+    stop_cork_timer();
     tcp_arg(m_pcb, nullptr);
     if (m_pcb->state != LISTEN) {
         tcp_recv(m_pcb, nullptr);
@@ -603,7 +610,9 @@ void TcpSocket::apply_opts() {
         u8_t((family == af_inet ? m_ttl : m_hops) == -1 ? default_ttl
                                                         : (family == af_inet ? m_ttl : m_hops));
     if (m_pcb->state != LISTEN) {
-        if (m_nodelay)
+        // Corked, short segments wait: lwIP's Nagle test holds them while
+        // anything is unacknowledged, and output() while nothing is.
+        if (m_nodelay && !m_cork)
             tcp_nagle_disable(m_pcb);
         else
             tcp_nagle_enable(m_pcb);
@@ -717,6 +726,7 @@ void TcpSocket::on_err(void* arg, err_t err) {
     auto* s = static_cast<TcpSocket*>(arg);
     if (!s)
         return;
+    s->stop_cork_timer();
     s->m_pcb = nullptr;
     long e = err_to_errno(err);
     if (s->m_state == State::connecting)
@@ -1055,7 +1065,7 @@ long TcpSocket::sendmsg(MsgIo& msg) {
                 } else {
                     done += got;
                     if (!buf.left() || tcp_sndbuf(m_pcb) == 0)
-                        tcp_output(m_pcb);
+                        output(msg.flags & msg_more);
                     continue;
                 }
                 // The bytes were drained from the app's buffer but not sent:
@@ -1076,6 +1086,56 @@ long TcpSocket::sendmsg(MsgIo& msg) {
         }
     }
     return long(done);
+}
+
+// Sends what is queued, as far as Nagle's test lets it; corked (TCP_CORK,
+// or MSG_MORE for this send: `more`), only full segments: a short last one
+// waits for the cork to be pulled or the next send.
+void TcpSocket::output(bool more) {
+    struct tcp_seg* u = m_pcb->unsent;
+    if ((m_cork || more) && u && !u->next && u->len < m_pcb->mss) {
+        // Held at most 200 ms, as Linux holds corked data (tcp(7)).
+        if (!m_cork_timer) {
+            sys_timeout(200, cork_expired, this);
+            m_cork_timer = true;
+        }
+        return;
+    }
+    stop_cork_timer();
+    tcp_output(m_pcb);
+}
+
+void TcpSocket::stop_cork_timer() {
+    if (m_cork_timer) {
+        sys_untimeout(cork_expired, this);
+        m_cork_timer = false;
+    }
+}
+
+// A held short segment's time is up: send it, corked or not.
+void TcpSocket::cork_expired(void* arg) {
+    auto* s = static_cast<TcpSocket*>(arg);
+    s->m_cork_timer = false;
+    if (s->m_pcb)
+        tcp_output(s->m_pcb);
+}
+
+// Linux's tcp_push_pending_frames when TCP_NODELAY is set or TCP_CORK
+// pulled: sends all that is queued when `past_nagle`, else as Nagle's test
+// in Minshall's form lets it (a short last segment waits only while an
+// earlier short one is unacknowledged).
+void TcpSocket::push(bool past_nagle) {
+    if (!past_nagle) {
+        past_nagle = true;
+        for (struct tcp_seg* s = m_pcb->unacked; s; s = s->next)
+            if (s->len && s->len < m_pcb->mss)
+                past_nagle = false;
+    }
+    if (past_nagle)
+        tcp_nagle_disable(m_pcb);
+    stop_cork_timer();
+    tcp_output(m_pcb);
+    apply_opts();
 }
 
 // How many bytes one tcp_write may take now: what the send buffer has
@@ -1261,15 +1321,17 @@ long TcpSocket::setsockopt(int level, int name, const OptVal& val) {
     switch (name) {
     case tcp_nodelay:
     case tcp_cork: {
+        // Setting TCP_NODELAY sends what is queued, corked or not; pulling
+        // the cork sends it as Nagle's test allows (tcp(7)).
+        bool pulled = name == tcp_cork && m_cork && !x;
         if (name == tcp_nodelay)
             m_nodelay = x != 0;
         else
             m_cork = x != 0;
         lwip::Guard g;
         apply_opts();
-        // Either one ending the wait for more data sends what is queued.
-        if ((m_nodelay || !m_cork) && m_pcb && m_pcb->state != LISTEN)
-            tcp_output(m_pcb);
+        if (m_pcb && m_pcb->state != LISTEN && ((name == tcp_nodelay && x) || pulled))
+            push(m_nodelay);
         return 0;
     }
     case tcp_keepidle:
@@ -1481,6 +1543,7 @@ long TcpSocket::ioctl(unsigned long cmd, uint64_t arg) {
 
 void TcpSocket::close() {
     lwip::Guard g;
+    stop_cork_timer();
     if (m_state == State::listening) {
         // Connections nobody accepted are reset, as Linux does.
         while (m_acc_len) {

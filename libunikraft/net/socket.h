@@ -28,7 +28,7 @@ inline constexpr int sock_stream = 1, sock_dgram = 2, sock_raw = 3, sock_seqpack
 inline constexpr int sock_nonblock = 04000, sock_cloexec = 02000000;
 inline constexpr int msg_oob = 1, msg_peek = 2, msg_dontroute = 4, msg_ctrunc = 8, msg_trunc = 0x20,
                      msg_dontwait = 0x40, msg_eor = 0x80, msg_waitall = 0x100,
-                     msg_nosignal = 0x4000, msg_cmsg_cloexec = 0x40000000;
+                     msg_nosignal = 0x4000, msg_more = 0x8000, msg_cmsg_cloexec = 0x40000000;
 inline constexpr int shut_rd = 0, shut_wr = 1, shut_rdwr = 2;
 
 /// The largest socket address any family takes (sockaddr_storage).
