@@ -67,7 +67,7 @@ app_run uk-build.log make -j"$jobs" python LINKCC="$kraftld" LINKFORSHARED=
 root=$apps_out/python3.root
 lib=$root/usr/lib/python3.11
 stamp=$root/.uk-stdlib
-if [[ ! -f $stamp || Lib -nt $stamp || pybuilddir.txt -nt $stamp ]]; then
+if [[ ! -f $stamp || Lib -nt $stamp ]]; then
 	app_log "python3: laying out $root"
 	rm -rf "$root.tmp"
 	mkdir -p "$root.tmp/usr/lib" "$root.tmp/etc" "$root.tmp/tmp"
@@ -75,7 +75,6 @@ if [[ ! -f $stamp || Lib -nt $stamp || pybuilddir.txt -nt $stamp ]]; then
 	rm -rf "$root.tmp/usr/lib/python3.11/"{idlelib,tkinter,turtledemo,ensurepip,lib2to3/tests}
 	find "$root.tmp" -name __pycache__ -prune -exec rm -rf {} +
 	mkdir -p "$root.tmp/usr/lib/python3.11/lib-dynload"
-	cp "$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$root.tmp/usr/lib/python3.11/"
 	# Compiled by the host's interpreter of the same version, the way
 	# Debian's packages ship them; files that are test data, not code,
 	# do not compile and are left as they are.
@@ -92,4 +91,9 @@ if [[ ! -f $stamp || Lib -nt $stamp || pybuilddir.txt -nt $stamp ]]; then
 	mv "$root.tmp" "$root"
 	touch "$stamp"
 fi
+# The sysconfig data the host's interpreter wrote (written again by every
+# build, with the same content).
+for f in "$(cat pybuilddir.txt)"/_sysconfigdata_*.py; do
+	cmp -s "$f" "$lib/${f##*/}" || cp "$f" "$lib/"
+done
 app_install python python3
