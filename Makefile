@@ -164,9 +164,12 @@ IMAGE_EMPTY_LIBS := m pthread rt dl util crypt resolv xnet
 RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
 	$(BUILD)/lib/unikraft/libgcc_eh.a $(BUILD)/lib/unikraft/libstdc++.a \
 	$(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS))
-$(BUILD)/lib/unikraft/libc.a: $(musl_lib)
+# The symbols in tools/musl-image-syms.txt are renamed: the kernel defines
+# them (sysconf also answers glibc's names, which objects compiled against
+# glibc's headers use) and calls musl's under the new name.
+$(BUILD)/lib/unikraft/libc.a: $(musl_lib) tools/musl-image-syms.txt
 	@mkdir -p $(@D)
-	cp $< $@
+	objcopy --redefine-syms=tools/musl-image-syms.txt $< $@.tmp && mv $@.tmp $@
 $(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS)):
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rc $@

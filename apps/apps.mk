@@ -2,6 +2,9 @@
 # packages, kraftld linking them (apps/*/build.sh), into $(BUILD)/apps/:
 #   make apps         lua and luac, sqlite3, find and xargs, redis-server, nginx
 #   make app-nginx    nginx and its root file system, nginx.root/
+#   make app-python3  CPython 3.11 and its root directory, python3.root/ (not
+#                     part of make apps: it takes longer to build than all
+#                     of those together); make check-apps builds and tests it
 #   make check-apps   their longer test suites (tests/apps-check.sh)
 # A recipe runs again when its script or the kernel, libc, kraftld or kraftcc
 # changed; it then rebuilds nothing already built but links the program
@@ -30,9 +33,16 @@ $(BUILD)/apps/nginx: apps/nginx/build.sh $(APPS_LINK_INPUTS) \
 
 app-nginx: $(BUILD)/apps/nginx
 
+# After the others when they are built too; `make app-python3` builds it alone.
+$(BUILD)/apps/python3: apps/python3/build.sh $(APPS_LINK_INPUTS) \
+		$(if $(filter-out app-python3,$(MAKECMDGOALS)),| $(BUILD)/apps/nginx)
+	$(call apps_recipe,$<)
+
 apps: $(APPS_OUT)
 
-check-apps: apps
+app-python3: $(BUILD)/apps/python3
+
+check-apps: apps app-python3
 	@BUILD=$(BUILD) DEPS=$(DEPS) JOBS=$(APPS_JOBS) bash tests/apps-check.sh
 
-.PHONY: apps check-apps app-nginx
+.PHONY: apps check-apps app-nginx app-python3

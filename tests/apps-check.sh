@@ -17,6 +17,11 @@
 #                       external-server mode, one unit at a time against a
 #                       redis-server VM booted for it (tests/apps-check-redis.sh,
 #                       which names each unit and test left out and why).
+#   python3/*           CPython: -c, a script, the REPL, a 9p share and
+#                       http.server, then a curated list of its regression
+#                       tests (python3 -m test), each module in a VM of its
+#                       own, beside the host's python3.11 running the same
+#                       modules (tests/apps-check-python3.sh).
 #
 # Lua's own test suite is not part of Debian's lua5.4 source package, so
 # there is none to run here.
@@ -107,6 +112,8 @@ printf '\n== findutils gnulib tests\n'
 gnulib_tests 2>&1 | record
 printf '\n== Redis test suite (external server)\n'
 bash tests/apps-check-redis.sh 2>&1 | record
+printf '\n== CPython\n'
+bash tests/apps-check-python3.sh 2>&1 | record
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")

@@ -45,6 +45,17 @@ done
 [ -d /usr/share/zoneinfo/America ] || missing+=(tzdata)
 # nginx's rewrite module links Debian's libpcre2-8.a (apps/nginx/build.sh).
 [ -f /usr/lib/x86_64-linux-gnu/libpcre2-8.a ] || missing+=(libpcre2-dev)
+# CPython's modules (apps/python3/build.sh): the static libraries it links
+# and the headers its configure looks for.
+for dev in libsqlite3-dev:libsqlite3.a libbz2-dev:libbz2.a liblzma-dev:liblzma.a \
+	uuid-dev:libuuid.a; do
+	[ -f "/usr/lib/x86_64-linux-gnu/${dev#*:}" ] || missing+=("${dev%%:*}")
+done
+[ -x /usr/bin/python3.11 ] || missing+=(python3.11)
+# What its root directory copies from the host: /etc/services and
+# /etc/protocols, and the time zone files.
+[ -f /etc/services ] || missing+=(netbase)
+[ -d /usr/share/zoneinfo ] || missing+=(tzdata)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libclang-rt-14-dev)
 

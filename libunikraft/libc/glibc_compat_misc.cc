@@ -15,8 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -27,6 +30,7 @@
 #define UK_GLIBC_EXPORT __attribute__((visibility("default")))
 
 extern "C" int __cxa_atexit(void (*fn)(void*), void* arg, void* dso);
+extern "C" long __uk_musl_sysconf(int name);
 
 extern "C" {
 extern const char __uk_symtab_start[];
@@ -598,6 +602,66 @@ UK_GLIBC_EXPORT int fcntl64(int fd, int cmd, ...) {
     unsigned long arg = va_arg(ap, unsigned long);
     va_end(ap);
     return fcntl(fd, cmd, arg);
+}
+
+/// sysconf(3) with glibc's names as well as musl's (the two share their
+/// numbers up to _SC_THREAD_ROBUST_PRIO_PROTECT). glibc 2.34 added
+/// _SC_MINSIGSTKSZ and _SC_SIGSTKSZ, which its SIGSTKSZ and MINSIGSTKSZ
+/// macros call; they answer as glibc does, from AT_MINSIGSTKSZ. Every other
+/// name is musl's sysconf (renamed __uk_musl_sysconf in the image's libc.a).
+/// Returns -1 with errno EINVAL for an unknown name.
+UK_GLIBC_EXPORT long sysconf(int name) {
+    constexpr int sc_minsigstksz = 249, sc_sigstksz = 250;
+    if (name == sc_minsigstksz || name == sc_sigstksz) {
+        unsigned long min = getauxval(AT_MINSIGSTKSZ);
+        if (min < MINSIGSTKSZ)
+            min = MINSIGSTKSZ;
+        if (name == sc_minsigstksz)
+            return long(min);
+        return long(4 * min > SIGSTKSZ ? 4 * min : SIGSTKSZ);
+    }
+    return __uk_musl_sysconf(name);
+}
+
+/// sysconf under the name glibc's headers call it by (PTHREAD_STACK_MIN
+/// expands to `__sysconf(_SC_THREAD_STACK_MIN)` in glibc 2.34 and later).
+UK_GLIBC_EXPORT long __sysconf(int name) {
+    return sysconf(name);
+}
+
+// ---------------------------------------------------------------- calls musl 1.2.3 lacks
+
+/// close_range(2) (glibc 2.34): closes, or with CLOSE_RANGE_CLOEXEC marks
+/// close-on-exec, the fds from `first` to `last`. Returns 0, or -1 with
+/// errno EINVAL for unknown flags or `first` > `last`.
+UK_GLIBC_EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
+    return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+}
+
+/// preadv2(2): preadv at `offset` (-1: the file position) with RWF_ flags.
+/// Returns the bytes read, or -1 with errno as the system call sets it.
+UK_GLIBC_EXPORT ssize_t preadv2(int fd, const struct iovec* iov, int count, off_t offset,
+                                int flags) {
+    return syscall(SYS_preadv2, fd, iov, count, offset, 0, flags);
+}
+
+/// pwritev2(2): pwritev at `offset` (-1: the file position) with RWF_
+/// flags. Returns the bytes written, or -1 with errno as the call sets it.
+UK_GLIBC_EXPORT ssize_t pwritev2(int fd, const struct iovec* iov, int count, off_t offset,
+                                 int flags) {
+    return syscall(SYS_pwritev2, fd, iov, count, offset, 0, flags);
+}
+
+/// preadv2 under _FILE_OFFSET_BITS=64: the same call.
+UK_GLIBC_EXPORT ssize_t preadv64v2(int fd, const struct iovec* iov, int count, off_t offset,
+                                   int flags) {
+    return preadv2(fd, iov, count, offset, flags);
+}
+
+/// pwritev2 under _FILE_OFFSET_BITS=64: the same call.
+UK_GLIBC_EXPORT ssize_t pwritev64v2(int fd, const struct iovec* iov, int count, off_t offset,
+                                    int flags) {
+    return pwritev2(fd, iov, count, offset, flags);
 }
 
 // ---------------------------------------------------------------- GNU string and file extensions

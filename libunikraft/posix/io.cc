@@ -504,4 +504,48 @@ UK_SYSCALL(326, copy_file_range) {
     return r;
 }
 
+// splice(2) through a kernel buffer: one end must be a pipe, which takes no
+// offset; the other end is read or written at *offset when one is given
+// (and that offset is updated), else at its file position.
+// SPLICE_F_NONBLOCK is accepted but not honoured: an empty or full pipe
+// waits as the descriptor's own O_NONBLOCK says.
+UK_SYSCALL(275, splice) {
+    constexpr long splice_f_all = 0xf;
+    if (a5 == 0)
+        return 0;
+    if (a6 & ~splice_f_all)
+        return -EINVAL;
+    FileRef in(a1), out(a3);
+    if (!in || !out)
+        return -EBADF;
+    bool in_pipe = vfs::is_pipe(in.get()), out_pipe = vfs::is_pipe(out.get());
+    if ((in_pipe && a2) || (out_pipe && a4))
+        return -ESPIPE;
+    int64_t in_off = 0, out_off = 0;
+    if (a4 && UserPtr<const int64_t>(a4).read(&out_off))
+        return -EFAULT;
+    if (a2 && UserPtr<const int64_t>(a2).read(&in_off))
+        return -EFAULT;
+    if (!in->readable() || !out->writable())
+        return -EBADF;
+    if (!in_pipe && !out_pipe)
+        return -EINVAL;
+    if (vfs::same_pipe(in.get(), out.get()))
+        return -EINVAL;
+    if (!out_pipe && (out->flags & vfs::o_append))
+        return -EINVAL;
+    if (in_off < 0 || out_off < 0)
+        return -EINVAL;
+    size_t len = size_t(a5) > max_rw ? max_rw : size_t(a5);
+    long r =
+        splice_files(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len);
+    if (r > 0) {
+        if (a2 && UserPtr<int64_t>(a2).put(in_off))
+            return -EFAULT;
+        if (a4 && UserPtr<int64_t>(a4).put(out_off))
+            return -EFAULT;
+    }
+    return r;
+}
+
 } // namespace uk::posix

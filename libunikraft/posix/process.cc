@@ -65,6 +65,79 @@ UK_SYSCALL_CONST(102, getuid, 0)
 UK_SYSCALL_CONST(104, getgid, 0)
 UK_SYSCALL_CONST(107, geteuid, 0)
 UK_SYSCALL_CONST(108, getegid, 0)
+namespace {
+
+// The supplementary groups (none at boot, as for Linux's init), at most
+// NGROUPS_MAX as the C library reports it (sysconf(_SC_NGROUPS_MAX): 32).
+constexpr long ngroups_max = 32;
+constinit uint32_t g_groups[ngroups_max] = {};
+constinit long g_ngroups = 0;
+
+// The nice value (-20..19) that getpriority and setpriority report and set.
+// There are no scheduling priorities: every thread runs in turn.
+constinit long g_nice = 0;
+
+// Whether `which`/`who` name this process (the only process, group and
+// user there are, or one of its threads): 0, -EINVAL or -ESRCH.
+long check_prio_target(long which, long who) {
+    constexpr long prio_process = 0, prio_pgrp = 1, prio_user = 2;
+    switch (which) {
+    case prio_process:
+        return who == 0 || who == self_pid || sched::find(int(who)) ? 0 : -ESRCH;
+    case prio_pgrp:
+        return who == 0 || who == self_pid ? 0 : -ESRCH;
+    case prio_user:
+        return who == 0 ? 0 : -ESRCH;
+    default:
+        return -EINVAL;
+    }
+}
+
+} // namespace
+
+UK_SYSCALL(115, getgroups) {
+    if (int(a1) < 0)
+        return -EINVAL;
+    if (a1 == 0)
+        return g_ngroups;
+    if (int(a1) < g_ngroups)
+        return -EINVAL;
+    return UserPtr<uint32_t>(a2).write(g_groups, size_t(g_ngroups)) ? -EFAULT : g_ngroups;
+}
+
+UK_SYSCALL(116, setgroups) {
+    if (int(a1) < 0 || a1 > ngroups_max)
+        return -EINVAL;
+    uint32_t groups[ngroups_max];
+    if (a1 && UserPtr<const uint32_t>(a2).read(groups, size_t(a1)))
+        return -EFAULT;
+    // Kept sorted, as Linux keeps them (getgroups answers in that order).
+    for (long i = 0; i < a1; i++) {
+        long j = i;
+        for (; j > 0 && g_groups[j - 1] > groups[i]; j--)
+            g_groups[j] = g_groups[j - 1];
+        g_groups[j] = groups[i];
+    }
+    g_ngroups = a1;
+    return 0;
+}
+
+UK_SYSCALL(140, getpriority) {
+    if (long r = check_prio_target(int(a1), int(a2)))
+        return r;
+    // The system call answers 20 - nice, so that it is never negative; the
+    // C library turns it back.
+    return 20 - g_nice;
+}
+
+UK_SYSCALL(141, setpriority) {
+    if (long r = check_prio_target(int(a1), int(a2)))
+        return r;
+    long nice = int(a3);
+    g_nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    return 0;
+}
+
 UK_SYSCALL(273, set_robust_list) {
     return 0;
 }

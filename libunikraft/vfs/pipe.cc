@@ -316,6 +316,11 @@ bool is_pipe(const File* f) {
     return f->kind() == &PipeFile::tag;
 }
 
+bool same_pipe(const File* a, const File* b) {
+    return is_pipe(a) && is_pipe(b) &&
+           static_cast<const PipeFile*>(a)->m_pipe == static_cast<const PipeFile*>(b)->m_pipe;
+}
+
 long pipe_create(uint32_t flags, File** rd, File** wr) {
     Pipe* p = pipe_alloc();
     if (!p)

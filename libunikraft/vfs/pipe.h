@@ -37,4 +37,7 @@ long pipe_fcntl(File* f, int cmd, uint64_t arg);
 /// True when f is an end of a pipe or an open FIFO.
 bool is_pipe(const File* f);
 
+/// True when a and b are ends of one pipe or FIFO (splice refuses that).
+bool same_pipe(const File* a, const File* b);
+
 } // namespace uk::vfs
