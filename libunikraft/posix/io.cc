@@ -504,13 +504,72 @@ UK_SYSCALL(326, copy_file_range) {
     return r;
 }
 
-// splice(2) through a kernel buffer: one end must be a pipe, which takes no
-// offset; the other end is read or written at *offset when one is given
-// (and that offset is updated), else at its file position.
-// SPLICE_F_NONBLOCK is accepted but not honoured: an empty or full pipe
-// waits as the descriptor's own O_NONBLOCK says.
+namespace {
+
+// splice(2)'s move through a kernel buffer, one end or both a pipe. Into
+// a pipe, at most the room it has is taken from the source, so nothing
+// taken is left over; out of a pipe, the bytes are only looked at and the
+// pipe drops just what the destination took (a socket may take part). A
+// pipe waits unless `nonblock` (SPLICE_F_NONBLOCK or its own O_NONBLOCK);
+// another file waits as its own flags say.
+long splice_pipe(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t len,
+                 bool nonblock) {
+    constexpr size_t chunk = 64 * 1024;
+    const bool from_pipe = vfs::is_pipe(in), into_pipe = vfs::is_pipe(out);
+    size_t want = len < chunk ? len : chunk;
+    if (from_pipe) {
+        long n = vfs::pipe_avail(in, nonblock || (in->flags & vfs::o_nonblock));
+        if (n <= 0)
+            return n;
+        want = size_t(n) < want ? size_t(n) : want;
+    }
+    if (into_pipe) {
+        long n = vfs::pipe_room(out, nonblock || (out->flags & vfs::o_nonblock));
+        if (n <= 0)
+            return n;
+        want = size_t(n) < want ? size_t(n) : want;
+    }
+    char* buf = static_cast<char*>(kheap_alloc(want));
+    if (!buf)
+        return -ENOMEM;
+    long got;
+    if (from_pipe) {
+        got = long(vfs::pipe_peek(in, buf, want));
+    } else {
+        IoBuf rb = IoBuf::kernel(buf, want);
+        got = in_off ? in->pread(rb, uint64_t(*in_off)) : in->read(rb);
+    }
+    long put = got;
+    if (got > 0) {
+        if (into_pipe) {
+            put = long(vfs::pipe_put(out, buf, size_t(got)));
+            if (!put)
+                put = -EPIPE;
+        } else {
+            IoBuf wb = IoBuf::kernel(buf, size_t(got));
+            put = out_off ? out->pwrite(wb, uint64_t(*out_off)) : out->write(wb);
+        }
+        size_t taken = put > 0 ? size_t(put) : 0;
+        if (from_pipe)
+            vfs::pipe_consume(in, taken);
+        else if (in_off)
+            *in_off += long(taken);
+        else if (taken < size_t(got))
+            in->seek(long(taken) - got, 1); // a file gets back what was not put
+        if (out_off && put > 0)
+            *out_off += put;
+    }
+    kheap_free(buf);
+    return put;
+}
+
+} // namespace
+
+// splice(2): one end must be a pipe, which takes no offset; the other end
+// is read or written at *offset when one is given (and that offset is
+// updated), else at its file position.
 UK_SYSCALL(275, splice) {
-    constexpr long splice_f_all = 0xf;
+    constexpr long splice_f_nonblock = 2, splice_f_all = 0xf;
     if (a5 == 0)
         return 0;
     if (a6 & ~splice_f_all)
@@ -537,8 +596,8 @@ UK_SYSCALL(275, splice) {
     if (in_off < 0 || out_off < 0)
         return -EINVAL;
     size_t len = size_t(a5) > max_rw ? max_rw : size_t(a5);
-    long r =
-        splice_files(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len);
+    long r = splice_pipe(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len,
+                         a6 & splice_f_nonblock);
     if (r > 0) {
         if (a2 && UserPtr<int64_t>(a2).put(in_off))
             return -EFAULT;

@@ -343,6 +343,99 @@ long pipe_create(uint32_t flags, File** rd, File** wr) {
     return 0;
 }
 
+namespace {
+
+Pipe* pipe_of(File* f) {
+    return static_cast<PipeFile*>(f)->m_pipe;
+}
+
+} // namespace
+
+long pipe_room(File* f, bool nonblock) {
+    Pipe* p = pipe_of(f);
+    for (;;) {
+        if (!p->readers) {
+            send_sigpipe();
+            return -EPIPE;
+        }
+        if (!p->full())
+            return long((p->nslots - (p->head - p->tail)) * page);
+        if (nonblock)
+            return -EAGAIN;
+        if (wait_until(p->wr_wait, 0, [p] { return !p->full() || !p->readers; }))
+            return -arch::erestartsys;
+    }
+}
+
+size_t pipe_put(File* f, const char* src, size_t n) {
+    Pipe* p = pipe_of(f);
+    size_t done = 0;
+    while (done < n) {
+        IoBuf b = IoBuf::kernel(const_cast<char*>(src + done), n - done);
+        long put = f->write(b);
+        if (put > 0) {
+            done += size_t(put);
+            continue;
+        }
+        if (put != -EAGAIN && put != -arch::erestartsys)
+            break;
+        // Another writer filled the room granted: the bytes are already
+        // taken from their source, so wait it out, signals or not.
+        while (p->full() && p->readers)
+            wait_once_uninterruptible(p->wr_wait);
+        if (!p->readers)
+            break;
+    }
+    return done;
+}
+
+long pipe_avail(File* f, bool nonblock) {
+    Pipe* p = pipe_of(f);
+    for (;;) {
+        if (!p->empty())
+            return long(p->bytes);
+        if (!p->writers)
+            return 0;
+        if (nonblock)
+            return -EAGAIN;
+        if (wait_until(p->rd_wait, 0, [p] { return !p->empty() || !p->writers; }))
+            return -arch::erestartsys;
+    }
+}
+
+size_t pipe_peek(File* f, char* dst, size_t n) {
+    Pipe* p = pipe_of(f);
+    size_t done = 0;
+    for (uint32_t i = p->tail; i != p->head && done < n; i++) {
+        const Slot& s = p->at(i);
+        size_t k = s.len < n - done ? s.len : n - done;
+        __builtin_memcpy(dst + done, s.data + s.off, k);
+        done += k;
+    }
+    return done;
+}
+
+void pipe_consume(File* f, size_t n) {
+    Pipe* p = pipe_of(f);
+    bool freed_full = false;
+    while (n && !p->empty()) {
+        Slot& s = p->at(p->tail);
+        size_t k = s.len < n ? s.len : n;
+        s.off = uint16_t(s.off + k);
+        s.len = uint16_t(s.len - k);
+        p->bytes -= k;
+        n -= k;
+        if (!s.len) {
+            freed_full |= p->full();
+            p->give_page(s.data);
+            p->tail++;
+        }
+    }
+    p->atime = now();
+    if (freed_full)
+        p->wr_wait.notify(ev_out | ev_wrnorm);
+}
+
 long pipe_fcntl(File* f, int cmd, uint64_t arg) {
     if (!is_pipe(f))
         return -EBADF;

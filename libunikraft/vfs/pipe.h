@@ -40,4 +40,23 @@ bool is_pipe(const File* f);
 /// True when a and b are ends of one pipe or FIFO (splice refuses that).
 bool same_pipe(const File* a, const File* b);
 
+/// splice(2)'s view of a pipe. pipe_room waits until f (a write end) has
+/// room and returns how many bytes it takes without waiting; -EPIPE (with
+/// SIGPIPE) when no reader is left, -EAGAIN when `nonblock` and full.
+long pipe_room(File* f, bool nonblock);
+
+/// Writes n bytes from kernel memory into f after pipe_room granted them:
+/// waits (uninterruptibly) only when another writer took the room first.
+/// Returns n, or what was written before the last reader left.
+size_t pipe_put(File* f, const char* src, size_t n);
+
+/// Waits until f (a read end) holds data and returns how much; 0 at end of
+/// file (empty, no writer), -EAGAIN when `nonblock` and empty.
+long pipe_avail(File* f, bool nonblock);
+
+/// Copies up to n bytes from the front of f's pipe without taking them;
+/// pipe_consume then drops the n bytes the caller has delivered.
+size_t pipe_peek(File* f, char* dst, size_t n);
+void pipe_consume(File* f, size_t n);
+
 } // namespace uk::vfs

@@ -46,4 +46,13 @@ long wait_once(WaitQueue& q, uint64_t deadline_ns) {
     return r == -ETIMEDOUT ? -ETIMEDOUT : 0;
 }
 
+void wait_once_uninterruptible(WaitQueue& q) {
+    WaitEntry e;
+    e.notify = wake_thread;
+    e.ctx = sched::current();
+    q.add(&e);
+    sched::block(0, sched::Signals::defer);
+    q.remove(&e);
+}
+
 } // namespace uk::vfs

@@ -83,6 +83,10 @@ template <typename Ready> long wait_until(WaitQueue& q, uint64_t deadline_ns, Re
 /// deadline or a signal. Returns 0 (woken by a notify), -ETIMEDOUT or -EINTR.
 long wait_once(WaitQueue& q, uint64_t deadline_ns);
 
+/// wait_once for a wait a signal must not end (the signal stays pending):
+/// sleeps until a notify. For a kernel step that cannot be undone halfway.
+void wait_once_uninterruptible(WaitQueue& q);
+
 template <typename Ready> long wait_until(WaitQueue& q, uint64_t deadline_ns, Ready ready) {
     while (!ready()) {
         if (long r = wait_once(q, deadline_ns))

@@ -28,6 +28,10 @@ long block(uint64_t) {
     std::abort();
 }
 
+long block(uint64_t deadline_ns, Signals) {
+    return block(deadline_ns);
+}
+
 void wake(Thread*, long) {
     readiness_host::wakes++;
 }
