@@ -63,6 +63,21 @@ run_pattern() {
 	echo "^(${keep[*]})\$"
 }
 
+# tally LOG: "passed failed skipped", counting the tests and subtests of a
+# go test -v log.
+tally() {
+	local p f s
+	p=$(grep -cE '^ *--- PASS: ' "$1")
+	f=$(grep -cE '^ *--- FAIL: ' "$1")
+	s=$(grep -cE '^ *--- SKIP: ' "$1")
+	echo "$p $f $s"
+}
+
+# failed_tests LOG: the names of the tests and subtests that failed.
+failed_tests() {
+	sed -n 's/^ *--- FAIL: \([^ ]*\) .*/\1/p' "$1" | sort -u
+}
+
 for p in "${packages[@]}"; do
 	log=$work/${p//\//_}
 	run=$(run_pattern "$p")

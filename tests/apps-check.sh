@@ -22,6 +22,10 @@
 #                       tests (python3 -m test), each module in a VM of its
 #                       own, beside the host's python3.11 running the same
 #                       modules (tests/apps-check-python3.sh).
+#   go-tests/*          Go's own tests of a list of standard packages: each
+#                       package's test binary linked by kraftld and run in
+#                       the guest (go test -exec ukrun), beside the same
+#                       tests on the host (tests/apps-check-go.sh).
 #
 # Lua's own test suite is not part of Debian's lua5.4 source package, so
 # there is none to run here.
@@ -114,6 +118,8 @@ printf '\n== Redis test suite (external server)\n'
 bash tests/apps-check-redis.sh 2>&1 | record
 printf '\n== CPython\n'
 bash tests/apps-check-python3.sh 2>&1 | record
+printf '\n== Go package tests\n'
+bash tests/apps-check-go.sh 2>&1 | record
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")
