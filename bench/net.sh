@@ -306,6 +306,58 @@ wait_port() {
 	return 1
 }
 
+# up_uk WHAT PORT CONSOLE BOOT_ARGS...: boots our server WHAT and waits for
+# its PORT; uk_pid, and uk_up=1 when it answered.
+up_uk() {
+	local what=$1 port=$2 console=$3
+	shift 3
+	boot_uk "$console" "$mem" "$@"
+	uk_pid=$guest_pid uk_up=0
+	wait_port 10.9.1.2 "$port" "$uk_pid" 60 && uk_up=1
+	[[ $uk_up == 1 ]] || failed+=("our $what did not come up: $(tail -n 3 "$console" | tr '\n' ' ')")
+}
+
+# up_linux WHAT PORT BINARY [INITRD_DIR] -- ARGS...: the same server in the
+# Linux guest, when there is one; linux_pid, and linux_up=1 when it answered.
+up_linux() {
+	local what=$1 port=$2 binary=$3 name
+	shift 3
+	local dir=()
+	[[ $1 != -- ]] && { dir=("$1"); shift; }
+	shift
+	name=$(basename "$binary" .linux)
+	linux_up=0
+	[[ $have_linux == 1 ]] && linux_initrd "$name" "$binary" "${dir[@]}" || return 0
+	boot_linux "$work/$name.linux.console" "$mem" "$work/$name.initrd" "/$name.linux" "$@"
+	linux_pid=$guest_pid
+	wait_port 10.9.2.2 "$port" "$linux_pid" 120 && linux_up=1
+	[[ $linux_up == 1 ]] || failed+=("the Linux guest's $what did not come up: $(tail -n 3 "$work/$name.linux.console" | tr -d '\r' | tr '\n' ' ')")
+}
+
+# down_both WHAT: stops both servers, noting when ours died under the load.
+down_both() {
+	[[ $uk_up == 1 ]] && { kill -0 "$uk_pid" 2>/dev/null || failed+=("our $1 died under load"); }
+	stop "$uk_pid"
+	[[ $linux_up == 1 ]] && stop "$linux_pid"
+}
+
+# collect KEY A B: for each side, the medians over the rounds of the two
+# figures on the lines of $work/res.SIDE.KEY.ROUND, in res[SIDE.KEY.A] and
+# res[SIDE.KEY.B].
+collect() {
+	local key=$1 side r a b xs ys
+	for side in uk linux; do
+		xs=() ys=()
+		for ((r = 0; r < rounds; r++)); do
+			[[ -s $work/res.$side.$key.$r ]] || continue
+			read -r a b <"$work/res.$side.$key.$r"
+			xs+=("$a") ys+=("$b")
+		done
+		res[$side.$key.$2]=$(median "${xs[@]}")
+		res[$side.$key.$3]=$(median "${ys[@]}")
+	done
+}
+
 # ---------------------------------------------------------------- wrk
 
 # wrk_run OUT URL ARGS...: requests/s and p99 (ms) on one line of OUT, or
@@ -339,41 +391,17 @@ declare -A load_label=([ka20]="HTTP keep-alive -c20" [ka1]="HTTP keep-alive -c1"
 
 declare -A res=()
 if [[ $have_tools == 1 ]]; then
-	boot_uk "$work/httpd.uk.console" "$mem" "$work/httpd.uk"
-	uk_pid=$guest_pid
-	uk_up=0
-	wait_port 10.9.1.2 80 "$uk_pid" 60 && uk_up=1
-	[[ $uk_up == 1 ]] || failed+=("our httpd did not come up: $(tail -n 3 "$work/httpd.uk.console" | tr '\n' ' ')")
-	linux_up=0
-	if [[ $have_linux == 1 ]] && linux_initrd httpd "$work/httpd.linux"; then
-		boot_linux "$work/httpd.linux.console" "$mem" "$work/httpd.initrd" /httpd.linux
-		linux_pid=$guest_pid
-		wait_port 10.9.2.2 80 "$linux_pid" 120 && linux_up=1
-		[[ $linux_up == 1 ]] || failed+=("the Linux guest's httpd did not come up: $(tail -n 3 "$work/httpd.linux.console" | tr -d '\r' | tr '\n' ' ')")
-	fi
+	up_uk httpd 80 "$work/httpd.uk.console" "$work/httpd.uk"
+	up_linux httpd 80 "$work/httpd.linux" --
 	for ((r = 0; r < rounds; r++)); do
 		for l in "${loads[@]}"; do
 			mapfile -t args < <(load_args "$l")
-			[[ $uk_up == 1 ]] && wrk_run "$work/wrk.uk.$l.$r" http://10.9.1.2/ "${args[@]}"
-			[[ $linux_up == 1 ]] && wrk_run "$work/wrk.linux.$l.$r" http://10.9.2.2/ "${args[@]}"
+			[[ $uk_up == 1 ]] && wrk_run "$work/res.uk.$l.$r" http://10.9.1.2/ "${args[@]}"
+			[[ $linux_up == 1 ]] && wrk_run "$work/res.linux.$l.$r" http://10.9.2.2/ "${args[@]}"
 		done
 	done
-	for side in uk linux; do
-		for l in "${loads[@]}"; do
-			rps=() p99=()
-			for ((r = 0; r < rounds; r++)); do
-				f=$work/wrk.$side.$l.$r
-				[[ -s $f ]] || continue
-				read -r a b <"$f"
-				rps+=("$a") p99+=("$b")
-			done
-			res[$side.$l.rps]=$(median "${rps[@]}")
-			res[$side.$l.p99]=$(median "${p99[@]}")
-		done
-	done
-	[[ $uk_up == 1 ]] && { kill -0 "$uk_pid" 2>/dev/null || failed+=("our httpd died under load: $(tail -n 3 "$work/httpd.uk.console" | tr '\n' ' ')"); }
-	stop "$uk_pid"
-	[[ $linux_up == 1 ]] && stop "$linux_pid"
+	for l in "${loads[@]}"; do collect "$l" rps p99; done
+	down_both httpd
 fi
 for l in "${loads[@]}"; do
 	add "$(rate_row "${load_label[$l]}" "${res[uk.$l.rps]:-}" "${res[linux.$l.rps]:-}" "req/s" 1.5)"
@@ -395,35 +423,14 @@ if [[ $have_tools == 1 ]]; then
 	fi
 fi
 if [[ -z $why_go ]]; then
-	boot_uk "$work/gohttpd.uk.console" "$mem" "$work/gohttpd.uk"
-	uk_pid=$guest_pid
-	uk_up=0
-	wait_port 10.9.1.2 8080 "$uk_pid" 60 && uk_up=1
-	[[ $uk_up == 1 ]] || failed+=("our Go httpd did not come up: $(tail -n 3 "$work/gohttpd.uk.console" | tr '\n' ' ')")
-	linux_up=0
-	if [[ $have_linux == 1 ]] && linux_initrd gohttpd "$work/gohttpd.linux"; then
-		boot_linux "$work/gohttpd.linux.console" "$mem" "$work/gohttpd.initrd" /gohttpd.linux
-		linux_pid=$guest_pid
-		wait_port 10.9.2.2 8080 "$linux_pid" 120 && linux_up=1
-		[[ $linux_up == 1 ]] || failed+=("the Linux guest's Go httpd did not come up: $(tail -n 3 "$work/gohttpd.linux.console" | tr -d '\r' | tr '\n' ' ')")
-	fi
+	up_uk "Go httpd" 8080 "$work/gohttpd.uk.console" "$work/gohttpd.uk"
+	up_linux "Go httpd" 8080 "$work/gohttpd.linux" --
 	for ((r = 0; r < rounds; r++)); do
-		[[ $uk_up == 1 ]] && wrk_run "$work/wrk.uk.go.$r" http://10.9.1.2:8080/ -c20
-		[[ $linux_up == 1 ]] && wrk_run "$work/wrk.linux.go.$r" http://10.9.2.2:8080/ -c20
+		[[ $uk_up == 1 ]] && wrk_run "$work/res.uk.go.$r" http://10.9.1.2:8080/ -c20
+		[[ $linux_up == 1 ]] && wrk_run "$work/res.linux.go.$r" http://10.9.2.2:8080/ -c20
 	done
-	for side in uk linux; do
-		rps=() p99=()
-		for ((r = 0; r < rounds; r++)); do
-			f=$work/wrk.$side.go.$r
-			[[ -s $f ]] || continue
-			read -r a b <"$f"
-			rps+=("$a") p99+=("$b")
-		done
-		res[$side.go.rps]=$(median "${rps[@]}")
-		res[$side.go.p99]=$(median "${p99[@]}")
-	done
-	stop "$uk_pid"
-	[[ $linux_up == 1 ]] && stop "$linux_pid"
+	collect go rps p99
+	down_both "Go httpd"
 else
 	note "Go not measured: $why_go"
 fi
@@ -436,40 +443,16 @@ add "$(p99_row "  p99 latency" "${res[uk.go.p99]:-}" "${res[linux.go.p99]:-}")"
 nginx_files=(index.html 64k.bin)
 declare -A nginx_label=([index.html]="nginx index.html -c20" [64k.bin]="nginx 64 KiB file -c20")
 if [[ $have_tools == 1 && -z $why_nginx ]]; then
-	boot_uk "$work/nginx.uk.console" "$mem" --initrd "$nginx_root" "$nginx_uk"
-	uk_pid=$guest_pid
-	uk_up=0
-	wait_port 10.9.1.2 80 "$uk_pid" 60 && uk_up=1
-	[[ $uk_up == 1 ]] || failed+=("our nginx did not come up: $(tail -n 3 "$work/nginx.uk.console" | tr '\n' ' ')")
-	linux_up=0
-	if [[ $have_linux == 1 ]] && linux_initrd nginx "$nginx_linux" "$nginx_root"; then
-		boot_linux "$work/nginx.linux.console" "$mem" "$work/nginx.initrd" /nginx.linux
-		linux_pid=$guest_pid
-		wait_port 10.9.2.2 80 "$linux_pid" 120 && linux_up=1
-		[[ $linux_up == 1 ]] || failed+=("the Linux guest's nginx did not come up: $(tail -n 3 "$work/nginx.linux.console" | tr -d '\r' | tr '\n' ' ')")
-	fi
+	up_uk nginx 80 "$work/nginx.uk.console" --initrd "$nginx_root" "$nginx_uk"
+	up_linux nginx 80 "$nginx_linux" "$nginx_root" --
 	for ((r = 0; r < rounds; r++)); do
 		for f in "${nginx_files[@]}"; do
-			[[ $uk_up == 1 ]] && wrk_run "$work/nginx.uk.$f.$r" "http://10.9.1.2/$f" -c20
-			[[ $linux_up == 1 ]] && wrk_run "$work/nginx.linux.$f.$r" "http://10.9.2.2/$f" -c20
+			[[ $uk_up == 1 ]] && wrk_run "$work/res.uk.nginx.$f.$r" "http://10.9.1.2/$f" -c20
+			[[ $linux_up == 1 ]] && wrk_run "$work/res.linux.nginx.$f.$r" "http://10.9.2.2/$f" -c20
 		done
 	done
-	for side in uk linux; do
-		for f in "${nginx_files[@]}"; do
-			rps=() p99=()
-			for ((r = 0; r < rounds; r++)); do
-				g=$work/nginx.$side.$f.$r
-				[[ -s $g ]] || continue
-				read -r a b <"$g"
-				rps+=("$a") p99+=("$b")
-			done
-			res[$side.nginx.$f.rps]=$(median "${rps[@]}")
-			res[$side.nginx.$f.p99]=$(median "${p99[@]}")
-		done
-	done
-	[[ $uk_up == 1 ]] && { kill -0 "$uk_pid" 2>/dev/null || failed+=("our nginx died under load: $(tail -n 3 "$work/nginx.uk.console" | tr '\n' ' ')"); }
-	stop "$uk_pid"
-	[[ $linux_up == 1 ]] && stop "$linux_pid"
+	for f in "${nginx_files[@]}"; do collect "nginx.$f" rps p99; done
+	down_both nginx
 	for f in "${nginx_files[@]}"; do
 		add "$(rate_row "${nginx_label[$f]}" "${res[uk.nginx.$f.rps]:-}" "${res[linux.nginx.$f.rps]:-}" "req/s" 1.5)"
 		add "$(p99_row "  p99 latency" "${res[uk.nginx.$f.p99]:-}" "${res[linux.nginx.$f.p99]:-}")"
@@ -501,42 +484,18 @@ EOF
 
 redis_args=(--port 6379 --save "" --appendonly no --protected-mode no)
 if [[ $have_tools == 1 && -z $why_redis ]]; then
-	boot_uk "$work/redis.uk.console" "$mem" "$redis_uk" "${redis_args[@]}"
-	uk_pid=$guest_pid
-	uk_up=0
-	wait_port 10.9.1.2 6379 "$uk_pid" 60 && uk_up=1
-	[[ $uk_up == 1 ]] || failed+=("our redis-server did not come up: $(tail -n 3 "$work/redis.uk.console" | tr '\n' ' ')")
-	linux_up=0
-	if [[ $have_linux == 1 ]] && linux_initrd redis "$redis_linux"; then
-		# The kernel hands init "" as an empty argument, as ukrun does.
-		boot_linux "$work/redis.linux.console" "$mem" "$work/redis.initrd" /redis-server.linux \
-			--port 6379 --save '""' --appendonly no --protected-mode no
-		linux_pid=$guest_pid
-		wait_port 10.9.2.2 6379 "$linux_pid" 120 && linux_up=1
-		[[ $linux_up == 1 ]] || failed+=("the Linux guest's redis-server did not come up: $(tail -n 3 "$work/redis.linux.console" | tr -d '\r' | tr '\n' ' ')")
-	fi
+	up_uk redis-server 6379 "$work/redis.uk.console" "$redis_uk" "${redis_args[@]}"
+	# The kernel hands init "" as an empty argument, as ukrun does.
+	up_linux redis-server 6379 "$redis_linux" -- --port 6379 --save '""' --appendonly no --protected-mode no
 	for ((r = 0; r < rounds; r++)); do
 		for p in 1 16; do
 			n=$((p == 1 ? redis_n : redis_n * 10))
-			[[ $uk_up == 1 ]] && redis_run "$work/redis.uk.P$p.$r" 10.9.1.2 -c 20 -n "$n" -P "$p"
-			[[ $linux_up == 1 ]] && redis_run "$work/redis.linux.P$p.$r" 10.9.2.2 -c 20 -n "$n" -P "$p"
+			[[ $uk_up == 1 ]] && redis_run "$work/res.uk.redis.P$p.$r" 10.9.1.2 -c 20 -n "$n" -P "$p"
+			[[ $linux_up == 1 ]] && redis_run "$work/res.linux.redis.P$p.$r" 10.9.2.2 -c 20 -n "$n" -P "$p"
 		done
 	done
-	for side in uk linux; do
-		for p in 1 16; do
-			set_=() get_=()
-			for ((r = 0; r < rounds; r++)); do
-				f=$work/redis.$side.P$p.$r
-				[[ -s $f ]] || continue
-				read -r a b <"$f"
-				set_+=("$a") get_+=("$b")
-			done
-			res[$side.redis.P$p.set]=$(median "${set_[@]}")
-			res[$side.redis.P$p.get]=$(median "${get_[@]}")
-		done
-	done
-	stop "$uk_pid"
-	[[ $linux_up == 1 ]] && stop "$linux_pid"
+	for p in 1 16; do collect "redis.P$p" set get; done
+	down_both redis-server
 	for p in 1 16; do
 		label="Redis -c20"
 		[[ $p == 16 ]] && label="Redis -c20 -P16"

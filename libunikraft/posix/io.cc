@@ -441,6 +441,16 @@ long splice_files(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t
     return done ? long(done) : err;
 }
 
+// After a move of r bytes, the offsets the caller passed (user addresses,
+// 0 for none) get their new values; r, or -EFAULT.
+long put_offsets(long r, uint64_t in_ptr, int64_t in_off, uint64_t out_ptr, int64_t out_off) {
+    if (in_ptr && UserPtr<int64_t>(in_ptr).put(in_off))
+        return -EFAULT;
+    if (out_ptr && UserPtr<int64_t>(out_ptr).put(out_off))
+        return -EFAULT;
+    return r;
+}
+
 } // namespace
 
 UK_SYSCALL(40, sendfile) {
@@ -495,13 +505,7 @@ UK_SYSCALL(326, copy_file_range) {
     }
     long r =
         splice_files(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len);
-    if (r > 0) {
-        if (a2 && UserPtr<int64_t>(a2).put(in_off))
-            return -EFAULT;
-        if (a4 && UserPtr<int64_t>(a4).put(out_off))
-            return -EFAULT;
-    }
-    return r;
+    return r > 0 ? put_offsets(r, a2, in_off, a4, out_off) : r;
 }
 
 namespace {
@@ -598,13 +602,7 @@ UK_SYSCALL(275, splice) {
     size_t len = size_t(a5) > max_rw ? max_rw : size_t(a5);
     long r = splice_pipe(in.get(), a2 ? &in_off : nullptr, out.get(), a4 ? &out_off : nullptr, len,
                          a6 & splice_f_nonblock);
-    if (r > 0) {
-        if (a2 && UserPtr<int64_t>(a2).put(in_off))
-            return -EFAULT;
-        if (a4 && UserPtr<int64_t>(a4).put(out_off))
-            return -EFAULT;
-    }
-    return r;
+    return r > 0 ? put_offsets(r, a2, in_off, a4, out_off) : r;
 }
 
 } // namespace uk::posix
