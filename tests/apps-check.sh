@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make check-apps: the longer test suites of the programs in apps/, run in
-# the unikernel (TCG). Takes about a quarter of an hour, and Redis about ten
-# minutes more.
+# the unikernel (TCG). Takes about a quarter of an hour, Redis about ten
+# minutes more, Go's package tests a quarter of an hour (their host runs
+# included); CPython needs make app-python3 first.
 #
 #   sqlite/fuzzcheck/*  SQLite's fuzzcheck (its `make fuzztest`), linked by
 #                       kraftld, over each of SQLite's test/fuzzdata*.db
