@@ -416,9 +416,10 @@ why_go=$why_tools
 if [[ $have_tools == 1 ]]; then
 	if ! command -v go >/dev/null; then
 		why_go="go is not installed (make deps)"
-	elif ! (cd examples-go/httpd && CGO_ENABLED=0 PATH=$(realpath "$BUILD/bin"):$PATH go build \
-		-ldflags='-linkmode=external -extld=kraftld' -o "$(realpath -m "$work/gohttpd.uk")" . &&
-		CGO_ENABLED=0 go build -o "$(realpath -m "$work/gohttpd.linux")" .) >"$work/gohttpd.build.log" 2>&1; then
+	elif ! (bin=$(realpath -m "$BUILD/bin") out=$(realpath -m "$work/gohttpd") &&
+		cd examples-go/httpd && CGO_ENABLED=0 PATH=$bin:$PATH go build \
+		-ldflags='-linkmode=external -extld=kraftld' -o "$out.uk" . &&
+		CGO_ENABLED=0 go build -o "$out.linux" .) >"$work/gohttpd.build.log" 2>&1; then
 		why_go="examples-go/httpd does not build: $(tail -n 2 "$work/gohttpd.build.log" | tr '\n' ' ')"
 	fi
 fi

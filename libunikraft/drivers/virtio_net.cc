@@ -69,6 +69,8 @@ constexpr uint8_t hdr_f_needs_csum = 1, hdr_f_data_valid = 2;
 
 constexpr uint16_t q_rx = 0, q_tx = 1;
 constexpr size_t ring_entries = 256;
+// The fewest receive or transmit buffers a device runs with.
+constexpr size_t min_buffers = 16;
 constexpr size_t rx_budget = 64;
 constexpr size_t max_frame = 65535;
 // The most buffers one frame may take (a largest frame in 2 KiB buffers).
@@ -307,15 +309,29 @@ bool setup(VirtioNet* vn, Device* d) {
     if (d->setup_queue(q_rx, ring_entries, rx_interrupt, vn, &vn->rx) < 0 ||
         d->setup_queue(q_tx, ring_entries, tx_interrupt, vn, &vn->tx) < 0)
         return false;
+    // A buffer per ring entry; in a small memory, fewer (each ring then
+    // holds only as many chains as it has buffers), down to min_buffers.
+    auto pages = [](size_t bytes) { return (bytes + mm::page_size - 1) / mm::page_size; };
+    auto buffers = [&](size_t count) {
+        return static_cast<uint8_t*>(
+            mm::alloc_pages(pages(count * vn->buf_size), 1, mm::Fill::any));
+    };
     vn->rx_count = vn->rx->size();
     vn->tx_count = vn->tx->size();
-    auto pages = [](size_t bytes) { return (bytes + mm::page_size - 1) / mm::page_size; };
-    vn->rx_buf = static_cast<uint8_t*>(
-        mm::alloc_pages(pages(vn->rx_count * vn->buf_size), 1, mm::Fill::any));
-    vn->tx_buf = static_cast<uint8_t*>(
-        mm::alloc_pages(pages(vn->tx_count * vn->buf_size), 1, mm::Fill::any));
+    for (;;) {
+        vn->rx_buf = buffers(vn->rx_count);
+        vn->tx_buf = vn->rx_buf ? buffers(vn->tx_count) : nullptr;
+        if (vn->tx_buf)
+            break;
+        if (vn->rx_buf)
+            mm::free_pages(vn->rx_buf, pages(vn->rx_count * vn->buf_size));
+        if (vn->rx_count / 2 < min_buffers && vn->tx_count / 2 < min_buffers)
+            return false;
+        vn->rx_count = vn->rx_count / 2 < min_buffers ? vn->rx_count : vn->rx_count / 2;
+        vn->tx_count = vn->tx_count / 2 < min_buffers ? vn->tx_count : vn->tx_count / 2;
+    }
     vn->tx_free = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
-    if (!vn->rx_buf || !vn->tx_buf || !vn->tx_free)
+    if (!vn->tx_free)
         return false;
     for (size_t i = 0; i < vn->tx_count; i++)
         vn->tx_free[vn->ntx_free++] = uint16_t(vn->tx_count - 1 - i);
