@@ -123,10 +123,13 @@ kernel="$BUILD/bench/linux/vmlinuz"
 
 # The Linux guest's QEMU command for python3.11 ARGS, one word a line (no
 # word holds a newline; the command line holds spaces).
+# With no ARGS init powers off at once, without running python3.11. The
+# guest's memory is lmem when set, else mem.
 linux_cmd() {
-	printf '%s\n' "$qemu" -M pc -cpu max -accel tcg -m "$mem" -nodefaults -no-user-config \
-		-display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$linux_initrd" \
-		-append "console=ttyS0 quiet panic=-1 -- $host_python $*"
+	local append="console=ttyS0 quiet panic=-1"
+	(($#)) && append+=" -- $host_python $*"
+	printf '%s\n' "$qemu" -M pc -cpu max -accel tcg -m "${lmem:-$mem}" -nodefaults -no-user-config \
+		-display none -serial stdio -no-reboot -kernel "$kernel" -initrd "$linux_initrd" -append "$append"
 }
 # The unit-separated form bench/timeit.c takes, from words one a line.
 joined() { paste -sd $'\x1f'; }
@@ -145,7 +148,7 @@ check_out() { # EXPECTED CMD...: whether CMD prints EXPECTED (a line) and exits 
 	local st=${PIPESTATUS[0]}
 	[[ $st == 0 ]] && grep -qx -- "$want" "$work/check.out"
 }
-startup_uk_initrd="" startup_uk_share="" startup_linux=""
+startup_uk_initrd="" startup_uk_share="" startup_linux="" startup_linux_boot=""
 why_start_uk=$why_py why_start_linux=$why_linux
 if [[ -z $why_start_uk ]] && ! check_out 42 "${uk_initrd[@]}" -c 'print(6*7)'; then
 	why_start_uk="ours does not run print(6*7): $(tail -n 2 "$work/check.err" "$work/check.out" | tr '\n' ' ' | cut -c1-200)"
@@ -163,7 +166,9 @@ if [[ -z $why_start_uk ]]; then
 	cmds+=("$(printf '%s\n' "${uk_initrd[@]}" -c pass | joined)") names+=(uk_initrd)
 	[[ $share_ok == 1 ]] && { cmds+=("$(printf '%s\n' "${uk_share[@]}" -c pass | joined)") names+=(uk_share); }
 fi
-[[ -z $why_start_linux ]] && { cmds+=("$(linux_cmd -c pass | joined)") names+=(linux); }
+if [[ -z $why_start_linux ]]; then
+	cmds+=("$(linux_cmd -c pass | joined)" "$(linux_cmd | joined)") names+=(linux linux_boot)
+fi
 if ((${#cmds[@]})); then
 	if mapfile -t ms < <("$work/timeit" "$runs" 1 "${cmds[@]}") && [[ ${#ms[@]} == "${#cmds[@]}" ]]; then
 		for i in "${!names[@]}"; do
@@ -171,6 +176,7 @@ if ((${#cmds[@]})); then
 			uk_initrd) startup_uk_initrd=${ms[$i]} ;;
 			uk_share) startup_uk_share=${ms[$i]} ;;
 			linux) startup_linux=${ms[$i]} ;;
+			linux_boot) startup_linux_boot=${ms[$i]} ;;
 			esac
 		done
 	else
@@ -191,6 +197,9 @@ else
 	else
 		not_measured "python3 -c pass, stdlib on 9p" "does not run: $(tail -n 1 "$work/check.err" | cut -c1-150)"
 	fi
+fi
+if [[ -n $startup_linux_boot ]]; then
+	row "  Linux guest boot alone" "" "$startup_linux_boot ms" "" "(init powers off)" ""
 fi
 [[ -n $why_start_linux && -z $why_start_uk ]] && not_measured "  Linux guest's python3.11" "$why_start_linux"
 
@@ -323,6 +332,15 @@ runs_print() {
 		[[ $(tr -d '\r' <"$work/mem.out") == 1 ]]
 }
 
+# linux_print MIB: whether the Linux guest, with MIB MiB, prints 1 for
+# print(1) and exits 0.
+linux_print() {
+	local lmem=${1}M
+	mapfile -t lc < <(linux_cmd -c 'print(1)')
+	timeout 60 "${lc[@]}" </dev/null 2>&1 | tr -d '\r' >"$work/mem.linux.out"
+	grep -qx 1 "$work/mem.linux.out" && grep -qx 'apps: exit 0' "$work/mem.linux.out"
+}
+
 # A free TCP port on 127.0.0.1.
 free_port() { python3 -c 'import socket
 s = socket.socket()
@@ -365,9 +383,10 @@ smallest() {
 	echo "$hi"
 }
 
-mem_row() { # WHAT MIB HI
+mem_row() { # WHAT MIB HI [LINUX_MIB]
 	if [[ -n $2 ]]; then
-		row "$1" "$2 MiB" "" "" "(1 MiB steps)" ""
+		local l=${4:-}
+		row "$1" "$2 MiB" "${l:+$l MiB}" "$([[ -n $l ]] && ratio "$2" "$l")" "(1 MiB steps)" ""
 	else
 		not_measured "$1" "does not run with $3 MiB: $(tail -q -n 2 "$work/mem.err" "$work/mem.out" 2>/dev/null | tr -d '\r' | tr '\n' ' ' | cut -c1-120)"
 	fi
@@ -379,7 +398,9 @@ else
 	if [[ -n $why_py ]]; then
 		not_measured "smallest --mem: python3 print(1)" "$why_py"
 	else
-		mem_row "smallest --mem: python3, initrd" "$(smallest 512 runs_print --initrd "$pyroot" "$python")" 512
+		linux_mib=""
+		[[ -z $why_linux ]] && linux_mib=$(smallest 1024 linux_print)
+		mem_row "smallest --mem: python3, initrd" "$(smallest 512 runs_print --initrd "$pyroot" "$python")" 512 "$linux_mib"
 		mem_row "smallest --mem: python3, 9p share" \
 			"$(smallest 128 runs_print --share "$pylib:/usr/lib/python3.11:ro" "$python")" 128
 	fi
