@@ -95,7 +95,9 @@ pylib=$pyroot/usr/lib/python3.11
 
 # The Linux guest: the kernel bench/linux_guest.sh fetches (run once with
 # its own init when the kernel is not there yet), /init, and the initrd.
+# Without our python3 there is nothing to compare the Linux guest with.
 why_linux=$why_tools
+[[ -z $why_linux && -n $why_py ]] && why_linux="our python3 is not measured"
 kernel_txt="kernel n/a"
 linux_initrd=$work/python3.initrd
 if [[ -z $why_linux ]]; then
@@ -425,6 +427,9 @@ echo "ours: $python (apps/python3/build.sh: gcc -O2, static, no PGO/LTO), ukrun 
 echo "Linux guest: $kernel_txt, -M pc, /init runs Debian's $host_python (dynamically linked, built with PGO and LTO)"
 echo "start-up: median of $runs whole-QEMU runs, interleaved; CPU: bench/apps_pybench.py, median of $cpu_runs rounds, timed in the guest"
 [[ -n $why_linux ]] && echo "Linux guest: not measured: $why_linux"
+if [[ -z $why_py && -z $why_linux ]]; then
+	echo "initrds: ours $(mib "$(du -sb "$pyroot" | cut -f1)") ($pyroot, test/ included), Linux guest's $(mib "$(stat -c %s "$linux_initrd")") (no test/)"
+fi
 printf '%-34s %12s %12s %8s  %-20s %s\n' "what" "ours" "Linux" "ratio" "target" "met"
 printf '%s\n' "${rows[@]}"
 exit 0
