@@ -261,6 +261,12 @@ BUILD=$BUILD bash bench/fs.sh || echo "bench/fs.sh could not run (see above)"
 echo
 BUILD=$BUILD bash bench/net.sh || echo "bench/net.sh could not run all of it (see above)"
 
+# CPython's start-up and CPU speed beside Debian's python3.11 in a Linux
+# guest, the sizes of the python3, nginx and Go images, and the smallest
+# --mem each runs with (bench/apps.sh prints its own table).
+echo
+BUILD=$BUILD bash bench/apps.sh || echo "bench/apps.sh could not run (see above)"
+
 # Images run on the host beside ukrun, and configure with run tests in the VM
 # beside configure with gcc (bench/hostrun.sh prints its own table).
 BUILD=$BUILD bash bench/hostrun.sh || echo "bench/hostrun.sh could not run (see above)"
