@@ -33,7 +33,13 @@ if [[ ! -f $MUSL/root/lib/libc.a || ! -d $DEPS/musl/crt ]]; then
 fi
 rm -rf "$out"
 mkdir -p "$out"
-libc_a=$MUSL/root/lib/libc.a
+# musl's libc.a as images get it: with the symbols the compatibility layer
+# takes over renamed (tools/musl-image-syms.txt, as the Makefile does).
+libc_a=$(realpath -m "$out/libc.a")
+if ! objcopy --redefine-syms=tools/musl-image-syms.txt "$MUSL/root/lib/libc.a" "$libc_a"; then
+	fail glibc-compat-setup "cannot rename musl's symbols with objcopy"
+	exit 0
+fi
 gcc_dir=$(dirname "$(gcc -print-libgcc-file-name)")
 # The first lines of a log, on one line, for a FAIL message.
 brief() { head -c 600 "$1" | tr '\n' ' '; }
@@ -343,7 +349,7 @@ if command -v cargo >/dev/null && command -v rustc >/dev/null; then
 	if (cd "$out/rust" && env -u RUSTFLAGS -u CARGO_BUILD_RUSTFLAGS \
 		RUSTFLAGS="-C linker=$top/$src/rust-link.sh" CARGO_TARGET_DIR="$top/$out/rust/target" \
 		GC_CRT_DIR="$top/$out/crt" GC_COMPAT_OBJS="$(cd "$top" && realpath "${compat_objs[@]}" "$out/host_shim.o" | tr '\n' ' ')" \
-		GC_LIBC="$top/$libc_a" \
+		GC_LIBC="$libc_a" \
 		cargo build --release --offline --quiet) >"$out/rust.log" 2>&1; then
 		pass rust-std-links
 		# rustc links into deps/ under the crate's name; cargo then copies
