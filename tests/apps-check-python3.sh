@@ -38,7 +38,7 @@ rm -rf "$work"
 mkdir -p "$work"
 
 curated="test_json test_re test_math test_struct test_datetime test_collections test_itertools"
-curated+=" test_os test_socket test_threading test_sqlite3"
+curated+=" test_os test_socket test_threading test_sqlite3 test_hashlib test_ssl"
 read -ra tests <<<"${PY_TESTS:-$curated}"
 
 if [[ ! -x $py || ! -d $root/usr/lib/python3.11 || ! -x $hostpy ]]; then

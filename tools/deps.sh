@@ -48,7 +48,7 @@ done
 # CPython's modules (apps/python3/build.sh): the static libraries it links
 # and the headers its configure looks for.
 for dev in libsqlite3-dev:libsqlite3.a libbz2-dev:libbz2.a liblzma-dev:liblzma.a \
-	uuid-dev:libuuid.a; do
+	uuid-dev:libuuid.a libssl-dev:libssl.a; do
 	[ -f "/usr/lib/x86_64-linux-gnu/${dev#*:}" ] || missing+=("${dev%%:*}")
 done
 [ -x /usr/bin/python3.11 ] || missing+=(python3.11)

@@ -8,10 +8,15 @@
 # interpreter itself, which writes the sysconfig data) is linked for the host
 # by gcc first, from the same objects.
 #
-# Left out: _ssl and _hashlib, because Debian's libcrypto.a refers to
-# getcontext, makecontext and setcontext (its ASYNC jobs), which musl does
-# not have (hashlib then uses the interpreter's own md5, sha1, sha2, sha3 and
-# blake2); _gdbm (Debian has no static gdbm), nis and _tkinter; and what
+# _ssl and _hashlib link Debian's static libssl.a and libcrypto.a (configure's
+# PY_UNSUPPORTED_OPENSSL_BUILD=static: -l:libssl.a -l:libcrypto.a, for the
+# host's interpreter too, so both run the same OpenSSL): the image loads no
+# shared objects. libcrypto's ASYNC jobs use getcontext, makecontext and
+# setcontext, which the kernel's glibc-ABI glue provides. OpenSSL's legacy
+# provider (md4, ...) is a shared module, which the host does not load by
+# default either: its hashes are in neither interpreter.
+#
+# Left out: _gdbm (Debian has no static gdbm), nis and _tkinter; and what
 # 3.11 still builds with setup.py only (_ctypes, readline, _curses, _dbm),
 # since the image loads no shared extension modules.
 #
@@ -28,9 +33,8 @@ src=$(app_source python3.11)
 cd "$src"
 
 conf=(--prefix=/usr --disable-shared --disable-test-modules --without-ensurepip
-	CC=gcc MODULE_BUILDTYPE=static
-	py_cv_module__ssl=n/a py_cv_module__hashlib=n/a py_cv_module__gdbm=n/a
-	py_cv_module_nis=n/a py_cv_module__tkinter=n/a)
+	CC=gcc MODULE_BUILDTYPE=static PY_UNSUPPORTED_OPENSSL_BUILD=static
+	py_cv_module__gdbm=n/a py_cv_module_nis=n/a py_cv_module__tkinter=n/a)
 if ! app_configured . "${conf[@]}"; then
 	app_log "python3: configure (log: $src/uk-configure.log)"
 	[[ ! -f Makefile ]] || make distclean >/dev/null 2>&1 || true
