@@ -635,21 +635,22 @@ UK_GLIBC_EXPORT long __sysconf(int name) {
 /// close-on-exec, the fds from `first` to `last`. Returns 0, or -1 with
 /// errno EINVAL for unknown flags or `first` > `last`.
 UK_GLIBC_EXPORT int close_range(unsigned int first, unsigned int last, int flags) {
-    return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+    // syscall() reads every argument as a long: widen them here.
+    return static_cast<int>(syscall(SYS_close_range, long(first), long(last), long(flags)));
 }
 
 /// preadv2(2): preadv at `offset` (-1: the file position) with RWF_ flags.
 /// Returns the bytes read, or -1 with errno as the system call sets it.
 UK_GLIBC_EXPORT ssize_t preadv2(int fd, const struct iovec* iov, int count, off_t offset,
                                 int flags) {
-    return syscall(SYS_preadv2, fd, iov, count, offset, 0, flags);
+    return syscall(SYS_preadv2, long(fd), iov, long(count), long(offset), 0L, long(flags));
 }
 
 /// pwritev2(2): pwritev at `offset` (-1: the file position) with RWF_
 /// flags. Returns the bytes written, or -1 with errno as the call sets it.
 UK_GLIBC_EXPORT ssize_t pwritev2(int fd, const struct iovec* iov, int count, off_t offset,
                                  int flags) {
-    return syscall(SYS_pwritev2, fd, iov, count, offset, 0, flags);
+    return syscall(SYS_pwritev2, long(fd), iov, long(count), long(offset), 0L, long(flags));
 }
 
 /// preadv2 under _FILE_OFFSET_BITS=64: the same call.

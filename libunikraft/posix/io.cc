@@ -133,14 +133,14 @@ UK_SYSCALL(296, pwritev) {
 // preadv2/pwritev2: offset -1 means the file position; the RWF_* flags
 // that only hint (HIPRI, DSYNC, SYNC, NOWAIT, APPEND) are accepted.
 UK_SYSCALL(327, preadv2) {
-    if (a6 & ~long(0x1f))
+    if (uint32_t(a6) & ~0x1fu) // the RWF_ flags are an int
         return -EOPNOTSUPP;
     if (a4 < -1)
         return FileRef(a1) ? -EINVAL : -EBADF;
     return rwv(a1, a2, a3, false, a4);
 }
 UK_SYSCALL(328, pwritev2) {
-    if (a6 & ~long(0x1f))
+    if (uint32_t(a6) & ~0x1fu) // the RWF_ flags are an int
         return -EOPNOTSUPP;
     if (a4 < -1)
         return FileRef(a1) ? -EINVAL : -EBADF;
