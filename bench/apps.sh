@@ -7,7 +7,7 @@
 # sizes of the python3, nginx and Go net/http images beside the same
 # programs for Linux; and the smallest --mem each of ours runs with.
 #
-# The Linux guest's initrd (bench/apps_initrd.py) holds Debian's
+# The Linux guest's initrd (bench/guest_initrd.py) holds Debian's
 # /usr/bin/python3.11, the shared libraries ldd names for it and for its
 # lib-dynload modules, the dynamic loader, /usr/lib/python3.11 without
 # test/, idlelib, tkinter, ensurepip and site/dist-packages, and /init
@@ -113,7 +113,7 @@ if [[ -z $why_linux ]]; then
 		mapfile -t libs < <(for f in "$host_python" /usr/lib/python3.11/lib-dynload/*.so; do
 			ldd "$f" | awk '/=>/ && $3 ~ /^\// {print $3} /^\t\/[^ ]*ld-linux/ {print $1}'
 		done | sort -u)
-		if ! python3 bench/apps_initrd.py "$linux_initrd" "$work/init" \
+		if ! python3 bench/guest_initrd.py "$linux_initrd" "$work/init" \
 			--exclude test --exclude idlelib --exclude tkinter --exclude ensurepip \
 			--exclude site-packages --exclude dist-packages \
 			"$host_python" "${libs[@]}" /usr/lib/python3.11 bench/apps_pybench.py=/bench/apps_pybench.py 2>"$work/initrd.log"; then

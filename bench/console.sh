@@ -84,21 +84,7 @@ if [[ ! -s $linux_dir/vmlinuz ]]; then
 elif ! gcc -O2 -static -DCONSOLE_BENCH_LINUX_INIT -o "$work/init" bench/console_bench.c 2>"$work/build-linux.log"; then
 	failed+=("linux: console_bench does not build statically: $(head -c 300 "$work/build-linux.log")")
 else
-	python3 - "$work/init" "$work/initrd" <<'PY'
-import sys
-
-def entry(ino, name, mode, data=b"", rdev=(0, 0)):
-    name = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name), 0]
-    out = b"070701" + b"".join(b"%08X" % f for f in fields) + name
-    out += b"\0" * (-len(out) % 4) + data
-    return out + b"\0" * (-len(out) % 4)
-
-init = open(sys.argv[1], "rb").read()
-archive = (entry(1, "dev", 0o040755) + entry(2, "dev/console", 0o020600, rdev=(5, 1)) +
-           entry(3, "init", 0o100755, init) + entry(0, "TRAILER!!!", 0))
-open(sys.argv[2], "wb").write(archive + b"\0" * (-len(archive) % 512))
-PY
+	python3 bench/guest_initrd.py "$work/initrd" "$work/init"
 	for dir in out in; do
 		cmd=(timeout 300 "$qemu" -M pc -cpu max -accel tcg -m 256M -nodefaults -no-user-config
 			-display none -serial stdio -no-reboot -kernel "$linux_dir/vmlinuz"

@@ -83,23 +83,9 @@ initrd=$dir/${name:+$name.}initrd
 log=$dir/${name:+$name.}console.log
 
 # An uncompressed cpio "newc" archive with /init and /dev/console (the
-# console init's stdout is opened on), written here rather than with cpio(1)
-# so no tool and no root are needed for the device node.
-python3 - "$init" "$initrd" <<'EOF'
-import sys
-
-def entry(ino, name, mode, data=b"", rdev=(0, 0)):
-    name = name.encode() + b"\0"
-    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name), 0]
-    out = b"070701" + b"".join(b"%08X" % f for f in fields) + name
-    out += b"\0" * (-len(out) % 4) + data
-    return out + b"\0" * (-len(out) % 4)
-
-init = open(sys.argv[1], "rb").read()
-archive = (entry(1, "dev", 0o040755) + entry(2, "dev/console", 0o020600, rdev=(5, 1)) +
-           entry(3, "init", 0o100755, init) + entry(0, "TRAILER!!!", 0))
-open(sys.argv[2], "wb").write(archive + b"\0" * (-len(archive) % 512))
-EOF
+# console init's stdout is opened on), written by bench/guest_initrd.py
+# rather than cpio(1), so no tool and no root are needed for the device node.
+python3 bench/guest_initrd.py "$initrd" "$init"
 
 # One vCPU (QEMU's default), as the unikernel has. panic=-1 with -no-reboot
 # ends QEMU should init die before powering off.

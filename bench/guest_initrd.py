@@ -1,8 +1,9 @@
-"""Writes the Linux guest's initrd for bench/apps.sh: an uncompressed newc
-cpio archive with /dev/console, /init and host files at their own paths,
-written here so no tool and no root are needed for the device node.
+"""Writes a Linux guest's initrd for the benches (bench/apps.sh,
+bench/console.sh, bench/linux_guest.sh): an uncompressed newc cpio archive
+with /dev/console, /init and host files at their own paths, written here so
+no tool and no root are needed for the device node.
 
-    python3 bench/apps_initrd.py OUT INIT [--exclude NAME]... PATH[=DEST]...
+    python3 bench/guest_initrd.py OUT INIT [--exclude NAME]... [PATH[=DEST]...]
 
 A PATH goes in at its own path, or at DEST when one is given. A PATH that is a directory goes in with everything under it except
 directories named by --exclude; symbolic links are followed, so a library
