@@ -34,7 +34,7 @@ sed -i 's/__asm__ __volatile__( "hlt" : : : "memory" );/{ extern _Noreturn void 
 grep -q __uk_libc_crash "$s/arch/x86_64/atomic_arch.h"
 
 cd "$s"
-CC=${MUSL_CC:-gcc} ./configure --prefix=/ --target=x86_64 --disable-shared \
+CC=${MUSL_CC:-gcc} ./configure --prefix=/ --target=x86_64 --disable-shared --with-malloc=${MUSL_MALLOC:-oldmalloc} \
 	CFLAGS="${MUSL_OPT:--O2} -g -fno-pic -fno-stack-protector" >/dev/null
 make -s -j"$jobs" CROSS_COMPILE= lib/libc.a lib/crt1.o >/dev/null
 make -s CROSS_COMPILE= install-headers DESTDIR="$out.tmp/root" >/dev/null
