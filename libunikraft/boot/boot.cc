@@ -22,6 +22,7 @@
 #include "net/config.h"
 #include "net/lwip/stack.h"
 #include "posix/syscall.h"
+#include "sched/prof.h"
 #include "sched/sched.h"
 #include "vfs/vfs.h"
 
@@ -239,6 +240,9 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
         } else if (starts_with(p.name, "mem.")) {
             if (const char* err = mm::report_set_param(p.name, p.value))
                 boot_error(err, p.name);
+        } else if (starts_with(p.name, "prof.")) {
+            if (const char* err = sched::prof_set_param(p.name, p.value))
+                boot_error(err, p.name);
         } else if (starts_with(p.name, "net.")) {
             if (const char* err = net::lwip::set_param(p.name, p.value))
                 boot_error(err, p.name);
@@ -342,6 +346,7 @@ extern "C" [[noreturn]] void uk_boot_main(uint32_t proto, uint32_t info) {
     if (!sched::init())
         boot_error("not enough memory for the main thread", nullptr);
     mm::report_start();
+    sched::prof_start();
     drivers::probe_all();
     vfs::init();
     drivers::run_after_mount();

@@ -7,6 +7,7 @@
 #include "drivers/console.h"
 #include "lib/format.h"
 #include "mm/report.h"
+#include "sched/prof.h"
 
 namespace uk::boot {
 
@@ -27,8 +28,10 @@ void set_exit_work(void (*fn)()) {
 
 [[noreturn]] void leave(ExitKind kind, int status) {
     arch::irq_disable();
-    if (kind == ExitKind::normal)
+    if (kind == ExitKind::normal) {
+        sched::prof_final();
         mm::report_final();
+    }
     // QEMU stops at once: what the app wrote must have left first.
     drivers::console_flush();
     char rec[32];

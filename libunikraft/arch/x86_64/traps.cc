@@ -19,6 +19,7 @@
 #include "mm/kstack.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
+#include "sched/prof.h"
 #include "sched/sched.h"
 #include "sched/signal.h"
 
@@ -254,8 +255,10 @@ extern "C" void uk_irq(arch::TrapFrame* f) {
         sched::exit_work_set(sched::exit_work_irq);
     } else if (f->vector != arch::spurious_vector) {
         arch::lapic_eoi();
-        if (f->vector == arch::timer_vector)
+        if (f->vector == arch::timer_vector) {
+            sched::prof_tick(f->rip);
             sched::exit_work_set(sched::exit_work_timer);
+        }
     }
     sched::return_to_app(f);
 }
@@ -269,6 +272,8 @@ extern "C" void uk_irq_in_kernel(arch::TrapFrame* f) {
         return;
     }
     arch::lapic_eoi();
-    if (f->vector == arch::timer_vector)
+    if (f->vector == arch::timer_vector) {
+        sched::prof_tick(f->rip);
         sched::exit_work_set(sched::exit_work_timer);
+    }
 }

@@ -1,0 +1,173 @@
+#include "sched/prof.h"
+
+#include <uk/console.h>
+
+#include "arch/x86_64/time.h"
+#include "boot/cmdline.h"
+#include "lib/symtab.h"
+#include "mm/kheap.h"
+#include "sched/sched.h"
+
+extern const char __uk_symtab_start[];
+extern const char __uk_symtab_end[];
+
+namespace uk::sched {
+
+namespace {
+
+constexpr uint64_t max_hz = 10000;
+// 1 MiB of samples: over two minutes at 1000 Hz.
+constexpr size_t capacity = size_t(1) << 17;
+constexpr int top = 25;
+
+constinit uint64_t g_hz = 0;
+constinit uint64_t g_period_ns = 0;
+constinit uint64_t* g_samples = nullptr;
+constinit size_t g_count = 0;
+constinit size_t g_dropped = 0;
+// The next sample is due at this monotonic time; ~0 while the timer that
+// arms the next one has not run yet.
+constinit uint64_t g_due_ns = ~uint64_t(0);
+constinit Waiter g_timer{};
+
+void arm(uint64_t now) {
+    g_timer.deadline = now + g_period_ns;
+    g_due_ns = g_timer.deadline;
+    add_timer(&g_timer);
+}
+
+void on_timer(Waiter*) {
+    arm(arch::monotonic_ns());
+}
+
+void sift_down(uint64_t* a, size_t root, size_t n) {
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && a[child + 1] > a[child])
+            child++;
+        if (a[root] >= a[child])
+            return;
+        uint64_t t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+        root = child;
+    }
+}
+
+// Heapsort: in place, no recursion, no allocation at exit.
+void sort(uint64_t* a, size_t n) {
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(a, i, n);
+    for (size_t end = n; end-- > 1;) {
+        uint64_t t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end);
+    }
+}
+
+struct Entry {
+    const char* name;
+    uint64_t addr; // the first sample's, for functions with no name
+    size_t count;
+};
+
+// Keeps the `top` largest counts in `best`, largest first.
+void keep(Entry* best, int* len, const Entry& e) {
+    int i = *len < top ? (*len)++ : top;
+    if (i == top && best[top - 1].count >= e.count)
+        return;
+    if (i == top)
+        i = top - 1;
+    while (i > 0 && best[i - 1].count < e.count) {
+        best[i] = best[i - 1];
+        i--;
+    }
+    best[i] = e;
+}
+
+const char* lookup(uint64_t addr) {
+    return symtab_lookup(__uk_symtab_start, size_t(__uk_symtab_end - __uk_symtab_start), addr,
+                         nullptr);
+}
+
+} // namespace
+
+const char* prof_set_param(const char* name, const char* value) {
+    if (__builtin_strcmp(name, "prof.hz") != 0)
+        return "unknown prof.* parameter";
+    uint64_t hz;
+    if (!value || !parse_u64(value, &hz) || hz < 1 || hz > max_hz)
+        return "prof.hz needs a rate from 1 to 10000 samples a second";
+    g_hz = hz;
+    g_period_ns = 1000000000 / hz;
+    return nullptr;
+}
+
+void prof_start() {
+    if (!g_hz)
+        return;
+    g_samples = static_cast<uint64_t*>(kheap_alloc(capacity * sizeof(uint64_t)));
+    if (!g_samples) {
+        uk_printk("uk: prof: no memory for the samples, not profiling\n");
+        g_hz = 0;
+        return;
+    }
+    g_timer.expire = on_timer;
+    arm(arch::monotonic_ns());
+}
+
+void prof_tick(uint64_t rip) {
+    if (!g_samples)
+        return;
+    uint64_t now = arch::monotonic_ns();
+    if (now < g_due_ns)
+        return;
+    g_due_ns = ~uint64_t(0);
+    if (g_count < capacity)
+        g_samples[g_count++] = rip;
+    else
+        g_dropped++;
+}
+
+void prof_final() {
+    if (!g_samples)
+        return;
+    uint64_t* s = g_samples;
+    size_t n = g_count;
+    // No more samples while the table is read.
+    g_samples = nullptr;
+    uk_printk("uk: prof %zu samples at %lu Hz, %zu dropped\n", n, g_hz, g_dropped);
+    sort(s, n);
+    Entry best[top];
+    int len = 0;
+    // Sorted by address, the samples of one function are next to each
+    // other: one lookup per sample, one entry per run of equal names.
+    Entry cur{nullptr, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        const char* name = lookup(s[i]);
+        if (cur.count && (name != cur.name || (!name && s[i] != cur.addr))) {
+            keep(best, &len, cur);
+            cur.count = 0;
+        }
+        if (!cur.count)
+            cur = Entry{name, s[i], 0};
+        cur.count++;
+    }
+    if (cur.count)
+        keep(best, &len, cur);
+    for (int i = 0; i < len; i++) {
+        size_t permille = n ? best[i].count * 1000 / n : 0;
+        if (best[i].name)
+            uk_printk("uk: prof %3zu.%zu%% %7zu  %s\n", permille / 10, permille % 10, best[i].count,
+                      best[i].name);
+        else
+            uk_printk("uk: prof %3zu.%zu%% %7zu  0x%lx\n", permille / 10, permille % 10,
+                      best[i].count, best[i].addr);
+    }
+    kheap_free(s);
+}
+
+} // namespace uk::sched

@@ -1,0 +1,54 @@
+/* prof.hz=N samples where the timer interrupts find the CPU and, at exit,
+ * prints the functions that held the most samples, busiest first: a loop
+ * that runs four times as long as another comes out above it. */
+//! run: --param prof.hz=1000 --
+//! status: 0
+//! expect: sum
+//! expect: samples at 1000 Hz, 0 dropped
+//! expect: hot_loop
+//! expect: cold_loop
+//! run: --param prof.hz=0 --
+//! status: 250
+//! expect: prof.hz needs a rate from 1 to 10000 samples a second: prof.hz
+//! reject: sum
+//! run: --param prof.hz=fast --
+//! status: 250
+//! expect: prof.hz needs a rate from 1 to 10000 samples a second: prof.hz
+//! run: --param prof.depth=3 --
+//! status: 250
+//! expect: unknown prof.* parameter: prof.depth
+//! run: --
+//! status: 0
+//! expect: sum
+//! reject: uk: prof
+#include <stdio.h>
+
+static volatile unsigned long sink;
+
+__attribute__((noinline)) static unsigned long hot_loop(unsigned long n)
+{
+	unsigned long x = 1;
+	for (unsigned long i = 0; i < n; i++) {
+		x = x * 6364136223846793005UL + i;
+		sink = x;
+	}
+	return x;
+}
+
+__attribute__((noinline)) static unsigned long cold_loop(unsigned long n)
+{
+	unsigned long x = 7;
+	for (unsigned long i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		sink = x + i;
+	}
+	return x;
+}
+
+int main(void)
+{
+	unsigned long a = hot_loop(120000000), b = cold_loop(30000000);
+	printf("sum %lx\n", a ^ b);
+	return 0;
+}
