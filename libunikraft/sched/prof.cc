@@ -16,12 +16,14 @@ namespace uk::sched {
 namespace {
 
 constexpr uint64_t max_hz = 10000;
+constexpr uint64_t max_report_s = 86400 * 365;
 // 1 MiB of samples: over two minutes at 1000 Hz.
 constexpr size_t capacity = size_t(1) << 17;
 constexpr int top = 25;
 
 constinit uint64_t g_hz = 0;
 constinit uint64_t g_period_ns = 0;
+constinit uint64_t g_report_ns = 0; // prof.report, 0: only at exit
 constinit uint64_t* g_samples = nullptr;
 constinit size_t g_count = 0;
 constinit size_t g_dropped = 0;
@@ -29,6 +31,7 @@ constinit size_t g_dropped = 0;
 // arms the next one has not run yet.
 constinit uint64_t g_due_ns = ~uint64_t(0);
 constinit Waiter g_timer{};
+constinit Waiter g_report{};
 
 void arm(uint64_t now) {
     g_timer.deadline = now + g_period_ns;
@@ -89,56 +92,14 @@ void keep(Entry* best, int* len, const Entry& e) {
 }
 
 const char* lookup(uint64_t addr) {
+    if (!addr)
+        return "(idle)";
     return symtab_lookup(__uk_symtab_start, size_t(__uk_symtab_end - __uk_symtab_start), addr,
                          nullptr);
 }
 
-} // namespace
-
-const char* prof_set_param(const char* name, const char* value) {
-    if (__builtin_strcmp(name, "prof.hz") != 0)
-        return "unknown prof.* parameter";
-    uint64_t hz;
-    if (!value || !parse_u64(value, &hz) || hz < 1 || hz > max_hz)
-        return "prof.hz needs a rate from 1 to 10000 samples a second";
-    g_hz = hz;
-    g_period_ns = 1000000000 / hz;
-    return nullptr;
-}
-
-void prof_start() {
-    if (!g_hz)
-        return;
-    g_samples = static_cast<uint64_t*>(kheap_alloc(capacity * sizeof(uint64_t)));
-    if (!g_samples) {
-        uk_printk("uk: prof: no memory for the samples, not profiling\n");
-        g_hz = 0;
-        return;
-    }
-    g_timer.expire = on_timer;
-    arm(arch::monotonic_ns());
-}
-
-void prof_tick(uint64_t rip) {
-    if (!g_samples)
-        return;
-    uint64_t now = arch::monotonic_ns();
-    if (now < g_due_ns)
-        return;
-    g_due_ns = ~uint64_t(0);
-    if (g_count < capacity)
-        g_samples[g_count++] = rip;
-    else
-        g_dropped++;
-}
-
-void prof_final() {
-    if (!g_samples)
-        return;
-    uint64_t* s = g_samples;
-    size_t n = g_count;
-    // No more samples while the table is read.
-    g_samples = nullptr;
+// Prints the samples taken since the last report, busiest functions first.
+void print(uint64_t* s, size_t n) {
     uk_printk("uk: prof %zu samples at %lu Hz, %zu dropped\n", n, g_hz, g_dropped);
     sort(s, n);
     Entry best[top];
@@ -167,6 +128,83 @@ void prof_final() {
             uk_printk("uk: prof %3zu.%zu%% %7zu  0x%lx\n", permille / 10, permille % 10,
                       best[i].count, best[i].addr);
     }
+}
+
+void on_report(Waiter*) {
+    uint64_t* s = g_samples;
+    if (!s)
+        return;
+    g_samples = nullptr;
+    print(s, g_count);
+    g_count = 0;
+    g_dropped = 0;
+    g_samples = s;
+    g_report.deadline = arch::monotonic_ns() + g_report_ns;
+    add_timer(&g_report);
+}
+
+} // namespace
+
+const char* prof_set_param(const char* name, const char* value) {
+    if (__builtin_strcmp(name, "prof.report") == 0) {
+        uint64_t secs;
+        if (!value || !parse_u64(value, &secs) || secs > max_report_s)
+            return "prof.report needs a number of seconds (0: only at exit)";
+        g_report_ns = secs * 1000000000;
+        return nullptr;
+    }
+    if (__builtin_strcmp(name, "prof.hz") != 0)
+        return "unknown prof.* parameter";
+    uint64_t hz;
+    if (!value || !parse_u64(value, &hz) || hz < 1 || hz > max_hz)
+        return "prof.hz needs a rate from 1 to 10000 samples a second";
+    g_hz = hz;
+    g_period_ns = 1000000000 / hz;
+    return nullptr;
+}
+
+void prof_start() {
+    if (!g_hz)
+        return;
+    g_samples = static_cast<uint64_t*>(kheap_alloc(capacity * sizeof(uint64_t)));
+    if (!g_samples) {
+        uk_printk("uk: prof: no memory for the samples, not profiling\n");
+        g_hz = 0;
+        return;
+    }
+    g_timer.expire = on_timer;
+    uint64_t now = arch::monotonic_ns();
+    arm(now);
+    if (g_report_ns) {
+        g_report.expire = on_report;
+        g_report.deadline = now + g_report_ns;
+        add_timer(&g_report);
+    }
+}
+
+void prof_tick(uint64_t rip) {
+    if (!g_samples)
+        return;
+    uint64_t now = arch::monotonic_ns();
+    if (now < g_due_ns)
+        return;
+    g_due_ns = ~uint64_t(0);
+    // Idle time counts as address 0.
+    if (g_halted)
+        rip = 0;
+    if (g_count < capacity)
+        g_samples[g_count++] = rip;
+    else
+        g_dropped++;
+}
+
+void prof_final() {
+    if (!g_samples)
+        return;
+    uint64_t* s = g_samples;
+    // No more samples while the table is read.
+    g_samples = nullptr;
+    print(s, g_count);
     kheap_free(s);
 }
 

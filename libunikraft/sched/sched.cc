@@ -34,6 +34,7 @@ constinit uint64_t uk_kstack_top = 0;
 namespace uk::sched {
 
 constinit Thread* g_current = nullptr;
+constinit volatile bool g_halted = false;
 
 namespace {
 
@@ -255,8 +256,11 @@ void schedule() {
         // fires in between wakes the hlt instead of being lost.
         uint64_t flags;
         asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
-        if (!(uk_exit_work & (exit_work_timer | exit_work_irq)))
+        if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
+            g_halted = true;
             asm volatile("sti; hlt; cli" ::: "memory");
+            g_halted = false;
+        }
         if (flags & 0x200)
             asm volatile("sti" ::: "memory");
     }
@@ -454,8 +458,11 @@ void run_kernel_until(bool (*done)(), uint64_t deadline_ns) {
             program(ns_to_tsc(next));
         }
         asm volatile("cli" ::: "memory");
-        if (!(uk_exit_work & (exit_work_timer | exit_work_irq)))
+        if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
+            g_halted = true;
             asm volatile("sti; hlt; cli" ::: "memory");
+            g_halted = false;
+        }
         if (flags & 0x200)
             asm volatile("sti" ::: "memory");
     }

@@ -97,6 +97,10 @@ bool init();
 
 /// The running thread.
 extern Thread* g_current;
+
+/// True while the scheduler halts the CPU because nothing can run.
+extern volatile bool g_halted;
+
 inline Thread* current() {
     return g_current;
 }
