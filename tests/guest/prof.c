@@ -1,6 +1,7 @@
 /* prof.hz=N samples where the timer interrupts find the CPU and, at exit,
  * prints the functions that held the most samples, busiest first: a loop
- * that runs four times as long as another comes out above it. */
+ * that runs four times as long as another comes out above it, and a
+ * sleep is idle time. */
 //! run: --param prof.hz=1000 --
 //! status: 0
 //! expect: sum
@@ -17,11 +18,22 @@
 //! run: --param prof.depth=3 --
 //! status: 250
 //! expect: unknown prof.* parameter: prof.depth
+//! run: --param prof.report=x --param prof.hz=100 --
+//! status: 250
+//! expect: prof.report needs a number of seconds (0: only at exit): prof.report
+//! run: --param prof.hz=100 --param prof.report=1 -- sleep
+//! status: 0
+//! expect: samples at 100 Hz, 0 dropped
+//! expect: (idle)
+//! expect: slept
+//! expect: samples at 100 Hz, 0 dropped
 //! run: --
 //! status: 0
 //! expect: sum
 //! reject: uk: prof
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 static volatile unsigned long sink;
 
@@ -46,8 +58,15 @@ __attribute__((noinline)) static unsigned long cold_loop(unsigned long n)
 	return x;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "sleep") == 0) {
+		/* Long enough for one report while the kernel halts. */
+		struct timespec ts = {1, 500000000};
+		nanosleep(&ts, NULL);
+		printf("slept\n");
+		return 0;
+	}
 	unsigned long a = hot_loop(120000000), b = cold_loop(30000000);
 	printf("sum %lx\n", a ^ b);
 	return 0;
