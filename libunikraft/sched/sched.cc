@@ -93,8 +93,7 @@ uint64_t now_ns() {
 // The TSC value at monotonic time `ns`, saturating rather than wrapping for
 // far deadlines on a fast clock.
 uint64_t ns_to_tsc(uint64_t ns) {
-    unsigned __int128 t = (unsigned __int128)ns * arch::tsc_hz() / 1000000000u;
-    unsigned __int128 tsc = t + arch::boot_tsc();
+    unsigned __int128 tsc = (unsigned __int128)arch::ns_to_ticks(ns) + arch::boot_tsc();
     return tsc > ~uint64_t(0) ? ~uint64_t(0) : uint64_t(tsc);
 }
 

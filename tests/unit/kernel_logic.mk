@@ -6,3 +6,5 @@ UNIT_SRCS += tests/unit/page_alloc_test.cc tests/unit/heap_test.cc tests/unit/cm
 	libunikraft/mm/page_alloc.cc libunikraft/mm/heap.cc libunikraft/boot/cmdline.cc
 # The split virtqueue's ring arithmetic (drivers/virtqueue.h).
 UNIT_SRCS += tests/unit/virtqueue_test.cc libunikraft/drivers/virtqueue.cc
+# The clock's fixed-point tick and nanosecond conversions (lib/scale.h).
+UNIT_SRCS += tests/unit/scale_test.cc

@@ -1,6 +1,7 @@
 #include "arch/x86_64/time.h"
 
 #include "arch/x86_64/cpu.h"
+#include "lib/scale.h"
 
 extern "C" uint64_t uk_boot_tsc;
 
@@ -230,6 +231,14 @@ uint64_t boot_tsc() {
     return uk_boot_tsc;
 }
 
+namespace {
+
+// Nanoseconds per tick and ticks per nanosecond, set once with the rate.
+constinit Scale g_ns_per_tick{};
+constinit Scale g_ticks_per_ns{};
+
+} // namespace
+
 uint64_t tsc_hz() {
     if (!g_tsc_hz) {
         uint64_t hz = tsc_hz_from_cpuid();
@@ -241,15 +250,23 @@ uint64_t tsc_hz() {
             hz = brand_string_hz();
         if (!hz)
             hz = 1000000000;
+        g_ns_per_tick = make_scale(1000000000, hz);
+        g_ticks_per_ns = make_scale(hz, 1000000000);
         g_tsc_hz = hz;
     }
     return g_tsc_hz;
 }
 
-// TSC ticks to nanoseconds without overflowing the intermediate product.
 uint64_t ticks_to_ns(uint64_t ticks) {
-    uint64_t hz = tsc_hz();
-    return ticks / hz * 1000000000 + (ticks % hz) * 1000000000 / hz;
+    if (!g_tsc_hz) [[unlikely]]
+        tsc_hz();
+    return g_ns_per_tick.apply(ticks);
+}
+
+uint64_t ns_to_ticks(uint64_t ns) {
+    if (!g_tsc_hz) [[unlikely]]
+        tsc_hz();
+    return g_ticks_per_ns.apply(ns);
 }
 
 uint64_t monotonic_ns() {

@@ -13,8 +13,13 @@ uint64_t boot_tsc();
 /// PIT for 2 ms, on first use (never on the boot path).
 uint64_t tsc_hz();
 
-/// Converts a count of TSC ticks to nanoseconds.
+/// Converts a count of TSC ticks to nanoseconds (within 1 ns of the exact
+/// quotient, saturating at 2^64 - 1).
 uint64_t ticks_to_ns(uint64_t ticks);
+
+/// Converts nanoseconds to a count of TSC ticks (within 1 tick of the
+/// exact quotient, saturating at 2^64 - 1).
+uint64_t ns_to_ticks(uint64_t ns);
 
 /// Nanoseconds since the kernel's entry.
 uint64_t monotonic_ns();
