@@ -4,7 +4,9 @@
 # syscall_arch.h in $3, which tools/gen-syscall-arch.sh writes, for C code;
 # __uk_syscall_entry for the assembly files that issue `syscall` by hand),
 # and a_crash panics the kernel instead of `hlt`, which in ring 0 would just
-# wait for the next interrupt.
+# wait for the next interrupt. The allocator is musl's oldmalloc (MUSL_MALLOC
+# picks another): under emulation mallocng's bookkeeping makes malloc-heavy
+# programs two to three times slower.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$(realpath "$1")

@@ -215,6 +215,21 @@ void switch_to(Thread* next) {
     reap();
 }
 
+// Halts until an interrupt has marked timer or device work pending, then
+// restores the interrupt flag of `flags`. Interrupts go off before the last
+// look at that mark, and `sti; hlt` turns them on only once hlt has
+// started, so one that fires in between wakes the hlt instead of being lost.
+void halt_for_work(uint64_t flags) {
+    asm volatile("cli" ::: "memory");
+    if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
+        g_halted = true;
+        asm volatile("sti; hlt; cli" ::: "memory");
+        g_halted = false;
+    }
+    if (flags & 0x200)
+        asm volatile("sti" ::: "memory");
+}
+
 // Picks the next thread to run and switches to it; returns when the
 // running thread is scheduled again (at once if it stays the best choice).
 void schedule() {
@@ -250,18 +265,9 @@ void schedule() {
         rearm();
         // Wait for the timer or a device. The interrupt only marks itself
         // pending (the kernel is running) and the loop does the rest.
-        // Interrupts go off before the last look at that mark, and
-        // `sti; hlt` turns them on only once hlt has started, so one that
-        // fires in between wakes the hlt instead of being lost.
         uint64_t flags;
-        asm volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
-        if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
-            g_halted = true;
-            asm volatile("sti; hlt; cli" ::: "memory");
-            g_halted = false;
-        }
-        if (flags & 0x200)
-            asm volatile("sti" ::: "memory");
+        asm volatile("pushfq; pop %0" : "=r"(flags)::"memory");
+        halt_for_work(flags);
     }
 }
 
@@ -456,14 +462,7 @@ void run_kernel_until(bool (*done)(), uint64_t deadline_ns) {
             ensure_timer();
             program(ns_to_tsc(next));
         }
-        asm volatile("cli" ::: "memory");
-        if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
-            g_halted = true;
-            asm volatile("sti; hlt; cli" ::: "memory");
-            g_halted = false;
-        }
-        if (flags & 0x200)
-            asm volatile("sti" ::: "memory");
+        halt_for_work(flags);
     }
     g_timers.remove(&stop);
     uk_kernel_depth = depth;
