@@ -109,8 +109,9 @@ $(lwip_stamp):
 	bash tools/apt-source.sh lwip $(LWIP_DIR)
 
 # The sources appear when the package is unpacked; their own dates say
-# nothing about the build.
+# nothing about the build. They are kept, not deleted as intermediates.
 $(LWIP_DIR)/src/%.c: | $(lwip_stamp) ;
+.PRECIOUS: $(LWIP_DIR)/src/%.c
 
 $(BUILD)/obj/lwip/%.c.o: $(LWIP_DIR)/src/%.c $(wildcard libunikraft/net/lwip/*.h libunikraft/net/lwip/arch/*.h)
 	@mkdir -p $(@D)
