@@ -23,8 +23,20 @@
 // TCP/UDP checksum it validated (DATA_VALID) or left partial because they
 // come from the host's own stack (NEEDS_CSUM): the stack does not check
 // those. With VIRTIO_NET_F_CSUM the stack leaves transmit checksums to the
-// device (net/netdev.h, TxCsum). No transmit segmentation (HOST_TSO): lwIP
-// never makes a TCP segment larger than the peer's MSS.
+// device (net/netdev.h, TxCsum).
+//
+// Large transmit segments (HOST_TSO4/6, with CSUM): lwIP makes TCP segments
+// no larger than the peer's MSS, so the driver gathers the consecutive
+// segments of one connection that a burst sends into one large frame, which
+// the device (the host's stack, for a tap) cuts again into segments of the
+// first one's size: one frame through the device instead of dozens. Each
+// segment after the first adds only its payload, in a buffer of its own, to
+// the frame's descriptor chain; the first keeps its headers, which take the
+// latest segment's acknowledgement, window and flags, and the lengths of the
+// whole. Gathering ends at a segment of another connection or not in
+// sequence, one with other flags than ACK and PSH, one shorter than the
+// first (nothing may follow it), a frame of another kind, or the end of the
+// burst (Netdev::flush).
 #include <new>
 
 #include <uk/console.h>
@@ -48,7 +60,8 @@ using namespace virtio;
 // Device feature bits (virtio 1.2, 5.1.3).
 constexpr uint64_t f_csum = 1ull << 0, f_guest_csum = 1ull << 1, f_mtu = 1ull << 3,
                    f_mac = 1ull << 5, f_guest_tso4 = 1ull << 7, f_guest_tso6 = 1ull << 8,
-                   f_mrg_rxbuf = 1ull << 15, f_status = 1ull << 16;
+                   f_host_tso4 = 1ull << 11, f_host_tso6 = 1ull << 12, f_mrg_rxbuf = 1ull << 15,
+                   f_status = 1ull << 16;
 
 // Configuration layout.
 constexpr size_t cfg_mac = 0, cfg_status = 6, cfg_mtu = 10;
@@ -66,6 +79,7 @@ struct NetHdr {
 };
 static_assert(sizeof(NetHdr) == 12, "virtio fixes the header layout");
 constexpr uint8_t hdr_f_needs_csum = 1, hdr_f_data_valid = 2;
+constexpr uint8_t gso_tcpv4 = 1, gso_tcpv6 = 4;
 
 constexpr uint16_t q_rx = 0, q_tx = 1;
 constexpr size_t ring_entries = 256;
@@ -75,6 +89,37 @@ constexpr size_t rx_budget = 64;
 constexpr size_t max_frame = 65535;
 // The most buffers one frame may take (a largest frame in 2 KiB buffers).
 constexpr size_t max_frame_bufs = 64;
+// The most segments one large transmitted frame gathers, and the most
+// payload: its IP length field must hold it with the largest headers.
+constexpr size_t gso_max_segs = 44;
+constexpr size_t gso_max_payload = 65535 - 40 - 60;
+constexpr uint16_t no_buf = 0xffff;
+constexpr size_t eth_hlen = 14;
+// The headers a gathered segment may have: ethernet, IPv6, TCP with options.
+constexpr size_t tcp_frame_max_hlen = eth_hlen + 40 + 60;
+
+// A TCP segment a large frame may gather.
+struct TxTcp {
+    size_t l4 = 0;      // where its TCP header starts
+    size_t hlen = 0;    // where its payload starts
+    size_t payload = 0; // bytes of payload
+    uint32_t seq = 0;
+    bool v6 = false;
+};
+
+// The large frame being gathered: buffers of the transmit pool, the first
+// holding the virtio header and the first segment whole, the others a
+// payload each.
+struct TxGather {
+    size_t n = 0; // segments so far; 0 when none is open
+    uint16_t bufs[gso_max_segs] = {};
+    uint32_t lens[gso_max_segs] = {};
+    TxTcp first{};
+    uint8_t last_tcp[60] = {}; // the latest segment's TCP header
+    uint32_t next_seq = 0;
+    size_t payload = 0;
+    bool ended = false; // a short segment came: nothing may follow it
+};
 
 struct VirtioNet {
     net::Netdev netdev;
@@ -89,7 +134,10 @@ struct VirtioNet {
     uint8_t* tx_buf = nullptr;
     uint16_t* tx_free = nullptr;
     size_t ntx_free = 0;
+    uint16_t* tx_next = nullptr; // per buffer, the next of its chain, or no_buf
     bool tx_pending = false;
+    bool tso4 = false, tso6 = false; // the device takes large TCP segments
+    TxGather gather{};
     bool link_up = true;
     sched::Waiter again{}; // another receive run, when the budget ran out
 };
@@ -200,8 +248,7 @@ void rx_again(sched::Waiter* w) {
 void reclaim_tx(VirtioNet* vn) {
     uint32_t len;
     while (void* cookie = vn->tx->take(&len)) {
-        size_t i = index_of(cookie);
-        if (i < vn->tx_count)
+        for (size_t i = index_of(cookie); i < vn->tx_count; i = vn->tx_next[i])
             vn->tx_free[vn->ntx_free++] = uint16_t(i);
     }
 }
@@ -210,51 +257,234 @@ void tx_interrupt(Queue*, void* ctx) {
     reclaim_tx(static_cast<VirtioNet*>(ctx));
 }
 
-long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::TxCsum* csum) {
-    auto* vn = static_cast<VirtioNet*>(nd->driver);
+uint8_t* tx_buffer(VirtioNet* vn, size_t i) {
+    return vn->tx_buf + i * vn->buf_size;
+}
+
+uint16_t be16(const uint8_t* p) {
+    return uint16_t(p[0] << 8 | p[1]);
+}
+
+void put_be16(uint8_t* p, uint16_t v) {
+    p[0] = uint8_t(v >> 8);
+    p[1] = uint8_t(v);
+}
+
+uint16_t fold(uint32_t s) {
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return uint16_t(s);
+}
+
+// Copies the bytes of a frame in pieces from `skip` on to `dst`, at most
+// `max`; returns how many.
+size_t copy_out(uint8_t* dst, size_t max, const net::FrameSeg* segs, size_t n, size_t skip) {
+    size_t got = 0;
+    for (size_t k = 0; k < n && got < max; k++) {
+        size_t len = segs[k].len;
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
+        size_t take = len - skip < max - got ? len - skip : max - got;
+        __builtin_memcpy(dst + got, static_cast<const uint8_t*>(segs[k].data) + skip, take);
+        got += take;
+        skip = 0;
+    }
+    return got;
+}
+
+// Whether a frame of `total` bytes, whose first `hn` are at `h`, is a TCP
+// segment with a payload and only ACK and PSH set, over IPv4 without options
+// or fragmentation or over IPv6 without extension headers.
+bool parse_tcp(const uint8_t* h, size_t hn, size_t total, TxTcp* t) {
+    if (hn < eth_hlen + 40)
+        return false;
+    uint16_t type = be16(h + 12);
+    if (type == 0x0800) {
+        if (h[eth_hlen] != 0x45 || (h[eth_hlen + 6] & 0x3f) || h[eth_hlen + 7] ||
+            h[eth_hlen + 9] != 6 || eth_hlen + be16(h + eth_hlen + 2) != total)
+            return false;
+        t->l4 = eth_hlen + 20;
+        t->v6 = false;
+    } else if (type == 0x86dd) {
+        if ((h[eth_hlen] >> 4) != 6 || h[eth_hlen + 6] != 6 ||
+            eth_hlen + 40 + be16(h + eth_hlen + 4) != total)
+            return false;
+        t->l4 = eth_hlen + 40;
+        t->v6 = true;
+    } else {
+        return false;
+    }
+    if (hn < t->l4 + 20)
+        return false;
+    size_t doff = size_t(h[t->l4 + 12] >> 4) * 4;
+    constexpr uint8_t ack = 0x10, psh = 0x08;
+    if (doff < 20 || hn < t->l4 + doff || (h[t->l4 + 13] & ~(ack | psh)) || !(h[t->l4 + 13] & ack))
+        return false;
+    t->hlen = t->l4 + doff;
+    if (total <= t->hlen)
+        return false;
+    t->payload = total - t->hlen;
+    const uint8_t* s = h + t->l4 + 4;
+    t->seq = uint32_t(s[0]) << 24 | uint32_t(s[1]) << 16 | uint32_t(s[2]) << 8 | s[3];
+    return true;
+}
+
+// Whether the segment `t` with headers `h` continues the open large frame.
+bool continues(const VirtioNet* vn, const uint8_t* h, const TxTcp& t) {
+    const TxGather& g = vn->gather;
+    if (!g.n || g.ended || g.n == gso_max_segs || t.v6 != g.first.v6 || t.hlen != g.first.hlen ||
+        t.seq != g.next_seq || t.payload > g.first.payload ||
+        g.payload + t.payload > gso_max_payload)
+        return false;
+    const uint8_t* f = tx_buffer(const_cast<VirtioNet*>(vn), g.bufs[0]) + vn->hdr_len;
+    // The same addresses, link and network, and the same ports.
+    size_t addrs = t.v6 ? eth_hlen + 8 : eth_hlen + 12;
+    return !__builtin_memcmp(f, h, 12) && !__builtin_memcmp(f + addrs, h + addrs, t.l4 - addrs) &&
+           !__builtin_memcmp(f + t.l4, h + t.l4, 4);
+}
+
+// Makes a chain of pool buffers available to the device.
+void submit_chain(VirtioNet* vn, const uint16_t* bufs, const uint32_t* lens, size_t n) {
+    Seg segs[gso_max_segs];
+    for (size_t k = 0; k < n; k++) {
+        segs[k] = Seg{dma_addr(tx_buffer(vn, bufs[k])), lens[k], false};
+        vn->tx_next[bufs[k]] = k + 1 < n ? bufs[k + 1] : no_buf;
+    }
+    // The pool has no more buffers than the ring has entries: never full.
+    if (vn->tx->submit(segs, n, cookie_of(bufs[0])) < 0) {
+        for (size_t k = 0; k < n; k++)
+            vn->tx_free[vn->ntx_free++] = bufs[k];
+        return;
+    }
+    vn->tx_pending = true;
+}
+
+// Sends the open large frame: the first segment's headers describe the
+// whole, the virtio header how to cut it.
+void end_gather(VirtioNet* vn) {
+    TxGather& g = vn->gather;
+    if (!g.n)
+        return;
+    if (g.n > 1) {
+        const TxTcp& t = g.first;
+        uint8_t* b = tx_buffer(vn, g.bufs[0]);
+        uint8_t* f = b + vn->hdr_len;
+        size_t thl = t.hlen - t.l4;
+        size_t tcp_len = thl + g.payload;
+        // The latest acknowledgement, flags, window and options; the
+        // sequence number stays the first's.
+        __builtin_memcpy(f + t.l4 + 8, g.last_tcp + 8, 8);
+        __builtin_memcpy(f + t.l4 + 18, g.last_tcp + 18, thl - 18);
+        if (t.v6) {
+            put_be16(f + eth_hlen + 4, uint16_t(tcp_len));
+        } else {
+            uint8_t* ip = f + eth_hlen;
+            put_be16(ip + 2, uint16_t(20 + tcp_len));
+            put_be16(ip + 10, 0);
+            uint32_t sum = 0;
+            for (size_t i = 0; i < 20; i += 2)
+                sum += be16(ip + i);
+            put_be16(ip + 10, uint16_t(~fold(sum)));
+        }
+        // The checksum field holds the sum of the pseudo-header, whose
+        // length grew.
+        uint16_t partial = be16(f + t.l4 + 16);
+        put_be16(f + t.l4 + 16, fold(uint32_t(partial) + uint32_t(tcp_len - thl - t.payload)));
+        NetHdr h{};
+        h.flags = hdr_f_needs_csum;
+        h.gso_type = t.v6 ? gso_tcpv6 : gso_tcpv4;
+        h.hdr_len = uint16_t(t.hlen);
+        h.gso_size = uint16_t(t.payload);
+        h.csum_start = uint16_t(t.l4);
+        h.csum_offset = 16;
+        __builtin_memcpy(b, &h, vn->hdr_len);
+    }
+    submit_chain(vn, g.bufs, g.lens, g.n);
+    g.n = 0;
+}
+
+// A buffer of the pool, or -1 when all are in flight.
+long take_tx_buffer(VirtioNet* vn) {
     if (!vn->ntx_free)
         reclaim_tx(vn);
     if (!vn->ntx_free) {
         // Everything is in flight: let the device see what waits, so that
         // buffers come back.
+        end_gather(vn);
         vn->tx->kick();
         vn->tx_pending = false;
         reclaim_tx(vn);
         if (!vn->ntx_free)
-            return -ENOBUFS;
+            return -1;
     }
+    return vn->tx_free[--vn->ntx_free];
+}
+
+long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::TxCsum* csum) {
+    auto* vn = static_cast<VirtioNet*>(nd->driver);
     size_t total = 0;
     for (size_t k = 0; k < n; k++)
         total += segs[k].len;
     if (total + vn->hdr_len > vn->buf_size)
         return -ENOBUFS;
-    size_t i = vn->tx_free[--vn->ntx_free];
-    uint8_t* buf = vn->tx_buf + i * vn->buf_size;
+    uint8_t h[tcp_frame_max_hlen];
+    TxTcp t;
+    bool tcp = csum && (vn->tso4 || vn->tso6) &&
+               parse_tcp(h, copy_out(h, sizeof(h), segs, n, 0), total, &t) &&
+               (t.v6 ? vn->tso6 : vn->tso4);
+    TxGather& g = vn->gather;
+    if (tcp && continues(vn, h, t)) {
+        if (!vn->ntx_free)
+            reclaim_tx(vn);
+        if (vn->ntx_free) {
+            size_t i = vn->tx_free[--vn->ntx_free];
+            copy_out(tx_buffer(vn, i), t.payload, segs, n, t.hlen);
+            g.bufs[g.n] = uint16_t(i);
+            g.lens[g.n++] = uint32_t(t.payload);
+            __builtin_memcpy(g.last_tcp, h + t.l4, t.hlen - t.l4);
+            g.next_seq = t.seq + uint32_t(t.payload);
+            g.payload += t.payload;
+            g.ended = t.payload < g.first.payload;
+            return 0;
+        }
+    }
+    end_gather(vn);
+    long got = take_tx_buffer(vn);
+    if (got < 0)
+        return -ENOBUFS;
+    size_t i = size_t(got);
+    uint8_t* buf = tx_buffer(vn, i);
     __builtin_memset(buf, 0, vn->hdr_len);
     if (csum) {
-        NetHdr h{};
-        h.flags = hdr_f_needs_csum;
-        h.csum_start = csum->start;
-        h.csum_offset = csum->offset;
-        __builtin_memcpy(buf, &h, vn->hdr_len);
+        NetHdr hdr{};
+        hdr.flags = hdr_f_needs_csum;
+        hdr.csum_start = csum->start;
+        hdr.csum_offset = csum->offset;
+        __builtin_memcpy(buf, &hdr, vn->hdr_len);
     }
-    size_t off = vn->hdr_len;
-    for (size_t k = 0; k < n; k++) {
-        __builtin_memcpy(buf + off, segs[k].data, segs[k].len);
-        off += segs[k].len;
+    copy_out(buf + vn->hdr_len, total, segs, n, 0);
+    uint16_t b = uint16_t(i);
+    uint32_t len = uint32_t(vn->hdr_len + total);
+    if (!tcp) {
+        submit_chain(vn, &b, &len, 1);
+        return 0;
     }
-    Seg s{dma_addr(buf), uint32_t(off), false};
-    // The pool has no more buffers than the ring has entries: never full.
-    if (vn->tx->submit(&s, 1, cookie_of(i)) < 0) {
-        vn->tx_free[vn->ntx_free++] = uint16_t(i);
-        return -ENOBUFS;
-    }
-    vn->tx_pending = true;
+    // It may start a large frame.
+    g.n = 1;
+    g.bufs[0] = b;
+    g.lens[0] = len;
+    g.first = t;
+    g.next_seq = t.seq + uint32_t(t.payload);
+    g.payload = t.payload;
+    g.ended = false;
     return 0;
 }
 
 void flush(net::Netdev* nd) {
     auto* vn = static_cast<VirtioNet*>(nd->driver);
+    end_gather(vn);
     if (!vn->tx_pending)
         return;
     vn->tx_pending = false;
@@ -277,7 +507,7 @@ void config_changed(Device* d, void* ctx) {
 bool setup(VirtioNet* vn, Device* d) {
     uint64_t features;
     uint64_t wanted = f_mac | f_mtu | f_status | f_mrg_rxbuf | f_csum | f_guest_csum |
-                      f_guest_tso4 | f_guest_tso6 | f_any_layout;
+                      f_guest_tso4 | f_guest_tso6 | f_host_tso4 | f_host_tso6 | f_any_layout;
     if (d->negotiate(wanted, &features) < 0)
         return false;
     // Large segments only into mergeable buffers (else every buffer would
@@ -331,16 +561,21 @@ bool setup(VirtioNet* vn, Device* d) {
         vn->tx_count = vn->tx_count / 2 < min_buffers ? vn->tx_count : vn->tx_count / 2;
     }
     vn->tx_free = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
-    if (!vn->tx_free)
+    vn->tx_next = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
+    if (!vn->tx_free || !vn->tx_next)
         return false;
-    for (size_t i = 0; i < vn->tx_count; i++)
+    for (size_t i = 0; i < vn->tx_count; i++) {
         vn->tx_free[vn->ntx_free++] = uint16_t(vn->tx_count - 1 - i);
+        vn->tx_next[i] = no_buf;
+    }
     for (size_t i = 0; i < vn->rx_count; i++)
         post_rx(vn, i);
     // Transmit completions are collected as frames go out, not by interrupt.
     vn->tx->disable_interrupts();
     vn->again.expire = rx_again;
     vn->netdev.offloads = (features & f_csum) ? net::offload_tx_csum : 0;
+    vn->tso4 = (features & f_csum) && (features & f_host_tso4);
+    vn->tso6 = (features & f_csum) && (features & f_host_tso6);
     vn->netdev.transmit = transmit;
     vn->netdev.flush = flush;
     vn->netdev.driver = vn;

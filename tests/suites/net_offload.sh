@@ -5,10 +5,11 @@
 # several sizes both ways over IPv4 and IPv6 (SHA-256 compared), UDP
 # datagrams echoed over both (fragmented ones too).
 #   offload-{microvm,pc}    QEMU's tap with its vnet header: the device
-#                           offers checksum offload and large receive
-#                           segments, the driver takes them (the tap's
-#                           checksum and TSO flags, which QEMU sets from
-#                           what the driver accepted, are on)
+#                           offers checksum offload and large segments both
+#                           ways, the driver takes them (the tap's checksum
+#                           and TSO flags, which QEMU sets from what the
+#                           driver accepted, are on) and sends the largest
+#                           transfer in frames of several segments each
 #   no-offload-{microvm,pc} the same with every offload of the device off
 #                           (ukrun --net tap:NAME,offload=off)
 # Prints the throughput each way as information (NET_OFFLOAD_SIZES sets the
@@ -76,7 +77,8 @@ run_case() {
 	else
 		pass "$name"
 	fi
-	sed -n "s/^throughput /INFO net_offload\/$name: /p" "$log.peer"
+	sed -n -e "s/^throughput /INFO net_offload\/$name: /p" \
+		-e "s/^frames /INFO net_offload\/$name: frames /p" "$log.peer"
 }
 
 run_case offload-microvm microvm "" "csum=on tso=on"
