@@ -136,6 +136,7 @@ struct VirtioNet {
     size_t ntx_free = 0;
     uint16_t* tx_next = nullptr; // per buffer, the next of its chain, or no_buf
     bool tx_pending = false;
+    bool tx_starved = false;         // transmit() refused a frame for want of buffers
     bool tso4 = false, tso6 = false; // the device takes large TCP segments
     TxGather gather{};
     bool link_up = true;
@@ -253,8 +254,16 @@ void reclaim_tx(VirtioNet* vn) {
     }
 }
 
+// The device used transmit buffers; interrupts are on only after the pool
+// ran dry (take_tx_buffer).
 void tx_interrupt(Queue*, void* ctx) {
-    reclaim_tx(static_cast<VirtioNet*>(ctx));
+    auto* vn = static_cast<VirtioNet*>(ctx);
+    reclaim_tx(vn);
+    if (vn->tx_starved && vn->ntx_free) {
+        vn->tx_starved = false;
+        vn->tx->disable_interrupts();
+        net::netdev_tx_ready(&vn->netdev);
+    }
 }
 
 uint8_t* tx_buffer(VirtioNet* vn, size_t i) {
@@ -416,6 +425,13 @@ long take_tx_buffer(VirtioNet* vn) {
         vn->tx->kick();
         vn->tx_pending = false;
         reclaim_tx(vn);
+    }
+    if (!vn->ntx_free) {
+        // Still none: the frame is refused, and the device's interrupt
+        // tells when buffers come back (tx_interrupt).
+        vn->tx_starved = true;
+        while (!vn->tx->enable_interrupts())
+            reclaim_tx(vn);
         if (!vn->ntx_free)
             return -1;
     }
@@ -570,7 +586,8 @@ bool setup(VirtioNet* vn, Device* d) {
     }
     for (size_t i = 0; i < vn->rx_count; i++)
         post_rx(vn, i);
-    // Transmit completions are collected as frames go out, not by interrupt.
+    // Transmit completions are collected as frames go out, not by
+    // interrupt, unless the pool runs dry.
     vn->tx->disable_interrupts();
     vn->again.expire = rx_again;
     vn->netdev.offloads = (features & f_csum) ? net::offload_tx_csum : 0;

@@ -47,7 +47,8 @@ struct Netdev {
     /// only during the call: copy them or wait for the device), with its
     /// checksum left to the device when `csum` is not null (only with
     /// offload_tx_csum). Returns 0, or -ENOBUFS when the device has no room
-    /// (the stack drops the frame, as a full NIC queue would).
+    /// (the stack drops the frame, as a full NIC queue would, and the
+    /// driver calls netdev_tx_ready once there is room again).
     long (*transmit)(Netdev* dev, const FrameSeg* segs, size_t n, const TxCsum* csum) = nullptr;
     /// Optional: tells the device about the frames transmit() queued since
     /// the last call (the stack calls it when it has finished a burst), so
@@ -74,6 +75,11 @@ long netdev_receive(Netdev* dev, const void* frame, size_t len);
 /// validated it, or the frame comes from the host's own stack with the
 /// checksum left partial): the stack then does not check it.
 long netdev_receive(Netdev* dev, const FrameSeg* segs, size_t n, bool csum_valid);
+
+/// Tells the stack that the device, whose transmit() returned -ENOBUFS,
+/// has room again: TCP sends at once what it could not, instead of at its
+/// next timer. From the device's interrupt handler.
+void netdev_tx_ready(Netdev* dev);
 
 /// Tells the stack the link went up or down (the device's link status).
 /// From the device's interrupt handler or the driver's probe.

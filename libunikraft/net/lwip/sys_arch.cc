@@ -464,6 +464,15 @@ void netdev_set_link(Netdev* dev, bool up) {
         netif_set_link_down(nif);
 }
 
+void netdev_tx_ready(Netdev* dev) {
+    if (!dev->stack)
+        return;
+    lwip::Guard g;
+    // The connections whose segments a full device refused (lwIP marks
+    // them TF_NAGLEMEMERR and keeps the segments unsent).
+    tcp_txnow();
+}
+
 long netdev_receive(Netdev* dev, const void* frame, size_t len) {
     FrameSeg seg{frame, len};
     return netdev_receive(dev, &seg, 1, false);
