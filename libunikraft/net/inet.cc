@@ -8,6 +8,7 @@
 // window reopens (tcp_recved) only then, so a socket that is not read stops
 // its sender as on Linux. Sends copy the app's bytes through a bounce
 // buffer (the app's memory is reached only through IoBuf's checked copies).
+#include "lwip/ip.h"
 #include "lwip/ip_addr.h"
 #include "lwip/pbuf.h"
 #include "lwip/priv/tcp_priv.h"
@@ -23,6 +24,7 @@
 #include "mm/user.h"
 #include "net/lwip/stack.h"
 #include "net/socket.h"
+#include "posix/random.h"
 #include "sched/sched.h"
 #include "vfs/vfs.h"
 
@@ -527,6 +529,8 @@ class TcpSocket final : public InetSocket {
     uint32_t poll(PollTable* pt) override;
     long ioctl(unsigned long cmd, uint64_t arg) override;
     void close() override;
+    void close_now();
+    void linger();
 
     long ensure_pcb();
     size_t send_room() const;
@@ -1542,6 +1546,31 @@ long TcpSocket::ioctl(unsigned long cmd, uint64_t arg) {
 }
 
 void TcpSocket::close() {
+    linger();
+    close_now();
+}
+
+// SO_LINGER with a timeout, as Linux's close: what is queued goes out at
+// once, corked or not, and close waits until the peer has acknowledged all
+// of it, for at most the timeout (a signal ends the wait too); then it
+// closes as without SO_LINGER, the FIN after anything still queued. Unread
+// data means a reset instead, at once.
+void TcpSocket::linger() {
+    if (!m_linger_on || m_linger_s <= 0 || m_state != State::connected || m_rx_bytes)
+        return;
+    {
+        lwip::Guard g;
+        if (!m_pcb)
+            return;
+        push(true);
+    }
+    uint64_t deadline = arch::monotonic_ns() + uint64_t(m_linger_s) * 1000000000;
+    vfs::wait_until(m_wq, deadline,
+                    [this] { return !m_pcb || (!m_pcb->unsent && !m_pcb->unacked); });
+}
+
+// Closes without waiting (SO_LINGER or not).
+void TcpSocket::close_now() {
     lwip::Guard g;
     stop_cork_timer();
     if (m_state == State::listening) {
@@ -1685,9 +1714,48 @@ long UdpSocket::autobind() {
     return 0;
 }
 
-void UdpSocket::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr,
+// A datagram's socket among the unconnected SO_REUSEPORT sockets bound to
+// the address lwIP chose `s` for: one picked by a hash of the source
+// address and port, as Linux spreads them (reuseport_select_sock), so that
+// each sender keeps to one socket. lwIP gives unicast datagrams to the first
+// socket only.
+UdpSocket* reuseport_pick(UdpSocket* s, const struct udp_pcb* pcb, const ip_addr_t* from,
+                          u16_t port) {
+    if (!s->m_reuseport || s->m_connected || ip_addr_ismulticast(ip_current_dest_addr()) ||
+        ip_addr_isbroadcast(ip_current_dest_addr(), ip_current_netif()))
+        return s;
+    static uint32_t secret;
+    while (!secret)
+        posix::random_fill(&secret, sizeof(secret));
+    uint32_t h = secret ^ port;
+    if (IP_IS_V4(from))
+        h = (h ^ ip_2_ip4(from)->addr) * 0x9e3779b1u;
+    else
+        for (uint32_t w : ip_2_ip6(from)->addr)
+            h = (h ^ w) * 0x9e3779b1u;
+    h ^= h >> 15;
+    auto member = [pcb](const struct udp_pcb* q) {
+        auto* o = static_cast<const UdpSocket*>(q->recv_arg);
+        return o && o->m_reuseport && !o->m_connected && q->local_port == pcb->local_port &&
+               ip_addr_cmp(&q->local_ip, &pcb->local_ip);
+    };
+    size_t n = 0;
+    for (struct udp_pcb* q = udp_pcbs; q; q = q->next)
+        n += member(q);
+    if (n < 2)
+        return s;
+    size_t k = h % n;
+    for (struct udp_pcb* q = udp_pcbs; q; q = q->next)
+        if (member(q) && k-- == 0)
+            return static_cast<UdpSocket*>(q->recv_arg);
+    return s;
+}
+
+void UdpSocket::on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr,
                         u16_t port) {
     auto* s = static_cast<UdpSocket*>(arg);
+    if (s)
+        s = reuseport_pick(s, pcb, addr, port);
     if (!s || s->m_shut_rd || s->m_queued + p->tot_len > s->m_rcvbuf) {
         pbuf_free(p);
         return;
@@ -1967,7 +2035,7 @@ void drain_on_exit() {
         for (struct tcp_pcb* pcb = tcp_active_pcbs; pcb; pcb = next) {
             next = pcb->next;
             if (auto* s = static_cast<TcpSocket*>(pcb->callback_arg))
-                s->close();
+                s->close_now();
         }
     }
     uint64_t timeout = lwip::exit_timeout_ns();
