@@ -537,6 +537,7 @@ class TcpSocket final : public InetSocket {
     void output(bool more);
     void push(bool past_nagle);
     void stop_cork_timer();
+    void initial_window();
     static void cork_expired(void* arg);
     void attach(struct tcp_pcb* pcb);
     void detach();
@@ -752,6 +753,7 @@ err_t TcpSocket::on_connected(void* arg, struct tcp_pcb*, err_t) {
     if (!s)
         return ERR_OK;
     s->m_state = State::connected;
+    s->initial_window();
     s->wake(vfs::ev_out);
     return ERR_OK;
 }
@@ -920,8 +922,10 @@ long TcpSocket::accept(Socket** out, SockAddr* peer, int flags) {
             m_acc_len--;
             s->m_listener = nullptr;
             lwip::Guard g;
-            if (s->m_pcb)
+            if (s->m_pcb) {
                 tcp_backlog_accepted(s->m_pcb);
+                s->initial_window();
+            }
             if (flags & sock_nonblock)
                 s->flags |= vfs::o_nonblock;
             if (peer) {
@@ -1107,6 +1111,21 @@ void TcpSocket::output(bool more) {
     }
     stop_cork_timer();
     tcp_output(m_pcb);
+}
+
+// A new connection starts with RFC 6928's initial window, ten segments as
+// on Linux, instead of lwIP's RFC 2581 one (three), which lwIP set when the
+// connection was established: from connect's completion, or accept.
+void TcpSocket::initial_window() {
+    struct tcp_pcb* p = m_pcb;
+    if (!p || p->unsent || p->unacked || p->snd_nxt != p->lastack || p->state != ESTABLISHED)
+        return;
+    // min(10 * MSS, max(2 * MSS, 14600 bytes))
+    u32_t mss = p->mss;
+    u32_t floor = 2 * mss > 14600 ? 2 * mss : 14600;
+    u32_t iw = 10 * mss < floor ? 10 * mss : floor;
+    if (p->cwnd < iw)
+        p->cwnd = tcpwnd_size_t(iw);
 }
 
 void TcpSocket::stop_cork_timer() {

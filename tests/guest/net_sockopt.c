@@ -2,12 +2,15 @@
  * SO_REUSEADDR, SO_REUSEPORT (several listeners on one port), SO_KEEPALIVE
  * with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, TCP_NODELAY, SO_RCVBUF/SO_SNDBUF
  * (doubled, with floors), SO_LINGER, IP_TOS, IPV6_TCLASS, IPV6_V6ONLY,
- * SO_ERROR after a non-blocking connect, TCP_INFO's state, unknown options
+ * SO_ERROR after a non-blocking connect, TCP_INFO's state and initial
+ * congestion window (ten segments, both ends), unknown options
  * (ENOPROTOOPT), and a TCP socket through ioctl(FIONBIO), fcntl, dup, read
  * and write. */
 //! run: --
 //! native
 //! status: 0
+//! expect: snd_cwnd connected 10
+//! expect: snd_cwnd accepted 10
 //! expect: done
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -288,12 +291,17 @@ int main(void) {
     til = sizeof(ti);
     show("TCP_INFO connected", getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &til));
     printf("state %d\n", ti.tcpi_state);
+    /* RFC 6928's initial window, ten segments, from the start. */
+    printf("snd_cwnd connected %u\n", ti.tcpi_snd_cwnd);
     til = 1;
     show("TCP_INFO len 1", getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &til));
     printf("len %d\n", (int)til);
 
     /* A TCP socket is a file: FIONBIO, fcntl, dup, read, write. */
     int sv = accept(l, NULL, NULL);
+    til = sizeof(ti);
+    getsockopt(sv, IPPROTO_TCP, TCP_INFO, &ti, &til);
+    printf("snd_cwnd accepted %u\n", ti.tcpi_snd_cwnd);
     int on = 1, off = 0;
     show("FIONBIO on", ioctl(sv, FIONBIO, &on));
     char buf[32];

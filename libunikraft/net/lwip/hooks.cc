@@ -8,8 +8,35 @@
 #include "lwip/prot/tcp.h"
 #include "lwip/tcp.h"
 
+namespace {
+
+// Slow start grows the window by every segment an ACK covers, as Linux's
+// does (RFC 5681); lwIP counts at most two per ACK (RFC 3465's L=2). The
+// peer acknowledges a large frame the device cut (HOST_TSO) with one ACK,
+// so lwIP alone would add two segments per frame instead of doubling the
+// window each round trip. Runs before lwIP takes the ACK (header fields in
+// host order): it adds the part above two segments, lwIP the rest.
+void slow_start_by_segments(struct tcp_pcb* pcb, const struct tcp_hdr* hdr) {
+    if ((pcb->state != ESTABLISHED && pcb->state != CLOSE_WAIT) || !(TCPH_FLAGS(hdr) & TCP_ACK) ||
+        (pcb->flags & (TF_INFR | TF_RTO)) || pcb->cwnd >= pcb->ssthresh)
+        return;
+    u32_t ackno = hdr->ackno;
+    if (!TCP_SEQ_GT(ackno, pcb->lastack) || TCP_SEQ_GT(ackno, pcb->snd_nxt))
+        return;
+    u32_t acked = ackno - pcb->lastack;
+    u32_t lwip_part = 2u * pcb->mss;
+    if (acked <= lwip_part)
+        return;
+    u32_t extra = acked - lwip_part;
+    u32_t room = pcb->ssthresh - pcb->cwnd;
+    TCP_WND_INC(pcb->cwnd, extra < room ? extra : room);
+}
+
+} // namespace
+
 extern "C" signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tcp_hdr* hdr) {
     if (pcb->state != LISTEN) {
+        slow_start_by_segments(pcb, hdr);
         // A closed receive window makes lwIP answer every segment, a bare
         // ACK at rcv_nxt included, as outside the window (its window test
         // is empty at zero; RFC 9293 3.10.7.4 takes a zero-length segment
