@@ -23,7 +23,7 @@ void print() {
     size_t used = used_bytes();
     if (used > g_peak)
         g_peak = used;
-    uk_printk("uk: mem used=%zu peak=%zu\n", used, g_peak);
+    uk_printk("uk: mem used=%zu peak=%zu kernel=%zu\n", used, g_peak, kheap_used_bytes());
 }
 
 void on_timer(sched::Waiter*) {

@@ -1,8 +1,11 @@
 // The kernel's memory use as a console line, `uk: mem used=BYTES
-// peak=BYTES`, every mem.report=SECONDS and once as the app exits: pages
-// taken from the page allocator since boot, with the kernel heap's share
-// counted by its live blocks rather than its arenas. The app's memory is
-// made of these pages too, so this is all the VM's memory that changes.
+// peak=BYTES kernel=BYTES`, every mem.report=SECONDS and once as the app
+// exits: pages taken from the page allocator since boot, with the kernel
+// heap's share counted by its live blocks rather than its arenas. The app's
+// memory is made of these pages too, so this is all the VM's memory that
+// changes; `kernel` is the kernel heap's live blocks alone (sockets, network
+// buffers, files), which a kernel leak grows and the app's own allocator
+// does not.
 #pragma once
 
 #include <stddef.h>

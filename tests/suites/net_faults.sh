@@ -78,7 +78,7 @@ run_case() {
 	fi
 	if [[ $st == 0 ]] && grep -qx "quit: bye" "$log.attack" &&
 		grep -q '^accepted [0-9]* connections$' "$log.guest" &&
-		grep -Eq '^uk: mem used=[0-9]+ peak=[0-9]+$' "$log.guest" &&
+		grep -Eq '^uk: mem used=[0-9]+ peak=[0-9]+ kernel=[0-9]+$' "$log.guest" &&
 		! grep -q 'uk: panic' "$log.guest"; then
 		pass "$machine-exit"
 	else
