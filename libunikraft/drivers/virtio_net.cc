@@ -33,10 +33,11 @@
 // segment after the first adds only its payload, in a buffer of its own, to
 // the frame's descriptor chain; the first keeps its headers, which take the
 // latest segment's acknowledgement, window and flags, and the lengths of the
-// whole. Gathering ends at a segment of another connection or not in
-// sequence, one with other flags than ACK and PSH, one shorter than the
-// first (nothing may follow it), a frame of another kind, or the end of the
-// burst (Netdev::flush).
+// whole. The stack marks the segments that may be gathered (net::TxCsum:
+// payload, only ACK and PSH), so the driver parses no headers. Gathering
+// ends at a segment of another connection or not in sequence, one the stack
+// did not mark, one shorter than the first (nothing may follow it), or the
+// end of the burst (Netdev::flush).
 #include <new>
 
 #include <uk/console.h>
@@ -279,12 +280,6 @@ void put_be16(uint8_t* p, uint16_t v) {
     p[1] = uint8_t(v);
 }
 
-uint16_t fold(uint32_t s) {
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return uint16_t(s);
-}
-
 // Copies the bytes of a frame in pieces from `skip` on to `dst`, at most
 // `max`; returns how many.
 size_t copy_out(uint8_t* dst, size_t max, const net::FrameSeg* segs, size_t n, size_t skip) {
@@ -301,43 +296,6 @@ size_t copy_out(uint8_t* dst, size_t max, const net::FrameSeg* segs, size_t n, s
         skip = 0;
     }
     return got;
-}
-
-// Whether a frame of `total` bytes, whose first `hn` are at `h`, is a TCP
-// segment with a payload and only ACK and PSH set, over IPv4 without options
-// or fragmentation or over IPv6 without extension headers.
-bool parse_tcp(const uint8_t* h, size_t hn, size_t total, TxTcp* t) {
-    if (hn < eth_hlen + 40)
-        return false;
-    uint16_t type = be16(h + 12);
-    if (type == 0x0800) {
-        if (h[eth_hlen] != 0x45 || (h[eth_hlen + 6] & 0x3f) || h[eth_hlen + 7] ||
-            h[eth_hlen + 9] != 6 || eth_hlen + be16(h + eth_hlen + 2) != total)
-            return false;
-        t->l4 = eth_hlen + 20;
-        t->v6 = false;
-    } else if (type == 0x86dd) {
-        if ((h[eth_hlen] >> 4) != 6 || h[eth_hlen + 6] != 6 ||
-            eth_hlen + 40 + be16(h + eth_hlen + 4) != total)
-            return false;
-        t->l4 = eth_hlen + 40;
-        t->v6 = true;
-    } else {
-        return false;
-    }
-    if (hn < t->l4 + 20)
-        return false;
-    size_t doff = size_t(h[t->l4 + 12] >> 4) * 4;
-    constexpr uint8_t ack = 0x10, psh = 0x08;
-    if (doff < 20 || hn < t->l4 + doff || (h[t->l4 + 13] & ~(ack | psh)) || !(h[t->l4 + 13] & ack))
-        return false;
-    t->hlen = t->l4 + doff;
-    if (total <= t->hlen)
-        return false;
-    t->payload = total - t->hlen;
-    const uint8_t* s = h + t->l4 + 4;
-    t->seq = uint32_t(s[0]) << 24 | uint32_t(s[1]) << 16 | uint32_t(s[2]) << 8 | s[3];
-    return true;
 }
 
 // Whether the segment `t` with headers `h` continues the open large frame.
@@ -395,12 +353,13 @@ void end_gather(VirtioNet* vn) {
             uint32_t sum = 0;
             for (size_t i = 0; i < 20; i += 2)
                 sum += be16(ip + i);
-            put_be16(ip + 10, uint16_t(~fold(sum)));
+            put_be16(ip + 10, uint16_t(~net::csum_fold(sum)));
         }
         // The checksum field holds the sum of the pseudo-header, whose
         // length grew.
         uint16_t partial = be16(f + t.l4 + 16);
-        put_be16(f + t.l4 + 16, fold(uint32_t(partial) + uint32_t(tcp_len - thl - t.payload)));
+        put_be16(f + t.l4 + 16,
+                 net::csum_fold(uint32_t(partial) + uint32_t(tcp_len - thl - t.payload)));
         NetHdr h{};
         h.flags = hdr_f_needs_csum;
         h.gso_type = t.v6 ? gso_tcpv6 : gso_tcpv4;
@@ -445,11 +404,19 @@ long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::T
         total += segs[k].len;
     if (total + vn->hdr_len > vn->buf_size)
         return -ENOBUFS;
+    // A segment the stack says may be gathered (net::TxCsum).
+    bool tcp = csum && csum->tcp_payload && (csum->v6 ? vn->tso6 : vn->tso4) &&
+               csum->tcp_payload <= tcp_frame_max_hlen && csum->tcp_payload < total;
     uint8_t h[tcp_frame_max_hlen];
     TxTcp t;
-    bool tcp = csum && (vn->tso4 || vn->tso6) &&
-               parse_tcp(h, copy_out(h, sizeof(h), segs, n, 0), total, &t) &&
-               (t.v6 ? vn->tso6 : vn->tso4);
+    if (tcp) {
+        t.l4 = csum->start;
+        t.hlen = csum->tcp_payload;
+        t.payload = total - t.hlen;
+        t.seq = csum->tcp_seq;
+        t.v6 = csum->v6;
+        copy_out(h, t.hlen, segs, n, 0);
+    }
     TxGather& g = vn->gather;
     if (tcp && continues(vn, h, t)) {
         if (!vn->ntx_free)

@@ -26,10 +26,27 @@ struct FrameSeg {
 /// checksum (virtio 1.2, 5.1.6.2): the Internet checksum of the bytes from
 /// `start` to the end of the frame goes at `start + offset`, where the stack
 /// has left the sum of the pseudo-header.
+///
+/// For a TCP segment the device may gather with the same connection's next
+/// segments into one large frame (HOST_TSO), the stack says so too: a
+/// segment with payload and no flags but ACK and PSH, over IPv4 without
+/// options or fragmentation or over IPv6 without extension headers, whose
+/// frame ends where its IP packet does. `tcp_payload` is then where its
+/// payload starts (after the TCP header and options), else 0.
 struct TxCsum {
     uint16_t start;
     uint16_t offset;
+    uint16_t tcp_payload = 0;
+    bool v6 = false;
+    uint32_t tcp_seq = 0;
 };
+
+/// A one's complement sum of 16-bit words folded to 16 bits (RFC 1071).
+inline uint16_t csum_fold(uint64_t s) {
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return uint16_t(s);
+}
 
 /// Netdev::offloads: the device completes the checksum of frames transmit()
 /// is given a TxCsum for.

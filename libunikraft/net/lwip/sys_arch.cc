@@ -222,18 +222,15 @@ struct FrameInfo {
     size_t l4 = 0;         // where the transport data starts in the frame
     size_t l4_len = 0;     // how many bytes of it this frame has
     uint32_t pseudo = 0;   // the pseudo-header's sum without the length
+    bool v6 = false;
+    size_t tcp_payload = 0; // a TCP segment the device may gather: where its payload starts
+    uint32_t tcp_seq = 0;   // and its sequence number
 };
 
 uint32_t sum_words(const uint8_t* b, size_t n, uint32_t acc) {
     for (size_t i = 0; i + 1 < n; i += 2)
         acc += uint32_t(b[i]) << 8 | b[i + 1];
     return acc;
-}
-
-uint16_t fold(uint64_t s) {
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return uint16_t(s);
 }
 
 FrameInfo parse_frame(const uint8_t* h, size_t n) {
@@ -259,6 +256,7 @@ FrameInfo parse_frame(const uint8_t* h, size_t n) {
         if (n < eth_hlen + 40 || (ip[0] >> 4) != 6)
             return f;
         f.proto = ip[6];
+        f.v6 = true;
         f.l4 = eth_hlen + 40;
         f.l4_len = size_t(ip[4] << 8 | ip[5]);
         f.pseudo = sum_words(ip + 8, 32, 0);
@@ -279,6 +277,18 @@ FrameInfo parse_frame(const uint8_t* h, size_t n) {
         return f;
     }
     f.ip = f.proto == IP_PROTO_TCP || f.proto == IP_PROTO_UDP;
+    // A segment the device may gather (net::TxCsum): no IP options, no
+    // fragment, payload, and only ACK and PSH.
+    constexpr uint8_t ack = 0x10, psh = 0x08;
+    if (f.proto == IP_PROTO_TCP && !f.fragment && f.l4 == eth_hlen + (f.v6 ? 40 : 20) &&
+        n >= f.l4 + 20) {
+        const uint8_t* t = h + f.l4;
+        size_t doff = size_t(t[12] >> 4) * 4;
+        if (doff >= 20 && doff < f.l4_len && (t[13] & ack) && !(t[13] & ~(ack | psh))) {
+            f.tcp_payload = f.l4 + doff;
+            f.tcp_seq = uint32_t(t[4]) << 24 | uint32_t(t[5]) << 16 | uint32_t(t[6]) << 8 | t[7];
+        }
+    }
     return f;
 }
 
@@ -356,7 +366,7 @@ err_t send_held(Netdev* dev) {
         total += f.l4_len;
     }
     acc += total;
-    uint16_t v = uint16_t(~fold(acc));
+    uint16_t v = uint16_t(~csum_fold(acc));
     if (v == 0 && g_held.udp)
         v = 0xffff; // zero would mean "no checksum"
     size_t at = g_held.first.l4 + csum_field(g_held.first.proto);
@@ -399,10 +409,15 @@ err_t netdev_linkoutput(struct netif* nif, struct pbuf* p) {
     size_t field = f.l4 + csum_field(f.proto);
     if (field + 2 > size_t(p->tot_len) || f.l4 + f.l4_len > size_t(p->tot_len))
         return send_frame(dev, p, nullptr);
-    uint16_t sum = fold(uint64_t(f.pseudo) + f.proto + f.l4_len);
+    uint16_t sum = csum_fold(uint64_t(f.pseudo) + f.proto + f.l4_len);
     pbuf_put_at(p, u16_t(field), uint8_t(sum >> 8));
     pbuf_put_at(p, u16_t(field + 1), uint8_t(sum));
     TxCsum csum{uint16_t(f.l4), uint16_t(csum_field(f.proto))};
+    if (f.tcp_payload && f.l4 + f.l4_len == size_t(p->tot_len)) {
+        csum.tcp_payload = uint16_t(f.tcp_payload);
+        csum.v6 = f.v6;
+        csum.tcp_seq = f.tcp_seq;
+    }
     return send_frame(dev, p, &csum);
 }
 
