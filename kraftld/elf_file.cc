@@ -175,9 +175,14 @@ std::optional<uint64_t> ar_decimal(std::span<const uint8_t> field) {
     return v;
 }
 
-std::optional<std::string> archive_problem(std::span<const uint8_t> data) {
+// Walks an archive's member headers to its first ELF member, which it
+// leaves in `first` (empty when there is none); returns what is wrong with
+// the archive, if anything.
+std::optional<std::string> walk_archive(std::span<const uint8_t> data,
+                                        std::span<const uint8_t>& first) {
     constexpr size_t header_size = 60;
     uint64_t pos = 8;
+    first = {};
     while (pos + header_size <= data.size()) {
         const std::span<const uint8_t> header = data.subspan(pos, header_size);
         if (header[58] != '`' || header[59] != '\n')
@@ -197,12 +202,21 @@ std::optional<std::string> archive_problem(std::span<const uint8_t> data) {
         }
         const std::span<const uint8_t> body = member.subspan(skip);
         if (body.size() >= 4 && std::memcmp(body.data(), elf_magic, 4) == 0) {
-            if (std::optional<std::string> problem = elf_object_problem(body))
-                return "holds an object that " + *problem;
+            first = body;
             return std::nullopt;
         }
         pos += header_size + *size + (*size & 1);
     }
+    return std::nullopt;
+}
+
+std::optional<std::string> archive_problem(std::span<const uint8_t> data) {
+    std::span<const uint8_t> first;
+    if (std::optional<std::string> problem = walk_archive(data, first))
+        return problem;
+    if (!first.empty())
+        if (std::optional<std::string> problem = elf_object_problem(first))
+            return "holds an object that " + *problem;
     return std::nullopt;
 }
 
@@ -341,6 +355,15 @@ std::optional<std::string> input_file_problem(std::span<const uint8_t> data) {
         return "is empty";
     return "is not an object file or archive (kraftld links ELF64 x86-64 objects and ar "
            "archives)";
+}
+
+std::span<const uint8_t> representative_object(std::span<const uint8_t> data) {
+    if (data.size() >= 8 && std::memcmp(data.data(), "!<arch>\n", 8) == 0) {
+        std::span<const uint8_t> first;
+        walk_archive(data, first);
+        return first;
+    }
+    return data;
 }
 
 std::vector<FunctionSymbol> collect_functions(const ElfFile& image) {

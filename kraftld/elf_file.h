@@ -100,6 +100,11 @@ class ElfFile {
 /// name, e.g. "is a 32-bit object (ELF32, i386)".
 std::optional<std::string> input_file_problem(std::span<const uint8_t> data);
 
+/// The object that stands for an input when asking how it was compiled: an
+/// archive's first ELF member (empty when it has none), any other input
+/// itself.
+std::span<const uint8_t> representative_object(std::span<const uint8_t> data);
+
 /// The functions of a linked image (STT_FUNC symbols, plus global assembly
 /// labels in executable sections that fall inside no function), sorted, one
 /// per address, each with a size that reaches no further than the next one.

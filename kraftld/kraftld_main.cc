@@ -281,6 +281,66 @@ void copy_fd_to_stderr(int fd) {
             break;
 }
 
+/// What gcc's link-time optimization needs: GNU ld with gcc's linker
+/// plugin, which hands the intermediate code to lto-wrapper, which runs gcc
+/// (COLLECT_GCC) to compile it, as gcc's own collect2 would.
+struct GccLto {
+    std::string ld;      // GNU ld (bfd or gold): lld cannot load gcc's plugin
+    std::string gcc;     // KRAFTLD_LTO_CC, or gcc
+    std::string plugin;  // liblto_plugin.so
+    std::string wrapper; // lto-wrapper
+};
+
+/// What a program printed (standard output and error) when it exits with
+/// status 0; empty otherwise.
+std::string output_of(const std::vector<std::string>& argv) {
+    const int out = memfd_create("kraftld-query", MFD_CLOEXEC);
+    if (out < 0)
+        return std::string();
+    std::string text;
+    if (run(argv, out)) {
+        lseek(out, 0, SEEK_SET);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(out, buf, sizeof(buf))) > 0)
+            text.append(buf, static_cast<size_t>(n));
+    }
+    close(out);
+    return text;
+}
+
+/// The first line of output_of(argv).
+std::string first_line_of(const std::vector<std::string>& argv) {
+    const std::string text = output_of(argv);
+    return text.substr(0, text.find('\n'));
+}
+
+GccLto find_gcc_lto(const Linker& linker) {
+    GccLto lto;
+    if (!linker.is_lld) {
+        lto.ld = linker.path;
+    } else if (std::optional<std::string> bfd = find_in_path("ld.bfd")) {
+        lto.ld = *bfd;
+    } else if (std::optional<std::string> ld = find_in_path("ld")) {
+        lto.ld = *ld;
+    } else {
+        die("objects compiled by gcc with -flto need GNU ld (binutils) to link: install binutils");
+    }
+    const char* env = std::getenv("KRAFTLD_LTO_CC");
+    const std::string name = env != nullptr && *env != '\0' ? env : "gcc";
+    std::optional<std::string> gcc = find_in_path(name);
+    if (!gcc)
+        die("objects compiled by gcc with -flto are optimized at link time by gcc, and " + name +
+            " was not found (install gcc or set KRAFTLD_LTO_CC)");
+    lto.gcc = *gcc;
+    lto.plugin = first_line_of({lto.gcc, "-print-file-name=liblto_plugin.so"});
+    lto.wrapper = first_line_of({lto.gcc, "-print-prog-name=lto-wrapper"});
+    if (!is_file(lto.plugin) || !is_file(lto.wrapper))
+        die(lto.gcc + " has no linker plugin (liblto_plugin.so and lto-wrapper) for the objects "
+                      "compiled with -flto");
+    return lto;
+}
+
 /// The installed Debian package that owns `path`, from `dpkg-query -S`;
 /// std::nullopt when none does or there is no dpkg. On a merged-/usr system
 /// dpkg records a file under the name its package gives it, so /lib/... and
@@ -295,18 +355,7 @@ std::optional<std::string> dpkg_owner(const std::string& path) {
     else if (path.starts_with("/lib/"))
         names.push_back("/usr" + path);
     for (const std::string& name : names) {
-        const int out = memfd_create("kraftld-dpkg", MFD_CLOEXEC);
-        if (out < 0)
-            return std::nullopt;
-        std::string text;
-        if (run({*dpkg_query, "-S", name}, out)) {
-            lseek(out, 0, SEEK_SET);
-            char buf[4096];
-            ssize_t n;
-            while ((n = read(out, buf, sizeof(buf))) > 0)
-                text.append(buf, static_cast<size_t>(n));
-        }
-        close(out);
+        const std::string text = output_of({*dpkg_query, "-S", name});
         // "zlib1g-dev:amd64: /usr/lib/x86_64-linux-gnu/libz.so"; diversions
         // are reported on lines of their own, starting with "diversion".
         size_t line = 0;
@@ -353,16 +402,26 @@ bool write_file(const std::string& path, std::span<const uint8_t> data) {
 /// its system calls with the syscall instruction, not through libc, so no
 /// reference to the kernel's socket calls tells the link to keep the
 /// network stack.
-bool makes_raw_socket_calls(std::span<const uint8_t> data) {
-    std::string error;
-    std::optional<ElfFile> elf = ElfFile::parse(data, error);
-    return elf && elf->type() == et_rel && elf->find_symbol("syscall.socket");
+bool makes_raw_socket_calls(const ElfFile& elf) {
+    return elf.type() == et_rel && elf.find_symbol("syscall.socket");
+}
+
+/// Whether an object carries gcc's intermediate code for link-time
+/// optimization (-flto): its .gnu.lto_* sections.
+bool has_gcc_lto(const ElfFile& elf) {
+    if (elf.type() != et_rel)
+        return false;
+    for (const ElfSection& section : elf.sections())
+        if (section.name.starts_with(".gnu.lto_"))
+            return true;
+    return false;
 }
 
 /// Reports every input that is missing or not an x86_64 object or archive;
 /// returns false if there was one. Sets `raw_sockets` if an input opens
-/// sockets with raw system calls (makes_raw_socket_calls).
-bool check_inputs(const LinkRequest& request, bool& raw_sockets) {
+/// sockets with raw system calls (makes_raw_socket_calls), `gcc_lto` if an
+/// object is gcc's -flto output.
+bool check_inputs(const LinkRequest& request, bool& raw_sockets, bool& gcc_lto) {
     bool ok = true;
     for (const LinkItem& item : request.items) {
         if (item.kind != LinkItem::Kind::Input)
@@ -377,8 +436,13 @@ bool check_inputs(const LinkRequest& request, bool& raw_sockets) {
         if (std::optional<std::string> problem = input_file_problem(file->bytes())) {
             std::fprintf(stderr, "kraftld: error: %s: %s\n", item.text.c_str(), problem->c_str());
             ok = false;
-        } else if (!raw_sockets && makes_raw_socket_calls(file->bytes())) {
-            raw_sockets = true;
+        } else if (std::optional<ElfFile> elf = ElfFile::parse(file->bytes(), error)) {
+            raw_sockets = raw_sockets || makes_raw_socket_calls(*elf);
+            gcc_lto = gcc_lto || has_gcc_lto(*elf);
+        } else if (std::optional<ElfFile> member =
+                       ElfFile::parse(representative_object(file->bytes()), error)) {
+            // An archive of -flto objects (its first object tells).
+            gcc_lto = gcc_lto || has_gcc_lto(*member);
         }
     }
     return ok;
@@ -434,6 +498,8 @@ class ImageLink {
     }
     void cleanup() {
         unlink(m_temp.c_str());
+        if (!m_resolution.empty())
+            unlink(m_resolution.c_str());
         struct stat st;
         if (lstat(m_request.output.c_str(), &st) == 0 && S_ISREG(st.st_mode))
             unlink(m_request.output.c_str());
@@ -451,23 +517,22 @@ class ImageLink {
     bool m_verbose;
     std::string m_temp;
     bool m_raw_sockets = false;
+    bool m_gcc_lto = false;
+    std::optional<GccLto> m_lto;
+    std::string m_resolution;
     std::string m_hostrun = hostrun_object(m_tree.ukrun);
 };
 
 std::vector<std::string> ImageLink::command(StripMode strip,
                                             const std::string& extra_object) const {
-    std::vector<std::string> argv = {m_linker.path,
-                                     "-nostdlib",
-                                     "-static",
-                                     "--no-dynamic-linker",
-                                     "-z",
-                                     "noexecstack",
-                                     "-z",
-                                     "max-page-size=4096",
-                                     "--eh-frame-hdr",
-                                     "--build-id=none",
-                                     "--gc-sections"};
-    if (m_linker.is_lld)
+    std::vector<std::string> argv = {m_lto ? m_lto->ld : m_linker.path};
+    if (m_lto)
+        argv.insert(argv.end(), {"-plugin", m_lto->plugin, "-plugin-opt=" + m_lto->wrapper,
+                                 "-plugin-opt=-fresolution=" + m_resolution});
+    argv.insert(argv.end(),
+                {"-nostdlib", "-static", "--no-dynamic-linker", "-z", "noexecstack", "-z",
+                 "max-page-size=4096", "--eh-frame-hdr", "--build-id=none", "--gc-sections"});
+    if (m_linker.is_lld && !m_lto)
         argv.push_back("--error-limit=0");
     if (strip == StripMode::All)
         argv.push_back("--strip-all");
@@ -528,8 +593,18 @@ ElfFile ImageLink::parse(const MappedFile& file, const char* what) {
 }
 
 void ImageLink::link() {
-    if (!check_inputs(m_request, m_raw_sockets))
+    if (!check_inputs(m_request, m_raw_sockets, m_gcc_lto))
         fail(std::string());
+    if (m_gcc_lto) {
+        // gcc's link-time optimization, as collect2 would run it: the plugin
+        // resolves symbols, lto-wrapper compiles the intermediate code with
+        // COLLECT_GCC, in parallel as -flto=JOBS says (default: auto).
+        m_lto = find_gcc_lto(m_linker);
+        m_resolution = m_temp + ".res";
+        const std::string jobs = m_request.lto && !m_request.lto->empty() ? *m_request.lto : "auto";
+        setenv("COLLECT_GCC", m_lto->gcc.c_str(), 1);
+        setenv("COLLECT_GCC_OPTIONS", ("'-flto=" + jobs + "'").c_str(), 1);
+    }
     const bool multiboot = m_format == ImageFormat::Multiboot;
     const StripMode final_strip = m_request.strip;
     std::optional<uint64_t> multiboot_entry;
@@ -606,6 +681,8 @@ void ImageLink::link() {
     if (rename(m_temp.c_str(), m_request.output.c_str()) != 0)
         fail("cannot create " + m_request.output + ": " + errno_text());
     g_temp_path[0] = '\0';
+    if (!m_resolution.empty())
+        unlink(m_resolution.c_str());
 }
 
 std::optional<std::string> get_env(const std::string& name) {

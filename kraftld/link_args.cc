@@ -685,6 +685,20 @@ void Parser::driver_arg() {
         // matter when compiling.
         return;
     }
+    if (arg == "-flto" || starts_with(arg, "-flto=")) {
+        const std::string_view jobs = arg.substr(arg.size() > 5 ? 6 : 5);
+        if (arg.size() > 5 && jobs != "auto" && jobs != "jobserver" &&
+            (jobs.empty() || jobs.find_first_not_of("0123456789") != std::string_view::npos)) {
+            fail(std::string(arg) + ": -flto takes auto, jobserver or a number of jobs");
+            return;
+        }
+        m_request.lto = std::string(jobs);
+        return;
+    }
+    if (arg == "-fno-lto") {
+        m_request.lto.reset();
+        return;
+    }
     for (std::string_view prefix : dropped_driver_prefixes)
         if (starts_with(arg, prefix))
             return;
@@ -1170,6 +1184,10 @@ way you would call `cc` to link.
   --version, -v        the version of the linker kraftld drives
   --help               this text
 
+Link-time optimization: objects gcc compiled with -flto (or an archive of
+them) are linked by GNU ld with gcc's linker plugin, which optimizes them
+together with -flto=N jobs (default auto); clang's -flto bitcode goes to lld.
+
 Compile-only flags (-O, -g, -f, -W, -D, -I, -std=, -m64, -march=, ...) and
 dynamic-linking flags (-pie, -rdynamic, -Wl,--as-needed, -Wl,-z,relro, ...) are
 accepted and ignored. -shared, -r, -m32, -e and -T are refused, and so is a
@@ -1190,6 +1208,7 @@ Every other -shared link is refused, a cdylib or dylib crate included.
 
 Environment: KRAFTLD_LD (linker to drive; default ld.lld, else ld),
 KRAFTLD_HOST_CC (host compiler for cargo's build scripts and proc-macros),
+KRAFTLD_LTO_CC (the gcc that optimizes -flto objects; default gcc),
 KRAFTLD_NO_SYMTAB=1, KRAFTLD_VERBOSE=1 (print the linker commands), UK_FORMAT.
 )";
 

@@ -54,6 +54,9 @@ struct LinkRequest {
     bool no_symtab = false;
     /// Set by -v alongside inputs: print the linker commands.
     bool verbose = false;
+    /// Set by -flto or -flto=JOBS (gcc's link-time optimization; the last
+    /// of -flto and -fno-lto counts): JOBS, or empty for plain -flto.
+    std::optional<std::string> lto;
 };
 
 /// Splits the text of a response file into arguments the way gcc does

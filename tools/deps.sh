@@ -12,6 +12,8 @@ declare -A need=(
 	[ld.lld]=lld
 	[clang]=clang
 	[clang++]=clang
+	# clang's archiver, for archives of -flto bitcode (tests/suites/toolchains.sh).
+	[llvm-ar]=llvm
 	[pkg-config]=pkg-config
 	[dpkg-source]=dpkg-dev
 	[ar]=binutils

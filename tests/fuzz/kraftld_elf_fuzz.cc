@@ -10,8 +10,12 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::span<const uint8_t> bytes(data, size);
     (void)kraftld::input_file_problem(bytes);
+    const std::span<const uint8_t> member = kraftld::representative_object(bytes);
+    if (!member.empty() && (member.data() < data || member.data() + member.size() > data + size))
+        __builtin_trap();
 
     std::string error;
+    (void)kraftld::ElfFile::parse(member, error);
     std::optional<kraftld::ElfFile> file = kraftld::ElfFile::parse(bytes, error);
     if (!file)
         return 0;

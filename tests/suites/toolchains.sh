@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ways users link: pkg-config with gcc and clang drivers, the Makefile's
 # UK_LDFLAGS/UK_LDEPS, an installed tree, an automake project with
-# CCLD=kraftld, a Multiboot image on QEMU -M pc, and small-memory boots.
+# CCLD=kraftld, link-time optimization (gcc and clang -flto), a Multiboot
+# image on QEMU -M pc, and small-memory boots.
 set -uo pipefail
 BUILD=${BUILD:-build}
 top=$(pwd)
@@ -43,6 +44,36 @@ for cc in gcc clang; do
 	fi
 done
 unset PKG_CONFIG_PATH
+
+# Link-time optimization: gcc's -flto objects, one of them in an archive,
+# through GNU ld and gcc's linker plugin (lld cannot read them); clang's
+# bitcode through lld. The helper is gone from the image only if the link
+# optimized across the objects (inlined, then dropped).
+cat >"$work/lto_main.c" <<'C'
+#include <stdio.h>
+int twice(int x);
+int main(int argc, char **argv) { printf("lto says %d\n", twice(argc + 20)); return 6; }
+C
+echo 'int twice(int x) { return 2 * x; }' >"$work/lto_twice.c"
+for cc in gcc clang; do
+	ar=ar
+	[[ $cc == gcc ]] && ar=gcc-ar
+	[[ $cc == clang ]] && ar=llvm-ar
+	if $cc -O2 -flto -c "$work/lto_main.c" -o "$work/lto-main-$cc.o" &&
+		$cc -O2 -flto -c "$work/lto_twice.c" -o "$work/lto-twice-$cc.o" &&
+		rm -f "$work/liblto-$cc.a" && $ar rcs "$work/liblto-$cc.a" "$work/lto-twice-$cc.o" &&
+		"$kraftld" -O2 -flto -o "$work/lto-$cc" "$work/lto-main-$cc.o" "$work/liblto-$cc.a" 2>"$work/lto-$cc.log"; then
+		check "lto/$cc" 6 "lto says 42" "$ukrun" --accel tcg --timeout 60 "$work/lto-$cc"
+		if nm "$work/lto-$cc" | grep -qw twice; then
+			echo "FAIL lto/$cc-optimized: twice() is still in the image: the link did not optimize"
+		else
+			echo "PASS lto/$cc-optimized"
+		fi
+	else
+		echo "FAIL lto/$cc: compile or link failed"
+		head -20 "$work/lto-$cc.log" | sed 's/^/    | /'
+	fi
+done
 
 prefix=$work/prefix
 if make --no-print-directory -s BUILD="$BUILD" install PREFIX="$prefix" >"$work/install.log" 2>&1; then

@@ -150,6 +150,24 @@ TEST(KraftldArgs, DriverFlagsWithoutMeaningForAnImageAreDropped) {
     EXPECT_EQ(r.items, Items{input("a.o")});
 }
 
+TEST(KraftldArgs, LinkTimeOptimization) {
+    EXPECT_FALSE(parse_ok({"-O2", "a.o"}).lto);
+    EXPECT_EQ(parse_ok({"-flto", "a.o"}).lto, std::optional<std::string>(""));
+    EXPECT_EQ(parse_ok({"-flto=auto", "-fuse-linker-plugin", "a.o"}).lto,
+              std::optional<std::string>("auto"));
+    EXPECT_EQ(parse_ok({"-flto=4", "a.o"}).lto, std::optional<std::string>("4"));
+    EXPECT_FALSE(parse_ok({"-flto", "-fno-lto", "a.o"}).lto);
+    EXPECT_EQ(parse_ok({"-fno-lto", "-flto=jobserver", "a.o"}).lto,
+              std::optional<std::string>("jobserver"));
+    // Not an option of its own: dropped like any other -f.
+    EXPECT_FALSE(parse_ok({"-flto-partition=one", "-ffat-lto-objects", "a.o"}).lto);
+    EXPECT_EQ(parse_ok({"-flto", "a.o"}).items, Items{input("a.o")});
+    for (const char* bad : {"-flto=", "-flto=x", "-flto=4'"})
+        EXPECT_NE(parse_error({bad, "a.o"}).find("-flto takes auto, jobserver or a number"),
+                  std::string::npos)
+            << bad;
+}
+
 TEST(KraftldArgs, BuiltinLibrariesAreDropped) {
     for (const char* name : {"c", "m", "pthread", "dl", "rt", "util", "gcc", "gcc_s", "gcc_eh",
                              "xnet", "crypt", "resolv", "stdc++", "supc++"}) {
