@@ -32,7 +32,7 @@
 src=$(app_source python3.11)
 cd "$src"
 
-conf=(--prefix=/usr --disable-shared --disable-test-modules --without-ensurepip
+conf=(--prefix=/usr --disable-shared --disable-test-modules --without-ensurepip --enable-optimizations
 	CC=gcc MODULE_BUILDTYPE=static PY_UNSUPPORTED_OPENSSL_BUILD=static
 	py_cv_module__gdbm=n/a py_cv_module_nis=n/a py_cv_module__tkinter=n/a)
 if ! app_configured . "${conf[@]}"; then
@@ -58,9 +58,21 @@ _testcapi _testcapimodule.c"
 # (gcc): the build runs them, and the host interpreter writes the sysconfig
 # data. It stays as python-host, the same interpreter for the host, which
 # tests/apps-check-python3.sh can run beside the image.
+#
+# Profile-guided, as Debian builds its own (--enable-optimizations): the
+# objects are compiled instrumented, the host's interpreter runs CPython's
+# own training set (regrtest --pgo, about a minute), and they are compiled
+# again with the profile; the image links those same objects. test_embed is
+# left out of the training: it fails in this configuration, which fails the
+# task.
+pgo_tests=$(python3 -c 'exec(open("Lib/test/libregrtest/pgo.py").read())
+print(" ".join(t for t in PGO_TESTS if t != "test_embed"))')
 rm -f python
-app_log "python3: make the host's interpreter (log: $src/uk-host.log)"
-app_run uk-host.log make -j"$jobs" python pybuilddir.txt
+# A training that did not finish is started again from its instrumented
+# build (the Makefile's stamps would skip that build).
+[[ -f profile-run-stamp ]] || rm -f profile-gen-stamp profile-clean-stamp
+app_log "python3: make the host's interpreter, profile-guided (log: $src/uk-host.log)"
+app_run uk-host.log make -j"$jobs" profile-opt PROFILE_TASK="-m test --pgo --timeout=1200 $pgo_tests"
 mv python python-host
 
 # The interpreter, linked by kraftld: no -export-dynamic (no modules are
