@@ -47,10 +47,14 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 KERNEL_OPT ?= -O2
+# Copies and fills that take more than a few moves call memcpy and memset
+# (arch/x86_64/string.S) instead of inlining rep movs/stos, which QEMU's TCG
+# runs an element at a time.
+KERNEL_STRINGOPS := -mstringop-strategy=libcall
 KERNEL_COMMON := -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
-	$(KERNEL_OPT) -g $(WARN) -Iinclude -Ilibunikraft
+	$(KERNEL_STRINGOPS) $(KERNEL_OPT) -g $(WARN) -Iinclude -Ilibunikraft
 KERNEL_CXXFLAGS := -std=c++20 -fno-exceptions -fno-rtti -fno-threadsafe-statics \
 	-fno-use-cxa-atexit $(KERNEL_COMMON)
 # The kernel proper never touches FP/SIMD registers, so interrupt entry need
@@ -167,10 +171,12 @@ RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
 	$(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS))
 # The symbols in tools/musl-image-syms.txt are renamed: the kernel defines
 # them (sysconf also answers glibc's names, which objects compiled against
-# glibc's headers use) and calls musl's under the new name.
+# glibc's headers use) and calls musl's under the new name. memcpy, memmove
+# and memset are the kernel's alone (arch/x86_64/string.S).
 $(BUILD)/lib/unikraft/libc.a: $(musl_lib) tools/musl-image-syms.txt
 	@mkdir -p $(@D)
-	objcopy --redefine-syms=tools/musl-image-syms.txt $< $@.tmp && mv $@.tmp $@
+	objcopy --redefine-syms=tools/musl-image-syms.txt $< $@.tmp && \
+		$(AR) d $@.tmp memcpy.o memmove.o memset.o && mv $@.tmp $@
 $(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS)):
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rc $@

@@ -10,6 +10,7 @@ extern "C" {
 void uk_syscall_trap();
 extern uint64_t uk_gdt[];
 extern const char uk_trap_stubs[], uk_spurious_stub[], uk_irq_stubs[];
+extern uint64_t uk_string_rep_min; // arch/x86_64/string.S
 }
 
 namespace uk::arch {
@@ -139,6 +140,15 @@ void enable_simd() {
     uint32_t max_leaf = cpuid(0).eax;
     if (max_leaf >= 7)
         g_cpu.fsgsbase = cpuid(7, 0).ebx & 1u;
+    // Large copies and fills through rep movsb/stosb where strings are
+    // fast (ERMS), but not under QEMU's TCG ("TCGTCGTCGTCG"), which runs
+    // them an element at a time (arch/x86_64/string.S).
+    bool erms = max_leaf >= 7 && (cpuid(7, 0).ebx & (1u << 9));
+    auto hv = cpuid(0x40000000);
+    bool tcg = (l1.ecx & (1u << 31)) && hv.ebx == 0x54474354 && hv.ecx == 0x43544743 &&
+               hv.edx == 0x47435447;
+    if (erms && !tcg)
+        uk_string_rep_min = 1024;
 
     uint64_t cr4 = read_cr4();
     if (g_cpu.fsgsbase)

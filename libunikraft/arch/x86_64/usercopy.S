@@ -4,6 +4,8 @@
  * that the page-fault handler cannot resolve resumes at the fixup, which
  * returns -EFAULT. They check no ranges: mm/user.h does, before calling. */
 
+#include "arch/x86_64/copy_rounds.h"
+
 #define EFAULT 14
 
 .macro EXTABLE start, end, fixup
@@ -25,19 +27,7 @@ uk_arch_copy:
 	mov %rdx, %rcx
 	shr $5, %rcx
 	jz 2f
-	/* 32 bytes a round: plain moves, which TCG runs faster than rep movs. */
-1:	mov (%rsi), %rax
-	mov 8(%rsi), %r8
-	mov 16(%rsi), %r9
-	mov 24(%rsi), %r10
-	mov %rax, (%rdi)
-	mov %r8, 8(%rdi)
-	mov %r9, 16(%rdi)
-	mov %r10, 24(%rdi)
-5:	add $32, %rsi
-	add $32, %rdi
-	dec %rcx
-	jnz 1b
+	COPY_ROUNDS
 	and $31, %edx
 	jmp 2f
 	/* A fault in a round: this round and the rest byte by byte, so that
@@ -47,12 +37,7 @@ uk_arch_copy:
 	add %rcx, %rdx
 2:	test %rdx, %rdx
 	jz 4f
-3:	movb (%rsi), %al
-	movb %al, (%rdi)
-	inc %rsi
-	inc %rdi
-	dec %rdx
-	jnz 3b
+	COPY_BYTES
 4:	mov %rdx, %rax
 	ret
 	EXTABLE 1b, 5b, 8b

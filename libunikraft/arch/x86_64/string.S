@@ -1,0 +1,131 @@
+/* memcpy, memmove and memset for the whole image: the kernel's copies (the
+ * network stack's buffers, the drivers' rings) and the app's, in place of
+ * musl's, which the image's libc.a leaves out (Makefile).
+ *
+ * Plain 64-bit moves, 32 bytes a round (copy_rounds.h). QEMU's TCG runs
+ * `rep movs` and `rep stos` one element per pass through a translated
+ * block, several times the cost of these moves (a byte-wise `rep movsb`
+ * copy of each transmitted frame was a third of a busy network server's
+ * time). A CPU that is not TCG
+ * takes large copies through `rep movsb`/`rep stosb` (ERMS): from
+ * uk_string_rep_min bytes on, which boot sets (arch/x86_64/cpu.cc) and
+ * which stays "never" under TCG.
+ *
+ * General registers only, so that kernel code compiled without SIMD may
+ * call them; only the SysV call-clobbered registers change. */
+
+#include "arch/x86_64/copy_rounds.h"
+
+	.data
+	.balign 8
+	.globl uk_string_rep_min
+	.hidden uk_string_rep_min
+uk_string_rep_min:
+	.quad -1
+
+	.text
+	.code64
+
+/* void *memcpy(void *dst, const void *src, size_t n) */
+	.globl memcpy
+	.type memcpy, @function
+memcpy:
+	mov %rdi, %rax
+	cmp uk_string_rep_min(%rip), %rdx
+	jae 5f
+	mov %rdx, %rcx
+	shr $5, %rcx
+	jz 2f
+	COPY_ROUNDS
+	and $31, %edx
+2:	mov %edx, %ecx
+	shr $3, %ecx
+	jz 8f
+6:	mov (%rsi), %r8
+	mov %r8, (%rdi)
+	add $8, %rsi
+	add $8, %rdi
+	dec %ecx
+	jnz 6b
+8:	and $7, %edx
+	jz 4f
+	COPY_BYTES
+4:	ret
+5:	mov %rdx, %rcx
+	rep movsb
+	ret
+	.size memcpy, . - memcpy
+
+/* void *memmove(void *dst, const void *src, size_t n): forward (memcpy)
+ * unless dst lies inside [src, src + n), then from the end down, 8 bytes
+ * at a time: each word is read before any store reaches it. */
+	.globl memmove
+	.type memmove, @function
+memmove:
+	mov %rdi, %rax
+	sub %rsi, %rax
+	cmp %rdx, %rax
+	jae memcpy
+	mov %rdi, %rax
+1:	cmp $8, %rdx
+	jb 2f
+	sub $8, %rdx
+	mov (%rsi,%rdx), %r8
+	mov %r8, (%rdi,%rdx)
+	jmp 1b
+2:	test %rdx, %rdx
+	jz 3f
+	dec %rdx
+	movb (%rsi,%rdx), %r8b
+	movb %r8b, (%rdi,%rdx)
+	jmp 2b
+3:	ret
+	.size memmove, . - memmove
+
+/* void *memset(void *dst, int c, size_t n) */
+	.globl memset
+	.type memset, @function
+memset:
+	mov %rdi, %r9
+	movzbl %sil, %eax
+	cmp uk_string_rep_min(%rip), %rdx
+	jae 5f
+	movabs $0x0101010101010101, %r8
+	imul %r8, %rax
+	mov %rdx, %rcx
+	shr $5, %rcx
+	jz 2f
+1:	mov %rax, (%rdi)
+	mov %rax, 8(%rdi)
+	mov %rax, 16(%rdi)
+	mov %rax, 24(%rdi)
+	add $32, %rdi
+	dec %rcx
+	jnz 1b
+	and $31, %edx
+	/* The rest: from 8 bytes on, a word at its end (which may overlap
+	 * the one before) and whole words from its start; else bytes. */
+2:	cmp $8, %edx
+	jb 3f
+	mov %rax, -8(%rdi,%rdx)
+	shr $3, %edx
+6:	mov %rax, (%rdi)
+	add $8, %rdi
+	dec %edx
+	jnz 6b
+	jmp 4f
+3:	test %edx, %edx
+	jz 4f
+7:	movb %al, (%rdi)
+	inc %rdi
+	dec %edx
+	jnz 7b
+4:	mov %r9, %rax
+	ret
+5:	mov %rdx, %rcx
+	rep stosb
+	mov %r9, %rax
+	ret
+	.size memset, . - memset
+
+	.section .note.GNU-stack, "", @progbits
