@@ -86,7 +86,7 @@ fi
 why_py=$why_tools
 if [[ -z $why_py ]]; then
 	if [[ ! -f $python ]]; then
-		why_py="$python is not built (make app-python3, about 20 minutes; or APPBENCH_PYTHON=)"
+		why_py="$python is not built (make app-python3, about 30 minutes; or APPBENCH_PYTHON=)"
 	elif [[ ! -d $pyroot/usr/lib/python3.11 ]]; then
 		why_py="$pyroot has no usr/lib/python3.11 (APPBENCH_PYTHON_ROOT=)"
 	fi
@@ -423,7 +423,7 @@ fi
 # ---------------------------------------------------------------- print
 
 echo "libunikraft apps bench ($(date -u +%Y-%m-%dT%H:%MZ), $($qemu --version | head -n 1 | sed 's/ (.*//'), TCG, 1 vCPU, --mem/-m $mem, $((SECONDS - start_secs)) s)"
-echo "ours: $python (apps/python3/build.sh: gcc -O3 with PGO from CPython's own training set, static, no LTO), ukrun -M microvm"
+echo "ours: $python (apps/python3/build.sh: gcc -O3, PGO from CPython's own training set, LTO, static), ukrun -M microvm"
 echo "Linux guest: $kernel_txt, -M pc, /init runs Debian's $host_python (dynamically linked, built with PGO and LTO)"
 echo "start-up: median of $runs whole-QEMU runs, interleaved; CPU: bench/apps_pybench.py, median of $cpu_runs rounds, timed in the guest"
 [[ -n $why_linux ]] && echo "Linux guest: not measured: $why_linux"

@@ -32,7 +32,7 @@
 src=$(app_source python3.11)
 cd "$src"
 
-conf=(--prefix=/usr --disable-shared --disable-test-modules --without-ensurepip --enable-optimizations
+conf=(--prefix=/usr --disable-shared --disable-test-modules --without-ensurepip --enable-optimizations --with-lto
 	CC=gcc MODULE_BUILDTYPE=static PY_UNSUPPORTED_OPENSSL_BUILD=static
 	py_cv_module__gdbm=n/a py_cv_module_nis=n/a py_cv_module__tkinter=n/a)
 if ! app_configured . "${conf[@]}"; then
@@ -59,12 +59,13 @@ _testcapi _testcapimodule.c"
 # data. It stays as python-host, the same interpreter for the host, which
 # tests/apps-check-python3.sh can run beside the image.
 #
-# Profile-guided, as Debian builds its own (--enable-optimizations): the
-# objects are compiled instrumented, the host's interpreter runs CPython's
-# own training set (regrtest --pgo, about a minute), and they are compiled
-# again with the profile; the image links those same objects. test_embed is
-# left out of the training: it fails in this configuration, which fails the
-# task.
+# Profile-guided and link-time optimized, as Debian builds its own
+# (--enable-optimizations --with-lto): the objects are compiled
+# instrumented, the host's interpreter runs CPython's own training set
+# (regrtest --pgo, about a minute), and they are compiled again with the
+# profile; the image links those same objects, through gcc's linker plugin
+# (kraftld sees their -flto sections). test_embed is left out of the
+# training: it fails in this configuration, which fails the task.
 pgo_tests=$(python3 -c 'exec(open("Lib/test/libregrtest/pgo.py").read())
 print(" ".join(t for t in PGO_TESTS if t != "test_embed"))')
 rm -f python
