@@ -2,7 +2,7 @@
  * network stack's buffers, the drivers' rings) and the app's, in place of
  * musl's, which the image's libc.a leaves out (Makefile).
  *
- * Plain 64-bit moves, 32 bytes a round (copy_rounds.h). QEMU's TCG runs
+ * Plain 64-bit moves, 32 bytes a round (copy_rounds.inc). QEMU's TCG runs
  * `rep movs` and `rep stos` one element per pass through a translated
  * block, several times the cost of these moves (a byte-wise `rep movsb`
  * copy of each transmitted frame was a third of a busy network server's
@@ -14,7 +14,7 @@
  * General registers only, so that kernel code compiled without SIMD may
  * call them; only the SysV call-clobbered registers change. */
 
-#include "arch/x86_64/copy_rounds.h"
+#include "arch/x86_64/copy_rounds.inc"
 
 	.data
 	.balign 8

@@ -4,7 +4,7 @@
  * that the page-fault handler cannot resolve resumes at the fixup, which
  * returns -EFAULT. They check no ranges: mm/user.h does, before calling. */
 
-#include "arch/x86_64/copy_rounds.h"
+#include "arch/x86_64/copy_rounds.inc"
 
 #define EFAULT 14
 
