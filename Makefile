@@ -49,8 +49,11 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 KERNEL_OPT ?= -O2
 # Copies and fills that take more than a few moves call memcpy and memset
 # (arch/x86_64/string.S) instead of inlining rep movs/stos, which QEMU's TCG
-# runs an element at a time.
-KERNEL_STRINGOPS := -mstringop-strategy=libcall
+# runs an element at a time. A gcc option; clang has no such option and
+# does not inline those at all.
+KERNEL_STRINGOPS := $(shell $(CC) -mstringop-strategy=libcall -x c -fsyntax-only /dev/null 2>/dev/null && \
+	$(CXX) -mstringop-strategy=libcall -x c++ -fsyntax-only /dev/null 2>/dev/null && \
+	echo -mstringop-strategy=libcall)
 KERNEL_COMMON := -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
 	-fvisibility=hidden -fno-asynchronous-unwind-tables -fno-unwind-tables \
