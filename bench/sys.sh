@@ -90,6 +90,7 @@ rows = [
     ("thread", "thread create + join", "linux", 1.0),
     ("fault", "demand-zero page fault", "linux", 0.5),
     ("mmap256", "mmap+touch+munmap 256M", "linux", 0.7),
+    ("randmem", "load, random page of 16M", "linux", 1.0),
     ("signal", "raise + handler", "linux", 0.5),
     ("sigthread", "pthread_kill to sleeper", "linux", 0.5),
 ]

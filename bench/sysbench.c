@@ -175,6 +175,27 @@ static void run_mmap256(long n)
 	}
 }
 
+/* One load from a random page of 16 MiB of touched memory: what a program
+ * whose working set spans thousands of pages pays for an access (under
+ * TCG, where QEMU's software TLB holds the translations). */
+#define RANDMEM_PAGES 4096
+static char *randmem;
+static unsigned long long randmem_x = 88172645463325252ULL;
+
+static void run_randmem(long n)
+{
+	unsigned long long x = randmem_x;
+	long sum = 0;
+	for (long i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		sum += randmem[(x % RANDMEM_PAGES) * 4096 + (i & 4095)];
+	}
+	randmem_x = x;
+	sink = sum;
+}
+
 /* A signal raised and handled: raise() to the handler and back. */
 static volatile sig_atomic_t handled;
 
@@ -262,6 +283,19 @@ static void bench(const char *name, void (*run)(long), int per)
 
 int main(void)
 {
+	/* First, while nothing has flushed the TLB yet (munmap of many pages
+	 * does, in both kernels), so the row shows how the TLB is kept. */
+	randmem = mmap(NULL, RANDMEM_PAGES * 4096L, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (randmem != MAP_FAILED) {
+		for (long i = 0; i < RANDMEM_PAGES * 4096L; i += 64)
+			randmem[i] = (char)i;
+		bench("randmem", run_randmem, 1);
+		munmap(randmem, RANDMEM_PAGES * 4096L);
+	} else {
+		printf("sysbench: mmap of 16 MiB failed, no randmem row\n");
+	}
+
 	bench("call", run_call, 1);
 	bench("getppid", run_getppid, 1);
 	bench("syscall", run_trap, 1);

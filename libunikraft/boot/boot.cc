@@ -220,6 +220,11 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
             if (!p.value || !parse_u64(p.value, &v) || v < 16384 || v > (uint64_t(1) << 32))
                 boot_error("uk.stack_size needs a byte count from 16384 to 4294967296", p.value);
             g_params.stack_size = v;
+        } else if (name_is(p.name, "uk.tlb_flush_ms")) {
+            uint64_t v;
+            if (!p.value || !parse_u64(p.value, &v) || v > 10000)
+                boot_error("uk.tlb_flush_ms needs milliseconds from 0 to 10000", p.value);
+            sched::set_tlb_flush_ms(v);
         } else if (name_is(p.name, "env")) {
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')

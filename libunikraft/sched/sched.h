@@ -95,6 +95,11 @@ inline constexpr long interrupted = -4; // -EINTR
 /// Returns false when its kernel stack cannot be allocated.
 bool init();
 
+/// uk.tlb_flush_ms: under QEMU's TCG, how often the kernel flushes the TLB
+/// while app code keeps the CPU busy, so that QEMU sizes its software TLB
+/// to the app's working set (sched.cc). 0: never. Before init().
+void set_tlb_flush_ms(uint64_t ms);
+
 /// The running thread.
 extern Thread* g_current;
 

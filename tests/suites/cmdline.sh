@@ -180,6 +180,10 @@ raw fw_cfg-args-twice 'uk.cmdline=fw_cfg -- x' 'app -- y' 250 "boot loader's com
 raw fw_cfg-nested 'uk.cmdline=fw_cfg' 'app uk.cmdline=fw_cfg -- y' 250 'uk.cmdline cannot appear in the fw_cfg command line'
 raw fw_cfg-syntax 'uk.cmdline=fw_cfg' 'app -- "open' 250 'command line (fw_cfg opt/uk/cmdline), at byte 7: unterminated quote'
 raw fw_cfg-nul 'uk.cmdline=fw_cfg' 'app -- a\0b' 250 'the fw_cfg command line contains a NUL byte'
+# uk.tlb_flush_ms takes milliseconds up to 10 s, 0 included (never).
+raw tlb-flush-bad 'uk.tlb_flush_ms=5ms' - 250 'uk.tlb_flush_ms needs milliseconds from 0 to 10000: 5ms'
+raw tlb-flush-big 'uk.tlb_flush_ms=10001' - 250 'uk.tlb_flush_ms needs milliseconds from 0 to 10000: 10001'
+raw tlb-flush-off 'uk.tlb_flush_ms=0 -- a' - 0 'argc=2'
 # Both lines' parameters apply, the boot loader's first; the file's argv0
 # and arguments are the app's.
 raw fw_cfg-merged 'uk.cmdline=fw_cfg env=UKT_1=one' 'app env=UKT_2=two -- a' 0 'argv0=app'

@@ -145,9 +145,9 @@ void enable_simd() {
     // them an element at a time (arch/x86_64/string.S).
     bool erms = max_leaf >= 7 && (cpuid(7, 0).ebx & (1u << 9));
     auto hv = cpuid(0x40000000);
-    bool tcg = (l1.ecx & (1u << 31)) && hv.ebx == 0x54474354 && hv.ecx == 0x43544743 &&
-               hv.edx == 0x47435447;
-    if (erms && !tcg)
+    g_cpu.tcg = (l1.ecx & (1u << 31)) && hv.ebx == 0x54474354 && hv.ecx == 0x43544743 &&
+                hv.edx == 0x47435447;
+    if (erms && !g_cpu.tcg)
         uk_string_rep_min = 1024;
 
     uint64_t cr4 = read_cr4();

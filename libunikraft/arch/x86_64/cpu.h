@@ -73,6 +73,10 @@ inline uint64_t read_cr3() {
 inline void write_cr3(uint64_t v) {
     asm volatile("mov %0, %%cr3" ::"r"(v) : "memory");
 }
+/// Drops every TLB entry but global ones (a CR3 reload).
+inline void flush_tlb() {
+    write_cr3(read_cr3());
+}
 inline uint64_t read_cr4() {
     uint64_t v;
     asm volatile("mov %%cr4, %0" : "=r"(v));
@@ -130,6 +134,7 @@ struct CpuFeatures {
     bool rdrand;
     bool fsgsbase;
     bool tsc_deadline;
+    bool tcg;            // QEMU's TCG emulates the CPU (CPUID 0x40000000)
     uint32_t hwcap;      // CPUID.1:EDX, as Linux reports it in AT_HWCAP.
     uint32_t xsave_size; // bytes of FPU/SIMD state (fxsave's 512 without XSAVE)
     uint64_t xcr0;       // the state components XSAVE covers
