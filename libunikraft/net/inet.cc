@@ -1054,14 +1054,27 @@ long TcpSocket::sendmsg(MsgIo& msg) {
             lwip::Guard g;
             room = send_room();
             size_t n = buf.left() < room ? buf.left() : room;
-            if (n > bounce_size)
-                n = bounce_size;
+            if (n > 0xffff) // tcp_write's length
+                n = 0xffff;
             if (room) {
-                size_t got = buf.drain(m_bounce, n);
+                // tcp_write copies what it takes, so kernel memory (sendfile's
+                // and splice's buffers) goes to it as it is; the app's only
+                // through the checked copy into the bounce buffer.
+                const char* src = m_bounce;
+                size_t got;
+                uint64_t at;
+                size_t span;
+                if (!buf.is_user() && buf.span(&at, &span)) {
+                    src = reinterpret_cast<const char*>(at);
+                    got = n < span ? n : span;
+                    buf.skip(got);
+                } else {
+                    got = buf.drain(m_bounce, n < bounce_size ? n : bounce_size);
+                }
                 if (got == 0)
                     return done ? long(done) : buf.result(0);
                 u8_t fl = TCP_WRITE_FLAG_COPY | (buf.left() ? TCP_WRITE_FLAG_MORE : 0);
-                err_t e = tcp_write(m_pcb, m_bounce, u16_t(got), fl);
+                err_t e = tcp_write(m_pcb, src, u16_t(got), fl);
                 if (e != ERR_OK) {
                     // Not queued: give the bytes back to the next try.
                     if (e == ERR_MEM) {
