@@ -123,10 +123,14 @@ constinit uint64_t g_tlb_period_start = 0;
 constinit uint64_t g_tlb_period_idle = 0; // g_idle_ns then
 constinit uint64_t g_idle_ns = 0;         // time spent halted
 
-void start_tlb_timer() {
+// Not during boot and the first moments of the app: a refill costs as much
+// there as anywhere, and a short-lived app gains nothing from a larger TLB.
+constexpr uint64_t tlb_first_flush_ns = 50'000'000;
+
+void start_tlb_timer(uint64_t delay_ns) {
     g_tlb_period_start = now_ns();
     g_tlb_period_idle = g_idle_ns;
-    g_tlb_timer.deadline = g_tlb_period_start + g_tlb_flush_ns;
+    g_tlb_timer.deadline = g_tlb_period_start + delay_ns;
     add_timer(&g_tlb_timer);
 }
 
@@ -139,7 +143,7 @@ void on_tlb_timer(Waiter*) {
         return; // schedule() starts the timer again with the next thread
     if (busy >= span / 4 * 3)
         arch::flush_tlb();
-    start_tlb_timer();
+    start_tlb_timer(g_tlb_flush_ns);
 }
 
 void program(uint64_t tsc) {
@@ -262,9 +266,10 @@ void halt_for_work(uint64_t flags) {
     asm volatile("cli" ::: "memory");
     if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
         g_halted = true;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = g_tlb_sizing ? now_ns() : 0;
         asm volatile("sti; hlt; cli" ::: "memory");
-        g_idle_ns += now_ns() - t0;
+        if (g_tlb_sizing)
+            g_idle_ns += now_ns() - t0;
         g_halted = false;
     }
     if (flags & 0x200)
@@ -281,7 +286,7 @@ void schedule() {
         Thread* next = g_runq.pop_front();
         if (g_tlb_sizing && !g_tlb_timer.deadline &&
             (next || g_current->state == ThreadState::running))
-            start_tlb_timer();
+            start_tlb_timer(g_tlb_flush_ns);
         if (next) {
             if (g_current->state == ThreadState::running) {
                 g_current->state = ThreadState::runnable;
@@ -345,7 +350,7 @@ bool init() {
     g_tlb_sizing = arch::g_cpu.tcg && g_tlb_flush_ns;
     g_tlb_timer.expire = on_tlb_timer;
     if (g_tlb_sizing)
-        start_tlb_timer();
+        start_tlb_timer(g_tlb_flush_ns > tlb_first_flush_ns ? g_tlb_flush_ns : tlb_first_flush_ns);
     return true;
 }
 

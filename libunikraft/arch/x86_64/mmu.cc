@@ -91,7 +91,7 @@ struct TlbBatch {
     }
     ~TlbBatch() {
         if (reload)
-            write_cr3(read_cr3());
+            flush_tlb();
     }
 };
 
@@ -180,7 +180,7 @@ bool mmu_init() {
         uk_boot_pd[0xfec00000 / large] |= pte_pcd | pte_pwt;
         uk_boot_pd[0xfee00000 / large] |= pte_pcd | pte_pwt;
     }
-    write_cr3(read_cr3());
+    flush_tlb();
     return true;
 }
 
