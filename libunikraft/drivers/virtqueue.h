@@ -93,6 +93,8 @@ class Virtqueue {
     /// Chains the device still holds (not used yet). Reads the used index
     /// only: safe wherever the queue's own code cannot run (a panic).
     uint16_t device_holds() const;
+    /// Chains added since the last publish().
+    uint16_t unpublished() const { return uint16_t(m_avail_shadow - m_avail_published); }
 
     /// Makes a chain of `n` segments (those the device reads first, then
     /// those it writes) available, with `cookie` (not null) to be returned

@@ -249,6 +249,31 @@ TEST(Virtqueue, NotifiesOnlyWhenTheDeviceAsks) {
     }
 }
 
+// What the device holds before a publish (virtio_net's test of whether it
+// needs to hear of more receive buffers): held minus not yet published.
+TEST(Virtqueue, CountsWhatIsNotPublishedYet) {
+    Ring r(8, true, false);
+    SimDevice dev(r.q, true);
+    int cookie;
+    Seg s{0x1000, 8, true};
+    for (int i = 0; i < 4; i++)
+        r.q.add(&s, 1, &cookie);
+    EXPECT_EQ(r.q.unpublished(), 4);
+    EXPECT_EQ(r.q.device_holds(), 4);
+    r.q.publish();
+    EXPECT_EQ(r.q.unpublished(), 0);
+    uint16_t head;
+    std::vector<Desc> chain;
+    bool indirect;
+    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
+    dev.push(head, 8);
+    uint32_t len;
+    EXPECT_EQ(r.q.take(&len), &cookie);
+    r.q.add(&s, 1, &cookie);
+    EXPECT_EQ(r.q.unpublished(), 1);
+    EXPECT_EQ(uint16_t(r.q.device_holds() - r.q.unpublished()), 3);
+}
+
 // A notification the two sides raced over: the device last read up to
 // index 1 (its avail_event) and then missed the chains published after.
 // Once it has not moved across a publish while chains waited, the next
