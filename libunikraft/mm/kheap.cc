@@ -24,7 +24,7 @@ constinit Heap g_heap{heap_pages, nullptr};
 void* kheap_alloc(size_t size, size_t align) {
     void* p = g_heap.alloc(size, align);
     if (p)
-        mm::note_usage();
+        mm::note_kheap_usage();
     return p;
 }
 

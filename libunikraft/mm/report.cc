@@ -16,6 +16,7 @@ constexpr size_t page = 4096;
 constexpr uint64_t max_seconds = 86400 * 365;
 
 constinit size_t g_peak = 0;
+constinit size_t g_kheap_noted = 0; // kheap_used_bytes() at the last note_usage()
 constinit uint64_t g_period_ns = 0;
 constinit sched::Waiter g_timer{};
 
@@ -52,9 +53,18 @@ size_t peak_bytes() {
 void note_usage() {
     if (kheap_growing())
         return;
+    g_kheap_noted = kheap_used_bytes();
     size_t used = used_bytes();
     if (used > g_peak)
         g_peak = used;
+}
+
+void note_kheap_usage() {
+    // Only the heap has grown since the last note if the pages in use have
+    // not (alloc_pages notes): below the heap's use then, the sum cannot
+    // pass the peak.
+    if (kheap_used_bytes() > g_kheap_noted)
+        note_usage();
 }
 
 const char* report_set_param(const char* name, const char* value) {

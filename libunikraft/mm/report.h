@@ -20,6 +20,9 @@ size_t peak_bytes();
 
 /// Records the use after an allocation, for the peak.
 void note_usage();
+/// The same after a kernel heap allocation: cheap unless the heap's use
+/// has passed what it was at the last note.
+void note_kheap_usage();
 
 /// Takes the mem.* kernel parameters; returns an error message or nullptr.
 const char* report_set_param(const char* name, const char* value);
