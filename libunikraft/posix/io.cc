@@ -398,17 +398,50 @@ UK_SYSCALL(187, readahead) {
 
 namespace {
 
-// Moves up to `len` bytes from `in` to `out` through a kernel buffer, at
-// the offsets given (nullptr: the file positions).
+constexpr size_t splice_chunk = 64 * 1024;
+// The last splice buffer given back, for the next call: a server calls
+// sendfile once a response, and a 64 KiB allocation and its release cost
+// more than the call's other work. A call that finds it taken (another
+// thread's is blocked in a write) allocates its own.
+constinit char* g_splice_spare = nullptr;
+
+// Moves up to `len` bytes from `in` to `out` through a kernel buffer (or
+// straight from the file's memory where it stays put: Node::lasting_bytes),
+// at the offsets given (nullptr: the file positions).
 long splice_files(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t len) {
-    constexpr size_t chunk = 64 * 1024;
-    char* buf = static_cast<char*>(kheap_alloc(chunk));
+    constexpr size_t chunk = splice_chunk;
+    char* buf = g_splice_spare;
+    g_splice_spare = nullptr;
+    if (!buf)
+        buf = static_cast<char*>(kheap_alloc(chunk));
     if (!buf)
         return -ENOMEM;
     size_t done = 0;
     long err = 0;
     while (done < len) {
         size_t want = len - done < chunk ? len - done : chunk;
+        // Bytes that stay in place (the initrd's) go out as they are.
+        const char* at = nullptr;
+        size_t direct =
+            in->node ? in->node->lasting_bytes(in_off ? uint64_t(*in_off) : in->pos, want, &at) : 0;
+        if (direct) {
+            IoBuf wb = IoBuf::kernel(at, direct);
+            long put = out_off ? out->pwrite(wb, uint64_t(*out_off)) : out->write(wb);
+            if (put <= 0) {
+                err = put;
+                break;
+            }
+            if (in_off)
+                *in_off += put;
+            else
+                in->pos += uint64_t(put);
+            if (out_off)
+                *out_off += put;
+            done += size_t(put);
+            if (size_t(put) < direct)
+                break;
+            continue;
+        }
         IoBuf rb = IoBuf::kernel(buf, want);
         long got = in_off ? in->pread(rb, uint64_t(*in_off)) : in->read(rb);
         if (got <= 0) {
@@ -437,7 +470,10 @@ long splice_files(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t
         if (!in->node || !vfs::is_reg(in->node->mode))
             break;
     }
-    kheap_free(buf);
+    if (!g_splice_spare)
+        g_splice_spare = buf;
+    else
+        kheap_free(buf);
     return done ? long(done) : err;
 }
 

@@ -101,6 +101,7 @@ class RamNode final : public Node {
     long seek_data(uint64_t off, bool hole, uint64_t* out) override;
     long map_page(uint64_t index, bool for_write, uint64_t* phys) override;
     bool maps_pages() const override { return is_reg(mode); }
+    size_t lasting_bytes(uint64_t off, size_t max, const char** out) override;
     void release() override;
 
     // Directory helpers.
@@ -532,6 +533,28 @@ long RamNode::read(IoBuf& buf, uint64_t off) {
             break;
     }
     return buf.result(done);
+}
+
+// The initrd's bytes (borrowed) stay where they are for good: a write
+// gives the file a page of its own instead, and the bytes stop at the
+// first such page.
+size_t RamNode::lasting_bytes(uint64_t off, size_t max, const char** out) {
+    if (!is_reg(mode) || off >= size || off >= borrowed_len)
+        return 0;
+    uint64_t end = size < borrowed_len ? size : borrowed_len;
+    if (end - off > max)
+        end = off + max;
+    uint64_t at = off;
+    while (at < end) {
+        size_t i = size_t(at / page);
+        if (i < pages_cap && pages[i])
+            break;
+        at = (at / page + 1) * page;
+    }
+    if (at > end)
+        at = end;
+    *out = borrowed + off;
+    return size_t(at - off);
 }
 
 long RamNode::write(IoBuf& buf, uint64_t off) {

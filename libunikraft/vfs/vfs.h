@@ -274,6 +274,14 @@ class Node {
     /// True when map_page works, so that mappings can share the file's
     /// pages; else mmap copies the file in. Default false.
     virtual bool maps_pages() const { return false; }
+    /// For sendfile and the like: how many of the file's bytes from `off`
+    /// on (at most `max`) may be read in place at *out, memory that stays
+    /// as it is while the kernel runs (the initrd's), so that they can go
+    /// to another file without a copy through a buffer. Default 0: none.
+    virtual size_t lasting_bytes(uint64_t off, size_t max, const char** out) {
+        (void)off, (void)max, (void)out;
+        return 0;
+    }
 
     /// Makes the File that open() returns for this node. The default makes
     /// a plain File; character devices and FIFOs are handled by the VFS

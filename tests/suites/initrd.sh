@@ -4,8 +4,9 @@
 # directory (packed by ukrun) and of an archive made by the host's
 # `cpio -o -H newc`, on microvm and pc. The guest (initrd_app.c) lists the
 # tree (modes, owners, mtimes, links, symlinks, device numbers, file hashes)
-# and writes into it; the same program run natively on the host tree must
-# print the same (a Multiboot image gets the archive as a module). Then the
+# and writes into it, and sendfiles from it; the same program run natively
+# on the host tree must print the same (a Multiboot image gets the archive
+# as a module). Then the
 # refusals: a corrupt, a truncated archive and a name with "..", which stop
 # the boot (250) with a message naming the byte offset and the entry, or
 # are skipped with vfs.initrd_errors=warn; an initrd that does not fit
@@ -96,6 +97,9 @@ touch -d @1500000000 "$t/etc/sub/deeper" "$t/etc/sub" "$t/etc" "$t/bin" "$t"
 "$native" list "$t" >"$work/want.list" 2>&1
 cp -a "$root" "$work/copy"
 "$native" cow "$work/copy/t" >"$work/want.cow" 2>&1
+rm -rf "$work/copy"
+cp -a "$root" "$work/copy"
+"$native" sendfile "$work/copy/t" "$work/copy" >"$work/want.sendfile" 2>&1
 (cd "$root" && find . | sort | cpio -o -H newc --quiet >"$work/host.cpio") ||
 	fail build-cpio "cpio -o failed"
 
@@ -125,6 +129,10 @@ for machine in microvm pc; do
 	expect_same "cpio-$machine" "$work/want.list" --machine "$machine" --initrd "$work/host.cpio" \
 		"$app" list /t
 	expect_same "write-$machine" "$work/want.cow" --machine "$machine" --initrd "$root" "$app" cow /t
+	# sendfile takes the initrd's bytes in place, and a file's own pages
+	# once it was written.
+	expect_same "sendfile-$machine" "$work/want.sendfile" --machine "$machine" --initrd "$root" \
+		"$app" sendfile /t /tmp
 	# A Multiboot image gets the archive as a Multiboot module.
 	expect_same "multiboot-$machine" "$work/want.list" --machine "$machine" \
 		--initrd "$work/host.cpio" "$app_mb" list /t

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,6 +168,85 @@ static int cow(const char* root) {
     return 0;
 }
 
+/* The bytes `fd` has from `off` on (at most `count`) by read, and how many. */
+static uint64_t read_hash(int fd, off_t off, size_t count, size_t* got) {
+    static unsigned char buf[65536];
+    uint64_t h = 0xcbf29ce484222325ull;
+    *got = 0;
+    while (*got < count) {
+        size_t want = count - *got < sizeof buf ? count - *got : sizeof buf;
+        ssize_t n = pread(fd, buf, want, off + (off_t)*got);
+        if (n <= 0)
+            break;
+        h = fnv(buf, (size_t)n, h);
+        *got += (size_t)n;
+    }
+    return h;
+}
+
+/* sendfile from `in` (at *off, or its position with off NULL) into a fresh
+ * file `out_path`; prints what came and whether it equals what read gives. */
+static void send_case(const char* what, int in, off_t* off, size_t count, const char* out_path) {
+    off_t start = off ? *off : lseek(in, 0, SEEK_CUR);
+    int out = open(out_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (out < 0) {
+        printf("%s: open %s: %s\n", what, out_path, strerror(errno));
+        return;
+    }
+    size_t total = 0;
+    for (;;) {
+        ssize_t n = sendfile(out, in, off, count - total);
+        if (n < 0) {
+            printf("%s: sendfile: %s\n", what, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        total += (size_t)n;
+        if (total == count)
+            break;
+    }
+    size_t got_out, got_in;
+    uint64_t h_out = read_hash(out, 0, total, &got_out);
+    uint64_t h_in = read_hash(in, start, count, &got_in);
+    printf("%s: %zu bytes, hash %016llx, read gives %zu bytes, %s; offset now %lld, position %lld\n",
+           what, total, (unsigned long long)h_out, got_in,
+           h_out == h_in && got_out == got_in ? "the same" : "DIFFERENT",
+           (long long)(off ? *off : -1), (long long)lseek(in, 0, SEEK_CUR));
+    close(out);
+}
+
+/* sendfile from a file of the initrd, before and after writes to it. */
+static int sendfile_cases(const char* root, const char* scratch) {
+    char path[4096], out_path[4096];
+    snprintf(path, sizeof path, "%s/bin/blob", root);
+    snprintf(out_path, sizeof out_path, "%s/sendfile.out", scratch);
+    int in = open(path, O_RDWR);
+    if (in < 0) {
+        printf("open: %s\n", strerror(errno));
+        return 1;
+    }
+    send_case("whole, at the position", in, NULL, 300000, out_path);
+    send_case("at the end", in, NULL, 1000, out_path);
+    off_t off = 12345;
+    send_case("from 12345", in, &off, 100000, out_path);
+    off = 299990;
+    send_case("past the end", in, &off, 100, out_path);
+    /* A page of its own in the middle, then a grown tail. */
+    if (pwrite(in, "MODIFIED!!", 10, 150000) != 10 || pwrite(in, "tail", 4, 300000) != 4) {
+        printf("pwrite: %s\n", strerror(errno));
+        return 1;
+    }
+    off = 0;
+    send_case("after writes", in, &off, 400000, out_path);
+    if (ftruncate(in, 200000) != 0)
+        printf("ftruncate: %s\n", strerror(errno));
+    off = 4096;
+    send_case("after truncating", in, &off, 400000, out_path);
+    close(in);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     if (argc == 3 && !strcmp(argv[1], "list")) {
         list(argv[2], "");
@@ -174,6 +254,8 @@ int main(int argc, char** argv) {
     }
     if (argc == 3 && !strcmp(argv[1], "cow"))
         return cow(argv[2]);
-    fprintf(stderr, "usage: initrd_app list|cow DIR\n");
+    if (argc == 4 && !strcmp(argv[1], "sendfile"))
+        return sendfile_cases(argv[2], argv[3]);
+    fprintf(stderr, "usage: initrd_app list|cow DIR | sendfile DIR SCRATCH\n");
     return 2;
 }
