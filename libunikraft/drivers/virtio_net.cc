@@ -13,7 +13,8 @@
 // once, so a flood cannot hold the CPU away from the app for long.
 //
 // Transmit: each frame is copied with its header into a buffer of a pool
-// (the stack's pieces are valid only during the call), added to the
+// (the stack's pieces are valid only during the call, unless held: see
+// large segments below), added to the
 // transmit queue and published; the device hears of them when the stack
 // ends its burst (Netdev::flush), so a burst costs one notification, fewer
 // still when the device asked for none while it works (event indexes).
@@ -30,14 +31,14 @@
 // segments of one connection that a burst sends into one large frame, which
 // the device (the host's stack, for a tap) cuts again into segments of the
 // first one's size: one frame through the device instead of dozens. Each
-// segment after the first adds only its payload, in a buffer of its own, to
-// the frame's descriptor chain; the first keeps its headers, which take the
-// latest segment's acknowledgement, window and flags, and the lengths of the
-// whole. The stack marks the segments that may be gathered (net::TxCsum:
-// payload, only ACK and PSH), so the driver parses no headers. Gathering
-// ends at a segment of another connection or not in sequence, one the stack
-// did not mark, one shorter than the first (nothing may follow it), or the
-// end of the burst (Netdev::flush).
+// segment after the first adds only its payload to the frame's descriptor
+// chain: where the stack keeps it, held until the device is done with it
+// (net::frame_hold), or else copied into a buffer of its own. The first
+// keeps its headers, which take the latest segment's acknowledgement,
+// window and flags, and the lengths of the whole. The stack marks the segments that may be gathered
+// (net::TxCsum: payload, only ACK and PSH), so the driver parses no headers. Gathering ends at a
+// segment of another connection or not in sequence, one the stack did not mark, one shorter than
+// the first (nothing may follow it), or the end of the burst (Netdev::flush).
 #include <new>
 
 #include <uk/console.h>
@@ -98,6 +99,9 @@ constexpr uint16_t rx_plenty = max_frame_bufs;
 constexpr size_t gso_max_segs = 44;
 constexpr size_t gso_max_payload = 65535 - 40 - 60;
 constexpr uint16_t no_buf = 0xffff;
+// The least payload a gathered segment leaves where the stack has it
+// rather than copy (holding it costs a reference taken and dropped).
+constexpr size_t tx_hold_min = 512;
 constexpr size_t eth_hlen = 14;
 // The headers a gathered segment may have: ethernet, IPv6, TCP with options.
 constexpr size_t tcp_frame_max_hlen = eth_hlen + 40 + 60;
@@ -139,6 +143,10 @@ struct VirtioNet {
     uint16_t* tx_free = nullptr;
     size_t ntx_free = 0;
     uint16_t* tx_next = nullptr; // per buffer, the next of its chain, or no_buf
+    // Per buffer: the stack's holder (net::frame_hold) of the bytes its
+    // descriptor points at instead of the buffer (tx_addr), or nullptr.
+    void** tx_owner = nullptr;
+    uint64_t* tx_addr = nullptr;
     bool tx_pending = false;
     bool tx_starved = false;         // transmit() refused a frame for want of buffers
     bool tso4 = false, tso6 = false; // the device takes large TCP segments
@@ -215,7 +223,12 @@ bool receive_one(VirtioNet* vn) {
     return true;
 }
 
+void reclaim_tx(VirtioNet* vn);
+
 void rx_run(VirtioNet* vn) {
+    // What was sent before goes back to the stack before it reads the
+    // acknowledgements: it resends no segment a driver still holds.
+    reclaim_tx(vn);
     size_t n = 0;
     bool more = false;
     for (;;) {
@@ -259,11 +272,21 @@ void rx_again(sched::Waiter* w) {
     rx_run(vn);
 }
 
+// Gives a transmit buffer back to the pool, and the bytes it held back to
+// the stack.
+void free_tx_buffer(VirtioNet* vn, size_t i) {
+    if (void* owner = vn->tx_owner[i]) {
+        vn->tx_owner[i] = nullptr;
+        net::frame_release(owner);
+    }
+    vn->tx_free[vn->ntx_free++] = uint16_t(i);
+}
+
 void reclaim_tx(VirtioNet* vn) {
     uint32_t len;
     while (void* cookie = vn->tx->take(&len)) {
         for (size_t i = index_of(cookie); i < vn->tx_count; i = vn->tx_next[i])
-            vn->tx_free[vn->ntx_free++] = uint16_t(i);
+            free_tx_buffer(vn, i);
     }
 }
 
@@ -310,6 +333,23 @@ size_t copy_out(uint8_t* dst, size_t max, const net::FrameSeg* segs, size_t n, s
     return got;
 }
 
+// The payload bytes from `skip` on, `len` of them, when one held piece has
+// them all (net::FrameSeg::owner): then the device may read them there.
+const uint8_t* held_payload(const net::FrameSeg* segs, size_t n, size_t skip, size_t len,
+                            void** owner) {
+    for (size_t k = 0; k < n; k++) {
+        if (skip >= segs[k].len) {
+            skip -= segs[k].len;
+            continue;
+        }
+        if (!segs[k].owner || segs[k].len - skip < len)
+            return nullptr;
+        *owner = segs[k].owner;
+        return static_cast<const uint8_t*>(segs[k].data) + skip;
+    }
+    return nullptr;
+}
+
 // Whether the segment `t` with headers `h` continues the open large frame.
 bool continues(const VirtioNet* vn, const uint8_t* h, const TxTcp& t) {
     const TxGather& g = vn->gather;
@@ -328,13 +368,15 @@ bool continues(const VirtioNet* vn, const uint8_t* h, const TxTcp& t) {
 void submit_chain(VirtioNet* vn, const uint16_t* bufs, const uint32_t* lens, size_t n) {
     Seg segs[gso_max_segs];
     for (size_t k = 0; k < n; k++) {
-        segs[k] = Seg{dma_addr(tx_buffer(vn, bufs[k])), lens[k], false};
-        vn->tx_next[bufs[k]] = k + 1 < n ? bufs[k + 1] : no_buf;
+        uint16_t b = bufs[k];
+        segs[k] =
+            Seg{vn->tx_owner[b] ? vn->tx_addr[b] : dma_addr(tx_buffer(vn, b)), lens[k], false};
+        vn->tx_next[b] = k + 1 < n ? bufs[k + 1] : no_buf;
     }
     // The pool has no more buffers than the ring has entries: never full.
     if (vn->tx->submit(segs, n, cookie_of(bufs[0])) < 0) {
         for (size_t k = 0; k < n; k++)
-            vn->tx_free[vn->ntx_free++] = bufs[k];
+            free_tx_buffer(vn, bufs[k]);
         return;
     }
     vn->tx_pending = true;
@@ -435,7 +477,20 @@ long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::T
             reclaim_tx(vn);
         if (vn->ntx_free) {
             size_t i = vn->tx_free[--vn->ntx_free];
-            copy_out(tx_buffer(vn, i), t.payload, segs, n, t.hlen);
+            // A full segment's payload stays where the stack has it (one
+            // copy less of every byte a large send moves); the buffer only
+            // stands for it in the chain.
+            void* owner = nullptr;
+            const uint8_t* at = t.payload >= tx_hold_min
+                                    ? held_payload(segs, n, t.hlen, t.payload, &owner)
+                                    : nullptr;
+            if (at) {
+                net::frame_hold(owner);
+                vn->tx_owner[i] = owner;
+                vn->tx_addr[i] = dma_addr(at);
+            } else {
+                copy_out(tx_buffer(vn, i), t.payload, segs, n, t.hlen);
+            }
             g.bufs[g.n] = uint16_t(i);
             g.lens[g.n++] = uint32_t(t.payload);
             __builtin_memcpy(g.last_tcp, h + t.l4, t.hlen - t.l4);
@@ -477,8 +532,13 @@ long transmit(net::Netdev* nd, const net::FrameSeg* segs, size_t n, const net::T
     return 0;
 }
 
+void reclaim(net::Netdev* nd) {
+    reclaim_tx(static_cast<VirtioNet*>(nd->driver));
+}
+
 void flush(net::Netdev* nd) {
     auto* vn = static_cast<VirtioNet*>(nd->driver);
+    reclaim_tx(vn);
     end_gather(vn);
     if (!vn->tx_pending)
         return;
@@ -557,11 +617,14 @@ bool setup(VirtioNet* vn, Device* d) {
     }
     vn->tx_free = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
     vn->tx_next = static_cast<uint16_t*>(kheap_alloc(vn->tx_count * sizeof(uint16_t)));
-    if (!vn->tx_free || !vn->tx_next)
+    vn->tx_owner = static_cast<void**>(kheap_alloc(vn->tx_count * sizeof(void*)));
+    vn->tx_addr = static_cast<uint64_t*>(kheap_alloc(vn->tx_count * sizeof(uint64_t)));
+    if (!vn->tx_free || !vn->tx_next || !vn->tx_owner || !vn->tx_addr)
         return false;
     for (size_t i = 0; i < vn->tx_count; i++) {
         vn->tx_free[vn->ntx_free++] = uint16_t(vn->tx_count - 1 - i);
         vn->tx_next[i] = no_buf;
+        vn->tx_owner[i] = nullptr;
     }
     for (size_t i = 0; i < vn->rx_count; i++)
         post_rx(vn, i);
@@ -574,6 +637,7 @@ bool setup(VirtioNet* vn, Device* d) {
     vn->tso6 = (features & f_csum) && (features & f_host_tso6);
     vn->netdev.transmit = transmit;
     vn->netdev.flush = flush;
+    vn->netdev.reclaim = reclaim;
     vn->netdev.driver = vn;
     d->on_config_change(config_changed, vn);
     return true;

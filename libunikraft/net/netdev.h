@@ -17,10 +17,22 @@
 namespace uk::net {
 
 /// A piece of a frame to transmit (a frame may come in several pieces).
+/// `owner`, when not null, is the stack's holder of the bytes, which a
+/// driver may keep with frame_hold so as to point the device at them
+/// rather than copy them.
 struct FrameSeg {
     const void* data;
     size_t len;
+    void* owner = nullptr;
 };
+
+/// Keeps the bytes of a FrameSeg that has an owner where they are after
+/// transmit() returns, until frame_release. Of a TCP segment the stack
+/// marked (TxCsum::tcp_payload), the payload also stays unchanged; the
+/// headers before it may be rewritten (a retransmission reuses them). In
+/// the contexts transmit() runs in, or the device's interrupt handler.
+void frame_hold(void* owner);
+void frame_release(void* owner);
 
 /// Where the device is to complete a transmitted frame's TCP or UDP
 /// checksum (virtio 1.2, 5.1.6.2): the Internet checksum of the bytes from
@@ -61,7 +73,7 @@ struct Netdev {
     /// netdev_register.
     uint32_t offloads = 0;
     /// Sends one ethernet frame, given in `n` pieces (the bytes are valid
-    /// only during the call: copy them or wait for the device), with its
+    /// only during the call, unless held: frame_hold), with its
     /// checksum left to the device when `csum` is not null (only with
     /// offload_tx_csum). Returns 0, or -ENOBUFS when the device has no room
     /// (the stack drops the frame, as a full NIC queue would, and the
@@ -71,6 +83,10 @@ struct Netdev {
     /// the last call (the stack calls it when it has finished a burst), so
     /// that several frames cost one notification.
     void (*flush)(Netdev* dev) = nullptr;
+    /// Optional: gives back (frame_release) the held bytes of frames the
+    /// device is done with. The stack calls it before its timers decide on
+    /// retransmissions: lwIP resends no segment whose bytes a driver holds.
+    void (*reclaim)(Netdev* dev) = nullptr;
     /// The driver's own state.
     void* driver = nullptr;
     /// The stack's (set by netdev_register).

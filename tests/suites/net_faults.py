@@ -7,7 +7,9 @@ import os
 import random
 import socket
 import struct
+import subprocess
 import sys
+import threading
 import time
 
 IFACE, GUEST, HOST = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -307,9 +309,61 @@ def drain(n):
               % (len(got), n, bytes(got) == want[:len(got)]), flush=True)
 
 
+def flap(n, tap):
+    """The guest writes n bytes while this side reads slowly and takes the
+    tap's link down three times for 0.4 s: frames the guest sends then are
+    lost, and it must send them again; all must arrive, in order."""
+    for _ in range(300):
+        try:
+            s = socket.socket()
+            s.settimeout(2)
+            s.connect((GUEST, 80))
+            break
+        except OSError:
+            s.close()
+            time.sleep(0.2)
+    else:
+        print("FAIL net_faults/link-flap: no connection", flush=True)
+        return
+
+    def toggle():
+        time.sleep(0.3)
+        for _ in range(3):
+            subprocess.run(["ip", "link", "set", tap, "down"], check=False)
+            time.sleep(0.4)
+            subprocess.run(["ip", "link", "set", tap, "up"], check=False)
+            time.sleep(0.4)
+
+    t = threading.Thread(target=toggle)
+    t.start()
+    s.settimeout(60)
+    got = bytearray()
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+            time.sleep(0.02)
+    except OSError as e:
+        print("FAIL net_faults/link-flap: %s after %d bytes" % (e, len(got)), flush=True)
+        t.join()
+        return
+    t.join()
+    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
+    if bytes(got) == want:
+        print("PASS net_faults/link-flap", flush=True)
+    else:
+        print("FAIL net_faults/link-flap: %d of %d bytes, intact: %s"
+              % (len(got), n, bytes(got) == want[:len(got)]), flush=True)
+
+
 def main():
     if len(sys.argv) > 5 and sys.argv[4] == "drain":
         drain(int(sys.argv[5]))
+        return
+    if len(sys.argv) > 5 and sys.argv[4] == "flap":
+        flap(int(sys.argv[5]), sys.argv[1])
         return
     # A first request fills the ARP table with the guest's address.
     for _ in range(300):

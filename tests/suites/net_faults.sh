@@ -14,6 +14,8 @@
 #   net_faults/exit-drain   the guest writes 4 MB and exits at once: every
 #                           byte still reaches the peer (the kernel drains
 #                           its connections after the app is gone)
+#   net_faults/link-flap    the same while the tap's link goes down three
+#                           times: what was lost is sent again, intact
 # Needs root and ip(8) (a namespace); prints PASS/FAIL/SKIP lines, exits 0.
 set -uo pipefail
 export LC_ALL=C
@@ -114,4 +116,33 @@ drain_case() {
 
 drain_case microvm
 drain_case pc
+
+# The tap's link goes down three times while the guest sends: what it sent
+# then is lost and must be sent again (the driver may still hold the
+# frames' bytes, which lwIP will not resend until they are given back).
+flap_case() {
+	local machine=$1 ns=ukflap$$ log=$work/flap-$1 n=4000000
+	if ! tap_netns "$ns" "$log.setup"; then
+		skip "$machine-link-flap" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
+		return
+	fi
+	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 300 --machine "$machine" \
+		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 --param net.exit_timeout=120 \
+		"$work/app" send "$n" >"$log.guest" 2>&1 </dev/null &
+	local g=$!
+	ip netns exec "$ns" timeout 200 python3 "$attacker" uktap0 10.9.0.2 10.9.0.1 flap "$n" \
+		>"$log.attack" 2>&1
+	wait "$g"
+	local st=$?
+	ip netns del "$ns"
+	if [[ $st == 0 ]] && grep -qx "PASS net_faults/link-flap" "$log.attack" &&
+		grep -qx "wrote $n bytes" "$log.guest"; then
+		pass "$machine-link-flap"
+	else
+		fail "$machine-link-flap" "guest $st: $(tail -n 2 "$log.guest" "$log.attack" | tr '\n' ' ')"
+	fi
+}
+
+flap_case microvm
+flap_case pc
 exit 0

@@ -60,6 +60,9 @@ void rearm();
 
 void on_timer(sched::Waiter*) {
     Guard g;
+    for (size_t i = 0; i < g_nnetdevs; i++)
+        if (g_netdevs[i]->reclaim)
+            g_netdevs[i]->reclaim(g_netdevs[i]);
     sys_check_timeouts();
 }
 
@@ -349,7 +352,13 @@ err_t send_frame(Netdev* dev, struct pbuf* p, const TxCsum* csum) {
     for (struct pbuf* q = p; q; q = q->next) {
         if (n == sizeof(segs) / sizeof(segs[0]))
             return ERR_BUF;
-        segs[n++] = FrameSeg{q->payload, q->len};
+        // Bytes in the pbuf's own memory (PBUF_RAM, PBUF_POOL: the kernel
+        // heap) may be held; a PBUF_REF's or PBUF_ROM's are someone else's.
+        uint8_t src = pbuf_get_allocsrc(q);
+        bool own = src == PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL ||
+                   (src == PBUF_TYPE_ALLOC_SRC_MASK_STD_HEAP &&
+                    (q->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS));
+        segs[n++] = FrameSeg{q->payload, q->len, own ? q : nullptr};
     }
     return dev->transmit(dev, segs, n, csum) == 0 ? ERR_OK : ERR_BUF;
 }
@@ -440,6 +449,14 @@ err_t netdev_netif_init(struct netif* nif) {
 }
 
 } // namespace
+
+void frame_hold(void* owner) {
+    pbuf_ref(static_cast<struct pbuf*>(owner));
+}
+
+void frame_release(void* owner) {
+    pbuf_free(static_cast<struct pbuf*>(owner));
+}
 
 long netdev_register(Netdev* dev) {
     if (long r = lwip::ensure_started())
