@@ -273,57 +273,63 @@ def attack_resets(w):
                                               ack=rng.randrange(1 << 32)))))
 
 
+def connect_guest(name, rcvbuf=None):
+    """A connection to the guest's port 80 once it listens, or None (said)."""
+    for _ in range(300):
+        try:
+            s = socket.socket()
+            if rcvbuf:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            s.settimeout(2)
+            s.connect((GUEST, 80))
+            return s
+        except OSError:
+            s.close()
+            time.sleep(0.2)
+    print("FAIL net_faults/%s: no connection" % name, flush=True)
+    return None
+
+
+def receive_all(s, name, n, piece, pause):
+    """Reads until the guest closes, `piece` bytes a call with `pause`
+    seconds between, and says whether it got the n bytes the guest's send
+    mode writes."""
+    s.settimeout(60)
+    got = bytearray()
+    try:
+        while True:
+            b = s.recv(piece)
+            if not b:
+                break
+            got += b
+            if pause:
+                time.sleep(pause)
+    except OSError as e:
+        print("FAIL net_faults/%s: %s after %d bytes" % (name, e, len(got)), flush=True)
+        return
+    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
+    if bytes(got) == want:
+        print("PASS net_faults/%s" % name, flush=True)
+    else:
+        print("FAIL net_faults/%s: %d of %d bytes, intact: %s"
+              % (name, len(got), n, bytes(got) == want[:len(got)]), flush=True)
+
+
 def drain(n):
     """The guest writes n bytes and exits: all of them must arrive."""
     # A small receive window that opens only as this side reads: what the
     # guest still holds when it exits cannot all leave at once.
-    for _ in range(300):
-        try:
-            s = socket.socket()
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            s.settimeout(2)
-            s.connect((GUEST, 80))
-            break
-        except OSError:
-            s.close()
-            time.sleep(0.2)
-    else:
-        print("FAIL net_faults/exit-drain: no connection", flush=True)
-        return
-    s.settimeout(30)
-    got = bytearray()
-    try:
-        while True:
-            b = s.recv(4096)
-            if not b:
-                break
-            got += b
-    except OSError as e:
-        print("FAIL net_faults/exit-drain: %s after %d bytes" % (e, len(got)), flush=True)
-        return
-    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
-    if bytes(got) == want:
-        print("PASS net_faults/exit-drain", flush=True)
-    else:
-        print("FAIL net_faults/exit-drain: %d of %d bytes, intact: %s"
-              % (len(got), n, bytes(got) == want[:len(got)]), flush=True)
+    s = connect_guest("exit-drain", 4096)
+    if s:
+        receive_all(s, "exit-drain", n, 4096, 0)
 
 
 def flap(n, tap):
     """The guest writes n bytes while this side reads slowly and takes the
     tap's link down three times for 0.4 s: frames the guest sends then are
     lost, and it must send them again; all must arrive, in order."""
-    for _ in range(300):
-        try:
-            s = socket.socket()
-            s.settimeout(2)
-            s.connect((GUEST, 80))
-            break
-        except OSError:
-            s.close()
-            time.sleep(0.2)
-    else:
-        print("FAIL net_faults/link-flap: no connection", flush=True)
+    s = connect_guest("link-flap")
+    if not s:
         return
 
     def toggle():
@@ -336,26 +342,8 @@ def flap(n, tap):
 
     t = threading.Thread(target=toggle)
     t.start()
-    s.settimeout(60)
-    got = bytearray()
-    try:
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            got += b
-            time.sleep(0.02)
-    except OSError as e:
-        print("FAIL net_faults/link-flap: %s after %d bytes" % (e, len(got)), flush=True)
-        t.join()
-        return
+    receive_all(s, "link-flap", n, 65536, 0.02)
     t.join()
-    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
-    if bytes(got) == want:
-        print("PASS net_faults/link-flap", flush=True)
-    else:
-        print("FAIL net_faults/link-flap: %d of %d bytes, intact: %s"
-              % (len(got), n, bytes(got) == want[:len(got)]), flush=True)
 
 
 def main():
