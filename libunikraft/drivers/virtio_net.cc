@@ -14,11 +14,11 @@
 //
 // Transmit: each frame is copied with its header into a buffer of a pool
 // (the stack's pieces are valid only during the call, unless held: see
-// large segments below), added to the
-// transmit queue and published; the device hears of them when the stack
-// ends its burst (Netdev::flush), so a burst costs one notification, fewer
-// still when the device asked for none while it works (event indexes).
-// Used transmit buffers are taken back as the next frames go out.
+// large segments below), added to the transmit queue and published; the
+// device hears of them when the stack ends its burst (Netdev::flush), so a
+// burst costs one notification, fewer still when the device asked for none
+// while it works (event indexes). Used transmit buffers are taken back as
+// the next frames go out, at each burst's end and before each receive run.
 //
 // Checksums: with VIRTIO_NET_F_GUEST_CSUM the device marks frames whose
 // TCP/UDP checksum it validated (DATA_VALID) or left partial because they
@@ -35,10 +35,12 @@
 // chain: where the stack keeps it, held until the device is done with it
 // (net::frame_hold), or else copied into a buffer of its own. The first
 // keeps its headers, which take the latest segment's acknowledgement,
-// window and flags, and the lengths of the whole. The stack marks the segments that may be gathered
-// (net::TxCsum: payload, only ACK and PSH), so the driver parses no headers. Gathering ends at a
-// segment of another connection or not in sequence, one the stack did not mark, one shorter than
-// the first (nothing may follow it), or the end of the burst (Netdev::flush).
+// window and flags, and the lengths of the whole. The stack marks the
+// segments that may be gathered (net::TxCsum: payload, only ACK and PSH),
+// so the driver parses no headers. Gathering ends at a segment of another
+// connection or not in sequence, one the stack did not mark, one shorter
+// than the first (nothing may follow it), or the end of the burst
+// (Netdev::flush).
 #include <new>
 
 #include <uk/console.h>
