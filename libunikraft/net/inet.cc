@@ -533,7 +533,7 @@ class TcpSocket final : public InetSocket {
     void linger();
 
     long ensure_pcb();
-    size_t send_room() const;
+    size_t send_room(bool by_ref = false) const;
     void output(bool more);
     void push(bool past_nagle);
     void stop_cork_timer();
@@ -1039,6 +1039,10 @@ long TcpSocket::sendmsg(MsgIo& msg) {
     }
     size_t done = 0;
     uint64_t deadline = deadline_of(sndtimeo_ns);
+    // Lasting bytes (sendfile from the initrd) are queued by reference:
+    // lwIP's segments point at them, and so, through net::frame_hold, do
+    // the device's descriptors.
+    bool by_ref = buf.is_lasting();
     while (buf.left() || (done == 0 && buf.left() == 0)) {
         if (m_error && m_reset) {
             long e = m_error;
@@ -1052,14 +1056,15 @@ long TcpSocket::sendmsg(MsgIo& msg) {
         size_t room;
         {
             lwip::Guard g;
-            room = send_room();
+            room = send_room(by_ref);
             size_t n = buf.left() < room ? buf.left() : room;
             if (n > 0xffff) // tcp_write's length
                 n = 0xffff;
             if (room) {
-                // tcp_write copies what it takes, so kernel memory (sendfile's
-                // and splice's buffers) goes to it as it is; the app's only
-                // through the checked copy into the bounce buffer.
+                // tcp_write copies what it takes (or, for lasting bytes,
+                // refers to them), so kernel memory (sendfile's and splice's
+                // buffers) goes to it as it is; the app's only through the
+                // checked copy into the bounce buffer.
                 const char* src = m_bounce;
                 size_t got;
                 uint64_t at;
@@ -1073,7 +1078,8 @@ long TcpSocket::sendmsg(MsgIo& msg) {
                 }
                 if (got == 0)
                     return done ? long(done) : buf.result(0);
-                u8_t fl = TCP_WRITE_FLAG_COPY | (buf.left() ? TCP_WRITE_FLAG_MORE : 0);
+                u8_t fl = u8_t((by_ref && src != m_bounce ? 0 : TCP_WRITE_FLAG_COPY) |
+                               (buf.left() ? TCP_WRITE_FLAG_MORE : 0));
                 err_t e = tcp_write(m_pcb, src, u16_t(got), fl);
                 if (e != ERR_OK) {
                     // Not queued: give the bytes back to the next try.
@@ -1098,8 +1104,9 @@ long TcpSocket::sendmsg(MsgIo& msg) {
         }
         if (nonblocking(msg.flags))
             return done ? long(done) : -EAGAIN;
-        long r = vfs::wait_until(m_wq, deadline,
-                                 [this] { return !m_pcb || m_shut_wr || m_error || send_room(); });
+        long r = vfs::wait_until(m_wq, deadline, [this, by_ref] {
+            return !m_pcb || m_shut_wr || m_error || send_room(by_ref);
+        });
         if (r) {
             if (done)
                 return long(done);
@@ -1177,15 +1184,16 @@ void TcpSocket::push(bool past_nagle) {
 // How many bytes one tcp_write may take now: what the send buffer has
 // room for, and no more than the segment queue can hold (tcp_write refuses
 // what would need more segments than are left, and a send that waits must
-// wait for exactly what this says).
-size_t TcpSocket::send_room() const {
+// wait for exactly what this says). A write by reference (`by_ref`) takes
+// two pbufs a segment, the headers' and the bytes'.
+size_t TcpSocket::send_room(bool by_ref) const {
     if (!m_pcb)
         return 0;
     size_t used = tcp_sndqueuelen(m_pcb);
     if (used + 4 >= TCP_SND_QUEUELEN)
         return 0;
     size_t mss = m_pcb->mss ? m_pcb->mss : 536;
-    size_t by_queue = (TCP_SND_QUEUELEN - used - 4) * mss;
+    size_t by_queue = (TCP_SND_QUEUELEN - used - 4) / (by_ref ? 2 : 1) * mss;
     size_t by_buf = tcp_sndbuf(m_pcb);
     return by_queue < by_buf ? by_queue : by_buf;
 }

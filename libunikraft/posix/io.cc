@@ -425,7 +425,7 @@ long splice_files(File* in, int64_t* in_off, File* out, int64_t* out_off, size_t
         size_t direct =
             in->node ? in->node->lasting_bytes(in_off ? uint64_t(*in_off) : in->pos, want, &at) : 0;
         if (direct) {
-            IoBuf wb = IoBuf::kernel(at, direct);
+            IoBuf wb = IoBuf::lasting(at, direct);
             long put = out_off ? out->pwrite(wb, uint64_t(*out_off)) : out->write(wb);
             if (put <= 0) {
                 err = put;

@@ -77,6 +77,12 @@ IoBuf IoBuf::kernel(void* p, size_t len) {
     return b;
 }
 
+IoBuf IoBuf::lasting(const void* p, size_t len) {
+    IoBuf b = kernel(p, len);
+    b.m_lasting = true;
+    return b;
+}
+
 // Runs copy(address, chunk) over the segments for up to n bytes; copy
 // returns how many it moved (fewer: a fault).
 template <typename F> size_t IoBuf::step(size_t n, F copy) {

@@ -124,6 +124,10 @@ class IoBuf {
     /// Kernel memory.
     static IoBuf kernel(void* p, size_t len);
     static IoBuf kernel(const void* p, size_t len) { return kernel(const_cast<void*>(p), len); }
+    /// Kernel memory that stays as it is for as long as the kernel runs
+    /// (Node::lasting_bytes): a writer may keep a reference instead of a
+    /// copy.
+    static IoBuf lasting(const void* p, size_t len);
 
     /// Bytes between the cursor and the end.
     size_t left() const { return m_left; }
@@ -146,6 +150,8 @@ class IoBuf {
     bool faulted() const { return m_fault; }
     /// True when the buffer is the app's memory.
     bool is_user() const { return m_user; }
+    /// True when the buffer is lasting() memory.
+    bool is_lasting() const { return m_lasting; }
 
     /// The result a read or write returns after moving `done` bytes through
     /// this buffer: the count, or -EFAULT when a fault came before any byte.
@@ -161,6 +167,7 @@ class IoBuf {
     size_t m_left = 0;
     bool m_single = false; // the one range is m_one
     bool m_user = false;
+    bool m_lasting = false;
     bool m_fault = false;
 };
 

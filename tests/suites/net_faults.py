@@ -12,6 +12,17 @@ import sys
 import threading
 import time
 
+
+def pattern(n):
+    """The n bytes the guest's send modes write (net_faults_app.c)."""
+    return bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
+
+
+# "pattern N": those bytes on stdout (a file for the guest's sendfile mode).
+if len(sys.argv) == 3 and sys.argv[1] == "pattern":
+    sys.stdout.buffer.write(pattern(int(sys.argv[2])))
+    sys.exit(0)
+
 IFACE, GUEST, HOST = sys.argv[1], sys.argv[2], sys.argv[3]
 FAKE = GUEST.rsplit(".", 1)[0] + ".77"  # an address nobody answers for
 rng = random.Random(9)
@@ -307,7 +318,7 @@ def receive_all(s, name, n, piece, pause):
     except OSError as e:
         print("FAIL net_faults/%s: %s after %d bytes" % (name, e, len(got)), flush=True)
         return
-    want = bytes((ord("a") + (i * 7 + i // 997) % 26) for i in range(n))
+    want = pattern(n)
     if bytes(got) == want:
         print("PASS net_faults/%s" % name, flush=True)
     else:

@@ -16,6 +16,8 @@
 #                           its connections after the app is gone)
 #   net_faults/link-flap    the same while the tap's link goes down three
 #                           times: what was lost is sent again, intact
+#   net_faults/*-sendfile   both, with sendfile(2) from a file in the initrd
+#                           (bytes the kernel sends without copying them)
 # Needs root and ip(8) (a namespace); prints PASS/FAIL/SKIP lines, exits 0.
 set -uo pipefail
 export LC_ALL=C
@@ -91,18 +93,29 @@ run_case() {
 run_case microvm
 run_case pc
 
-# send_case MACHINE MODE NAME [ukrun args]: the guest writes 4 MB and exits
-# at once; the peer (net_faults.py MODE) must get every byte, intact.
+n_send=4000000
+mkdir -p "$work/root"
+python3 "$attacker" pattern "$n_send" >"$work/root/pattern"
+
+# send_case MACHINE MODE NAME HOW [ukrun args]: the guest writes 4 MB (HOW:
+# write or sendfile) and exits at once; the peer (net_faults.py MODE) must
+# get every byte, intact.
 send_case() {
-	local machine=$1 mode=$2 name=$3 ns=uksend$$ log=$work/$2-$1 n=4000000
-	shift 3
+	local machine=$1 mode=$2 name=$3 how=$4 ns=uksend$$ log=$work/$2-$4-$1 n=$n_send
+	shift 4
+	local verdict=$name guest=(send "$n")
+	if [[ $how == sendfile ]]; then
+		verdict=$name-sendfile
+		guest=(sendfile /pattern)
+		set -- "$@" --initrd "$work/root"
+	fi
 	if ! tap_netns "$ns" "$log.setup"; then
-		skip "$machine-$name" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
+		skip "$machine-$verdict" "cannot make a network namespace with a tap device: $(head -c 200 "$log.setup")"
 		return
 	fi
 	ip netns exec "$ns" "$ukrun" --accel tcg --timeout 300 --machine "$machine" \
 		--net tap:uktap0 --param netdev.ip=10.9.0.2/24:10.9.0.1 "$@" \
-		"$work/app" send "$n" >"$log.guest" 2>&1 </dev/null &
+		"$work/app" "${guest[@]}" >"$log.guest" 2>&1 </dev/null &
 	local g=$!
 	ip netns exec "$ns" timeout 200 python3 "$attacker" uktap0 10.9.0.2 10.9.0.1 "$mode" "$n" \
 		>"$log.attack" 2>&1
@@ -111,19 +124,21 @@ send_case() {
 	ip netns del "$ns"
 	if [[ $st == 0 ]] && grep -qx "PASS net_faults/$name" "$log.attack" &&
 		grep -qx "wrote $n bytes" "$log.guest"; then
-		pass "$machine-$name"
+		pass "$machine-$verdict"
 	else
-		fail "$machine-$name" "guest $st: $(tail -n 2 "$log.guest" "$log.attack" | tr '\n' ' ')"
+		fail "$machine-$verdict" "guest $st: $(tail -n 2 "$log.guest" "$log.attack" | tr '\n' ' ')"
 	fi
 }
 
-# The peer's window opens only as it reads: the kernel drains what the app
-# left behind.
-send_case microvm drain exit-drain
-send_case pc drain exit-drain
-# The tap's link goes down three times while the guest sends: what it sent
-# then is lost and must be sent again (the driver may still hold the
-# frames' bytes, which lwIP will not resend until they are given back).
-send_case microvm flap link-flap --param net.exit_timeout=120
-send_case pc flap link-flap --param net.exit_timeout=120
+# exit-drain: the peer's window opens only as it reads; the kernel drains
+# what the app left behind. link-flap: the tap's link goes down three times
+# while the guest sends; what it sent then is lost and must be sent again
+# (the driver may still hold the frames' bytes, which lwIP will not resend
+# until they are given back).
+for how in write sendfile; do
+	send_case microvm drain exit-drain "$how"
+	send_case pc drain exit-drain "$how"
+	send_case microvm flap link-flap "$how" --param net.exit_timeout=120
+	send_case pc flap link-flap "$how" --param net.exit_timeout=120
+done
 exit 0

@@ -6,7 +6,9 @@
  * half-open connection). UDP port 7 echoes datagrams.
  * With the arguments "send N", it instead accepts one connection on port
  * 80, writes N bytes of the pattern and exits at once: the kernel has to
- * send what is still queued after the app is gone. */
+ * send what is still queued after the app is gone. "sendfile PATH" does
+ * the same with sendfile(2) from the file PATH (the pattern, in the
+ * initrd). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_CONNS 1500
@@ -100,16 +104,46 @@ static int do_write(int fd, struct conn* c) {
     return handle_lines(c);
 }
 
-static int send_and_exit(unsigned long n) {
+/* The one connection the send modes write to. */
+static int accept_one(void) {
     int l = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
     if (bind(l, (struct sockaddr*)&a, sizeof a) || listen(l, 1)) {
         perror("tcp");
-        return 1;
+        return -1;
     }
     printf("serving\n");
     fflush(stdout);
-    int c = accept(l, NULL, NULL);
+    return accept(l, NULL, NULL);
+}
+
+static int sendfile_and_exit(const char* path) {
+    int f = open(path, O_RDONLY);
+    struct stat st;
+    if (f < 0 || fstat(f, &st)) {
+        perror(path);
+        return 1;
+    }
+    int c = accept_one();
+    if (c < 0)
+        return 1;
+    unsigned long off = 0;
+    while (off < (unsigned long)st.st_size) {
+        ssize_t w = sendfile(c, f, NULL, (size_t)st.st_size - off);
+        if (w <= 0) {
+            perror("sendfile");
+            return 1;
+        }
+        off += (unsigned long)w;
+    }
+    printf("wrote %lu bytes\n", off);
+    return 0;
+}
+
+static int send_and_exit(unsigned long n) {
+    int c = accept_one();
+    if (c < 0)
+        return 1;
     char buf[16384];
     unsigned long off = 0;
     while (off < n) {
@@ -131,6 +165,8 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc == 3 && strcmp(argv[1], "send") == 0)
         return send_and_exit(strtoul(argv[2], NULL, 10));
+    if (argc == 3 && strcmp(argv[1], "sendfile") == 0)
+        return sendfile_and_exit(argv[2]);
     int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
     setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};

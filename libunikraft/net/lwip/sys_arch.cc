@@ -353,11 +353,14 @@ err_t send_frame(Netdev* dev, struct pbuf* p, const TxCsum* csum) {
         if (n == sizeof(segs) / sizeof(segs[0]))
             return ERR_BUF;
         // Bytes in the pbuf's own memory (PBUF_RAM, PBUF_POOL: the kernel
-        // heap) may be held; a PBUF_REF's or PBUF_ROM's are someone else's.
+        // heap) may be held, and a PBUF_ROM's: the kernel makes those only
+        // over lasting bytes (TcpSocket::sendmsg). A PBUF_REF's are
+        // someone else's, for now only.
         uint8_t src = pbuf_get_allocsrc(q);
         bool own = src == PBUF_TYPE_ALLOC_SRC_MASK_STD_MEMP_PBUF_POOL ||
                    (src == PBUF_TYPE_ALLOC_SRC_MASK_STD_HEAP &&
-                    (q->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS));
+                    (q->type_internal & PBUF_TYPE_FLAG_STRUCT_DATA_CONTIGUOUS)) ||
+                   q->type_internal == PBUF_ROM;
         segs[n++] = FrameSeg{q->payload, q->len, own ? q : nullptr};
     }
     return dev->transmit(dev, segs, n, csum) == 0 ? ERR_OK : ERR_BUF;
