@@ -175,11 +175,12 @@ RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
 # The symbols in tools/musl-image-syms.txt are renamed: the kernel defines
 # them (sysconf also answers glibc's names, which objects compiled against
 # glibc's headers use) and calls musl's under the new name. memcpy, memmove
-# and memset are the kernel's alone (arch/x86_64/string.S).
+# and memset are the kernel's alone (arch/x86_64/string.S), and so is
+# clock_gettime (posix/time.cc).
 $(BUILD)/lib/unikraft/libc.a: $(musl_lib) tools/musl-image-syms.txt
 	@mkdir -p $(@D)
 	objcopy --redefine-syms=tools/musl-image-syms.txt $< $@.tmp && \
-		$(AR) d $@.tmp memcpy.o memmove.o memset.o && mv $@.tmp $@
+		$(AR) d $@.tmp memcpy.o memmove.o memset.o clock_gettime.o && mv $@.tmp $@
 $(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS)):
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rc $@

@@ -115,3 +115,38 @@ UK_SYSCALL(230, clock_nanosleep) {
 }
 
 } // namespace uk::posix
+
+// clock_gettime(3) in the image's libc, in place of musl's (Makefile), and
+// so also gettimeofday(3) and time(3), which call it: what Linux's vDSO
+// does in the app's own context. The clocks that are the TSC and the boot
+// epoch (all but the CPU-time clocks) are read without entering the kernel:
+// a server reads them several times a request, and under TCG a call costs
+// 95 ns so instead of 150 through the system call. As through the vDSO,
+// the result is stored as the app's own code would store it; the system
+// call (syscall(SYS_clock_gettime), and every clock here until the clocks
+// are set up) answers EFAULT for a bad pointer instead.
+extern "C" long uk_syscall_nr_228(long, long, long, long, long, long);
+extern "C" int* __errno_location();
+
+extern "C" UK_API int __clock_gettime(int clk, uk::posix::Timespec* ts) {
+    using namespace uk::posix;
+    bool wall = clk == clock_realtime || clk == clock_realtime_coarse ||
+                clk == clock_realtime_alarm || clk == clock_tai;
+    if (clk != clock_process_cputime && clk != clock_thread_cputime &&
+        uk::arch::clocks_ready(wall)) {
+        int64_t ns = now_ns(clk);
+        if (ns >= 0) {
+            *ts = timespec_of(ns);
+            return 0;
+        }
+    }
+    long r = uk_syscall_nr_228(clk, reinterpret_cast<long>(ts), 0, 0, 0, 0);
+    if (r < 0) {
+        *__errno_location() = int(-r);
+        return -1;
+    }
+    return 0;
+}
+
+extern "C" UK_API int clock_gettime(int clk, uk::posix::Timespec* ts)
+    __attribute__((weak, alias("__clock_gettime")));

@@ -1,24 +1,54 @@
 /* The wall clock is the host's (argv[1] is the host's time at launch),
  * the monotonic clock moves forward, sleeping waits at least as long as
- * asked (and not absurdly longer). */
+ * asked (and not absurdly longer). libc's clock_gettime (read without a
+ * system call where it can be) and the system call tell the same time,
+ * and libc's still answers EINVAL for a clock that does not exist. */
 //! run: -- HOST_TIME
 //! status: 0
 //! expect: realtime ok
 //! expect: time ok
 //! expect: gettimeofday ok
 //! expect: monotonic ok
+//! expect: libc and syscall agree
+//! expect: bad clock EINVAL
+//! expect: cputime ok
 //! expect: sleep ok
 //! expect: clock_nanosleep ok
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 static long long ns(clockid_t c)
 {
 	struct timespec ts;
 	clock_gettime(c, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long sys_ns(clockid_t c)
+{
+	struct timespec ts;
+	if (syscall(SYS_clock_gettime, c, &ts))
+		return -1;
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* libc's reading and the system call's, in turn, are in order on each
+ * clock (the wall clock may only be stepped by a host we do not have). */
+static int agree(clockid_t c)
+{
+	for (int i = 0; i < 1000; i++) {
+		long long a = ns(c), b = sys_ns(c), d = ns(c);
+		if (!(a <= b && b <= d && d - a < 1000000000LL)) {
+			printf("clock %d: libc %lld, syscall %lld, libc %lld\n", (int)c, a, b, d);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 int main(int argc, char *argv[])
@@ -38,6 +68,16 @@ int main(int argc, char *argv[])
 	long long a = ns(CLOCK_MONOTONIC), b = ns(CLOCK_MONOTONIC);
 	if (a > 0 && b >= a)
 		printf("monotonic ok\n");
+	if (agree(CLOCK_MONOTONIC) && agree(CLOCK_REALTIME) && agree(CLOCK_BOOTTIME) &&
+	    agree(CLOCK_MONOTONIC_RAW))
+		printf("libc and syscall agree\n");
+	struct timespec bad;
+	errno = 0;
+	if (clock_gettime((clockid_t)12345, &bad) == -1 && errno == EINVAL)
+		printf("bad clock EINVAL\n");
+	long long cpu = ns(CLOCK_PROCESS_CPUTIME_ID), tcpu = ns(CLOCK_THREAD_CPUTIME_ID);
+	if (cpu > 0 && tcpu > 0 && ns(CLOCK_PROCESS_CPUTIME_ID) >= cpu)
+		printf("cputime ok\n");
 	struct timespec req = {0, 50 * 1000000};
 	long long t0 = ns(CLOCK_MONOTONIC);
 	nanosleep(&req, NULL);

@@ -252,7 +252,7 @@ uint64_t tsc_hz() {
             hz = 1000000000;
         g_ns_per_tick = make_scale(1000000000, hz);
         g_ticks_per_ns = make_scale(hz, 1000000000);
-        g_tsc_hz = hz;
+        __atomic_store_n(&g_tsc_hz, hz, __ATOMIC_RELEASE);
     }
     return g_tsc_hz;
 }
@@ -273,20 +273,24 @@ uint64_t monotonic_ns() {
     return ticks_to_ns(rdtsc() - uk_boot_tsc);
 }
 
+bool clocks_ready(bool wall) {
+    return __atomic_load_n(&g_tsc_hz, __ATOMIC_ACQUIRE) &&
+           (!wall || __atomic_load_n(&g_epoch_read, __ATOMIC_ACQUIRE));
+}
+
 int64_t boot_epoch_ns() {
     if (!g_epoch_read) {
         int64_t kvm = kvmclock_boot_epoch_ns();
         if (kvm >= 0) {
             g_epoch_ns = kvm;
-            g_epoch_read = true;
-            return g_epoch_ns;
+        } else {
+            int64_t s = rtc_read();
+            g_epoch_tsc = rdtsc();
+            // Referred back to boot so realtime = boot epoch + monotonic.
+            g_epoch_ns =
+                (s < 0 ? 0 : s * 1000000000) - int64_t(ticks_to_ns(g_epoch_tsc - uk_boot_tsc));
         }
-        int64_t s = rtc_read();
-        g_epoch_tsc = rdtsc();
-        g_epoch_ns = s < 0 ? 0 : s * 1000000000;
-        g_epoch_read = true;
-        // Refer the reading back to boot so realtime = boot epoch + monotonic.
-        g_epoch_ns -= int64_t(ticks_to_ns(g_epoch_tsc - uk_boot_tsc));
+        __atomic_store_n(&g_epoch_read, true, __ATOMIC_RELEASE);
     }
     return g_epoch_ns;
 }

@@ -29,6 +29,11 @@ uint64_t monotonic_ns();
 /// resolution); 0 when there is neither.
 int64_t boot_epoch_ns();
 
+/// True once monotonic_ns() has the TSC's rate and, with `wall`, once
+/// boot_epoch_ns() has the wall time at boot: from then on they only read
+/// the TSC and memory, and may run outside the kernel (posix/time.cc).
+bool clocks_ready(bool wall);
+
 /// Converts a civil UTC date to seconds since 1970-01-01 (pure).
 int64_t civil_to_epoch(int year, int month, int day, int hour, int min, int sec);
 

@@ -35,12 +35,25 @@ uk_arch_copy:
 8:	shl $5, %rcx
 	and $31, %edx
 	add %rcx, %rdx
-2:	test %rdx, %rdx
+	jmp 7f
+	/* Then 8 bytes at a time (a system call's structures are mostly
+	 * smaller than a round); a fault in a word goes byte by byte too. */
+2:	cmp $8, %rdx
+	jb 7f
+6:	mov (%rsi), %r8
+	mov %r8, (%rdi)
+9:	add $8, %rsi
+	add $8, %rdi
+	sub $8, %rdx
+	cmp $8, %rdx
+	jae 6b
+7:	test %rdx, %rdx
 	jz 4f
 	COPY_BYTES
 4:	mov %rdx, %rax
 	ret
 	EXTABLE 1b, 5b, 8b
+	EXTABLE 6b, 9b, 7b
 	EXTABLE 3b, 4b, 4b
 	.size uk_arch_copy, . - uk_arch_copy
 
