@@ -7,6 +7,7 @@
 #include "boot/boot.h"
 #include "lib/errno.h"
 #include "mm/mm.h"
+#include "mm/report.h"
 #include "mm/uvm.h"
 #include "posix/limits.h"
 #include "posix/process.h"
@@ -200,6 +201,63 @@ UK_SYSCALL(99, sysinfo) {
     s.procs = uint16_t(sched::thread_count());
     s.mem_unit = 1;
     return UserPtr<Sysinfo>(a1).put(s) ? -EFAULT : 0;
+}
+
+namespace {
+
+// The CPU times of getrusage and times: the thread's or the process's, the
+// system part of which sched::sys_enter counted.
+void cpu_times(bool thread, uint64_t* user_ns, uint64_t* sys_ns) {
+    uint64_t all = thread ? sched::thread_cpu_ns() : sched::process_cpu_ns();
+    *sys_ns = thread ? sched::thread_sys_ns() : sched::process_sys_ns();
+    *user_ns = all - *sys_ns;
+}
+
+} // namespace
+
+UK_SYSCALL(98, getrusage) {
+    constexpr long rusage_self = 0, rusage_children = -1, rusage_thread = 1;
+    struct Rusage {
+        Timeval utime, stime;
+        int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
+            msgrcv, nsignals, nvcsw, nivcsw;
+    };
+    static_assert(sizeof(Rusage) == 144, "fixed by the Linux x86_64 ABI");
+    if (a1 != rusage_self && a1 != rusage_children && a1 != rusage_thread)
+        return -EINVAL;
+    // No process has children here: theirs is all zero, as on Linux before
+    // any child was waited for.
+    Rusage r{};
+    if (a1 != rusage_children) {
+        uint64_t user, sys, vol, invol;
+        cpu_times(a1 == rusage_thread, &user, &sys);
+        r.utime = timeval_of(int64_t(user));
+        r.stime = timeval_of(int64_t(sys));
+        // All memory is resident: the peak of what is in use, in KiB (a
+        // thread's is its process's, as on Linux).
+        r.maxrss = int64_t(mm::peak_bytes() / 1024);
+        sched::context_switches(a1 == rusage_self, &vol, &invol);
+        r.nvcsw = int64_t(vol);
+        r.nivcsw = int64_t(invol);
+    }
+    return UserPtr<Rusage>(a2).put(r) ? -EFAULT : 0;
+}
+
+UK_SYSCALL(100, times) {
+    // Clock ticks of sysconf(_SC_CLK_TCK), 100 a second as on Linux.
+    constexpr uint64_t ns_per_tick = 10 * 1000 * 1000;
+    struct Tms {
+        int64_t utime, stime, cutime, cstime;
+    };
+    if (a1) {
+        uint64_t user, sys;
+        cpu_times(false, &user, &sys);
+        Tms t{int64_t(user / ns_per_tick), int64_t(sys / ns_per_tick), 0, 0};
+        if (UserPtr<Tms>(a1).put(t))
+            return -EFAULT;
+    }
+    // Since an arbitrary point in the past: the boot.
+    return long(arch::monotonic_ns() / ns_per_tick);
 }
 
 uint64_t rlimit_cur(int res) {

@@ -48,12 +48,13 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 
 /// Defines the handler of Linux system call `name` (number `nr`). The body
 /// sees the raw arguments a1..a6 and returns a result or a negative errno.
-/// It lands in uk_sysimpl_<nr> (the body, and a note of the call when it
-/// returns a restart code), which the table entry names for the assembly
-/// entries and uk_syscall6, and which uk_syscall_nr_<nr> calls: the entry
-/// musl calls directly for a constant system-call number, a small assembly
-/// stub that marks the kernel as running, calls it and, when there is exit
-/// work (a timer, a signal), leaves through uk_syscall_direct_exit.
+/// It lands in uk_sysimpl_<nr> (the body, counted as system time, and a
+/// note of the call when it returns a restart code), which the table entry
+/// names for the assembly entries and uk_syscall6, and which
+/// uk_syscall_nr_<nr> calls: the entry musl calls directly for a constant
+/// system-call number, a small assembly stub that marks the kernel as
+/// running, calls it and, when there is exit work (a timer, a signal),
+/// leaves through uk_syscall_direct_exit.
 #define UK_SYSCALL(nr, name) UK_SYSCALL_IN(".uk_syscalls." #nr, nr, name)
 
 /// Like UK_SYSCALL for a socket call. unikraft.ld keeps every .uk_syscalls.*
@@ -72,7 +73,9 @@ void note_restart(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
         nr, uk_sysimpl_##nr};                                                                      \
     extern "C"                                                                                     \
         [[gnu::used]] long uk_sysimpl_##nr(long a1, long a2, long a3, long a4, long a5, long a6) { \
+        bool opened = ::uk::sched::sys_enter();                                                    \
         long r = uk_sys_##name(a1, a2, a3, a4, a5, a6);                                            \
+        ::uk::sched::sys_leave(opened);                                                            \
         if (::uk::arch::is_restart_code(r)) [[unlikely]]                                           \
             ::uk::posix::note_restart(nr, a1, a2, a3, a4, a5, a6);                                 \
         return r;                                                                                  \

@@ -35,6 +35,7 @@ namespace uk::sched {
 
 constinit Thread* g_current = nullptr;
 constinit volatile bool g_halted = false;
+constinit SysClock g_sys_clock{};
 
 namespace {
 
@@ -56,6 +57,8 @@ constinit FutexTable g_futexes{};
 constinit size_t g_nthreads = 1;
 constinit int g_next_tid = 2;
 constinit uint64_t g_exited_cpu_ns = 0;
+constinit uint64_t g_exited_sys_ticks = 0;
+constinit uint64_t g_exited_nvcsw = 0, g_exited_nivcsw = 0;
 constinit bool g_timer_ready = false;
 // Set once any thread gives itself a GS base: from then on switches carry
 // it (a MSR access each, which most programs never need).
@@ -237,6 +240,12 @@ void switch_to(Thread* next) {
     Thread* prev = g_current;
     uint64_t now = now_ns();
     prev->cpu_ns += now - prev->slice_start;
+    uint64_t tsc = arch::rdtsc();
+    prev->in_sys = g_sys_clock.since != 0;
+    prev->sys_ticks += g_sys_clock.ticks + (prev->in_sys ? tsc - g_sys_clock.since : 0);
+    g_sys_clock = SysClock{next->in_sys ? tsc : 0, 0};
+    if (prev->state == ThreadState::runnable)
+        prev->nivcsw++;
     arch::fpu_save(prev->fpu);
     prev->fs_base = arch::get_fs_base();
     if (g_gs_used)
@@ -266,10 +275,17 @@ void halt_for_work(uint64_t flags) {
     asm volatile("cli" ::: "memory");
     if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
         g_halted = true;
-        uint64_t t0 = g_tlb_sizing ? now_ns() : 0;
+        uint64_t t0 = arch::rdtsc();
         asm volatile("sti; hlt; cli" ::: "memory");
+        // The blocked thread's slice, and its system time, leave the halt
+        // out.
+        uint64_t t1 = arch::rdtsc(), boot = arch::boot_tsc();
+        uint64_t idle_ns = arch::ticks_to_ns(t1 - boot) - arch::ticks_to_ns(t0 - boot);
+        g_current->slice_start += idle_ns; // as now_ns() counts
+        if (g_sys_clock.since)
+            g_sys_clock.since += t1 - t0;
         if (g_tlb_sizing)
-            g_idle_ns += now_ns() - t0;
+            g_idle_ns += idle_ns;
         g_halted = false;
     }
     if (flags & 0x200)
@@ -279,6 +295,14 @@ void halt_for_work(uint64_t flags) {
 // Picks the next thread to run and switches to it; returns when the
 // running thread is scheduled again (at once if it stays the best choice).
 void schedule() {
+    // A blocked thread gives up the CPU once a call (a voluntary switch),
+    // to another thread or to the halt.
+    bool gave_up = false;
+    auto give_up = [&gave_up] {
+        if (!gave_up && g_current->state == ThreadState::blocked)
+            g_current->nvcsw++;
+        gave_up = true;
+    };
     for (;;) {
         if (uk_exit_work & exit_work_irq)
             run_irqs();
@@ -293,6 +317,7 @@ void schedule() {
                 g_runq.push_back(g_current);
             }
             if (next != g_current) {
+                give_up();
                 switch_to(next);
             } else {
                 g_current->state = ThreadState::running;
@@ -316,6 +341,7 @@ void schedule() {
         // pending (the kernel is running) and the loop does the rest.
         uint64_t flags;
         asm volatile("pushfq; pop %0" : "=r"(flags)::"memory");
+        give_up();
         halt_for_work(flags);
     }
 }
@@ -540,6 +566,10 @@ void exit_thread(int status) {
     timers::thread_exited(t);
     t->state = ThreadState::exited;
     g_exited_cpu_ns += t->cpu_ns + (now_ns() - t->slice_start);
+    g_exited_sys_ticks += t->sys_ticks + g_sys_clock.ticks +
+                          (g_sys_clock.since ? arch::rdtsc() - g_sys_clock.since : 0);
+    g_exited_nvcsw += t->nvcsw;
+    g_exited_nivcsw += t->nivcsw;
     g_timers.remove(&t->waiter);
     g_zombies.push_back(t);
     schedule();
@@ -565,6 +595,47 @@ uint64_t process_cpu_ns() {
         if (t->state != ThreadState::exited)
             sum += t->cpu_ns;
     return sum;
+}
+
+namespace {
+
+// The running thread's system time so far, in TSC ticks.
+uint64_t current_sys_ticks() {
+    return g_current->sys_ticks + g_sys_clock.ticks +
+           (g_sys_clock.since ? arch::rdtsc() - g_sys_clock.since : 0);
+}
+
+} // namespace
+
+uint64_t thread_sys_ns() {
+    uint64_t ns = arch::ticks_to_ns(current_sys_ticks());
+    uint64_t all = thread_cpu_ns();
+    return ns < all ? ns : all;
+}
+
+uint64_t process_sys_ns() {
+    uint64_t ticks = g_exited_sys_ticks + current_sys_ticks();
+    for (Thread* t = g_all.front(); t; t = AllList::next(t))
+        if (t != g_current && t->state != ThreadState::exited)
+            ticks += t->sys_ticks;
+    uint64_t ns = arch::ticks_to_ns(ticks);
+    uint64_t all = process_cpu_ns();
+    return ns < all ? ns : all;
+}
+
+void context_switches(bool process, uint64_t* voluntary, uint64_t* involuntary) {
+    *voluntary = g_current->nvcsw;
+    *involuntary = g_current->nivcsw;
+    if (!process)
+        return;
+    *voluntary += g_exited_nvcsw;
+    *involuntary += g_exited_nivcsw;
+    for (Thread* t = g_all.front(); t; t = AllList::next(t)) {
+        if (t != g_current && t->state != ThreadState::exited) {
+            *voluntary += t->nvcsw;
+            *involuntary += t->nivcsw;
+        }
+    }
 }
 
 void on_timer_interrupt() {
@@ -598,6 +669,7 @@ void return_to_app_slow(arch::TrapFrame* frame) {
     // runs, or the one-shot timer would never come again; then the
     // thread's signals, which may in turn leave more work.
     uk_kernel_depth = 1;
+    bool opened = sys_enter();
     while (uint32_t work = uk_exit_work) {
         if (work & exit_work_irq)
             run_irqs();
@@ -606,6 +678,7 @@ void return_to_app_slow(arch::TrapFrame* frame) {
         else
             signal::deliver(frame);
     }
+    sys_leave(opened);
     // A system call a signal interrupted but no handler took is made again.
     if (arch::is_syscall_frame(*frame))
         arch::finish_syscall(*frame, false, false, g_current->restart);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
 #include "lib/list.h"
 #include "lib/signal_abi.h"
@@ -68,6 +69,10 @@ struct Thread {
     uintptr_t clear_tid = 0;  // the app's address: CLONE_CHILD_CLEARTID / set_tid_address
     uint64_t cpu_ns = 0;      // run time before the current slice
     uint64_t slice_start = 0; // monotonic ns when it last started running
+    uint64_t sys_ticks = 0;   // system time (SysClock) before the current slice
+    bool in_sys = false;      // switched out inside a period of system time
+    uint64_t nvcsw = 0;       // switched out blocked (voluntary)
+    uint64_t nivcsw = 0;      // switched out still runnable (preempted)
     uintptr_t unmap_lo = 0;   // its own stack, to unmap once it stops running on it
     size_t unmap_len = 0;
     arch::TrapFrame* syscall_frame =
@@ -177,10 +182,46 @@ void defer_unmap(uintptr_t lo, size_t len);
 size_t thread_count();
 
 /// CPU time of the running thread, of thread t and of the whole process,
-/// in ns.
+/// in ns. Time halted with nothing to run is nobody's.
 uint64_t thread_cpu_ns();
 uint64_t cpu_ns_of(const Thread* t);
 uint64_t process_cpu_ns();
+
+/// System time (getrusage's ru_stime): the running thread's time in system
+/// calls and in the kernel's work on its way back to app code, in TSC
+/// ticks. `since` is the TSC at the start of the open period (0: none is
+/// open), `ticks` what closed periods added since the thread last started
+/// running (switch_to moves both to and from the Thread).
+struct SysClock {
+    uint64_t since;
+    uint64_t ticks;
+};
+extern SysClock g_sys_clock;
+
+/// Opens a period of system time unless one is open; says whether it did.
+[[gnu::always_inline]] inline bool sys_enter() {
+    if (g_sys_clock.since)
+        return false;
+    g_sys_clock.since = arch::rdtsc();
+    return true;
+}
+
+/// Closes the period sys_enter opened (`opened`).
+[[gnu::always_inline]] inline void sys_leave(bool opened) {
+    if (opened) {
+        g_sys_clock.ticks += arch::rdtsc() - g_sys_clock.since;
+        g_sys_clock.since = 0;
+    }
+}
+
+/// The part of thread_cpu_ns() and process_cpu_ns() that was system time,
+/// in ns (never more than those).
+uint64_t thread_sys_ns();
+uint64_t process_sys_ns();
+
+/// Context switches away from the running thread, or with `process` from
+/// every thread the process had: while blocked (voluntary) and preempted.
+void context_switches(bool process, uint64_t* voluntary, uint64_t* involuntary);
 
 /// The futex wait queues (posix/thread.cc drives them).
 FutexTable& futexes();

@@ -154,6 +154,8 @@ static long c_ppoll_mask(void *p) { return sys_result(syscall(SYS_ppoll, &poll_o
 static long c_clock_gettime(void *p) { return sys_result(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p)); }
 static long c_clock_getres(void *p) { return sys_result(syscall(SYS_clock_getres, CLOCK_MONOTONIC, p)); }
 static long c_gettimeofday_tv(void *p) { return sys_result(syscall(SYS_gettimeofday, p, NULL)); }
+static long c_getrusage(void *p) { return sys_result(syscall(SYS_getrusage, RUSAGE_SELF, p)); }
+static long c_times(void *p) { return sys_result(syscall(SYS_times, p)); }
 static long c_gettimeofday_tz(void *p)
 {
 	struct timespec tv;
@@ -365,6 +367,8 @@ static const struct row rows[] = {
 	{"gettimeofday tv",        c_gettimeofday_tv,     OUT, 16, 0, B(NUL), 0, 0, 0, 0},
 	{"gettimeofday tz",        c_gettimeofday_tz,     OUT, 8, 0, B(NUL), 0, 0, 0, 0},
 	{"time",                   c_time,                OUT, 8, ANY_NONNEG, B(NUL), 0, 0, 0, 0},
+	{"getrusage",              c_getrusage,           OUT, 144, 0, 0, 0, 0, 0, 0},
+	{"times",                  c_times,               OUT, 32, ANY_NONNEG, B(NUL), 0, 0, 0, 0},
 	{"nanosleep req",          c_nanosleep_req,       IN,  16, 0, 0, 0, 0, prep_ts_short, 0},
 	/* The remaining time is only written when a signal interrupts. */
 	{"nanosleep rem",          c_nanosleep_rem,       OUT, 16, 0, ~0u, 0, 0, 0, 0},

@@ -89,7 +89,7 @@ inline void xsetbv(uint32_t reg, uint64_t v) {
     asm volatile("xsetbv" ::"c"(reg), "a"(uint32_t(v)), "d"(uint32_t(v >> 32)));
 }
 
-inline uint64_t rdtsc() {
+[[gnu::always_inline]] inline uint64_t rdtsc() {
     uint32_t lo, hi;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return (uint64_t(hi) << 32) | lo;
