@@ -206,11 +206,12 @@ UK_SYSCALL(99, sysinfo) {
 namespace {
 
 // The CPU times of getrusage and times: the thread's or the process's, the
-// system part of which sched::sys_enter counted.
+// system part of which sched::sys_enter counted. The system time is read
+// first: this call's own adds to both while they are read.
 void cpu_times(bool thread, uint64_t* user_ns, uint64_t* sys_ns) {
-    uint64_t all = thread ? sched::thread_cpu_ns() : sched::process_cpu_ns();
     *sys_ns = thread ? sched::thread_sys_ns() : sched::process_sys_ns();
-    *user_ns = all - *sys_ns;
+    uint64_t all = thread ? sched::thread_cpu_ns() : sched::process_cpu_ns();
+    *user_ns = all > *sys_ns ? all - *sys_ns : 0;
 }
 
 } // namespace
