@@ -59,6 +59,11 @@ constinit int g_next_tid = 2;
 constinit uint64_t g_exited_cpu_ns = 0;
 constinit uint64_t g_exited_sys_ticks = 0;
 constinit uint64_t g_exited_nvcsw = 0, g_exited_nivcsw = 0;
+
+// The running thread's system time so far, in TSC ticks.
+uint64_t current_sys_ticks() {
+    return g_current->sys_ticks + (g_sys_clock.since ? arch::rdtsc() - g_sys_clock.since : 0);
+}
 constinit bool g_timer_ready = false;
 // Set once any thread gives itself a GS base: from then on switches carry
 // it (a MSR access each, which most programs never need).
@@ -242,8 +247,9 @@ void switch_to(Thread* next) {
     prev->cpu_ns += now - prev->slice_start;
     uint64_t tsc = arch::rdtsc();
     prev->in_sys = g_sys_clock.since != 0;
-    prev->sys_ticks += g_sys_clock.ticks + (prev->in_sys ? tsc - g_sys_clock.since : 0);
-    g_sys_clock = SysClock{next->in_sys ? tsc : 0, 0};
+    if (prev->in_sys)
+        prev->sys_ticks += tsc - g_sys_clock.since;
+    g_sys_clock.since = next->in_sys ? tsc : 0;
     if (prev->state == ThreadState::runnable)
         prev->nivcsw++;
     arch::fpu_save(prev->fpu);
@@ -566,8 +572,7 @@ void exit_thread(int status) {
     timers::thread_exited(t);
     t->state = ThreadState::exited;
     g_exited_cpu_ns += t->cpu_ns + (now_ns() - t->slice_start);
-    g_exited_sys_ticks += t->sys_ticks + g_sys_clock.ticks +
-                          (g_sys_clock.since ? arch::rdtsc() - g_sys_clock.since : 0);
+    g_exited_sys_ticks += current_sys_ticks();
     g_exited_nvcsw += t->nvcsw;
     g_exited_nivcsw += t->nivcsw;
     g_timers.remove(&t->waiter);
@@ -596,16 +601,6 @@ uint64_t process_cpu_ns() {
             sum += t->cpu_ns;
     return sum;
 }
-
-namespace {
-
-// The running thread's system time so far, in TSC ticks.
-uint64_t current_sys_ticks() {
-    return g_current->sys_ticks + g_sys_clock.ticks +
-           (g_sys_clock.since ? arch::rdtsc() - g_sys_clock.since : 0);
-}
-
-} // namespace
 
 uint64_t thread_sys_ns() {
     uint64_t ns = arch::ticks_to_ns(current_sys_ticks());

@@ -69,7 +69,7 @@ struct Thread {
     uintptr_t clear_tid = 0;  // the app's address: CLONE_CHILD_CLEARTID / set_tid_address
     uint64_t cpu_ns = 0;      // run time before the current slice
     uint64_t slice_start = 0; // monotonic ns when it last started running
-    uint64_t sys_ticks = 0;   // system time (SysClock) before the current slice
+    uint64_t sys_ticks = 0;   // system time (SysClock) in closed periods
     bool in_sys = false;      // switched out inside a period of system time
     uint64_t nvcsw = 0;       // switched out blocked (voluntary)
     uint64_t nivcsw = 0;      // switched out still runnable (preempted)
@@ -189,12 +189,11 @@ uint64_t process_cpu_ns();
 
 /// System time (getrusage's ru_stime): the running thread's time in system
 /// calls and in the kernel's work on its way back to app code, in TSC
-/// ticks. `since` is the TSC at the start of the open period (0: none is
-/// open), `ticks` what closed periods added since the thread last started
-/// running (switch_to moves both to and from the Thread).
+/// ticks (Thread::sys_ticks). `since` is the TSC at the start of the open
+/// period, 0 when none is open; switch_to closes it for the thread it
+/// leaves and opens it again for one that was switched out inside one.
 struct SysClock {
     uint64_t since;
-    uint64_t ticks;
 };
 extern SysClock g_sys_clock;
 
@@ -209,7 +208,7 @@ extern SysClock g_sys_clock;
 /// Closes the period sys_enter opened (`opened`).
 [[gnu::always_inline]] inline void sys_leave(bool opened) {
     if (opened) {
-        g_sys_clock.ticks += arch::rdtsc() - g_sys_clock.since;
+        g_current->sys_ticks += arch::rdtsc() - g_sys_clock.since;
         g_sys_clock.since = 0;
     }
 }

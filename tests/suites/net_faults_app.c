@@ -117,30 +117,9 @@ static int accept_one(void) {
     return accept(l, NULL, NULL);
 }
 
-static int sendfile_and_exit(const char* path) {
-    int f = open(path, O_RDONLY);
-    struct stat st;
-    if (f < 0 || fstat(f, &st)) {
-        perror(path);
-        return 1;
-    }
-    int c = accept_one();
-    if (c < 0)
-        return 1;
-    unsigned long off = 0;
-    while (off < (unsigned long)st.st_size) {
-        ssize_t w = sendfile(c, f, NULL, (size_t)st.st_size - off);
-        if (w <= 0) {
-            perror("sendfile");
-            return 1;
-        }
-        off += (unsigned long)w;
-    }
-    printf("wrote %lu bytes\n", off);
-    return 0;
-}
-
-static int send_and_exit(unsigned long n) {
+/* Sends n bytes of the pattern on one accepted connection and returns:
+ * from the file f with sendfile(2), or with f < 0 written from a buffer. */
+static int send_and_exit(int f, unsigned long n) {
     int c = accept_one();
     if (c < 0)
         return 1;
@@ -148,11 +127,16 @@ static int send_and_exit(unsigned long n) {
     unsigned long off = 0;
     while (off < n) {
         size_t k = n - off < sizeof buf ? n - off : sizeof buf;
-        for (size_t i = 0; i < k; i++)
-            buf[i] = pattern(off + i);
-        ssize_t w = write(c, buf, k);
+        ssize_t w;
+        if (f >= 0) {
+            w = sendfile(c, f, NULL, n - off);
+        } else {
+            for (size_t i = 0; i < k; i++)
+                buf[i] = pattern(off + i);
+            w = write(c, buf, k);
+        }
         if (w <= 0) {
-            perror("write");
+            perror(f >= 0 ? "sendfile" : "write");
             return 1;
         }
         off += (unsigned long)w;
@@ -161,10 +145,21 @@ static int send_and_exit(unsigned long n) {
     return 0;
 }
 
+/* sendfile mode: the whole file at path. */
+static int sendfile_and_exit(const char* path) {
+    int f = open(path, O_RDONLY);
+    struct stat st;
+    if (f < 0 || fstat(f, &st)) {
+        perror(path);
+        return 1;
+    }
+    return send_and_exit(f, (unsigned long)st.st_size);
+}
+
 int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     if (argc == 3 && strcmp(argv[1], "send") == 0)
-        return send_and_exit(strtoul(argv[2], NULL, 10));
+        return send_and_exit(-1, strtoul(argv[2], NULL, 10));
     if (argc == 3 && strcmp(argv[1], "sendfile") == 0)
         return sendfile_and_exit(argv[2]);
     int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), one = 1;
