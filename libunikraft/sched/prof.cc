@@ -32,6 +32,9 @@ constinit size_t g_dropped = 0;
 constinit uint64_t g_due_ns = ~uint64_t(0);
 constinit Waiter g_timer{};
 constinit Waiter g_report{};
+// The clock and the halted time when the samples being kept began.
+constinit uint64_t g_since_ns = 0;
+constinit uint64_t g_since_idle_ns = 0;
 
 void arm(uint64_t now) {
     g_timer.deadline = now + g_period_ns;
@@ -101,6 +104,16 @@ const char* lookup(uint64_t addr) {
 // Prints the samples taken since the last report, busiest functions first.
 void print(uint64_t* s, size_t n) {
     uk_printk("uk: prof %zu samples at %lu Hz, %zu dropped\n", n, g_hz, g_dropped);
+    // An interrupt that comes while interrupts are off is taken, and
+    // sampled, at the next sti: kernel work that ends in a halt shows as
+    // idle. The halted time the clock measured says how much really was.
+    uint64_t now = arch::monotonic_ns(), span = now - g_since_ns,
+             idle = g_idle_ns - g_since_idle_ns;
+    size_t idle_permille = span ? size_t(idle * 1000 / span) : 0;
+    uk_printk("uk: prof halted %zu.%zu%% of %lu ms by the clock\n", idle_permille / 10,
+              idle_permille % 10, span / 1000000);
+    g_since_ns = now;
+    g_since_idle_ns = g_idle_ns;
     sort(s, n);
     Entry best[top];
     int len = 0;
@@ -174,6 +187,8 @@ void prof_start() {
     }
     g_timer.expire = on_timer;
     uint64_t now = arch::monotonic_ns();
+    g_since_ns = now;
+    g_since_idle_ns = g_idle_ns;
     arm(now);
     if (g_report_ns) {
         g_report.expire = on_report;

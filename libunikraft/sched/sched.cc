@@ -35,6 +35,7 @@ namespace uk::sched {
 
 constinit Thread* g_current = nullptr;
 constinit volatile bool g_halted = false;
+constinit uint64_t g_idle_ns = 0;
 constinit SysClock g_sys_clock{};
 
 namespace {
@@ -129,7 +130,6 @@ constinit bool g_tlb_sizing = false;
 constinit Waiter g_tlb_timer{};
 constinit uint64_t g_tlb_period_start = 0;
 constinit uint64_t g_tlb_period_idle = 0; // g_idle_ns then
-constinit uint64_t g_idle_ns = 0;         // time spent halted
 
 // Not during boot and the first moments of the app: a refill costs as much
 // there as anywhere, and a short-lived app gains nothing from a larger TLB.
@@ -290,8 +290,7 @@ void halt_for_work(uint64_t flags) {
         g_current->slice_start += idle_ns; // as now_ns() counts
         if (g_sys_clock.since)
             g_sys_clock.since += t1 - t0;
-        if (g_tlb_sizing)
-            g_idle_ns += idle_ns;
+        g_idle_ns += idle_ns;
         g_halted = false;
     }
     if (flags & 0x200)

@@ -110,6 +110,8 @@ extern Thread* g_current;
 
 /// True while the scheduler halts the CPU because nothing can run.
 extern volatile bool g_halted;
+/// Nanoseconds the CPU has spent halted since boot.
+extern uint64_t g_idle_ns;
 
 inline Thread* current() {
     return g_current;
