@@ -73,10 +73,13 @@ $(BUILD)/obj/libunikraft/libc/%.cc.o: libunikraft/libc/%.cc $(musl_lib)
 
 # Code off the hot paths (boot, parsing, the rarer system calls, address-space
 # bookkeeping) is compiled for size: it is most of the kernel and little of
-# its time. System-call entry, scheduling, faults, signals, clocks and futexes
-# keep KERNEL_OPT.
+# its time. System-call entry, scheduling, faults, signals, clocks, futexes
+# and the per-packet and per-request driver code keep KERNEL_OPT.
 KERNEL_COLD_OPT ?= -Os
-KERNEL_COLD_SRCS := $(wildcard libunikraft/boot/*.cc libunikraft/lib/*.cc libunikraft/drivers/*.cc) \
+KERNEL_HOT_DRIVERS := libunikraft/drivers/virtio.cc libunikraft/drivers/virtqueue.cc \
+	libunikraft/drivers/virtio_net.cc
+KERNEL_COLD_SRCS := $(wildcard libunikraft/boot/*.cc libunikraft/lib/*.cc) \
+	$(filter-out $(KERNEL_HOT_DRIVERS),$(wildcard libunikraft/drivers/*.cc)) \
 	libunikraft/mm/vmspace.cc libunikraft/posix/process.cc libunikraft/posix/timer.cc \
 	libunikraft/posix/mem.cc libunikraft/posix/random.cc libunikraft/posix/io.cc \
 	libunikraft/posix/signal.cc libunikraft/sched/timers.cc libunikraft/arch/x86_64/cpu.cc
@@ -175,12 +178,12 @@ RUNTIME_LIBS := $(BUILD)/lib/unikraft/libc.a $(BUILD)/lib/unikraft/libgcc.a \
 # The symbols in tools/musl-image-syms.txt are renamed: the kernel defines
 # them (sysconf also answers glibc's names, which objects compiled against
 # glibc's headers use) and calls musl's under the new name. memcpy, memmove
-# and memset are the kernel's alone (arch/x86_64/string.S), and so is
-# clock_gettime (posix/time.cc).
+# and memset are the kernel's alone (arch/x86_64/string.S), and so are
+# clock_gettime and gettimeofday (posix/time.cc).
 $(BUILD)/lib/unikraft/libc.a: $(musl_lib) tools/musl-image-syms.txt
 	@mkdir -p $(@D)
 	objcopy --redefine-syms=tools/musl-image-syms.txt $< $@.tmp && \
-		$(AR) d $@.tmp memcpy.o memmove.o memset.o clock_gettime.o && mv $@.tmp $@
+		$(AR) d $@.tmp memcpy.o memmove.o memset.o clock_gettime.o gettimeofday.o && mv $@.tmp $@
 $(patsubst %,$(BUILD)/lib/unikraft/lib%.a,$(IMAGE_EMPTY_LIBS)):
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rc $@
@@ -215,7 +218,7 @@ $(MUSL_SYSCALLS): tools/gen-syscall-arch.sh FORCE
 	@bash tools/gen-syscall-arch.sh >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(musl_lib): $(deps_stamp) tools/musl.sh $(MUSL_SYSCALLS)
+$(musl_lib): $(deps_stamp) tools/musl.sh libunikraft/libc/musl_malloc_cache.c $(MUSL_SYSCALLS)
 	bash tools/musl.sh $(DEPS)/musl $(MUSL) $(MUSL_SYSCALLS)
 
 FORCE:

@@ -6,7 +6,8 @@
 # and a_crash panics the kernel instead of `hlt`, which in ring 0 would just
 # wait for the next interrupt. The allocator is musl's oldmalloc (MUSL_MALLOC
 # picks another): under emulation mallocng's bookkeeping makes malloc-heavy
-# programs two to three times slower.
+# programs two to three times slower. In front of oldmalloc each thread
+# keeps a cache of small freed chunks (libunikraft/libc/musl_malloc_cache.c).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=$(realpath "$1")
@@ -34,6 +35,12 @@ grep -q '"hlt"' "$s/arch/x86_64/atomic_arch.h"
 sed -i 's/__asm__ __volatile__( "hlt" : : : "memory" );/{ extern _Noreturn void __uk_libc_crash(void); __uk_libc_crash(); }/' \
 	"$s/arch/x86_64/atomic_arch.h"
 grep -q __uk_libc_crash "$s/arch/x86_64/atomic_arch.h"
+# oldmalloc gets a per-thread cache of small chunks in front of it, which
+# defines malloc and free (libunikraft/libc/musl_malloc_cache.c).
+if [ "${MUSL_MALLOC:-oldmalloc}" = oldmalloc ]; then
+	cp "$top/libunikraft/libc/musl_malloc_cache.c" "$s/src/malloc/oldmalloc/malloc_cache.c"
+	rm "$s/src/malloc/free.c"
+fi
 
 cd "$s"
 CC=${MUSL_CC:-gcc} ./configure --prefix=/ --target=x86_64 --disable-shared --with-malloc=${MUSL_MALLOC:-oldmalloc} \

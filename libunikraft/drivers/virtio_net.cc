@@ -368,6 +368,8 @@ bool continues(const VirtioNet* vn, const uint8_t* h, const TxTcp& t) {
 
 // Makes a chain of pool buffers available to the device.
 void submit_chain(VirtioNet* vn, const uint16_t* bufs, const uint32_t* lens, size_t n) {
+    if (!n || n > gso_max_segs)
+        return;
     Seg segs[gso_max_segs];
     for (size_t k = 0; k < n; k++) {
         uint16_t b = bufs[k];

@@ -10,6 +10,7 @@
 //! expect: gettimeofday ok
 //! expect: monotonic ok
 //! expect: libc and syscall agree
+//! expect: gettimeofday agrees
 //! expect: bad clock EINVAL
 //! expect: cputime ok
 //! expect: sleep ok
@@ -71,6 +72,19 @@ int main(int argc, char *argv[])
 	if (agree(CLOCK_MONOTONIC) && agree(CLOCK_REALTIME) && agree(CLOCK_BOOTTIME) &&
 	    agree(CLOCK_MONOTONIC_RAW))
 		printf("libc and syscall agree\n");
+	/* libc's gettimeofday, between clock_gettime and the system call. */
+	int in_order = gettimeofday(NULL, NULL) == 0;
+	for (int i = 0; i < 1000 && in_order; i++) {
+		struct timeval lib, sys;
+		long long before = ns(CLOCK_REALTIME) / 1000;
+		in_order = gettimeofday(&lib, NULL) == 0 &&
+			   syscall(SYS_gettimeofday, &sys, NULL) == 0 &&
+			   lib.tv_usec >= 0 && lib.tv_usec < 1000000 &&
+			   before <= lib.tv_sec * 1000000LL + lib.tv_usec &&
+			   lib.tv_sec * 1000000LL + lib.tv_usec <= sys.tv_sec * 1000000LL + sys.tv_usec;
+	}
+	if (in_order)
+		printf("gettimeofday agrees\n");
 	struct timespec bad;
 	errno = 0;
 	if (clock_gettime((clockid_t)12345, &bad) == -1 && errno == EINVAL)

@@ -3,15 +3,15 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/scale.h"
 
-extern "C" uint64_t uk_boot_tsc;
-
 namespace uk::arch {
+
+constinit ClockData g_clock{};
 
 namespace {
 
-constinit uint64_t g_tsc_hz = 0;
-constinit bool g_epoch_read = false;
-constinit int64_t g_epoch_ns = 0;
+constinit uint64_t& g_tsc_hz = g_clock.tsc_hz;
+constinit bool& g_epoch_read = g_clock.epoch_read;
+constinit int64_t& g_epoch_ns = g_clock.epoch_ns;
 constinit uint64_t g_epoch_tsc = 0;
 
 // KVM's paravirtual clock (kvmclock), where the hypervisor offers it: the
@@ -234,7 +234,7 @@ uint64_t boot_tsc() {
 namespace {
 
 // Nanoseconds per tick and ticks per nanosecond, set once with the rate.
-constinit Scale g_ns_per_tick{};
+constinit Scale& g_ns_per_tick = g_clock.ns_per_tick;
 constinit Scale g_ticks_per_ns{};
 
 } // namespace

@@ -3,6 +3,11 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
+#include "lib/scale.h"
+
+extern "C" uint64_t uk_boot_tsc;
+
 namespace uk::arch {
 
 /// TSC at the first instruction of the kernel (entry.S records it).
@@ -33,6 +38,34 @@ int64_t boot_epoch_ns();
 /// boot_epoch_ns() has the wall time at boot: from then on they only read
 /// the TSC and memory, and may run outside the kernel (posix/time.cc).
 bool clocks_ready(bool wall);
+
+/// What the clocks read in the app's own context (posix/time.cc's
+/// clock_gettime), set once by the kernel: `ns_per_tick` is valid once
+/// `tsc_hz` is set, `epoch_ns` once `epoch_read` is, each published with a
+/// release store of that flag.
+struct ClockData {
+    uint64_t tsc_hz;
+    Scale ns_per_tick;
+    bool epoch_read;
+    int64_t epoch_ns;
+};
+extern ClockData g_clock;
+
+/// monotonic_ns(), and with `wall` boot_epoch_ns() + monotonic_ns(), in
+/// the caller's context with no call; false (and *ns untouched) until
+/// clocks_ready(wall).
+[[gnu::always_inline]] inline bool read_clock(bool wall, int64_t* ns) {
+    if (!__atomic_load_n(&g_clock.tsc_hz, __ATOMIC_ACQUIRE))
+        return false;
+    int64_t v = int64_t(g_clock.ns_per_tick.apply(rdtsc() - uk_boot_tsc));
+    if (wall) {
+        if (!__atomic_load_n(&g_clock.epoch_read, __ATOMIC_ACQUIRE))
+            return false;
+        v += g_clock.epoch_ns;
+    }
+    *ns = v;
+    return true;
+}
 
 /// Converts a civil UTC date to seconds since 1970-01-01 (pure).
 int64_t civil_to_epoch(int year, int month, int day, int hour, int min, int sec);
