@@ -218,7 +218,7 @@ $(MUSL_SYSCALLS): tools/gen-syscall-arch.sh FORCE
 	@bash tools/gen-syscall-arch.sh >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
-$(musl_lib): $(deps_stamp) tools/musl.sh libunikraft/libc/musl_malloc_cache.c $(MUSL_SYSCALLS)
+$(musl_lib): $(deps_stamp) tools/musl.sh $(wildcard libunikraft/libc/musl_*.c) $(MUSL_SYSCALLS)
 	bash tools/musl.sh $(DEPS)/musl $(MUSL) $(MUSL_SYSCALLS)
 
 FORCE:
