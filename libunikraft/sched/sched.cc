@@ -124,16 +124,8 @@ constinit uint64_t g_programmed = 0;
 // refill of what the app uses, so there is none after a period the CPU
 // spent mostly idle (a thread answering a request now and then keeps its
 // TLB), and the timer stops once a period passes with next to nothing run
-// (an idle guest is not woken for it, and a deadlock is still seen). Each
-// flush also empties QEMU's cache of where translated code for a jump
-// target is, and the refill of that and of the TLB costs a busy server
-// ~1% of its time at 200 flushes a second: once the TLB has had the
-// samples to grow, fewer do. So the period doubles with each flush, up to
-// tlb_backoff_max times g_tlb_flush_ns (a working set that grows later is
-// still seen within that), and starts short again after an idle stop.
+// (an idle guest is not woken for it, and a deadlock is still seen).
 constinit uint64_t g_tlb_flush_ns = 5'000'000;
-constinit uint64_t g_tlb_period_ns = 5'000'000; // the period now
-constexpr uint64_t tlb_backoff_max = 16;
 constinit bool g_tlb_sizing = false;
 constinit Waiter g_tlb_timer{};
 constinit uint64_t g_tlb_period_start = 0;
@@ -155,17 +147,11 @@ void on_tlb_timer(Waiter*) {
     uint64_t idle = g_idle_ns - g_tlb_period_idle;
     uint64_t busy = idle < span ? span - idle : 0;
     // The kernel's own steps between halts are not idle, but not work.
-    if (busy < span / 32) {
-        // schedule() starts the timer again with the next thread.
-        g_tlb_period_ns = g_tlb_flush_ns;
-        return;
-    }
-    if (busy >= span / 4 * 3) {
+    if (busy < span / 32)
+        return; // schedule() starts the timer again with the next thread
+    if (busy >= span / 4 * 3)
         arch::flush_tlb();
-        if (g_tlb_period_ns < g_tlb_flush_ns * tlb_backoff_max)
-            g_tlb_period_ns *= 2;
-    }
-    start_tlb_timer(g_tlb_period_ns);
+    start_tlb_timer(g_tlb_flush_ns);
 }
 
 void program(uint64_t tsc) {
@@ -329,7 +315,7 @@ void schedule() {
         Thread* next = g_runq.pop_front();
         if (g_tlb_sizing && !g_tlb_timer.deadline &&
             (next || g_current->state == ThreadState::running))
-            start_tlb_timer(g_tlb_period_ns);
+            start_tlb_timer(g_tlb_flush_ns);
         if (next) {
             if (g_current->state == ThreadState::running) {
                 g_current->state = ThreadState::runnable;
@@ -400,7 +386,7 @@ bool init() {
 }
 
 void set_tlb_flush_ms(uint64_t ms) {
-    g_tlb_flush_ns = g_tlb_period_ns = ms * 1000000;
+    g_tlb_flush_ns = ms * 1000000;
 }
 
 Thread* find(int tid) {
