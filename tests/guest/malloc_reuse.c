@@ -207,7 +207,7 @@ static long maxrss_kib(void)
 }
 
 /* The peak memory in use moves little from 20 threads to 320: 300 threads
- * that each kept their ~270 KiB of cached blocks would add ~80 MiB. */
+ * that each kept their ~70 KiB of cached blocks would add ~20 MiB. */
 static void exited_threads(void)
 {
 	int ok = run_threads(20);
