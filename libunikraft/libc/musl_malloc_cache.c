@@ -27,7 +27,6 @@
 #include "libc.h"
 #include "malloc_impl.h"
 
-
 // Chunk sizes SIZE_ALIGN, 2*SIZE_ALIGN, ... 512: the objects programs make
 // and drop by the thousand. Larger ones go to oldmalloc, whose merging of
 // free neighbours lets a growing realloc stay in place (CPython, which
