@@ -2,6 +2,7 @@
 
 #include <uk/console.h>
 
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/time.h"
 #include "boot/cmdline.h"
 #include "lib/symtab.h"
@@ -24,6 +25,8 @@ constexpr int top = 25;
 constinit uint64_t g_hz = 0;
 constinit uint64_t g_period_ns = 0;
 constinit uint64_t g_report_ns = 0; // prof.report, 0: only at exit
+// Cleared while a report reads the table: a sample that comes meanwhile
+// (an NMI may come anywhere) is not kept.
 constinit uint64_t* g_samples = nullptr;
 constinit size_t g_count = 0;
 constinit size_t g_dropped = 0;
@@ -35,6 +38,21 @@ constinit Waiter g_report{};
 // The clock and the halted time when the samples being kept began.
 constinit uint64_t g_since_ns = 0;
 constinit uint64_t g_since_idle_ns = 0;
+// Samples come from the PIT's NMI, not from the timer interrupt.
+constinit bool g_nmi = false;
+
+void record(uint64_t rip) {
+    uint64_t* s = __atomic_load_n(&g_samples, __ATOMIC_RELAXED);
+    if (!s)
+        return;
+    // Idle time counts as address 0.
+    if (g_halted)
+        rip = 0;
+    if (g_count < capacity)
+        s[g_count++] = rip;
+    else
+        g_dropped++;
+}
 
 void arm(uint64_t now) {
     g_timer.deadline = now + g_period_ns;
@@ -103,8 +121,9 @@ const char* lookup(uint64_t addr) {
 
 // Prints the samples taken since the last report, busiest functions first.
 void print(uint64_t* s, size_t n) {
-    uk_printk("uk: prof %zu samples at %lu Hz, %zu dropped\n", n, g_hz, g_dropped);
-    // An interrupt that comes while interrupts are off is taken, and
+    uk_printk("uk: prof %zu samples at %lu Hz by %s, %zu dropped\n", n, g_hz,
+              g_nmi ? "NMI" : "the timer", g_dropped);
+    // A timer interrupt that comes while interrupts are off is taken, and
     // sampled, at the next sti: kernel work that ends in a halt shows as
     // idle. The halted time the clock measured says how much really was.
     uint64_t now = arch::monotonic_ns(), span = now - g_since_ns,
@@ -147,11 +166,11 @@ void on_report(Waiter*) {
     uint64_t* s = g_samples;
     if (!s)
         return;
-    g_samples = nullptr;
+    __atomic_store_n(&g_samples, nullptr, __ATOMIC_SEQ_CST);
     print(s, g_count);
     g_count = 0;
     g_dropped = 0;
-    g_samples = s;
+    __atomic_store_n(&g_samples, s, __ATOMIC_SEQ_CST);
     g_report.deadline = arch::monotonic_ns() + g_report_ns;
     add_timer(&g_report);
 }
@@ -185,11 +204,18 @@ void prof_start() {
         g_hz = 0;
         return;
     }
-    g_timer.expire = on_timer;
     uint64_t now = arch::monotonic_ns();
     g_since_ns = now;
     g_since_idle_ns = g_idle_ns;
-    arm(now);
+    // The PIT's NMI samples kernel code that runs with interrupts off where
+    // it runs; the timer interrupt, where a machine has no PIT (or for
+    // rates under 19 Hz), samples it where it turns interrupts back on.
+    if (arch::pit_periodic(uint32_t(g_hz)) && arch::irq_route_nmi(arch::pit_gsi) == 0) {
+        g_nmi = true;
+    } else {
+        g_timer.expire = on_timer;
+        arm(now);
+    }
     if (g_report_ns) {
         g_report.expire = on_report;
         g_report.deadline = now + g_report_ns;
@@ -204,13 +230,12 @@ void prof_tick(uint64_t rip) {
     if (now < g_due_ns)
         return;
     g_due_ns = ~uint64_t(0);
-    // Idle time counts as address 0.
-    if (g_halted)
-        rip = 0;
-    if (g_count < capacity)
-        g_samples[g_count++] = rip;
-    else
-        g_dropped++;
+    record(rip);
+}
+
+void prof_nmi(uint64_t rip) {
+    if (g_nmi)
+        record(rip);
 }
 
 void prof_final() {
@@ -218,7 +243,7 @@ void prof_final() {
         return;
     uint64_t* s = g_samples;
     // No more samples while the table is read.
-    g_samples = nullptr;
+    __atomic_store_n(&g_samples, nullptr, __ATOMIC_SEQ_CST);
     print(s, g_count);
     kheap_free(s);
 }

@@ -10,7 +10,8 @@ namespace uk::arch {
 namespace {
 
 constexpr uint32_t ioapic_reg_version = 0x01, ioapic_reg_table = 0x10;
-constexpr uint32_t redir_level = 1u << 15, redir_active_low = 1u << 13, redir_masked = 1u << 16;
+constexpr uint32_t redir_nmi = 4u << 8, redir_level = 1u << 15, redir_active_low = 1u << 13,
+                   redir_masked = 1u << 16;
 
 struct Slot {
     IrqHandler handler;
@@ -83,6 +84,16 @@ long irq_attach_gsi(unsigned gsi, Trigger trigger, Polarity polarity, IrqHandler
     uint32_t reg = ioapic_reg_table + 2 * gsi;
     ioapic_write(reg + 1, lapic_id() << 24);
     ioapic_write(reg, lo);
+    return 0;
+}
+
+long irq_route_nmi(unsigned gsi) {
+    lapic_enable();
+    if (gsi >= ioapic_inputs())
+        return -EINVAL;
+    uint32_t reg = ioapic_reg_table + 2 * gsi;
+    ioapic_write(reg + 1, lapic_id() << 24);
+    ioapic_write(reg, redir_nmi);
     return 0;
 }
 

@@ -34,6 +34,11 @@ inline constexpr uint64_t ioapic_phys = 0xfec00000;
 long irq_attach_gsi(unsigned gsi, Trigger trigger, Polarity polarity, IrqHandler handler,
                     void* ctx);
 
+/// Routes I/O APIC input `gsi` to this CPU as an NMI (edge triggered, the
+/// line's rising edge). Returns 0, or -EINVAL when the I/O APIC has no
+/// such input.
+long irq_route_nmi(unsigned gsi);
+
 /// Allocates a vector for an MSI or MSI-X message that runs `handler`, and
 /// gives the message address and data to program into the device (edge
 /// triggered, fixed delivery to this CPU). Returns 0 or -ENOSPC.

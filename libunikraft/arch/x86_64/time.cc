@@ -149,6 +149,24 @@ uint64_t tsc_hz_from_pit() {
     }
 }
 
+} // namespace
+
+bool pit_periodic(uint32_t hz) {
+    if (hz < 19 || hz > pit_hz)
+        return false;
+    // 19 Hz and up: the divisor fits the counter's 16 bits.
+    uint32_t divisor = (pit_hz + hz / 2) / hz;
+    outb(pit_cmd, 0x34); // channel 0, lo/hi, mode 2 (rate generator)
+    outb(pit_ch0, uint8_t(divisor));
+    outb(pit_ch0, uint8_t(divisor >> 8));
+    // A counting PIT reads between 1 and the divisor; a missing one reads
+    // all ones, above any divisor from 19 Hz.
+    uint16_t v = pit_read();
+    return v >= 1 && v <= divisor;
+}
+
+namespace {
+
 uint8_t cmos(uint8_t reg) {
     outb(0x70, reg);
     return inb(0x71);

@@ -29,6 +29,12 @@ uint64_t ns_to_ticks(uint64_t ns);
 /// Nanoseconds since the kernel's entry.
 uint64_t monotonic_ns();
 
+/// Makes PIT channel 0 raise its line (ISA IRQ 0, I/O APIC input
+/// pit_gsi) `hz` times a second, from 19 to 1193182. Returns false when
+/// the rate is out of that range or the machine has no PIT.
+bool pit_periodic(uint32_t hz);
+inline constexpr unsigned pit_gsi = 2;
+
 /// Wall-clock time at boot in nanoseconds since the epoch, read on first use
 /// from kvmclock where KVM offers it, else from the CMOS RTC (seconds
 /// resolution); 0 when there is neither.

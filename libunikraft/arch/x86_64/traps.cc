@@ -202,8 +202,10 @@ using namespace uk;
 /// once), 1 when it is the app's and continues in uk_trap_app.
 extern "C" int uk_trap_ist(arch::TrapFrame* f) {
     using namespace uk::arch;
-    if (f->vector == vec_nmi)
-        return 0; // nothing routes one here
+    if (f->vector == vec_nmi) {
+        sched::prof_nmi(f->rip); // the profiler's PIT is what routes one here
+        return 0;
+    }
     const bool app = uk_kernel_depth == 0;
     if (f->vector == vec_pf) {
         const uint64_t addr = read_cr2();
