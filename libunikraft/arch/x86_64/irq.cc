@@ -10,8 +10,7 @@ namespace uk::arch {
 namespace {
 
 constexpr uint32_t ioapic_reg_version = 0x01, ioapic_reg_table = 0x10;
-constexpr uint32_t redir_nmi = 4u << 8, redir_level = 1u << 15, redir_active_low = 1u << 13,
-                   redir_masked = 1u << 16;
+constexpr uint32_t redir_nmi = 4u << 8, redir_level = 1u << 15, redir_active_low = 1u << 13;
 
 struct Slot {
     IrqHandler handler;
@@ -44,12 +43,6 @@ unsigned ioapic_inputs() {
     if (!g_ioapic_inputs)
         g_ioapic_inputs = ((ioapic_read(ioapic_reg_version) >> 16) & 0xff) + 1;
     return g_ioapic_inputs;
-}
-
-void set_masked(unsigned gsi, bool masked) {
-    uint32_t reg = ioapic_reg_table + 2 * gsi;
-    uint32_t lo = ioapic_read(reg);
-    ioapic_write(reg, masked ? lo | redir_masked : lo & ~redir_masked);
 }
 
 long alloc_slot(IrqHandler handler, void* ctx, int gsi, bool level) {
@@ -112,12 +105,13 @@ bool irq_note(uint64_t vector) {
     if (slot >= device_vector_count)
         return false;
     const Slot& s = g_slots[slot];
-    // A level-triggered line would fire again as soon as it is acknowledged:
-    // it stays masked until its handler has quieted the device.
-    if (s.level)
-        set_masked(unsigned(s.gsi), true);
     asm volatile("orq %1, %0" : "+m"(g_pending) : "r"(uint64_t(1) << slot) : "memory");
-    lapic_eoi();
+    // A level-triggered line would fire again as soon as it is
+    // acknowledged: its EOI waits until its handler has quieted the
+    // device. Till then the I/O APIC holds the line (remote IRR) and the
+    // local APIC holds back the vectors of its priority class and below.
+    if (!s.level)
+        lapic_eoi();
     return true;
 }
 
@@ -130,8 +124,11 @@ void irq_run_pending() {
         const Slot& s = g_slots[slot];
         if (s.handler)
             s.handler(s.ctx);
+        // The EOI irq_note left owed; the local APIC takes it for the
+        // highest vector in service, and only such owed ones are left in
+        // service here, so the count is what matters.
         if (s.level)
-            set_masked(unsigned(s.gsi), false);
+            lapic_eoi();
     }
 }
 
