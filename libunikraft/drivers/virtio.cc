@@ -55,6 +55,13 @@ void Queue::kick() {
         m_dev->queue_notify(index());
 }
 
+void Queue::kick_owed() {
+    if (owed()) {
+        clear_owed();
+        m_dev->queue_notify(index());
+    }
+}
+
 long Queue::submit(const Seg* segs, size_t n, void* cookie) {
     for (;;) {
         long r = add(segs, n, cookie);

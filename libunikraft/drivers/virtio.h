@@ -85,6 +85,9 @@ class Queue : public Virtqueue {
     long submit(const Seg* segs, size_t n, void* cookie);
     /// Notifies the device of published chains when it asked to hear.
     void kick();
+    /// Notifies the device of what publish() held back (owed()), if it is
+    /// still owed.
+    void kick_owed();
 
     /// "Call" mode only (no handler): submits a chain, kicks and sleeps
     /// until the device returns it. Returns the bytes the device wrote into

@@ -16,9 +16,11 @@
 // (the stack's pieces are valid only during the call, unless held: see
 // large segments below), added to the transmit queue and published; the
 // device hears of them when the stack ends its burst (Netdev::flush), so a
-// burst costs one notification, fewer still when the device asked for none
-// while it works (event indexes). Used transmit buffers are taken back as
-// the next frames go out, at each burst's end and before each receive run.
+// burst costs one notification, and none while the device still sends
+// frames published before (Virtqueue::notify_when_idle): it finds the new
+// ones itself, where a notification would wait for QEMU's lock while it
+// sends. Used transmit buffers are taken back as the next frames go out,
+// at each burst's end and before each receive run.
 //
 // Checksums: with VIRTIO_NET_F_GUEST_CSUM the device marks frames whose
 // TCP/UDP checksum it validated (DATA_VALID) or left partial because they
@@ -90,6 +92,10 @@ constexpr size_t ring_entries = 256;
 // The fewest receive or transmit buffers a device runs with.
 constexpr size_t min_buffers = 16;
 constexpr size_t rx_budget = 64;
+// The longest a held-back transmit notification waits for the device to
+// find the frames on its own (which it nearly always does within the
+// sending of one frame) while the CPU stays busy.
+constexpr uint64_t owed_wait_ns = 1000000;
 constexpr size_t max_frame = 65535;
 // The most buffers one frame may take (a largest frame in 2 KiB buffers).
 constexpr size_t max_frame_bufs = 64;
@@ -155,6 +161,10 @@ struct VirtioNet {
     TxGather gather{};
     bool link_up = true;
     sched::Waiter again{}; // another receive run, when the budget ran out
+    // The transmit queue's held-back notification (Virtqueue::
+    // notify_when_idle), given before the CPU halts or after owed_wait_ns.
+    sched::Waiter owed{};
+    sched::IdleHook idle{};
 };
 
 // Cookies are buffer numbers plus one (a cookie must not be null).
@@ -226,6 +236,7 @@ bool receive_one(VirtioNet* vn) {
 }
 
 void reclaim_tx(VirtioNet* vn);
+void kick_tx(VirtioNet* vn);
 
 void rx_run(VirtioNet* vn) {
     // What was sent before goes back to the stack before it reads the
@@ -439,7 +450,7 @@ long take_tx_buffer(VirtioNet* vn) {
         // Everything is in flight: let the device see what waits, so that
         // buffers come back.
         end_gather(vn);
-        vn->tx->kick();
+        kick_tx(vn);
         vn->tx_pending = false;
         reclaim_tx(vn);
     }
@@ -540,6 +551,28 @@ void reclaim(net::Netdev* nd) {
     reclaim_tx(static_cast<VirtioNet*>(nd->driver));
 }
 
+// Kicks the transmit queue; a notification it holds back is given at the
+// latest owed_wait_ns later.
+void kick_tx(VirtioNet* vn) {
+    vn->tx->kick();
+    if (vn->tx->owed() && !vn->owed.deadline) {
+        vn->owed.deadline = arch::monotonic_ns() + owed_wait_ns;
+        sched::add_timer(&vn->owed);
+    }
+}
+
+void owed_expired(sched::Waiter* w) {
+    auto* vn =
+        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) - offsetof(VirtioNet, owed));
+    vn->tx->kick_owed();
+}
+
+void before_halt(sched::IdleHook* h) {
+    auto* vn =
+        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(h) - offsetof(VirtioNet, idle));
+    vn->tx->kick_owed();
+}
+
 void flush(net::Netdev* nd) {
     auto* vn = static_cast<VirtioNet*>(nd->driver);
     reclaim_tx(vn);
@@ -547,7 +580,7 @@ void flush(net::Netdev* nd) {
     if (!vn->tx_pending)
         return;
     vn->tx_pending = false;
-    vn->tx->kick();
+    kick_tx(vn);
 }
 
 void config_changed(Device* d, void* ctx) {
@@ -635,6 +668,10 @@ bool setup(VirtioNet* vn, Device* d) {
     // Transmit completions are collected as frames go out, not by
     // interrupt, unless the pool runs dry.
     vn->tx->disable_interrupts();
+    vn->tx->notify_when_idle();
+    vn->owed.expire = owed_expired;
+    vn->idle.before_halt = before_halt;
+    sched::add_idle_hook(&vn->idle);
     vn->again.expire = rx_again;
     vn->netdev.offloads = (features & f_csum) ? net::offload_tx_csum : 0;
     vn->tso4 = (features & f_csum) && (features & f_host_tso4);

@@ -169,6 +169,7 @@ bool Virtqueue::publish() {
     *avail_idx() = new_idx;
     m_avail_published = new_idx;
     full_barrier();
+    bool need;
     if (m_event_idx) {
         // The device writes avail_event as it reads chains. If it still
         // stands where it stood at the last publish, behind what was
@@ -176,12 +177,35 @@ bool Virtqueue::publish() {
         // wait: a notification lost between its last look at the index and
         // our last look at avail_event (seen under QEMU's TCG, where the
         // transmit queue then stayed unread until the VM ended). Notify.
+        // Unless the notification was held back here: owed, not lost.
         uint16_t event = *avail_event();
-        bool stalled = event == m_avail_event_seen && event != old_idx;
+        bool stalled = !m_owed && event == m_avail_event_seen && event != old_idx;
         m_avail_event_seen = event;
-        return stalled || need_event(event, new_idx, old_idx);
+        need = stalled || need_event(event, new_idx, old_idx);
+    } else {
+        need = !(*used_flags() & used_f_no_notify);
     }
-    return !(*used_flags() & used_f_no_notify);
+    // A device that still holds chains published before looks at the
+    // index again after it returns each (notify_when_idle), with a full
+    // barrier between the two as there is one here between writing the
+    // index and reading the used index: if we see a chain not returned
+    // yet, its next look sees these chains. Once it has returned
+    // everything published before, it has read what was owed.
+    if ((need || m_owed) && m_notify_when_idle && *used_idx() != old_idx) {
+        m_owed = true;
+        return false;
+    }
+    m_owed = false;
+    return need;
+}
+
+bool Virtqueue::owed() {
+    if (!m_owed)
+        return false;
+    full_barrier();
+    if (*used_idx() == m_avail_published)
+        m_owed = false;
+    return m_owed;
 }
 
 uint16_t Virtqueue::device_holds() const {

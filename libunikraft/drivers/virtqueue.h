@@ -110,8 +110,31 @@ class Virtqueue {
     /// device wants to be notified of them: when it asked to hear of them,
     /// and (with event indexes) when it has read none of what was there at
     /// the last publish, which a notification the two sides raced over would
-    /// otherwise leave unread for good.
+    /// otherwise leave unread for good. With notify_when_idle(), not while
+    /// the device still holds chains published before: the notification is
+    /// owed (owed()) and goes with a later publish if still needed then.
     bool publish();
+
+    /// For a queue whose device, after it returns each chain, looks at the
+    /// available index again (a transmit queue: QEMU, vhost and
+    /// Firecracker each work through the ring that way, until it is
+    /// empty): publish() leaves such a device alone while it is busy. QEMU
+    /// asks to hear of every chain it has not read yet, so without this
+    /// each of a burst of frames costs a notification, and each
+    /// notification a wait for the device model's lock while it is still
+    /// sending the frame before.
+    ///
+    /// The device's look at the index can still miss chains: under QEMU's
+    /// TCG with one vCPU the guest's fences are not the host's, and the
+    /// index may reach the device only after its last look. So a held-back
+    /// notification stays owed until the device has returned those chains,
+    /// and the driver gives it when it has waited too long (owed()).
+    void notify_when_idle() { m_notify_when_idle = true; }
+    /// Whether publish() held back a notification and the device has not
+    /// returned everything published since.
+    bool owed();
+    /// Forgets a held-back notification (the caller gives it).
+    void clear_owed() { m_owed = false; }
 
     /// Takes one chain the device has used: returns its cookie and sets
     /// *written to the bytes the device wrote; nullptr when there is none.
@@ -162,6 +185,8 @@ class Virtqueue {
     bool m_event_idx = false;
     bool m_interrupts = true;
     bool m_use_indirect = false;
+    bool m_notify_when_idle = false;
+    bool m_owed = false; // a notification publish() held back
 };
 
 /// The event-index rule (virtio 1.2, 2.7.10): whether moving an index from

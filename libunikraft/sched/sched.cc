@@ -71,6 +71,7 @@ constinit bool g_timer_ready = false;
 constinit bool g_gs_used = false;
 // What may still wake a blocked thread besides a timer.
 constinit IntrusiveList<WakeSource, &WakeSource::link> g_wake_sources{};
+constinit IntrusiveList<IdleHook, &IdleHook::link> g_idle_hooks{};
 constinit size_t g_device_waits = 0;
 
 bool device_may_wake() {
@@ -279,6 +280,8 @@ void switch_to(Thread* next) {
 // started, so one that fires in between wakes the hlt instead of being lost.
 void halt_for_work(uint64_t flags) {
     asm volatile("cli" ::: "memory");
+    for (IdleHook* h = g_idle_hooks.front(); h; h = decltype(g_idle_hooks)::next(h))
+        h->before_halt(h);
     if (!(uk_exit_work & (exit_work_timer | exit_work_irq))) {
         g_halted = true;
         uint64_t t0 = arch::rdtsc();
@@ -499,6 +502,10 @@ void wake(Thread* t, long result) {
 
 void add_wake_source(WakeSource* s) {
     g_wake_sources.push_back(s);
+}
+
+void add_idle_hook(IdleHook* h) {
+    g_idle_hooks.push_back(h);
 }
 
 void device_wait_begin() {

@@ -163,6 +163,16 @@ struct WakeSource {
 /// Registers a wake source for the life of the kernel.
 void add_wake_source(WakeSource* s);
 
+/// Work a driver leaves for when the CPU has nothing to run: called, with
+/// interrupts off, each time before it halts.
+struct IdleHook {
+    ListNode<IdleHook> link;
+    void (*before_halt)(IdleHook* self);
+};
+
+/// Registers an idle hook for the life of the kernel.
+void add_idle_hook(IdleHook* h);
+
 /// Counts a thread waiting for a device's answer (a request in flight)
 /// between begin and end, as a wake source that is always busy.
 void device_wait_begin();

@@ -300,6 +300,72 @@ TEST(Virtqueue, NotifiesADeviceThatStoppedReading) {
     EXPECT_FALSE(r.q.publish()); // nothing new
 }
 
+// A transmit queue's device that still holds chains finds the new ones on
+// its own: publish() holds the notification back and keeps it owed until
+// the device has returned everything; with the device idle it notifies as
+// the device asks.
+TEST(Virtqueue, NotifiesABusyDeviceOnlyWhenIdle) {
+    Ring r(8, true, false);
+    r.q.notify_when_idle();
+    SimDevice dev(r.q, true);
+    int cookie;
+    Seg s{0x1000, 8, false};
+    uint16_t head;
+    std::vector<Desc> chain;
+    bool indirect;
+    uint32_t len;
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // idle: 0 -> 1 passes event 0
+    EXPECT_FALSE(r.q.owed());
+    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
+    dev.avail_event() = dev.last_avail(); // QEMU asks to hear of the next
+    r.q.add(&s, 1, &cookie);
+    EXPECT_FALSE(r.q.publish()); // chain 0 not returned: busy
+    EXPECT_TRUE(r.q.owed());
+    r.q.add(&s, 1, &cookie);
+    EXPECT_FALSE(r.q.publish()); // still busy: owed, not a stall
+    EXPECT_TRUE(r.q.owed());
+    dev.push(head, 0); // returns chain 0 and reads on: chains 1 and 2
+    EXPECT_EQ(r.q.take(&len), &cookie);
+    EXPECT_TRUE(r.q.owed()); // 1 and 2 are not returned yet
+    for (int i = 0; i < 2; i++) {
+        ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
+        dev.avail_event() = dev.last_avail();
+        dev.push(head, 0);
+        EXPECT_EQ(r.q.take(&len), &cookie);
+    }
+    EXPECT_FALSE(r.q.owed()); // everything returned: it read them
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish()); // idle again: 3 -> 4 passes event 3
+    // A device that never comes back: the notification stays owed, for the
+    // driver to give (Queue::kick_owed).
+    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
+    dev.avail_event() = dev.last_avail();
+    r.q.add(&s, 1, &cookie);
+    EXPECT_FALSE(r.q.publish());
+    EXPECT_TRUE(r.q.owed());
+    r.q.clear_owed();
+    EXPECT_FALSE(r.q.owed());
+}
+
+// Without notify_when_idle a busy device is notified as it asks.
+TEST(Virtqueue, NotifiesABusyDeviceByDefault) {
+    Ring r(8, true, false);
+    SimDevice dev(r.q, true);
+    int cookie;
+    Seg s{0x1000, 8, false};
+    uint16_t head;
+    std::vector<Desc> chain;
+    bool indirect;
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish());
+    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
+    dev.avail_event() = dev.last_avail();
+    r.q.add(&s, 1, &cookie);
+    EXPECT_TRUE(r.q.publish());
+    EXPECT_FALSE(r.q.owed());
+}
+
 TEST(Virtqueue, InterruptSuppression) {
     Ring r(8, true, false);
     SimDevice dev(r.q, true);
