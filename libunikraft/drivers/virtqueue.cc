@@ -189,8 +189,9 @@ bool Virtqueue::publish() {
     // index again after it returns each (notify_when_idle), with a full
     // barrier between the two as there is one here between writing the
     // index and reading the used index: if we see a chain not returned
-    // yet, its next look sees these chains. Once it has returned
-    // everything published before, it has read what was owed.
+    // yet, its next look sees these chains (or, rarely, not: owed()).
+    // Once it has returned everything published before, it has read what
+    // was owed.
     if ((need || m_owed) && m_notify_when_idle && *used_idx() != old_idx) {
         m_owed = true;
         return false;

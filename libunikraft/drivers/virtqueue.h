@@ -115,20 +115,20 @@ class Virtqueue {
     /// owed (owed()) and goes with a later publish if still needed then.
     bool publish();
 
-    /// For a queue whose device, after it returns each chain, looks at the
-    /// available index again (a transmit queue: QEMU, vhost and
-    /// Firecracker each work through the ring that way, until it is
-    /// empty): publish() leaves such a device alone while it is busy. QEMU
-    /// asks to hear of every chain it has not read yet, so without this
-    /// each of a burst of frames costs a notification, and each
-    /// notification a wait for the device model's lock while it is still
-    /// sending the frame before.
+    /// For a queue whose device, while it holds chains, reads on until the
+    /// available ring is empty (a transmit queue: QEMU's device model looks
+    /// at the index again after it returns each chain): publish() leaves
+    /// such a device alone while it is busy. QEMU asks to hear of every
+    /// chain it has not read yet, so without this each of a burst of
+    /// frames costs a notification, and each notification a wait for the
+    /// device model's lock while it is still sending the frame before.
     ///
-    /// The device's look at the index can still miss chains: under QEMU's
-    /// TCG with one vCPU the guest's fences are not the host's, and the
-    /// index may reach the device only after its last look. So a held-back
-    /// notification stays owed until the device has returned those chains,
-    /// and the driver gives it when it has waited too long (owed()).
+    /// The device's look at the index can still miss chains, rarely: under
+    /// QEMU's TCG with one vCPU the guest's fences are not the host's, and
+    /// a device may return its last chains only after its last look. So a
+    /// held-back notification stays owed until the device has returned
+    /// those chains, and the driver gives it when it has waited too long
+    /// (owed()).
     void notify_when_idle() { m_notify_when_idle = true; }
     /// Whether publish() held back a notification and the device has not
     /// returned everything published since.
