@@ -115,7 +115,8 @@ LWIP_INC := -Ilibunikraft/net/lwip -I$(LWIP_DIR)/src/include
 LWIP_CFLAGS := -std=gnu11 $(KERNEL_COMMON) $(KERNEL_NOSIMD) $(LWIP_INC) -Wno-address -Wno-error
 KERNEL_OBJS += $(LWIP_OBJS)
 
-$(lwip_stamp):
+# deps.sh unpacks it too; apt must not run twice at once under make -j.
+$(lwip_stamp): | $(deps_stamp)
 	bash tools/apt-source.sh lwip $(LWIP_DIR)
 
 # The sources appear when the package is unpacked; their own dates say
