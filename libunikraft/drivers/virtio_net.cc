@@ -51,6 +51,7 @@
 #include "drivers/driver.h"
 #include "drivers/virtio.h"
 #include "lib/errno.h"
+#include "lib/list.h"
 #include "mm/kheap.h"
 #include "mm/mm.h"
 #include "net/netdev.h"
@@ -280,8 +281,7 @@ void rx_interrupt(Queue*, void* ctx) {
 }
 
 void rx_again(sched::Waiter* w) {
-    auto* vn =
-        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) - offsetof(VirtioNet, again));
+    auto* vn = UK_OWNER_OF(w, VirtioNet, again);
     rx_run(vn);
 }
 
@@ -562,14 +562,12 @@ void kick_tx(VirtioNet* vn) {
 }
 
 void owed_expired(sched::Waiter* w) {
-    auto* vn =
-        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(w) - offsetof(VirtioNet, owed));
+    auto* vn = UK_OWNER_OF(w, VirtioNet, owed);
     vn->tx->kick_owed();
 }
 
 void before_halt(sched::IdleHook* h) {
-    auto* vn =
-        reinterpret_cast<VirtioNet*>(reinterpret_cast<uint8_t*>(h) - offsetof(VirtioNet, idle));
+    auto* vn = UK_OWNER_OF(h, VirtioNet, idle);
     vn->tx->kick_owed();
     // Frames the device filled with no interrupt seen: under QEMU's TCG
     // with one vCPU the device can miss rx_run's request for one (the

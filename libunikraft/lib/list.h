@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+/// The T whose member `member` is *p: from an embedded waiter, hook or
+/// link back to the object that holds it.
+#define UK_OWNER_OF(p, T, member)                                                                  \
+    reinterpret_cast<T*>(reinterpret_cast<char*>(p) - offsetof(T, member))
+
 namespace uk {
 
 template <typename T> struct ListNode {

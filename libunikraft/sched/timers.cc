@@ -3,6 +3,7 @@
 #include <new>
 
 #include "arch/x86_64/time.h"
+#include "lib/list.h"
 #include "mm/kheap.h"
 #include "sched/sched.h"
 #include "sched/signal.h"
@@ -44,7 +45,7 @@ uint64_t clock_now(const Timer* t) {
 }
 
 Timer* of(Waiter* w) {
-    return reinterpret_cast<Timer*>(reinterpret_cast<char*>(w) - offsetof(Timer, waiter));
+    return UK_OWNER_OF(w, Timer, waiter);
 }
 
 // Queues the timer on the scheduler for its deadline. On a CPU-time clock

@@ -89,6 +89,17 @@ class SimDevice {
 
     uint16_t last_avail() const { return m_last_avail; }
 
+    // Pops a chain, as QEMU does with event indexes: it asks to hear of
+    // the next one (avail_event) at every pop.
+    bool pop_asking_next(uint16_t* head) {
+        std::vector<Desc> chain;
+        bool indirect;
+        if (!pop(head, &chain, &indirect))
+            return false;
+        avail_event() = m_last_avail;
+        return true;
+    }
+
   private:
     Virtqueue& m_q;
     bool m_event_idx;
@@ -311,14 +322,11 @@ TEST(Virtqueue, NotifiesABusyDeviceOnlyWhenIdle) {
     int cookie;
     Seg s{0x1000, 8, false};
     uint16_t head;
-    std::vector<Desc> chain;
-    bool indirect;
     uint32_t len;
     r.q.add(&s, 1, &cookie);
     EXPECT_TRUE(r.q.publish()); // idle: 0 -> 1 passes event 0
     EXPECT_FALSE(r.q.owed());
-    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
-    dev.avail_event() = dev.last_avail(); // QEMU asks to hear of the next
+    ASSERT_TRUE(dev.pop_asking_next(&head));
     r.q.add(&s, 1, &cookie);
     EXPECT_FALSE(r.q.publish()); // chain 0 not returned: busy
     EXPECT_TRUE(r.q.owed());
@@ -329,8 +337,7 @@ TEST(Virtqueue, NotifiesABusyDeviceOnlyWhenIdle) {
     EXPECT_EQ(r.q.take(&len), &cookie);
     EXPECT_TRUE(r.q.owed()); // 1 and 2 are not returned yet
     for (int i = 0; i < 2; i++) {
-        ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
-        dev.avail_event() = dev.last_avail();
+        ASSERT_TRUE(dev.pop_asking_next(&head));
         dev.push(head, 0);
         EXPECT_EQ(r.q.take(&len), &cookie);
     }
@@ -339,8 +346,7 @@ TEST(Virtqueue, NotifiesABusyDeviceOnlyWhenIdle) {
     EXPECT_TRUE(r.q.publish()); // idle again: 3 -> 4 passes event 3
     // A device that never comes back: the notification stays owed, for the
     // driver to give (Queue::kick_owed).
-    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
-    dev.avail_event() = dev.last_avail();
+    ASSERT_TRUE(dev.pop_asking_next(&head));
     r.q.add(&s, 1, &cookie);
     EXPECT_FALSE(r.q.publish());
     EXPECT_TRUE(r.q.owed());
@@ -355,12 +361,9 @@ TEST(Virtqueue, NotifiesABusyDeviceByDefault) {
     int cookie;
     Seg s{0x1000, 8, false};
     uint16_t head;
-    std::vector<Desc> chain;
-    bool indirect;
     r.q.add(&s, 1, &cookie);
     EXPECT_TRUE(r.q.publish());
-    ASSERT_TRUE(dev.pop(&head, &chain, &indirect));
-    dev.avail_event() = dev.last_avail();
+    ASSERT_TRUE(dev.pop_asking_next(&head));
     r.q.add(&s, 1, &cookie);
     EXPECT_TRUE(r.q.publish());
     EXPECT_FALSE(r.q.owed());
