@@ -225,6 +225,13 @@ bool apply_params(const Cmdline& c, Source from, Env* env) {
             if (!p.value || !parse_u64(p.value, &v) || v > 10000)
                 boot_error("uk.tlb_flush_ms needs milliseconds from 0 to 10000", p.value);
             sched::set_tlb_flush_ms(v);
+        } else if (name_is(p.name, "uk.string_rep_min")) {
+            uint64_t v;
+            if (p.value && name_is(p.value, "never"))
+                v = ~uint64_t(0);
+            else if (!p.value || !parse_u64(p.value, &v))
+                boot_error("uk.string_rep_min needs a byte count or never", p.value);
+            arch::set_string_rep_min(v);
         } else if (name_is(p.name, "env")) {
             // env=NAME=VALUE adds one variable to the app's environment.
             if (!p.value || !*p.value || *p.value == '=')

@@ -7,6 +7,10 @@
 //! run: --param uk.no_such_thing=1 --
 //! status: 250
 //! expect: unknown kernel parameter: uk.no_such_thing
+//! run: --param uk.string_rep_min=-1 --
+//! status: 250
+//! expect: uk.string_rep_min needs a byte count or never
+//! reject: main ran
 //! run: --param uk.timestamps=1 --
 //! status: 0
 //! expect: main after

@@ -2,9 +2,21 @@
  * byte-by-byte references: every length to 300 and some large ones, every
  * alignment of source and destination, overlaps both ways for memmove, and
  * bytes just outside the range untouched. Calls go through volatile
- * pointers so the compiler cannot expand them inline. */
+ * pointers so the compiler cannot expand them inline. Run again with the
+ * rep movsb/stosb paths that a CPU with fast strings takes from 1 KiB on
+ * (uk.string_rep_min), and with them for every length. */
 //! run: --
 //! native
+//! status: 0
+//! expect: memcpy ok
+//! expect: memmove ok
+//! expect: memset ok
+//! run: --param uk.string_rep_min=1024 --
+//! status: 0
+//! expect: memcpy ok
+//! expect: memmove ok
+//! expect: memset ok
+//! run: --param uk.string_rep_min=0 --
 //! status: 0
 //! expect: memcpy ok
 //! expect: memmove ok

@@ -199,6 +199,10 @@ void set_irq_gate(unsigned vector) {
         set_gate(vector);
 }
 
+void set_string_rep_min(uint64_t bytes) {
+    uk_string_rep_min = bytes;
+}
+
 void cpu_init() {
     // Both 8259s masked before anything runs with interrupts on: a BIOS
     // (SeaBIOS on -M pc) leaves the PIT's IRQ 0 on vector 8, where it would

@@ -145,6 +145,9 @@ extern CpuFeatures g_cpu;
 /// Sets up this CPU: GDT with a TSS whose IST stacks serve every vector, the
 /// IDT, SSE/AVX state for the app, FS/GS base access. Needs no allocation.
 void cpu_init();
+// memcpy and memset go through rep movsb/stosb from `bytes` on (~0: never),
+// in place of what cpu_init chose for the CPU (uk.string_rep_min).
+void set_string_rep_min(uint64_t bytes);
 
 /// Installs the IDT gate of a device vector (arch/x86_64/irq.h), once it has
 /// a handler: vectors nobody routes stay absent.

@@ -32,7 +32,8 @@ uk_string_rep_min:
 memcpy:
 	mov %rdi, %rax
 	cmp uk_string_rep_min(%rip), %rdx
-	jae 5f
+	/* A named label: COPY_ROUNDS has a "5:" of its own. */
+	jae .Lmemcpy_rep
 	mov %rdx, %rcx
 	shr $5, %rcx
 	jz 2f
@@ -51,7 +52,8 @@ memcpy:
 	jz 4f
 	COPY_BYTES
 4:	ret
-5:	mov %rdx, %rcx
+.Lmemcpy_rep:
+	mov %rdx, %rcx
 	rep movsb
 	ret
 	.size memcpy, . - memcpy
