@@ -35,10 +35,11 @@ grep -q '"hlt"' "$s/arch/x86_64/atomic_arch.h"
 sed -i 's/__asm__ __volatile__( "hlt" : : : "memory" );/{ extern _Noreturn void __uk_libc_crash(void); __uk_libc_crash(); }/' \
 	"$s/arch/x86_64/atomic_arch.h"
 grep -q __uk_libc_crash "$s/arch/x86_64/atomic_arch.h"
-# strchr, strcasecmp and strncasecmp with their first bytes and case folding
-# inline (libunikraft/libc/musl_string_case.c).
-cp "$top/libunikraft/libc/musl_string_case.c" "$s/src/string/uk_string_case.c"
-rm "$s/src/string/strchr.c" "$s/src/string/strcasecmp.c" "$s/src/string/strncasecmp.c"
+# memcmp, strchr, strcasecmp and strncasecmp 8 bytes a pass, with case
+# folding inline (libunikraft/libc/musl_string.c).
+cp "$top/libunikraft/libc/musl_string.c" "$s/src/string/uk_string.c"
+rm "$s/src/string/memcmp.c" "$s/src/string/strchr.c" "$s/src/string/strcasecmp.c" \
+	"$s/src/string/strncasecmp.c"
 # oldmalloc gets a per-thread cache of small chunks in front of it, which
 # defines malloc and free (libunikraft/libc/musl_malloc_cache.c).
 if [ "${MUSL_MALLOC:-oldmalloc}" = oldmalloc ]; then

@@ -1,20 +1,26 @@
-/* strchr, strcasecmp and strncasecmp against byte-by-byte
+/* memcmp, strchr, strcasecmp and strncasecmp against byte-by-byte
  * references: every start alignment, every position of the byte sought
- * (first bytes and past them, absent, the terminator itself), and every
- * pair of letters, digits and punctuation in both cases at every position
- * and length. Calls go through volatile pointers so the compiler cannot
- * expand them inline. */
+ * (first bytes and past them, absent, the terminator itself), every pair
+ * of letters, digits and punctuation in both cases at every position and
+ * length, and strings and buffers that end where the next page is not
+ * mapped (no read may reach it). Calls go through volatile pointers so the
+ * compiler cannot expand them inline. */
 //! run: --
 //! native
 //! status: 0
+//! expect: memcmp ok
 //! expect: strchr ok
 //! expect: strcasecmp ok
 //! expect: strncasecmp ok
+//! expect: page ends ok
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+static int (*volatile do_memcmp)(const void *, const void *, size_t) = memcmp;
 static char *(*volatile do_strchr)(const char *, int) = strchr;
 static int (*volatile do_strcasecmp)(const char *, const char *) = strcasecmp;
 static int (*volatile do_strncasecmp)(const char *, const char *, size_t) = strncasecmp;
@@ -47,6 +53,52 @@ static int ref_strncasecmp(const char *a, const char *b, size_t n)
 			return x - y;
 	}
 	return 0;
+}
+
+static int ref_memcmp(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	for (; n; a++, b++, n--)
+		if (*a != *b)
+			return *a - *b;
+	return 0;
+}
+
+/* The sign only: glibc's memcmp may answer 1 or -1 for any difference. */
+static int check_memcmp(void)
+{
+	static unsigned char a[96], b[96];
+	static const unsigned char values[] = {0, 1, 0x7f, 0x80, 0xfe, 0xff};
+	size_t nv = sizeof values;
+	for (size_t len = 0; len < 72; len++) {
+		for (size_t ao = 0; ao < 8; ao++) {
+			for (size_t bo = 0; bo < 8; bo += (len < 20 ? 1 : 3)) {
+				unsigned char *x = a + ao, *y = b + bo;
+				for (size_t i = 0; i < len; i++)
+					x[i] = y[i] = (unsigned char)(i * 37 + len);
+				x[len] = 1, y[len] = 2; /* past the end: never compared */
+				if (do_memcmp(x, y, len) != 0)
+					return 0;
+				for (size_t at = 0; at < len; at++) {
+					unsigned char keep = x[at];
+					for (size_t v = 0; v < nv; v++) {
+						for (size_t w = 0; w < nv; w += (len < 20 ? 1 : 5)) {
+							x[at] = values[v];
+							y[at] = values[w];
+							/* A later difference must not matter. */
+							if (at + 1 < len)
+								x[len - 1] ^= 0x40;
+							if (sign(do_memcmp(x, y, len)) != sign(ref_memcmp(x, y, len)))
+								return 0;
+							if (at + 1 < len)
+								x[len - 1] ^= 0x40;
+						}
+					}
+					x[at] = y[at] = keep;
+				}
+			}
+		}
+	}
+	return 1;
 }
 
 static int check_strchr(void)
@@ -82,12 +134,15 @@ static const char alphabet[] = "aAzZmM09@[`{_\xc9\xe9 ";
 
 static int check_case(int bounded)
 {
-	char a[24], b[24];
+	char abuf[40], bbuf[40];
 	size_t k = sizeof alphabet - 1;
-	for (size_t len = 0; len < 20; len++) {
+	for (size_t len = 0; len < 28; len++) {
+		/* Both strings at each alignment in turn, one against the other. */
+		char *a = abuf + len % 8, *b = bbuf + (len * 3) % 8;
 		for (size_t i = 0; i < len; i++)
 			a[i] = b[i] = (char)('a' + i % 26);
 		a[len] = b[len] = 0;
+		a[len + 1] = 'x', b[len + 1] = 'y'; /* past the end: never compared */
 		for (size_t at = 0; at < len; at++) {
 			for (size_t x = 0; x < k; x++) {
 				for (size_t y = 0; y < k; y++) {
@@ -110,10 +165,47 @@ static int check_case(int bounded)
 	return 1;
 }
 
+/* Strings and buffers that end with the last byte of a page whose next
+ * page is not mapped: a read past them would fault. */
+static int check_page_ends(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *m = mmap(0, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || munmap(m + page, page) || munmap(m + 3 * page, page))
+		return 0;
+	unsigned char *a_end = m + page, *b_end = m + 3 * page;
+	for (size_t len = 1; len <= 24; len++) {
+		unsigned char *a = a_end - len, *b = b_end - len;
+		for (size_t i = 0; i < len; i++)
+			a[i] = b[i] = (unsigned char)('A' + i);
+		if (do_memcmp(a, b, len) != 0)
+			return 0;
+		b[len - 1] = 'z';
+		if (sign(do_memcmp(a, b, len)) != -1)
+			return 0;
+		/* Strings of len - 1 letters and their NUL. */
+		a[len - 1] = b[len - 1] = 0;
+		for (size_t i = 0; i + 1 < len; i++)
+			b[i] = (unsigned char)('a' + i);
+		if (do_strcasecmp((char *)a, (char *)b) != 0 ||
+		    do_strncasecmp((char *)a, (char *)b, len + 8) != 0)
+			return 0;
+		if (sign(do_strcasecmp((char *)a, (char *)b_end - 1)) != (len > 1))
+			return 0;
+		if (do_strchr((char *)a, '#') != 0 || do_strchr((char *)a, 0) != (char *)a + len - 1)
+			return 0;
+	}
+	munmap(m, page);
+	munmap(m + 2 * page, page);
+	return 1;
+}
+
 int main(void)
 {
+	printf("memcmp %s\n", check_memcmp() ? "ok" : "FAILED");
 	printf("strchr %s\n", check_strchr() ? "ok" : "FAILED");
 	printf("strcasecmp %s\n", check_case(0) ? "ok" : "FAILED");
 	printf("strncasecmp %s\n", check_case(1) ? "ok" : "FAILED");
+	printf("page ends %s\n", check_page_ends() ? "ok" : "FAILED");
 	return 0;
 }
