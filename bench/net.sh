@@ -18,7 +18,9 @@
 #
 # Both guests are up at the same time and the load generator alternates
 # between them, round after round, so a machine shared with other work
-# slows both alike; each row is the median over the rounds.
+# slows both alike; each figure is the median over the rounds, and each
+# ratio the median of the rounds' own ratios (a slow spell of the machine
+# that hits one side of one round moves neither).
 #
 # Never fails on a figure; prints its own table. Exits non-zero with a
 # message when a part could not run at all (its cells show n/a).
@@ -26,7 +28,8 @@
 # Env: BUILD (default build), NETBENCH_SECS (seconds per wrk run, default
 # 3), NETBENCH_ROUNDS (default 3), NETBENCH_MIB (stream size, default 64),
 # NETBENCH_REDIS_N (requests per redis-benchmark test, default 20000;
-# ten times that pipelined), NETBENCH_MEM (guests' memory, default 256M),
+# ten times that pipelined), NETBENCH_REDIS_ROUNDS (default 5: a round
+# takes seconds), NETBENCH_MEM (guests' memory, default 256M),
 # NETBENCH_LINUX_MEM=0 skips bisecting the Linux guest's memory,
 # NETBENCH_REDIS_UK names our redis-server image (default: built by
 # apps/redis/build.sh into $BUILD/apps/redis-server).
@@ -38,6 +41,7 @@ kraftld=$BUILD/bin/kraftld
 qemu=${UKRUN_QEMU:-qemu-system-x86_64}
 secs=${NETBENCH_SECS:-3}
 rounds=${NETBENCH_ROUNDS:-3}
+redis_rounds=${NETBENCH_REDIS_ROUNDS:-5}
 mib=${NETBENCH_MIB:-64}
 redis_n=${NETBENCH_REDIS_N:-20000}
 mem=${NETBENCH_MEM:-256M}
@@ -52,30 +56,35 @@ note() { printf 'net bench: %s\n' "$*" >&2; }
 rows=()
 # row WHAT OURS LINUX RATIO TARGET MET
 row() { rows+=("$(printf '%-36s %14s %14s %8s  %-18s %s' "$@")"); }
-# rate_row WHAT OURS LINUX UNIT WANT: a rate, higher is better; the target
-# is the least ours/Linux ratio wanted.
+# rate_row WHAT OURS LINUX UNIT WANT [RATIO]: a rate, higher is better; the
+# target is the least ours/Linux ratio wanted. RATIO (the median of the
+# rounds' ratios) stands in for OURS/LINUX when given.
 rate_row() {
-	local what=$1 ours=$2 linux=$3 unit=$4 want=$5
-	python3 - "$what" "$ours" "$linux" "$unit" "$want" <<'EOF'
+	local what=$1 ours=$2 linux=$3 unit=$4 want=$5 ratio=${6:-}
+	python3 - "$what" "$ours" "$linux" "$unit" "$want" "$ratio" <<'EOF'
 import sys
-what, ours, linux, unit, want = sys.argv[1:]
+what, ours, linux, unit, want, ratio = sys.argv[1:]
 def cell(v):
     if not v:
         return "n/a"
     v = float(v)
     return ("%.0f %s" if v >= 100 else "%.1f %s") % (v, unit)
 r = float(ours) / float(linux) if ours and linux and float(linux) else None
+if r is not None and ratio:
+    r = float(ratio)
 met = "n/a" if r is None else ("met" if r >= float(want) else "NOT met")
 print("\t".join([what, cell(ours), cell(linux), "%.2fx" % r if r else "n/a", ">= %sx Linux" % want, met]))
 EOF
 }
-# p99_row WHAT OURS LINUX: a latency in ms, lower is better.
+# p99_row WHAT OURS LINUX [RATIO]: a latency in ms, lower is better.
 p99_row() {
-	python3 - "$@" <<'EOF'
+	python3 - "$1" "$2" "$3" "${4:-}" <<'EOF'
 import sys
-what, ours, linux = sys.argv[1:]
+what, ours, linux, ratio = sys.argv[1:]
 cell = lambda v: "%.2f ms" % float(v) if v else "n/a"
 r = float(ours) / float(linux) if ours and linux and float(linux) else None
+if r is not None and ratio:
+    r = float(ratio)
 met = "n/a" if r is None else ("met" if r < 1 else "NOT met")
 print("\t".join([what, cell(ours), cell(linux), "%.2fx" % r if r else "n/a", "< Linux", met]))
 EOF
@@ -88,6 +97,10 @@ add() { # tab-separated fields from rate_row/p99_row
 median() { python3 -c 'import statistics, sys
 v = [float(x) for x in sys.argv[1:] if x]
 print("%.3f" % statistics.median(v) if v else "")' "$@"; }
+# ratio A B: A/B, or nothing when either is missing or B is 0.
+ratio() { python3 -c 'import sys
+a, b = sys.argv[1:]
+print("%.4f" % (float(a) / float(b)) if a and b and float(b) else "")' "$1" "$2"; }
 
 # ---------------------------------------------------------------- tools
 
@@ -341,14 +354,15 @@ down_both() {
 	[[ $linux_up == 1 ]] && stop "$linux_pid"
 }
 
-# collect KEY A B: for each side, the medians over the rounds of the two
-# figures on the lines of $work/res.SIDE.KEY.ROUND, in res[SIDE.KEY.A] and
-# res[SIDE.KEY.B].
+# collect KEY A B [ROUNDS]: for each side, the medians over the rounds of
+# the two figures on the lines of $work/res.SIDE.KEY.ROUND, in
+# res[SIDE.KEY.A] and res[SIDE.KEY.B]; and the medians of ours/Linux over
+# the rounds both sides have, in res[ratio.KEY.A] and res[ratio.KEY.B].
 collect() {
-	local key=$1 side r a b xs ys
+	local key=$1 n=${4:-$rounds} side r a b c d xs ys ra rb
 	for side in uk linux; do
 		xs=() ys=()
-		for ((r = 0; r < rounds; r++)); do
+		for ((r = 0; r < n; r++)); do
 			[[ -s $work/res.$side.$key.$r ]] || continue
 			read -r a b <"$work/res.$side.$key.$r"
 			xs+=("$a") ys+=("$b")
@@ -356,6 +370,15 @@ collect() {
 		res[$side.$key.$2]=$(median "${xs[@]}")
 		res[$side.$key.$3]=$(median "${ys[@]}")
 	done
+	ra=() rb=()
+	for ((r = 0; r < n; r++)); do
+		[[ -s $work/res.uk.$key.$r && -s $work/res.linux.$key.$r ]] || continue
+		read -r a b <"$work/res.uk.$key.$r"
+		read -r c d <"$work/res.linux.$key.$r"
+		ra+=("$(ratio "$a" "$c")") rb+=("$(ratio "$b" "$d")")
+	done
+	res[ratio.$key.$2]=$(median "${ra[@]}")
+	res[ratio.$key.$3]=$(median "${rb[@]}")
 }
 
 # ---------------------------------------------------------------- wrk
@@ -404,8 +427,8 @@ if [[ $have_tools == 1 ]]; then
 	down_both httpd
 fi
 for l in "${loads[@]}"; do
-	add "$(rate_row "${load_label[$l]}" "${res[uk.$l.rps]:-}" "${res[linux.$l.rps]:-}" "req/s" 1.5)"
-	add "$(p99_row "  p99 latency" "${res[uk.$l.p99]:-}" "${res[linux.$l.p99]:-}")"
+	add "$(rate_row "${load_label[$l]}" "${res[uk.$l.rps]:-}" "${res[linux.$l.rps]:-}" "req/s" 1.5 "${res[ratio.$l.rps]:-}")"
+	add "$(p99_row "  p99 latency" "${res[uk.$l.p99]:-}" "${res[linux.$l.p99]:-}" "${res[ratio.$l.p99]:-}")"
 done
 
 # ---------------------------------------------------------------- Go
@@ -435,8 +458,8 @@ if [[ -z $why_go ]]; then
 else
 	note "Go not measured: $why_go"
 fi
-add "$(rate_row "Go net/http keep-alive -c20" "${res[uk.go.rps]:-}" "${res[linux.go.rps]:-}" "req/s" 1.5)"
-add "$(p99_row "  p99 latency" "${res[uk.go.p99]:-}" "${res[linux.go.p99]:-}")"
+add "$(rate_row "Go net/http keep-alive -c20" "${res[uk.go.rps]:-}" "${res[linux.go.rps]:-}" "req/s" 1.5 "${res[ratio.go.rps]:-}")"
+add "$(p99_row "  p99 latency" "${res[uk.go.p99]:-}" "${res[linux.go.p99]:-}" "${res[ratio.go.p99]:-}")"
 
 # ---------------------------------------------------------------- nginx
 
@@ -455,8 +478,8 @@ if [[ $have_tools == 1 && -z $why_nginx ]]; then
 	for f in "${nginx_files[@]}"; do collect "nginx.$f" rps p99; done
 	down_both nginx
 	for f in "${nginx_files[@]}"; do
-		add "$(rate_row "${nginx_label[$f]}" "${res[uk.nginx.$f.rps]:-}" "${res[linux.nginx.$f.rps]:-}" "req/s" 1.5)"
-		add "$(p99_row "  p99 latency" "${res[uk.nginx.$f.p99]:-}" "${res[linux.nginx.$f.p99]:-}")"
+		add "$(rate_row "${nginx_label[$f]}" "${res[uk.nginx.$f.rps]:-}" "${res[linux.nginx.$f.rps]:-}" "req/s" 1.5 "${res[ratio.nginx.$f.rps]:-}")"
+		add "$(p99_row "  p99 latency" "${res[uk.nginx.$f.p99]:-}" "${res[linux.nginx.$f.p99]:-}" "${res[ratio.nginx.$f.p99]:-}")"
 	done
 else
 	row "nginx static files -c20" "not measured: ${why_nginx:-$why_tools}" "" "" "" ""
@@ -488,20 +511,20 @@ if [[ $have_tools == 1 && -z $why_redis ]]; then
 	up_uk redis-server 6379 "$work/redis.uk.console" "$redis_uk" "${redis_args[@]}"
 	# The kernel hands init "" as an empty argument, as ukrun does.
 	up_linux redis-server 6379 "$redis_linux" -- --port 6379 --save '""' --appendonly no --protected-mode no
-	for ((r = 0; r < rounds; r++)); do
+	for ((r = 0; r < redis_rounds; r++)); do
 		for p in 1 16; do
 			n=$((p == 1 ? redis_n : redis_n * 10))
 			[[ $uk_up == 1 ]] && redis_run "$work/res.uk.redis.P$p.$r" 10.9.1.2 -c 20 -n "$n" -P "$p"
 			[[ $linux_up == 1 ]] && redis_run "$work/res.linux.redis.P$p.$r" 10.9.2.2 -c 20 -n "$n" -P "$p"
 		done
 	done
-	for p in 1 16; do collect "redis.P$p" set get; done
+	for p in 1 16; do collect "redis.P$p" set get "$redis_rounds"; done
 	down_both redis-server
 	for p in 1 16; do
 		label="Redis -c20"
 		[[ $p == 16 ]] && label="Redis -c20 -P16"
-		add "$(rate_row "$label SET" "${res[uk.redis.P$p.set]:-}" "${res[linux.redis.P$p.set]:-}" "req/s" 1.5)"
-		add "$(rate_row "$label GET" "${res[uk.redis.P$p.get]:-}" "${res[linux.redis.P$p.get]:-}" "req/s" 1.5)"
+		add "$(rate_row "$label SET" "${res[uk.redis.P$p.set]:-}" "${res[linux.redis.P$p.set]:-}" "req/s" 1.5 "${res[ratio.redis.P$p.set]:-}")"
+		add "$(rate_row "$label GET" "${res[uk.redis.P$p.get]:-}" "${res[linux.redis.P$p.get]:-}" "req/s" 1.5 "${res[ratio.redis.P$p.get]:-}")"
 	done
 else
 	row "Redis SET/GET -c20, -P16" "not measured: ${why_redis:-$why_tools}" "" "" "" ""
@@ -627,7 +650,7 @@ done
 
 echo "libunikraft net bench ($(date -u +%Y-%m-%dT%H:%MZ), $($qemu --version | head -n 1 | sed 's/ (.*//'), TCG, 1 vCPU, $mem)"
 echo "ours: ukrun -M microvm, virtio-net-device; Linux guest: $kernel, -M microvm,acpi=on, virtio-net-device (virtio_mmio.ko via ACPI), tsc_early_khz=${tsc_khz:-n/a}"
-echo "one tap per guest in netns $ns, load from inside it; wrk -t1 ${secs}s runs, median of $rounds rounds, guests alternating"
+echo "one tap per guest in netns $ns, load from inside it; wrk -t1 ${secs}s runs, median of $rounds rounds (Redis $redis_rounds), guests alternating; ratio: median of the rounds' ratios"
 [[ $have_linux == 1 ]] || echo "Linux guest: not measured: $why_linux"
 [[ $have_tools == 1 ]] || echo "not measured: $why_tools"
 printf '%-36s %14s %14s %8s  %-18s %s\n' "what" "ours" "Linux guest" "ratio" "target" "met"
