@@ -26,13 +26,19 @@ uk_string_rep_min:
 	.text
 	.code64
 
-/* void *memcpy(void *dst, const void *src, size_t n) */
+/* void *memcpy(void *dst, const void *src, size_t n): up to 32 bytes with
+ * no loop, a word or two from each end (which may overlap), every load
+ * before the first store; then rounds, words and bytes from the start.
+ * Either way a copy to a lower, overlapping address is right, which
+ * memmove relies on. */
 	.globl memcpy
 	.type memcpy, @function
 memcpy:
 	mov %rdi, %rax
+	cmp $32, %rdx
+	jbe .Lmemcpy_small
+	/* Named labels: COPY_ROUNDS has a "5:" of its own. */
 	cmp uk_string_rep_min(%rip), %rdx
-	/* A named label: COPY_ROUNDS has a "5:" of its own. */
 	jae .Lmemcpy_rep
 	mov %rdx, %rcx
 	shr $5, %rcx
@@ -56,6 +62,46 @@ memcpy:
 	mov %rdx, %rcx
 	rep movsb
 	ret
+.Lmemcpy_small:
+	cmp uk_string_rep_min(%rip), %rdx
+	jae .Lmemcpy_rep
+	cmp $16, %edx
+	jbe 1f
+	mov (%rsi), %r8
+	mov 8(%rsi), %r9
+	mov -16(%rsi,%rdx), %r10
+	mov -8(%rsi,%rdx), %r11
+	mov %r8, (%rdi)
+	mov %r9, 8(%rdi)
+	mov %r10, -16(%rdi,%rdx)
+	mov %r11, -8(%rdi,%rdx)
+	ret
+1:	cmp $8, %edx
+	jb 1f
+	mov (%rsi), %r8
+	mov -8(%rsi,%rdx), %r9
+	mov %r8, (%rdi)
+	mov %r9, -8(%rdi,%rdx)
+	ret
+1:	cmp $4, %edx
+	jb 1f
+	mov (%rsi), %r8d
+	mov -4(%rsi,%rdx), %r9d
+	mov %r8d, (%rdi)
+	mov %r9d, -4(%rdi,%rdx)
+	ret
+	/* 1 to 3 bytes: the first, the second and the last. */
+1:	test %edx, %edx
+	jz 2f
+	movzbl (%rsi), %r8d
+	movzbl -1(%rsi,%rdx), %r9d
+	cmp $2, %edx
+	jb 1f
+	movzbl 1(%rsi), %r10d
+	mov %r10b, 1(%rdi)
+1:	mov %r8b, (%rdi)
+	mov %r9b, -1(%rdi,%rdx)
+2:	ret
 	.size memcpy, . - memcpy
 
 /* void *memmove(void *dst, const void *src, size_t n): forward (memcpy)
