@@ -23,6 +23,16 @@
 uk_string_rep_min:
 	.quad -1
 
+/* memcpy's last step for W to 2W bytes: the first and the last W bytes
+ * through registers A and B, both loaded before either is stored. */
+.macro COPY_ENDS a, b, w
+	mov (%rsi), \a
+	mov -\w(%rsi,%rdx), \b
+	mov \a, (%rdi)
+	mov \b, -\w(%rdi,%rdx)
+	ret
+.endm
+
 	.text
 	.code64
 
@@ -78,18 +88,10 @@ memcpy:
 	ret
 1:	cmp $8, %edx
 	jb 1f
-	mov (%rsi), %r8
-	mov -8(%rsi,%rdx), %r9
-	mov %r8, (%rdi)
-	mov %r9, -8(%rdi,%rdx)
-	ret
+	COPY_ENDS %r8, %r9, 8
 1:	cmp $4, %edx
 	jb 1f
-	mov (%rsi), %r8d
-	mov -4(%rsi,%rdx), %r9d
-	mov %r8d, (%rdi)
-	mov %r9d, -4(%rdi,%rdx)
-	ret
+	COPY_ENDS %r8d, %r9d, 4
 	/* 1 to 3 bytes: the first, the second and the last. */
 1:	test %edx, %edx
 	jz 2f
