@@ -45,11 +45,11 @@ uk_string_rep_min:
 	.type memcpy, @function
 memcpy:
 	mov %rdi, %rax
-	cmp $32, %rdx
-	jbe .Lmemcpy_small
 	/* Named labels: COPY_ROUNDS has a "5:" of its own. */
 	cmp uk_string_rep_min(%rip), %rdx
 	jae .Lmemcpy_rep
+	cmp $32, %rdx
+	jbe .Lmemcpy_small
 	mov %rdx, %rcx
 	shr $5, %rcx
 	jz 2f
@@ -73,8 +73,6 @@ memcpy:
 	rep movsb
 	ret
 .Lmemcpy_small:
-	cmp uk_string_rep_min(%rip), %rdx
-	jae .Lmemcpy_rep
 	cmp $16, %edx
 	jbe 1f
 	mov (%rsi), %r8
