@@ -93,6 +93,9 @@ void on_udp(void*, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u
 }
 
 void setup() {
+    // A TIME_WAIT bound of two connections (net.tcp_tw_pcbs), so that
+    // inputs reach the ending of the oldest.
+    uk_lwip_tw_max = 2;
     lwip_init();
     ip4_addr_t ip, mask, gw;
     IP4_ADDR(&ip, 10, 9, 0, 2);
@@ -251,6 +254,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (g_netif.input(p, &g_netif) != ERR_OK)
         pbuf_free(p);
     sys_check_timeouts();
+    uk_lwip_timewait_trim(); // as the kernel's lwIP timer does
     // What the stack sent to itself (answers to a loopback source) is
     // delivered as the kernel delivers it, when its lwIP guard ends.
     netif_poll_all();

@@ -11,6 +11,13 @@
 //! status: 250
 //! expect: uk.string_rep_min needs a byte count or never
 //! reject: main ran
+//! run: --param net.tcp_tw_pcbs=many --
+//! status: 250
+//! expect: net.tcp_tw_pcbs needs a count from 0
+//! reject: main ran
+//! run: --param net.tcp_tw_pcbs=0 --
+//! status: 0
+//! expect: main ran
 //! run: --param uk.timestamps=1 --
 //! status: 0
 //! expect: main after

@@ -67,6 +67,65 @@ extern "C" signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tc
     return ERR_OK;
 }
 
+// How many connections may wait in TIME_WAIT at once: net.tcp_tw_pcbs
+// (net/lwip/sys_arch.cc sets it at boot). lwIP keeps every one, for 60 s
+// here, in a list it walks from end to end for each segment that matches
+// no open connection (every SYN) and twice a second: a server that closes
+// thousands of connections a second (HTTP with Connection: close) slowed
+// down by half within seconds and kept their memory for a minute. Linux
+// bounds them the same way (tcp_max_tw_buckets).
+extern "C" {
+unsigned int uk_lwip_tw_max = 256;
+}
+
+namespace {
+
+// Frees a TIME_WAIT pcb taken off the list, as tcp_pcb_remove would.
+void free_timewait(struct tcp_pcb* pcb) {
+    pcb->next = nullptr;
+    tcp_pcb_purge(pcb);
+    pcb->state = CLOSED;
+    pcb->local_port = 0;
+    tcp_free(pcb);
+}
+
+// Whether the TIME_WAIT connection `pcb` is the one a segment from
+// src:sport to dst:dport belongs to.
+bool same_connection(const struct tcp_pcb* pcb, const ip_addr_t* src, u16_t sport,
+                     const ip_addr_t* dst, u16_t dport) {
+    return pcb->remote_port == sport && pcb->local_port == dport &&
+           ip_addr_cmp(&pcb->remote_ip, src) && ip_addr_cmp(&pcb->local_ip, dst);
+}
+
+// Walks the TIME_WAIT list once: frees the connections past the first
+// uk_lwip_tw_max (the oldest: lwIP puts new ones in front) that no socket
+// holds, and returns the one a segment from src:sport to dst:dport belongs
+// to, if `src` is given and it is kept.
+struct tcp_pcb* walk_timewait(const ip_addr_t* src, u16_t sport, const ip_addr_t* dst,
+                              u16_t dport) {
+    struct tcp_pcb* found = nullptr;
+    struct tcp_pcb** link = &tcp_tw_pcbs;
+    unsigned int kept = 0;
+    while (struct tcp_pcb* pcb = *link) {
+        if (kept < uk_lwip_tw_max || pcb->callback_arg) {
+            if (src && !found && same_connection(pcb, src, sport, dst, dport))
+                found = pcb;
+            kept++;
+            link = &pcb->next;
+            continue;
+        }
+        *link = pcb->next;
+        free_timewait(pcb);
+    }
+    return found;
+}
+
+} // namespace
+
+extern "C" void uk_lwip_timewait_trim(void) {
+    walk_timewait(nullptr, 0, nullptr, 0);
+}
+
 extern "C" int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
     if (!tcp_tw_pcbs)
         return 0;
@@ -86,18 +145,15 @@ extern "C" int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
     IP_ADDR4(&dst, d[16], d[17], d[18], d[19]);
     u16_t sport = u16_t(t[0] << 8 | t[1]), dport = u16_t(t[2] << 8 | t[3]);
     u32_t seq = u32_t(t[4]) << 24 | u32_t(t[5]) << 16 | u32_t(t[6]) << 8 | t[7];
-    for (struct tcp_pcb* pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
-        if (pcb->remote_port != sport || pcb->local_port != dport ||
-            !ip_addr_cmp(&pcb->remote_ip, &src) || !ip_addr_cmp(&pcb->local_ip, &dst))
-            continue;
-        // Linux takes the SYN when it starts past what the old connection
-        // received (tcp_timewait_state_process); a pcb a socket still
-        // holds is left alone.
-        if (TCP_SEQ_GT(seq, pcb->rcv_nxt) && !pcb->callback_arg) {
-            tcp_pcb_remove(&tcp_tw_pcbs, pcb);
-            tcp_free(pcb);
-        }
-        break;
+    // The walk a SYN costs anyway also keeps the list to its bound, before
+    // lwIP walks it again for this SYN.
+    struct tcp_pcb* pcb = walk_timewait(&src, sport, &dst, dport);
+    // Linux takes the SYN when it starts past what the old connection
+    // received (tcp_timewait_state_process); a pcb a socket still holds is
+    // left alone.
+    if (pcb && TCP_SEQ_GT(seq, pcb->rcv_nxt) && !pcb->callback_arg) {
+        tcp_pcb_remove(&tcp_tw_pcbs, pcb);
+        tcp_free(pcb);
     }
     return 0;
 }

@@ -24,8 +24,9 @@ class [[nodiscard]] Guard {
     Guard& operator=(const Guard&) = delete;
 };
 
-/// The kernel parameters net.* (net.tcp_pcbs, net.udp_pcbs). Returns
-/// nullptr, or what is wrong with the value.
+/// The kernel parameters net.* (net.tcp_pcbs, net.tcp_tw_pcbs,
+/// net.udp_pcbs, net.exit_timeout). Returns nullptr, or what is wrong
+/// with the value.
 const char* set_param(const char* name, const char* value);
 
 /// How long the kernel keeps sending what connections hold once the app

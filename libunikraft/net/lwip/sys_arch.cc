@@ -32,6 +32,7 @@
 #include "lib/errno.h"
 #include "lib/panic.h"
 #include "mm/kheap.h"
+#include "mm/mm.h"
 #include "net/config.h"
 #include "net/lwip/stack.h"
 #include "net/netdev.h"
@@ -51,6 +52,7 @@ constinit sched::Waiter g_timer{};
 constinit uint32_t g_max_tcp = 4096;
 constinit uint32_t g_max_udp = 1024;
 constinit uint32_t g_exit_timeout_s = 3;
+constinit bool g_tw_max_given = false; // net.tcp_tw_pcbs
 // The drivers' interfaces, for flush() when a burst ends.
 constexpr size_t max_netdevs = 8;
 constinit Netdev* g_netdevs[max_netdevs] = {};
@@ -64,6 +66,19 @@ void on_timer(sched::Waiter*) {
         if (g_netdevs[i]->reclaim)
             g_netdevs[i]->reclaim(g_netdevs[i]);
     sys_check_timeouts();
+    // Also where no SYN walks the list (IPv6, no new connections).
+    uk_lwip_timewait_trim();
+}
+
+// Linux's bound on connections in TIME_WAIT (tcp_max_tw_buckets): half the
+// slots of its TCP connection hash, which has one per 128 KiB of memory
+// rounded up to a power of two, and at least a page of them (512).
+unsigned int linux_tw_max() {
+    size_t slots = mm::total_page_count() * 4096 / (128 * 1024);
+    size_t p = 512;
+    while (p < slots && p < (size_t(1) << 19))
+        p <<= 1;
+    return unsigned(p / 2);
 }
 
 // lwIP's own timeouts run only when one of them can matter: the cyclic
@@ -156,6 +171,8 @@ long ensure_started() {
     if (g_started)
         return 0;
     g_timer.expire = on_timer;
+    if (!g_tw_max_given)
+        uk_lwip_tw_max = linux_tw_max();
     lwip_init();
     g_started = true;
     return 0;
@@ -164,6 +181,16 @@ long ensure_started() {
 const char* set_param(const char* name, const char* value) {
     if (__builtin_strcmp(name, "net.tcp_pcbs") == 0)
         return parse_count(value, &g_max_tcp) ? nullptr : "net.tcp_pcbs needs a count from 1";
+    if (__builtin_strcmp(name, "net.tcp_tw_pcbs") == 0) {
+        uint32_t n;
+        if (value && value[0] == '0' && !value[1])
+            n = 0;
+        else if (!parse_count(value, &n))
+            return "net.tcp_tw_pcbs needs a count from 0";
+        uk_lwip_tw_max = n;
+        g_tw_max_given = true;
+        return nullptr;
+    }
     if (__builtin_strcmp(name, "net.udp_pcbs") == 0)
         return parse_count(value, &g_max_udp) ? nullptr : "net.udp_pcbs needs a count from 1";
     if (__builtin_strcmp(name, "net.exit_timeout") == 0) {

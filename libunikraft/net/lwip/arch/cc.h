@@ -54,9 +54,15 @@ signed char uk_lwip_tcp_inpacket(struct tcp_pcb* pcb, const struct tcp_hdr* hdr)
 struct pbuf;
 struct netif;
 /// Looks at an IPv4 packet before lwIP does: a SYN for a connection held
-/// in TIME_WAIT ends that TIME_WAIT, so the SYN opens a new connection.
-/// Returns 0 (lwIP goes on with the packet).
+/// in TIME_WAIT ends that TIME_WAIT, so the SYN opens a new connection,
+/// and a SYN keeps the TIME_WAIT list to uk_lwip_tw_max. Returns 0 (lwIP
+/// goes on with the packet).
 int uk_lwip_ip4_input(struct pbuf* p, struct netif* inp);
+/// The most connections kept in TIME_WAIT (net.tcp_tw_pcbs): beyond it
+/// the oldest end early, as on Linux past tcp_max_tw_buckets.
+extern unsigned int uk_lwip_tw_max;
+/// Ends the TIME_WAIT of the oldest connections beyond uk_lwip_tw_max.
+void uk_lwip_timewait_trim(void);
 #ifdef __cplusplus
 }
 #endif
