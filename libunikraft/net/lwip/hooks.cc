@@ -89,27 +89,31 @@ void free_timewait(struct tcp_pcb* pcb) {
     tcp_free(pcb);
 }
 
-// Whether the TIME_WAIT connection `pcb` is the one a segment from
-// src:sport to dst:dport belongs to.
-bool same_connection(const struct tcp_pcb* pcb, const ip_addr_t* src, u16_t sport,
-                     const ip_addr_t* dst, u16_t dport) {
-    return pcb->remote_port == sport && pcb->local_port == dport &&
-           ip_addr_cmp(&pcb->remote_ip, src) && ip_addr_cmp(&pcb->local_ip, dst);
+// A SYN from src:sport to dst:dport with sequence number `seq`.
+struct Syn {
+    ip_addr_t src, dst;
+    u16_t sport, dport;
+    u32_t seq;
+};
+
+// Whether `syn` ends the TIME_WAIT of `pcb`: Linux takes a SYN for a
+// connection in TIME_WAIT when it starts past what the old connection
+// received (tcp_timewait_state_process).
+bool syn_reuses(const struct tcp_pcb* pcb, const Syn* syn) {
+    return pcb->remote_port == syn->sport && pcb->local_port == syn->dport &&
+           ip_addr_cmp(&pcb->remote_ip, &syn->src) && ip_addr_cmp(&pcb->local_ip, &syn->dst) &&
+           TCP_SEQ_GT(syn->seq, pcb->rcv_nxt);
 }
 
-// Walks the TIME_WAIT list once: frees the connections past the first
-// uk_lwip_tw_max (the oldest: lwIP puts new ones in front) that no socket
-// holds, and returns the one a segment from src:sport to dst:dport belongs
-// to, if `src` is given and it is kept.
-struct tcp_pcb* walk_timewait(const ip_addr_t* src, u16_t sport, const ip_addr_t* dst,
-                              u16_t dport) {
-    struct tcp_pcb* found = nullptr;
+// Walks the TIME_WAIT list once and frees, of the connections no socket
+// holds (a pcb a socket holds is left alone), those past the first
+// uk_lwip_tw_max (the oldest: lwIP puts new ones in front) and the one
+// `syn`, if given, opens anew.
+void walk_timewait(const Syn* syn) {
     struct tcp_pcb** link = &tcp_tw_pcbs;
     unsigned int kept = 0;
     while (struct tcp_pcb* pcb = *link) {
-        if (kept < uk_lwip_tw_max || pcb->callback_arg) {
-            if (src && !found && same_connection(pcb, src, sport, dst, dport))
-                found = pcb;
+        if (pcb->callback_arg || (kept < uk_lwip_tw_max && !(syn && syn_reuses(pcb, syn)))) {
             kept++;
             link = &pcb->next;
             continue;
@@ -117,13 +121,12 @@ struct tcp_pcb* walk_timewait(const ip_addr_t* src, u16_t sport, const ip_addr_t
         *link = pcb->next;
         free_timewait(pcb);
     }
-    return found;
 }
 
 } // namespace
 
 extern "C" void uk_lwip_timewait_trim(void) {
-    walk_timewait(nullptr, 0, nullptr, 0);
+    walk_timewait(nullptr);
 }
 
 extern "C" int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
@@ -140,20 +143,14 @@ extern "C" int uk_lwip_ip4_input(struct pbuf* p, struct netif*) {
     const u8_t* t = d + ihl;
     if ((t[13] & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
         return 0;
-    ip_addr_t src, dst;
-    IP_ADDR4(&src, d[12], d[13], d[14], d[15]);
-    IP_ADDR4(&dst, d[16], d[17], d[18], d[19]);
-    u16_t sport = u16_t(t[0] << 8 | t[1]), dport = u16_t(t[2] << 8 | t[3]);
-    u32_t seq = u32_t(t[4]) << 24 | u32_t(t[5]) << 16 | u32_t(t[6]) << 8 | t[7];
-    // The walk a SYN costs anyway also keeps the list to its bound, before
-    // lwIP walks it again for this SYN.
-    struct tcp_pcb* pcb = walk_timewait(&src, sport, &dst, dport);
-    // Linux takes the SYN when it starts past what the old connection
-    // received (tcp_timewait_state_process); a pcb a socket still holds is
-    // left alone.
-    if (pcb && TCP_SEQ_GT(seq, pcb->rcv_nxt) && !pcb->callback_arg) {
-        tcp_pcb_remove(&tcp_tw_pcbs, pcb);
-        tcp_free(pcb);
-    }
+    Syn syn;
+    IP_ADDR4(&syn.src, d[12], d[13], d[14], d[15]);
+    IP_ADDR4(&syn.dst, d[16], d[17], d[18], d[19]);
+    syn.sport = u16_t(t[0] << 8 | t[1]);
+    syn.dport = u16_t(t[2] << 8 | t[3]);
+    syn.seq = u32_t(t[4]) << 24 | u32_t(t[5]) << 16 | u32_t(t[6]) << 8 | t[7];
+    // One walk ends the old connection the SYN reuses and keeps the list
+    // to its bound, before lwIP walks it again for this SYN.
+    walk_timewait(&syn);
     return 0;
 }

@@ -150,6 +150,14 @@ bool parse_count(const char* v, uint32_t* out) {
     return true;
 }
 
+bool parse_count_or_zero(const char* v, uint32_t* out) {
+    if (v && v[0] == '0' && !v[1]) {
+        *out = 0;
+        return true;
+    }
+    return parse_count(v, out);
+}
+
 } // namespace
 
 Guard::Guard() {
@@ -183,9 +191,7 @@ const char* set_param(const char* name, const char* value) {
         return parse_count(value, &g_max_tcp) ? nullptr : "net.tcp_pcbs needs a count from 1";
     if (__builtin_strcmp(name, "net.tcp_tw_pcbs") == 0) {
         uint32_t n;
-        if (value && value[0] == '0' && !value[1])
-            n = 0;
-        else if (!parse_count(value, &n))
+        if (!parse_count_or_zero(value, &n))
             return "net.tcp_tw_pcbs needs a count from 0";
         uk_lwip_tw_max = n;
         g_tw_max_given = true;
@@ -194,11 +200,7 @@ const char* set_param(const char* name, const char* value) {
     if (__builtin_strcmp(name, "net.udp_pcbs") == 0)
         return parse_count(value, &g_max_udp) ? nullptr : "net.udp_pcbs needs a count from 1";
     if (__builtin_strcmp(name, "net.exit_timeout") == 0) {
-        if (value && value[0] == '0' && !value[1]) {
-            g_exit_timeout_s = 0;
-            return nullptr;
-        }
-        return parse_count(value, &g_exit_timeout_s) && g_exit_timeout_s <= 3600
+        return parse_count_or_zero(value, &g_exit_timeout_s) && g_exit_timeout_s <= 3600
                    ? nullptr
                    : "net.exit_timeout needs a number of seconds from 0 to 3600";
     }
